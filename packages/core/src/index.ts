@@ -1,0 +1,14 @@
+/**
+ * @signalbot/core — the pure domain of signalbot: candles, indicators (TA-Lib semantics), the two models
+ * and their scoring, risk sizing, the virtual-trade lifecycle and the adaptive memory layer.
+ * No I/O, no clock reads: time comes from Effect's Clock, data through the ports.
+ */
+export * from "./model/Candle.ts";
+export * from "./model/Notification.ts";
+export * from "./model/Signal.ts";
+export * from "./model/Symbol.ts";
+export * from "./model/Trade.ts";
+export * from "./port/KeyValueStore.ts";
+export * from "./port/MarketData.ts";
+export * from "./port/SignalStore.ts";
+export * from "./port/StoreError.ts";

@@ -1,0 +1,79 @@
+/**
+ * What the bot tells its owner. Core produces these as data; adapters render them (Vietnamese HTML for
+ * Telegram, plain text for the console). Every notification goes through the outbox.
+ */
+import type { Candle } from "./Candle.ts";
+import type { ModelName, Signal } from "./Signal.ts";
+import type { SymbolInfo } from "./Symbol.ts";
+import type { TradeEvent, VirtualTrade } from "./Trade.ts";
+
+/** A memory rule that fired or relaxed (see memory/). */
+export type MemoryRule =
+  | "winRateThreshold"
+  | "lossStreakPause"
+  | "drawdownSignalCap"
+  | "drawdownRiskCut"
+  | "symbolCooldown"
+  | "symbolScorePenalty"
+  | "modelDisable"
+  | "modelPreference"
+  | "manualPause";
+
+export interface MemoryEvent {
+  readonly rule: MemoryRule;
+  readonly action: "fired" | "relaxed";
+  readonly time: number;
+  /** The symbol or model the rule applies to, when it is not global. */
+  readonly scope?: string;
+  /** Absolute expiry of the lock, when the rule sets one. */
+  readonly until?: number;
+  readonly data?: Readonly<Record<string, number | string>>;
+}
+
+/** What the memory layer knows, for status messages, /status and /healthz. */
+export interface MemoryStatus {
+  readonly time: number;
+  readonly trades20: number;
+  readonly winRate20: number | null;
+  readonly models: Readonly<Record<ModelName, { readonly trades: number; readonly winRate: number | null }>>;
+  readonly equity: number;
+  readonly peakEquity: number;
+  readonly drawdownPct: number;
+  readonly lossStreak: number;
+  readonly threshold: number;
+  readonly maxSignalsPerDay: number;
+  readonly signalsToday: number;
+  readonly riskPercent: number;
+  readonly pausedUntil?: number;
+  readonly cooldowns: readonly { readonly symbol: string; readonly until: number }[];
+  readonly disabledModels: readonly { readonly model: ModelName; readonly until: number }[];
+  readonly preferredModel?: ModelName;
+}
+
+export type Alert =
+  | { readonly kind: "memory"; readonly event: MemoryEvent }
+  | { readonly kind: "marketDataStale"; readonly minutes: number; readonly shards: number }
+  | { readonly kind: "marketDataRecovered"; readonly downMinutes: number }
+  | { readonly kind: "restBan"; readonly until: number }
+  | { readonly kind: "started"; readonly symbols: number; readonly version: string }
+  | { readonly kind: "stopping"; readonly reason: string }
+  | { readonly kind: "error"; readonly message: string };
+
+export type Notification =
+  | {
+      readonly _tag: "NewSignal";
+      readonly signal: Signal;
+      readonly info?: SymbolInfo;
+      /** Trigger-timeframe candles up to the trigger, for the chart. */
+      readonly candles?: readonly Candle[];
+    }
+  | {
+      readonly _tag: "TradeUpdate";
+      readonly trade: VirtualTrade;
+      readonly event: TradeEvent;
+      readonly info?: SymbolInfo;
+    }
+  | { readonly _tag: "Status"; readonly status: MemoryStatus }
+  | { readonly _tag: "Alert"; readonly alert: Alert; readonly time: number }
+  /** A reply to an owner command; `text` is already rendered by the command handler. */
+  | { readonly _tag: "Reply"; readonly text: string; readonly time: number };

@@ -10,5 +10,7 @@ export * from "./model/Symbol.ts";
 export * from "./model/Trade.ts";
 export * from "./port/KeyValueStore.ts";
 export * from "./port/MarketData.ts";
+export * from "./port/MemoryStore.ts";
+export * from "./port/Notifier.ts";
 export * from "./port/SignalStore.ts";
 export * from "./port/StoreError.ts";

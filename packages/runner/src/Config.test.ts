@@ -1,0 +1,81 @@
+import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { envExample, loadConfig, parseDotEnv, redactedConfig, secretsOf, VARIABLES } from "./Config.ts";
+
+const valid = (env: Record<string, string>) => {
+  const r = loadConfig(env);
+  if (r._tag !== "Valid") throw new Error(r.problems.join("\n"));
+  return r.config;
+};
+
+describe("configuration", () => {
+  test("no configuration at all gives the documented defaults", () => {
+    const c = valid({});
+    expect(c.restUrl).toBe("https://fapi.binance.com");
+    expect(c.wsUrl).toBe("wss://fstream.binance.com/market");
+    expect(c.databasePath).toBe("./data/signalbot.db");
+    expect(c.fixedSymbols).toEqual(["BTCUSDT", "ETHUSDT", "BNBUSDT"]);
+    expect(c.maxSymbolsSubscribed).toBe(40);
+    expect(c.scoreThreshold).toBe(75);
+    expect(c.telegramBotToken).toBeUndefined();
+  });
+
+  test("testnet switches both endpoints; explicit overrides win", () => {
+    expect(valid({ BINANCE_TESTNET: "true" }).restUrl).toBe("https://demo-fapi.binance.com");
+    expect(valid({ BINANCE_TESTNET: "true" }).wsUrl).toBe("wss://fstream.binancefuture.com");
+    expect(valid({ BINANCE_REST_URL: "http://127.0.0.1:9000/" }).restUrl).toBe("http://127.0.0.1:9000");
+  });
+
+  test("every problem is reported, one line each, naming the variable", () => {
+    const r = loadConfig({
+      SCORE_THRESHOLD: "abc",
+      MAX_SYMBOLS_SUBSCRIBED: "0",
+      FIXED_SYMBOLS: "BTC USDT",
+      TIMEZONE: "Mars/Base",
+    });
+    expect(r._tag).toBe("Invalid");
+    if (r._tag !== "Invalid") return;
+    expect(r.problems).toHaveLength(4);
+    expect(r.problems.join("\n")).toContain('SCORE_THRESHOLD: expected a number, got "abc"');
+    expect(r.problems.join("\n")).toContain("MAX_SYMBOLS_SUBSCRIBED: must be between 1 and 1024");
+    expect(r.problems.join("\n")).toContain('FIXED_SYMBOLS: not a symbol: "BTC USDT"');
+    expect(r.problems.join("\n")).toContain('TIMEZONE: unknown time zone "Mars/Base"');
+  });
+
+  test("a bot token needs a chat id", () => {
+    const r = loadConfig({ TELEGRAM_BOT_TOKEN: "123:abc" });
+    expect(r._tag === "Invalid" && r.problems).toEqual([
+      "TELEGRAM_CHAT_ID: required when TELEGRAM_BOT_TOKEN is set",
+    ]);
+  });
+
+  test("secrets never appear in the shown configuration", () => {
+    const c = valid({
+      TELEGRAM_BOT_TOKEN: "123:tok-XYZ",
+      TELEGRAM_CHAT_ID: "42",
+      BINANCE_API_SECRET: "s3cr3t-v",
+    });
+    const shown = JSON.stringify(redactedConfig(c));
+    expect(shown).not.toContain("tok-XYZ");
+    expect(shown).not.toContain("s3cr3t-v");
+    expect(shown).toContain('"TELEGRAM_BOT_TOKEN":"***"');
+    expect(secretsOf(c)).toEqual(["s3cr3t-v", "123:tok-XYZ"]);
+  });
+
+  test(".env files: comments on their own lines, quotes stripped", () => {
+    expect(parseDotEnv("# c\nA=1\nexport B=\"two words\"\n\nC='x'\nbad line\n")).toEqual({
+      A: "1",
+      B: "two words",
+      C: "x",
+    });
+  });
+
+  test("the committed .env.example lists every variable with its default, no trailing comments", () => {
+    const committed = readFileSync(new URL("../../../.env.example", import.meta.url), "utf8");
+    expect(committed).toBe(envExample());
+    for (const variable of Object.values(VARIABLES))
+      expect(committed).toContain(`\n${variable.name}=${variable.example}\n`);
+    for (const line of committed.split("\n")) if (!line.startsWith("#")) expect(line).not.toContain("#");
+    expect(loadConfig(parseDotEnv(committed))._tag).toBe("Valid");
+  });
+});

@@ -1,0 +1,401 @@
+/**
+ * The bot's configuration: every variable, its default and its meaning in one table, decoded once at start
+ * from the environment (and `.env` when present). Problems are collected and reported one line each;
+ * secrets are redacted wherever the configuration is shown.
+ */
+
+type Parsed<A> = { readonly ok: true; readonly value: A } | { readonly ok: false; readonly problem: string };
+
+interface Variable<A> {
+  readonly name: string;
+  /** The default as written in `.env.example` ("" = unset). */
+  readonly example: string;
+  readonly doc: string;
+  readonly secret?: boolean;
+  readonly parse: (raw: string | undefined) => Parsed<A>;
+}
+
+const ok = <A>(value: A): Parsed<A> => ({ ok: true, value });
+const bad = (problem: string): Parsed<never> => ({ ok: false, problem });
+
+const text =
+  (fallback: string) =>
+  (raw: string | undefined): Parsed<string> =>
+    ok(raw === undefined || raw.trim() === "" ? fallback : raw.trim());
+
+const optionalText = (raw: string | undefined): Parsed<string | undefined> =>
+  ok(raw === undefined || raw.trim() === "" ? undefined : raw.trim());
+
+const bool =
+  (fallback: boolean) =>
+  (raw: string | undefined): Parsed<boolean> => {
+    if (raw === undefined || raw.trim() === "") return ok(fallback);
+    const v = raw.trim().toLowerCase();
+    if (["true", "1", "yes", "on"].includes(v)) return ok(true);
+    if (["false", "0", "no", "off"].includes(v)) return ok(false);
+    return bad(`expected true or false, got "${raw}"`);
+  };
+
+const num =
+  (fallback: number, min: number, max: number, integer = false) =>
+  (raw: string | undefined): Parsed<number> => {
+    if (raw === undefined || raw.trim() === "") return ok(fallback);
+    const v = Number(raw.trim());
+    if (!Number.isFinite(v)) return bad(`expected a number, got "${raw}"`);
+    if (integer && !Number.isInteger(v)) return bad(`expected a whole number, got "${raw}"`);
+    if (v < min || v > max) return bad(`must be between ${min} and ${max}, got ${v}`);
+    return ok(v);
+  };
+
+const symbols =
+  (fallback: readonly string[]) =>
+  (raw: string | undefined): Parsed<readonly string[]> => {
+    if (raw === undefined || raw.trim() === "") return ok(fallback);
+    const list = raw
+      .split(",")
+      .map((s) => s.trim().toUpperCase())
+      .filter((s) => s !== "");
+    const wrong = list.filter((s) => !/^[A-Z0-9]{2,30}$/.test(s));
+    return wrong.length > 0 ? bad(`not a symbol: ${wrong.map((s) => `"${s}"`).join(", ")}`) : ok(list);
+  };
+
+const url =
+  (fallback: string | undefined, protocols: readonly string[]) =>
+  (raw: string | undefined): Parsed<string | undefined> => {
+    if (raw === undefined || raw.trim() === "") return ok(fallback);
+    try {
+      const u = new URL(raw.trim());
+      if (!protocols.includes(u.protocol))
+        return bad(`expected a ${protocols.join(" or ")} URL, got "${raw}"`);
+      return ok(raw.trim().replace(/\/+$/, ""));
+    } catch {
+      return bad(`not a URL: "${raw}"`);
+    }
+  };
+
+const timeZone = (raw: string | undefined): Parsed<string> => {
+  const zone = raw === undefined || raw.trim() === "" ? "Asia/Ho_Chi_Minh" : raw.trim();
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return ok(zone);
+  } catch {
+    return bad(`unknown time zone "${zone}" (use an IANA name such as Asia/Ho_Chi_Minh)`);
+  }
+};
+
+const idList = (raw: string | undefined): Parsed<readonly number[]> => {
+  if (raw === undefined || raw.trim() === "") return ok([]);
+  const ids = raw.split(",").map((s) => s.trim());
+  const wrong = ids.filter((s) => !/^-?\d+$/.test(s));
+  return wrong.length > 0 ? bad(`expected numeric user ids, got ${wrong.join(", ")}`) : ok(ids.map(Number));
+};
+
+const oneOf =
+  <const T extends string>(values: readonly T[], fallback: T) =>
+  (raw: string | undefined): Parsed<T> => {
+    if (raw === undefined || raw.trim() === "") return ok(fallback);
+    const v = raw.trim().toLowerCase() as T;
+    return values.includes(v) ? ok(v) : bad(`expected one of ${values.join(", ")}, got "${raw}"`);
+  };
+
+const v = <A>(variable: Variable<A>): Variable<A> => variable;
+
+/** Every configuration variable. `.env.example` is checked against this table by a test. */
+export const VARIABLES = {
+  binanceApiKey: v({
+    name: "BINANCE_API_KEY",
+    example: "",
+    doc: "Binance API key. Optional: klines and tickers are public market data.",
+    secret: true,
+    parse: optionalText,
+  }),
+  binanceApiSecret: v({
+    name: "BINANCE_API_SECRET",
+    example: "",
+    doc: "Binance API secret. Optional, never logged.",
+    secret: true,
+    parse: optionalText,
+  }),
+  binanceTestnet: v({
+    name: "BINANCE_TESTNET",
+    example: "false",
+    doc: "Use the futures testnet endpoints instead of production.",
+    parse: bool(false),
+  }),
+  binanceRestUrl: v({
+    name: "BINANCE_REST_URL",
+    example: "",
+    doc: "REST base URL override (default https://fapi.binance.com, testnet https://demo-fapi.binance.com).",
+    parse: url(undefined, ["http:", "https:"]),
+  }),
+  binanceWsUrl: v({
+    name: "BINANCE_WS_URL",
+    example: "",
+    doc: "WebSocket base URL override (default wss://fstream.binance.com/market, testnet wss://fstream.binancefuture.com).",
+    parse: url(undefined, ["ws:", "wss:"]),
+  }),
+  restWeightBudget: v({
+    name: "REST_WEIGHT_BUDGET",
+    example: "1200",
+    doc: "Request weight per minute the bot allows itself (Binance's IP limit is 2400; the rest is left to other tools).",
+    parse: num(1200, 50, 2400, true),
+  }),
+  telegramBotToken: v({
+    name: "TELEGRAM_BOT_TOKEN",
+    example: "",
+    doc: "Telegram bot token from @BotFather. Unset: notifications are printed to the console.",
+    secret: true,
+    parse: optionalText,
+  }),
+  telegramChatId: v({
+    name: "TELEGRAM_CHAT_ID",
+    example: "",
+    doc: "Chat that receives notifications and whose messages are accepted as commands.",
+    parse: optionalText,
+  }),
+  telegramAdminIds: v({
+    name: "TELEGRAM_ADMIN_IDS",
+    example: "",
+    doc: "In a group chat, comma-separated user ids allowed to send commands (empty: everyone in the chat).",
+    parse: idList,
+  }),
+  telegramApiRoot: v({
+    name: "TELEGRAM_API_ROOT",
+    example: "https://api.telegram.org",
+    doc: "Telegram Bot API root (override for a local Bot API server or a proxy).",
+    parse: url("https://api.telegram.org", ["http:", "https:"]),
+  }),
+  timeZone: v({
+    name: "TIMEZONE",
+    example: "Asia/Ho_Chi_Minh",
+    doc: "Time zone for times shown in messages and for the daily status hour.",
+    parse: timeZone,
+  }),
+  dailyStatusHour: v({
+    name: "DAILY_STATUS_HOUR",
+    example: "8",
+    doc: "Hour of the day (in TIMEZONE) at which the daily status message is sent; -1 disables it.",
+    parse: num(8, -1, 23, true),
+  }),
+  riskPerTrade: v({
+    name: "RISK_PER_TRADE",
+    example: "1.0",
+    doc: "Percent of virtual equity risked per signal (the memory layer may lower it to 0.5).",
+    parse: num(1.0, 0.01, 10),
+  }),
+  maxSignalsPerDay: v({
+    name: "MAX_SIGNALS_PER_DAY",
+    example: "5",
+    doc: "Emitted signals per UTC day (the memory layer may lower it to 2).",
+    parse: num(5, 1, 100, true),
+  }),
+  scoreThreshold: v({
+    name: "SCORE_THRESHOLD",
+    example: "75",
+    doc: "Minimum score (0-100) for a signal (the memory layer may raise it).",
+    parse: num(75, 0, 100),
+  }),
+  rrMin: v({
+    name: "RR_MIN",
+    example: "1.5",
+    doc: "Minimum reward/risk to the main target (TP2); setups below it are rejected.",
+    parse: num(1.5, 0.5, 10),
+  }),
+  startingBalance: v({
+    name: "STARTING_BALANCE",
+    example: "1000",
+    doc: "Virtual equity (USDT) the memory layer starts from, used for sizing and drawdown.",
+    parse: num(1000, 10, 1e9),
+  }),
+  memoryEnabled: v({
+    name: "MEMORY_ENABLED",
+    example: "true",
+    doc: "Adaptive memory layer on (true) or off (false: no pauses, cooldowns or adjustments).",
+    parse: bool(true),
+  }),
+  takerFeePercent: v({
+    name: "TAKER_FEE_PERCENT",
+    example: "0.05",
+    doc: "Taker fee per side charged on every virtual fill, in percent (Binance USD-M standard 0.05).",
+    parse: num(0.05, 0, 1),
+  }),
+  slippagePercent: v({
+    name: "SLIPPAGE_PERCENT",
+    example: "0",
+    doc: "Slippage charged on every virtual fill, in percent.",
+    parse: num(0, 0, 5),
+  }),
+  tradeTimeoutCandles: v({
+    name: "TRADE_TIMEOUT_CANDLES",
+    example: "48",
+    doc: "A virtual trade still open after this many closed 30m candles is closed at the last price.",
+    parse: num(48, 1, 10_000, true),
+  }),
+  maxOpenTradesPerSymbol: v({
+    name: "MAX_OPEN_TRADES_PER_SYMBOL",
+    example: "1",
+    doc: "Open virtual trades allowed per symbol; further setups are recorded as blocked.",
+    parse: num(1, 1, 10, true),
+  }),
+  maxSymbolsSubscribed: v({
+    name: "MAX_SYMBOLS_SUBSCRIBED",
+    example: "40",
+    doc: "Symbols watched at once (fixed symbols included).",
+    parse: num(40, 1, 1024, true),
+  }),
+  topVolumeFetchLimit: v({
+    name: "TOP_VOLUME_FETCH_LIMIT",
+    example: "300",
+    doc: "Size of the top-24h-quote-volume list the rotating slots walk through.",
+    parse: num(300, 1, 1000, true),
+  }),
+  universeRefreshSeconds: v({
+    name: "UNIVERSE_REFRESH_SECONDS",
+    example: "21600",
+    doc: "How often the top-volume list is refreshed from Binance.",
+    parse: num(21_600, 60, 7 * 86_400, true),
+  }),
+  rotationSlotSeconds: v({
+    name: "ROTATION_SLOT_SECONDS",
+    example: "1800",
+    doc: "How long one window of rotating symbols stays before the next takes over.",
+    parse: num(1_800, 60, 86_400, true),
+  }),
+  fixedSymbols: v({
+    name: "FIXED_SYMBOLS",
+    example: "BTCUSDT,ETHUSDT,BNBUSDT",
+    doc: "Symbols always watched, comma-separated.",
+    parse: symbols(["BTCUSDT", "ETHUSDT", "BNBUSDT"]),
+  }),
+  wsMaxStreamsPerConn: v({
+    name: "WS_MAX_STREAMS_PER_CONN",
+    example: "50",
+    doc: "Kline streams per WebSocket connection (Binance allows 1024).",
+    parse: num(50, 1, 1024, true),
+  }),
+  scanConcurrency: v({
+    name: "SCAN_CONCURRENCY",
+    example: "5",
+    doc: "Symbol scans running at once after a candle close.",
+    parse: num(5, 1, 64, true),
+  }),
+  staleAlertMinutes: v({
+    name: "STALE_ALERT_MINUTES",
+    example: "3",
+    doc: "Alert when no market data arrived for this many minutes.",
+    parse: num(3, 1, 1440),
+  }),
+  databasePath: v({
+    name: "DATABASE_PATH",
+    example: "./data/signalbot.db",
+    doc: "SQLite database file (its folder is created when missing).",
+    parse: text("./data/signalbot.db"),
+  }),
+  httpPort: v({
+    name: "HTTP_PORT",
+    example: "8787",
+    doc: "Port of /healthz and /metrics on 127.0.0.1; 0 disables them.",
+    parse: num(8787, 0, 65_535, true),
+  }),
+  logLevel: v({
+    name: "LOG_LEVEL",
+    example: "info",
+    doc: "debug, info, warn or error.",
+    parse: oneOf(["debug", "info", "warn", "error"], "info"),
+  }),
+  logFormat: v({
+    name: "LOG_FORMAT",
+    example: "auto",
+    doc: "auto (readable on a terminal, JSON lines otherwise), pretty or json.",
+    parse: oneOf(["auto", "pretty", "json"], "auto"),
+  }),
+} as const;
+
+type Vars = typeof VARIABLES;
+export type AppConfig = {
+  readonly [K in keyof Vars]: Vars[K] extends Variable<infer A> ? A : never;
+} & {
+  readonly restUrl: string;
+  readonly wsUrl: string;
+};
+
+export type ConfigResult =
+  | { readonly _tag: "Valid"; readonly config: AppConfig }
+  | { readonly _tag: "Invalid"; readonly problems: readonly string[] };
+
+/** Decode the configuration from an environment; every problem is reported, one line each. */
+export const loadConfig = (env: Readonly<Record<string, string | undefined>>): ConfigResult => {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [key, variable] of Object.entries(VARIABLES) as [string, Variable<unknown>][]) {
+    const parsed = variable.parse(env[variable.name]);
+    if (parsed.ok) values[key] = parsed.value;
+    else problems.push(`${variable.name}: ${variable.secret ? "invalid value" : parsed.problem}`);
+  }
+  if (problems.length > 0) return { _tag: "Invalid", problems };
+  const base = values as Omit<AppConfig, "restUrl" | "wsUrl">;
+  if (base.telegramBotToken !== undefined && base.telegramChatId === undefined)
+    problems.push("TELEGRAM_CHAT_ID: required when TELEGRAM_BOT_TOKEN is set");
+  if (base.fixedSymbols.length > base.maxSymbolsSubscribed)
+    problems.push(
+      `FIXED_SYMBOLS: ${base.fixedSymbols.length} fixed symbols exceed MAX_SYMBOLS_SUBSCRIBED=${base.maxSymbolsSubscribed}`,
+    );
+  if (problems.length > 0) return { _tag: "Invalid", problems };
+  const restUrl =
+    base.binanceRestUrl ??
+    (base.binanceTestnet ? "https://demo-fapi.binance.com" : "https://fapi.binance.com");
+  const wsUrl =
+    base.binanceWsUrl ??
+    (base.binanceTestnet ? "wss://fstream.binancefuture.com" : "wss://fstream.binance.com/market");
+  return { _tag: "Valid", config: { ...base, restUrl, wsUrl } };
+};
+
+/** Parse a `.env` file: KEY=value lines, `#` comments on their own lines, optional quotes. */
+export const parseDotEnv = (content: string): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const line of content.split(/\r?\n/)) {
+    const trimmed = line.trim();
+    if (trimmed === "" || trimmed.startsWith("#")) continue;
+    const eq = trimmed.indexOf("=");
+    if (eq <= 0) continue;
+    const key = trimmed
+      .slice(0, eq)
+      .trim()
+      .replace(/^export\s+/, "");
+    let value = trimmed.slice(eq + 1).trim();
+    if ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'")))
+      value = value.slice(1, -1);
+    out[key] = value;
+  }
+  return out;
+};
+
+/** The configuration as it may be shown (logs, /healthz): secrets replaced by "***" or "(unset)". */
+export const redactedConfig = (config: AppConfig): Record<string, unknown> => {
+  const out: Record<string, unknown> = {};
+  for (const [key, variable] of Object.entries(VARIABLES) as [keyof Vars, Variable<unknown>][]) {
+    const value = config[key];
+    out[variable.name] = variable.secret ? (value === undefined ? "(unset)" : "***") : value;
+  }
+  return out;
+};
+
+/** Every secret value in the configuration, for log redaction. */
+export const secretsOf = (config: AppConfig): readonly string[] =>
+  (Object.entries(VARIABLES) as [keyof Vars, Variable<unknown>][])
+    .filter(([, variable]) => variable.secret)
+    .map(([key]) => config[key])
+    .filter((value): value is string => typeof value === "string" && value.length > 0);
+
+/** `.env.example`, generated from the table (a test keeps the committed file equal to it). */
+export const envExample = (): string => {
+  const lines = [
+    "# signalbot configuration. Copy to .env and edit; every variable is optional.",
+    "# Comments stay on their own lines: systemd's EnvironmentFile and shells would read a trailing comment as part of the value.",
+    "",
+  ];
+  for (const variable of Object.values(VARIABLES) as Variable<unknown>[]) {
+    lines.push(`# ${variable.doc}`, `${variable.name}=${variable.example}`, "");
+  }
+  return lines.join("\n");
+};

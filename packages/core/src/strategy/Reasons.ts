@@ -1,0 +1,62 @@
+/**
+ * The stable reason codes the models emit (`Reason.code`), with the data each carries. The notifier phrases
+ * them in Vietnamese; a code never changes meaning once released — add new codes instead.
+ */
+
+/** Why a model found no setup on the closed trigger candle (`NoSetup.reason`). */
+export type NoSetupCode =
+  /** {timeframe, need, have}: not enough closed candles yet for the indicators of that timeframe. */
+  | "warmup"
+  /** {}: 1d close exactly on its EMA: no bias. */
+  | "noBias"
+  /** {timeframe: "4h"}: 4h close/EMAs not stacked in the 1d bias direction. */
+  | "trendNotAligned"
+  /** {adx, min}: 4h ADX below the minimum. */
+  | "trendWeak"
+  /** {window}: no 30m touch of the pullback EMA in the last `window` candles. */
+  | "noPullback"
+  /** {}: the 30m trigger candle does not resume the trend (close beyond the EMA and the previous extreme). */
+  | "noTrigger"
+  /** {rsi, min}: 30m RSI on the wrong side of the momentum zone (or ROC against the trade). */
+  | "momentumWeak"
+  /** {rsi, max}: 30m RSI already overbought (long) / oversold (short). */
+  | "overextended"
+  /** {window}: no Bollinger band pierce in the last `window` 30m candles. */
+  | "noBandPierce"
+  /** {}: pierced, but the trigger candle did not close back inside the band in the reversal direction. */
+  | "noReentry"
+  /** {rsi, limit}: the RSI did not reach the oversold/overbought extreme in the window. */
+  | "rsiNotExtreme"
+  /** {rsi, previous}: the RSI is not turning back from the extreme. */
+  | "rsiNotTurning"
+  /** {adx}: a strong 4h trend opposes the reversal. */
+  | "higherTimeframeOpposing"
+  /** {}: ATR is zero or undefined (flat market). */
+  | "invalidAtr"
+  /** {stopAtr, max}: the structure stop is further than `maxStopAtr` ATRs. */
+  | "stopTooWide"
+  /** {rr, min}: reward/risk to TP2 (after the structure cap) below RR_MIN. */
+  | "rrBelowMin";
+
+/** What a setup's `reasons` say in its favour (in this order). */
+export type SetupReasonCode =
+  /** {timeframe: "1d", ema, distanceAtr}: 1d close on the trade side of its EMA. */
+  | "dailyBias"
+  /** {timeframe: "4h", adx}: 4h close and EMAs stacked in the trade direction. */
+  | "trendAligned"
+  /** {ema}: 30m pulled back to its EMA and the trigger candle resumed the trend. */
+  | "pullbackResumed"
+  /** {rsi, roc}: 30m momentum in the trade direction. */
+  | "momentum"
+  /** {band: "lower" | "upper", depthAtr}: price pierced the Bollinger band... */
+  | "bandPierced"
+  /** {band}: ...and the trigger candle closed back inside it. */
+  | "closedBackInside"
+  /** {rsi, extreme}: the RSI reached an extreme and is turning. */
+  | "rsiTurn"
+  /** {ratio}: trigger volume vs its 30m average, when above 1. */
+  | "volumeAboveAverage"
+  /** {level}: TP2 (or TP3) placed just before an opposing 4h structure level. */
+  | "targetAtStructure";
+
+export type ReasonCode = NoSetupCode | SetupReasonCode;

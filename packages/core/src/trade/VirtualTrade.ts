@@ -1,0 +1,294 @@
+/**
+ * The virtual-trade lifecycle as a pure state machine: every emitted signal is followed as if it had been
+ * taken (entry at the trigger close, thirds at TP1/TP2/TP3, stop to entry after TP1, timeout), so its
+ * outcome can teach the memory layer. Plain synchronous functions: the backtest calls them on every candle.
+ */
+import { type Candle, closedAt, TIMEFRAME_MS, TRIGGER_TIMEFRAME } from "../model/Candle.ts";
+import type { Signal } from "../model/Signal.ts";
+import type { ExitReason, Fill, Outcome, TradeEvent, VirtualTrade } from "../model/Trade.ts";
+
+/**
+ * Trading costs charged on every fill (the entry and each partial exit), shared by the live bot and the
+ * backtest so both report the same R and pnl.
+ * @see https://www.binance.com/en/fee/futureFee (USD-M taker, regular tier: 0.05 %)
+ */
+export interface CostModel {
+  /** Fee per fill as a fraction of the fill's notional (0.0005 = 0.05 % per side). */
+  readonly takerFeeRate: number;
+  /** Adverse price move per fill as a fraction of the price (entries fill higher for longs, exits lower). */
+  readonly slippageRate: number;
+}
+
+export const DEFAULT_COSTS: CostModel = { takerFeeRate: 0.0005, slippageRate: 0 };
+
+/** A trade still unresolved after this many closed trigger candles (48 × 30m = 24 h) is closed at the last price. */
+export const DEFAULT_TIMEOUT_CANDLES = 48;
+
+export interface TradeRules {
+  readonly costs: CostModel;
+  readonly timeoutCandles: number;
+}
+
+export const DEFAULT_TRADE_RULES: TradeRules = {
+  costs: DEFAULT_COSTS,
+  timeoutCandles: DEFAULT_TIMEOUT_CANDLES,
+};
+
+/**
+ * One price update of the trigger timeframe: a forming candle (so far) or a closed one. `time` is the event
+ * time (a closed candle's `closeTime + 1`). `openTime` (the candle's open) lets a forming candle that already
+ * moved the stop to entry check the new stop against fresh prices only: its cumulative low/high includes
+ * prices from before the target was hit.
+ */
+export interface TradeTick {
+  readonly time: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly closed: boolean;
+  readonly openTime?: number;
+}
+
+/** The tick of a kline update: closed candles are timed at their close, forming ones at `time` (event time). */
+export const candleTick = (candle: Candle, closed: boolean, time: number = closedAt(candle)): TradeTick => ({
+  time: closed ? closedAt(candle) : time,
+  high: candle.high,
+  low: candle.low,
+  close: candle.close,
+  closed,
+  openTime: candle.openTime,
+});
+
+export interface TradeStep {
+  readonly trade: VirtualTrade;
+  /** In the order they happened; empty (shared, never mutate) when nothing changed state. */
+  readonly events: readonly TradeEvent[];
+}
+
+const NO_EVENTS: readonly TradeEvent[] = Object.freeze([]);
+const THIRD = 1 / 3;
+
+/** Price actually obtained, after slippage against us. */
+const slipped = (price: number, long: boolean, entering: boolean, rate: number): number =>
+  rate === 0 ? price : price * (long === entering ? 1 + rate : 1 - rate);
+
+/**
+ * Opens the virtual trade of an emitted, sized signal: filled at the setup's entry (the trigger candle's
+ * close) at the setup's time, entry fee charged. A signal without sizing is a bug (defect).
+ */
+export const openTrade = (signal: Signal, costs: CostModel = DEFAULT_COSTS): VirtualTrade => {
+  const { setup, sizing } = signal;
+  if (sizing === undefined) throw new Error(`openTrade: signal "${signal.key}" has no sizing`);
+  const long = setup.side === "LONG";
+  const price = slipped(setup.entry, long, true, costs.slippageRate);
+  const entryFill: Fill = {
+    kind: "entry",
+    price,
+    time: setup.time,
+    fraction: 1,
+    fee: price * sizing.quantity * costs.takerFeeRate,
+  };
+  return {
+    id: signal.key,
+    symbol: setup.symbol,
+    model: setup.model,
+    side: setup.side,
+    entry: setup.entry,
+    initialStop: setup.stop,
+    stop: setup.stop,
+    targets: setup.targets,
+    quantity: sizing.quantity,
+    riskAmount: Math.abs(setup.entry - setup.stop) * sizing.quantity,
+    openedAt: setup.time,
+    status: "open",
+    targetsHit: 0,
+    remaining: 1,
+    candlesSeen: 0,
+    lastPrice: setup.entry,
+    fills: [entryFill],
+  };
+};
+
+/** The "Opened" event of a freshly opened trade. */
+export const openedEvent = (trade: VirtualTrade): TradeEvent => ({
+  _tag: "Opened",
+  tradeId: trade.id,
+  time: trade.openedAt,
+  price: trade.entry,
+});
+
+/** Realised result of a trade's fills: pnl (quote, fees included), R multiple and % of entry notional. */
+export const realised = (trade: Pick<VirtualTrade, "side" | "quantity" | "riskAmount" | "fills">) => {
+  const sign = trade.side === "LONG" ? 1 : -1;
+  const entry = trade.fills[0];
+  if (entry === undefined || entry.kind !== "entry") throw new Error("realised: trade has no entry fill");
+  let pnl = -entry.fee;
+  for (let i = 1; i < trade.fills.length; i++) {
+    const f = trade.fills[i]!;
+    pnl += sign * (f.price - entry.price) * trade.quantity * f.fraction - f.fee;
+  }
+  return {
+    pnl,
+    rMultiple: trade.riskAmount > 0 ? pnl / trade.riskAmount : 0,
+    pnlPercent: (pnl / (entry.price * trade.quantity)) * 100,
+  };
+};
+
+/**
+ * Advances an open trade by one tick. Rules, in this order:
+ * 1. Ticks at or before the entry (the trigger candle itself) and closed trades are ignored.
+ * 2. The stop in force at the start of the tick is checked first (a candle touching both the stop and a
+ *    target counts as stopped): the rest of the position closes at the stop ("stop", or "breakeven" once
+ *    the stop sits at the entry after TP1).
+ * 3. Targets are taken in order, as many as the tick reaches: TP1 and TP2 close one third each (TP1 moves the
+ *    stop to the entry, effective from the next tick), TP3 closes the rest ("tp3").
+ * 4. A closed tick counts one trigger candle; after `timeoutCandles` of them, or once that much event time
+ *    has passed (so a restart or a data gap cannot stretch it), the rest closes at the tick's close ("timeout").
+ */
+export const advanceTrade = (
+  trade: VirtualTrade,
+  tick: TradeTick,
+  rules: TradeRules = DEFAULT_TRADE_RULES,
+): TradeStep => {
+  if (trade.status === "closed" || tick.time <= trade.openedAt) return { trade, events: NO_EVENTS };
+  const long = trade.side === "LONG";
+  const candlesSeen = tick.closed ? trade.candlesSeen + 1 : trade.candlesSeen;
+
+  // 2. Stop first. After a stop move inside this very candle, only the latest price is fresh evidence.
+  const movedThisCandle =
+    trade.targetsHit > 0 &&
+    tick.openTime !== undefined &&
+    (trade.fills[trade.fills.length - 1]?.time ?? 0) > tick.openTime;
+  const adverse = movedThisCandle ? tick.close : long ? tick.low : tick.high;
+  if (long ? adverse <= trade.stop : adverse >= trade.stop) {
+    const reason: ExitReason = trade.targetsHit > 0 && trade.stop === trade.entry ? "breakeven" : "stop";
+    return close(trade, [], reason, trade.stop, tick, candlesSeen, rules);
+  }
+
+  // 3. Targets in order.
+  const favourable = long ? tick.high : tick.low;
+  let hit = trade.targetsHit;
+  while (hit < 3 && (long ? favourable >= trade.targets[hit]! : favourable <= trade.targets[hit]!)) hit++;
+  if (hit > trade.targetsHit) {
+    const events: TradeEvent[] = [];
+    const fills: Fill[] = [];
+    const { takerFeeRate, slippageRate } = rules.costs;
+    for (let i = trade.targetsHit; i < Math.min(hit, 2); i++) {
+      const price = slipped(trade.targets[i]!, long, false, slippageRate);
+      fills.push({
+        kind: i === 0 ? "tp1" : "tp2",
+        price,
+        time: tick.time,
+        fraction: THIRD,
+        fee: price * trade.quantity * THIRD * takerFeeRate,
+      });
+      events.push({
+        _tag: "TargetHit",
+        tradeId: trade.id,
+        time: tick.time,
+        target: i === 0 ? 1 : 2,
+        price: trade.targets[i]!,
+        stop: trade.entry,
+      });
+    }
+    if (hit === 3) return close(trade, fills, "tp3", trade.targets[2], tick, candlesSeen, rules, events);
+    const next: VirtualTrade = {
+      ...trade,
+      stop: trade.entry,
+      targetsHit: hit,
+      remaining: (3 - hit) / 3,
+      candlesSeen,
+      lastPrice: tick.close,
+      fills: [...trade.fills, ...fills],
+    };
+    return timedOut(next, tick, rules)
+      ? close(next, [], "timeout", tick.close, tick, candlesSeen, rules, events)
+      : { trade: next, events };
+  }
+
+  // 4. Nothing hit: timeout or a quiet update.
+  const next: VirtualTrade = { ...trade, candlesSeen, lastPrice: tick.close };
+  return timedOut(next, tick, rules)
+    ? close(next, [], "timeout", tick.close, tick, candlesSeen, rules)
+    : { trade: next, events: NO_EVENTS };
+};
+
+const timedOut = (trade: VirtualTrade, tick: TradeTick, rules: TradeRules): boolean =>
+  tick.closed &&
+  (trade.candlesSeen >= rules.timeoutCandles ||
+    tick.time >= trade.openedAt + rules.timeoutCandles * TIMEFRAME_MS[TRIGGER_TIMEFRAME]);
+
+/** Closes what remains at `level`, after the `fills` already taken during this tick. */
+const close = (
+  trade: VirtualTrade,
+  fills: Fill[],
+  reason: ExitReason,
+  level: number,
+  tick: TradeTick,
+  candlesSeen: number,
+  rules: TradeRules,
+  events: TradeEvent[] = [],
+): TradeStep => {
+  const long = trade.side === "LONG";
+  const taken = fills.length;
+  const fraction = (3 - trade.targetsHit - taken) / 3;
+  const price = slipped(level, long, false, rules.costs.slippageRate);
+  fills.push({
+    kind: reason,
+    price,
+    time: tick.time,
+    fraction,
+    fee: price * trade.quantity * fraction * rules.costs.takerFeeRate,
+  });
+  const allFills = [...trade.fills, ...fills];
+  const result = realised({
+    side: trade.side,
+    quantity: trade.quantity,
+    riskAmount: trade.riskAmount,
+    fills: allFills,
+  });
+  const targetsHit = reason === "tp3" ? 3 : trade.targetsHit + taken;
+  const closedTrade: VirtualTrade = {
+    ...trade,
+    stop: targetsHit > 0 ? trade.entry : trade.stop,
+    status: "closed",
+    targetsHit,
+    remaining: 0,
+    candlesSeen,
+    lastPrice: tick.close,
+    fills: allFills,
+    exitReason: reason,
+    closedAt: tick.time,
+    rMultiple: result.rMultiple,
+    pnl: result.pnl,
+    pnlPercent: result.pnlPercent,
+  };
+  events.push({
+    _tag: "Closed",
+    tradeId: trade.id,
+    time: tick.time,
+    reason,
+    price: level,
+    rMultiple: result.rMultiple,
+    pnl: result.pnl,
+    pnlPercent: result.pnlPercent,
+    durationMs: tick.time - trade.openedAt,
+  });
+  return { trade: closedTrade, events };
+};
+
+/**
+ * |R| at or below this counts as break-even: a trade that came back to its entry (or timed out there) and
+ * only paid fees did not show the setup right or wrong.
+ */
+export const BREAKEVEN_BAND_R = 0.1;
+
+/**
+ * How a closed trade counts for streaks and win rates: by its realised R, fees included — above +0.1 R a win,
+ * below −0.1 R a loss, in between break-even. A breakeven stop after TP1 banked a third at TP1, so it is
+ * usually a (small) win. An open trade has no outcome yet and counts as break-even.
+ */
+export const outcomeOf = (trade: Pick<VirtualTrade, "rMultiple">): Outcome => {
+  const r = trade.rMultiple ?? 0;
+  return r > BREAKEVEN_BAND_R ? "win" : r < -BREAKEVEN_BAND_R ? "loss" : "breakeven";
+};

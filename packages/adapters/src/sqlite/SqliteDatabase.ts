@@ -1,0 +1,181 @@
+/**
+ * The one SQLite connection (bun:sqlite) the stores share: opened in WAL mode, migrated to the current schema,
+ * closed with its scope. Every failure leaves here as a `StoreError` whose `reason` says what went wrong.
+ */
+import { Database, SQLiteError } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { StoreError } from "@signalbot/core";
+import { Context, Effect, Layer } from "effect";
+import { migrate, SchemaTooNew } from "./Migrations.ts";
+
+/** Where the bot keeps its database unless `DATABASE_PATH` says otherwise. */
+export const DEFAULT_DATABASE_PATH = "./data/signalbot.db";
+
+export interface SqliteOptions {
+  /** Database file; its parent directory is created when missing. `":memory:"` for a throwaway database. */
+  readonly path: string;
+  /**
+   * How long a write waits for another connection's write lock before failing with reason `"locked"`.
+   * Default 5000 ms.
+   */
+  readonly busyTimeoutMs?: number;
+  /**
+   * `"NORMAL"` (default): in WAL mode a commit survives a crash of the process (the WAL is in the OS cache)
+   * and the file is never corrupted; only an OS crash or power cut can lose the last commits, and then a
+   * signal is lost together with its trade and notification, never half of them. It avoids an fsync per
+   * commit (every outbox mark and trade update). `"FULL"` fsyncs the WAL on every commit.
+   */
+  readonly synchronous?: "NORMAL" | "FULL";
+  /** Open for reading only (inspection tools): no migration runs, every write fails with `"readOnly"`. */
+  readonly readOnly?: boolean;
+}
+
+export class SqliteDatabase extends Context.Service<
+  SqliteDatabase,
+  {
+    readonly path: string;
+    /** The raw connection, for preparing statements. Run them through `read`/`write` to get `StoreError`s. */
+    readonly db: Database;
+    /** Runs `f` (synchronous SQLite work) and maps a failure to a `StoreError` for `operation`. */
+    readonly read: <A>(operation: string, f: () => A) => Effect.Effect<A, StoreError>;
+    /**
+     * Runs `f` in one `BEGIN IMMEDIATE` transaction: all of it commits or none of it does. Taking the write
+     * lock up front makes a busy database wait `busyTimeoutMs` instead of failing on the lock upgrade.
+     */
+    readonly write: <A>(operation: string, f: () => A) => Effect.Effect<A, StoreError>;
+  }
+>()("signalbot/adapters/SqliteDatabase") {
+  /** Opens (creating and migrating when needed) the database at `options.path`; closes it with the scope. */
+  static readonly layer = (options: SqliteOptions): Layer.Layer<SqliteDatabase, StoreError> =>
+    Layer.effect(
+      SqliteDatabase,
+      Effect.acquireRelease(open(options), (db) => Effect.sync(() => db.close())).pipe(
+        Effect.map((db) => make(options.path, db)),
+      ),
+    );
+}
+
+const make = (path: string, db: Database): SqliteDatabase["Service"] => {
+  const read = <A>(operation: string, f: () => A): Effect.Effect<A, StoreError> =>
+    Effect.try({ try: f, catch: (cause) => toStoreError(cause, operation, path) });
+  const write = <A>(operation: string, f: () => A): Effect.Effect<A, StoreError> =>
+    read(operation, () => db.transaction(f).immediate());
+  return SqliteDatabase.of({ path, db, read, write });
+};
+
+/** Opens the file, sets the connection's pragmas and migrates; on failure nothing stays open. */
+export const open = (options: SqliteOptions): Effect.Effect<Database, StoreError> =>
+  Effect.try({
+    try: () => {
+      const readOnly = options.readOnly === true;
+      if (options.path !== ":memory:" && !readOnly) {
+        mkdirSync(dirname(options.path), { recursive: true });
+      }
+      const db = readOnly
+        ? new Database(options.path, { readonly: true, strict: true })
+        : new Database(options.path, { create: true, readwrite: true, strict: true });
+      try {
+        db.run(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+        if (!readOnly) db.run("PRAGMA journal_mode = WAL");
+        db.run(`PRAGMA synchronous = ${options.synchronous ?? "NORMAL"}`);
+        db.run("PRAGMA foreign_keys = ON");
+        if (!readOnly) migrate(db);
+        return db;
+      } catch (error) {
+        db.close();
+        throw error;
+      }
+    },
+    catch: (cause) => toStoreError(cause, "SqliteDatabase.open", options.path),
+  });
+
+/**
+ * Classifies a failure. SQLite's primary result code is the low byte of the extended one.
+ * @see https://www.sqlite.org/rescode.html
+ */
+export const toStoreError = (cause: unknown, operation: string, path: string): StoreError => {
+  const where = `SQLite database "${path}" (${operation})`;
+  if (cause instanceof SQLiteError) {
+    const detail = `${cause.code ?? `SQLITE error ${cause.errno}`}: ${cause.message}`;
+    switch (cause.errno & 0xff) {
+      case 5: // SQLITE_BUSY
+      case 6: // SQLITE_LOCKED
+        return new StoreError({
+          reason: "locked",
+          operation,
+          message: `${where} is locked by another connection and stayed locked past the busy timeout; nothing was written (${detail})`,
+          cause,
+        });
+      case 8: // SQLITE_READONLY
+        return new StoreError({
+          reason: "readOnly",
+          operation,
+          message: `${where} is read-only (file permissions, a read-only mount or a read-only open); nothing was written (${detail})`,
+          cause,
+        });
+      case 13: // SQLITE_FULL
+        return new StoreError({
+          reason: "diskFull",
+          operation,
+          message: `${where}: the disk (or the database's size limit) is full; the transaction was rolled back (${detail})`,
+          cause,
+        });
+      case 11: // SQLITE_CORRUPT
+      case 26: // SQLITE_NOTADB
+        return new StoreError({
+          reason: "corrupt",
+          operation,
+          message: `${where} is corrupt or not a SQLite database; restore a backup or move the file away (${detail})`,
+          cause,
+        });
+      case 14: // SQLITE_CANTOPEN
+      case 10: // SQLITE_IOERR
+        return new StoreError({
+          reason: "unavailable",
+          operation,
+          message: `${where} cannot be opened or read: check the path and its directory (${detail})`,
+          cause,
+        });
+      default:
+        return new StoreError({
+          reason: "unknown",
+          operation,
+          message: `${where} failed (${detail})`,
+          cause,
+        });
+    }
+  }
+  if (cause instanceof SchemaTooNew) {
+    return new StoreError({ reason: "unavailable", operation, message: `${where}: ${cause.message}`, cause });
+  }
+  if (cause instanceof SyntaxError) {
+    return new StoreError({
+      reason: "corrupt",
+      operation,
+      message: `${where} holds a row whose JSON payload does not parse (${cause.message})`,
+      cause,
+    });
+  }
+  const code = (cause as { code?: unknown } | null)?.code;
+  if (code === "EACCES" || code === "EROFS" || code === "EPERM") {
+    return new StoreError({
+      reason: "readOnly",
+      operation,
+      message: `${where}: its directory cannot be created or written (${code})`,
+      cause,
+    });
+  }
+  if (code === "ENOSPC") {
+    return new StoreError({
+      reason: "diskFull",
+      operation,
+      message: `${where}: no space left on the disk`,
+      cause,
+    });
+  }
+  const message = cause instanceof Error ? cause.message : String(cause);
+  // A file-system error (ENOTDIR, ENOENT...) while opening means the path is unusable; anything else is unknown.
+  const reason = typeof code === "string" ? "unavailable" : "unknown";
+  return new StoreError({ reason, operation, message: `${where} failed: ${message}`, cause });
+};

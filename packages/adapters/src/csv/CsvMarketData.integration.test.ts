@@ -20,8 +20,16 @@ const loadKlinesFile = (path: string) =>
     .split("\n")
     .slice(1)
     .map((line) => {
-      const [openTime, open, high, low, close, volume, closeTime] = line.split(",").map(Number);
-      return { openTime, open, high, low, close, volume, closeTime };
+      const f = line.split(",").map(Number);
+      return {
+        openTime: f[0]!,
+        open: f[1]!,
+        high: f[2]!,
+        low: f[3]!,
+        close: f[4]!,
+        volume: f[5]!,
+        closeTime: f[6]!,
+      };
     });
 
 const run = <A>(effect: Effect.Effect<A, MarketDataError, MarketData>, dir = FIXTURES) =>

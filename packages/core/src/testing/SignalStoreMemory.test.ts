@@ -1,0 +1,7 @@
+import { signalStoreContract } from "./SignalStoreContract.ts";
+import { SignalStoreMemory } from "./SignalStoreMemory.ts";
+
+signalStoreContract("SignalStoreMemory", () => {
+  const state = new SignalStoreMemory.State();
+  return () => SignalStoreMemory.layer(state);
+});

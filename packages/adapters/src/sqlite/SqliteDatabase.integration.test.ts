@@ -172,8 +172,9 @@ test("the seed README's example SQL runs against our schema", async () => {
   db.close();
   expect(signals.map((s) => s.key)).toEqual([2, 1, 0].map((n) => nthEmission(n).signal.key));
   // One row per memory field; only a changed value moves its updated_at, so the latest changes come first.
-  expect((memory as { key: string }[]).at(-1)?.key).toBe("state.lossStreak");
-  expect([...(memory as { key: string }[])].sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+  const memoryRows = memory as { key: string; value: string; updated_at: number }[];
+  expect(memoryRows.at(-1)?.key).toBe("state.lossStreak");
+  expect([...memoryRows].sort((a, b) => a.key.localeCompare(b.key))).toEqual([
     {
       key: "snapshot",
       value: JSON.stringify({ version: 1, updatedAt: T0 + 120_000, layout: "fields" }),

@@ -1,0 +1,150 @@
+/**
+ * The few Telegram Bot API calls the bot makes, as Effects over grammY's `Api` (plain JSON bodies, multipart
+ * photos, abortable long polling under Bun — see the contract test). Failures become one `TelegramError`
+ * whose `reason` drives the retry policy; the token never appears in an error or a log line.
+ * @see https://core.telegram.org/bots/api
+ */
+import { Data, Effect, Schema } from "effect";
+import { Api, GrammyError, HttpError, InputFile } from "grammy";
+
+export class TelegramError extends Data.TaggedError("TelegramError")<{
+  readonly method: string;
+  /** rateLimited: 429 (see retryAfterMs); transient: 5xx or network; permanent: any other 4xx or a bad answer. */
+  readonly reason: "rateLimited" | "transient" | "permanent";
+  readonly status?: number;
+  readonly retryAfterMs?: number;
+  /** Redacted: never contains the bot token. */
+  readonly message: string;
+}> {}
+
+/** The part of an incoming update the command handler reads; everything else is ignored. */
+export const IncomingUpdate = Schema.Struct({
+  update_id: Schema.Number,
+  message: Schema.optional(
+    Schema.Struct({
+      chat: Schema.Struct({ id: Schema.Number, type: Schema.String }),
+      from: Schema.optional(Schema.Struct({ id: Schema.Number })),
+      text: Schema.optional(Schema.String),
+    }),
+  ),
+});
+export type IncomingUpdate = typeof IncomingUpdate.Type;
+const decodeUpdates = Schema.decodeUnknownEffect(Schema.Array(IncomingUpdate));
+
+export interface BotApiClient {
+  readonly getMe: Effect.Effect<{ readonly id: number; readonly username: string }, TelegramError>;
+  readonly deleteWebhook: Effect.Effect<void, TelegramError>;
+  /** Send HTML text (≤ 4096 characters). */
+  readonly sendMessage: (chatId: string, html: string) => Effect.Effect<void, TelegramError>;
+  /** Upload a PNG with an HTML caption (≤ 1024 characters). */
+  readonly sendPhoto: (
+    chatId: string,
+    png: Uint8Array,
+    captionHtml: string,
+  ) => Effect.Effect<void, TelegramError>;
+  /** Long poll; interrupting the Effect aborts the HTTP request (clean stop). */
+  readonly getUpdates: (
+    offset: number,
+    timeoutSeconds: number,
+  ) => Effect.Effect<readonly IncomingUpdate[], TelegramError>;
+}
+
+export interface BotApiClientConfig {
+  /** TELEGRAM_BOT_TOKEN. */
+  readonly token: string;
+  /** TELEGRAM_API_ROOT, default https://api.telegram.org. */
+  readonly apiRoot?: string;
+}
+
+/** Replace every occurrence of the token (and its numeric-id-less secret half) with a placeholder. */
+export const redact = (text: string, token: string): string => {
+  if (token.length === 0) return text;
+  let out = text.split(token).join("<token>");
+  const secret = token.split(":")[1];
+  if (secret && secret.length >= 8) out = out.split(secret).join("<token>");
+  return out;
+};
+
+/** Map whatever grammY threw to a TelegramError (429 → rateLimited, 5xx/network → transient, 4xx → permanent). */
+export const toTelegramError = (method: string, token: string, e: unknown): TelegramError => {
+  if (e instanceof GrammyError) {
+    const status = e.error_code;
+    const retryAfter = e.parameters.retry_after;
+    const message = redact(`${method}: ${status} ${e.description}`, token);
+    if (status === 429)
+      return new TelegramError({
+        method,
+        reason: "rateLimited",
+        status,
+        retryAfterMs: (retryAfter ?? 1) * 1000,
+        message,
+      });
+    return new TelegramError({ method, reason: status >= 500 ? "transient" : "permanent", status, message });
+  }
+  if (e instanceof HttpError) {
+    const inner = e.error instanceof Error ? e.error.message : String(e.error);
+    return new TelegramError({
+      method,
+      reason: "transient",
+      message: redact(`${method}: network: ${inner}`, token),
+    });
+  }
+  const text = e instanceof Error ? e.message : String(e);
+  return new TelegramError({ method, reason: "transient", message: redact(`${method}: ${text}`, token) });
+};
+
+type GrammySignal = NonNullable<Parameters<Api["getMe"]>[0]>;
+
+export const makeBotApiClient = (config: BotApiClientConfig): BotApiClient => {
+  const api = new Api(config.token, { apiRoot: config.apiRoot ?? "https://api.telegram.org" });
+  // grammY's Node typings name the `abort-controller` polyfill's AbortSignal; Bun's native one is what it gets.
+  const call = <A>(
+    method: string,
+    f: (signal: GrammySignal) => Promise<A>,
+  ): Effect.Effect<A, TelegramError> =>
+    Effect.tryPromise({
+      try: (signal) => f(signal as unknown as GrammySignal),
+      catch: (e) => toTelegramError(method, config.token, e),
+    });
+  return {
+    getMe: call("getMe", (signal) => api.getMe(signal)).pipe(
+      Effect.map((me) => ({ id: me.id, username: me.username })),
+    ),
+    deleteWebhook: call("deleteWebhook", (signal) => api.deleteWebhook({}, signal)).pipe(Effect.asVoid),
+    sendMessage: (chatId, html) =>
+      call("sendMessage", (signal) =>
+        api.sendMessage(
+          chatId,
+          html,
+          { parse_mode: "HTML", link_preview_options: { is_disabled: true } },
+          signal,
+        ),
+      ).pipe(Effect.asVoid),
+    sendPhoto: (chatId, png, captionHtml) =>
+      call("sendPhoto", (signal) =>
+        api.sendPhoto(
+          chatId,
+          new InputFile(png, "chart.png"),
+          { caption: captionHtml, parse_mode: "HTML" },
+          signal,
+        ),
+      ).pipe(Effect.asVoid),
+    getUpdates: (offset, timeoutSeconds) =>
+      call("getUpdates", (signal) =>
+        api.getUpdates({ offset, timeout: timeoutSeconds, allowed_updates: ["message"] }, signal),
+      ).pipe(
+        Effect.flatMap((raw) =>
+          decodeUpdates(raw).pipe(
+            Effect.mapError(
+              (e) =>
+                new TelegramError({
+                  method: "getUpdates",
+                  reason: "permanent",
+                  message: `getUpdates: unexpected answer: ${e.message}`,
+                }),
+            ),
+          ),
+        ),
+      ),
+  };
+};

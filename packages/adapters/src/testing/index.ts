@@ -1,0 +1,2 @@
+/** Loopback fakes of the external APIs (Binance, Telegram) for integration tests and benchmarks. */
+export * from "./FakeBotApi.ts";

@@ -1,19 +1,13 @@
 // Lifecycle on real BTCUSDT 30m candles (fixtures/klines). Every expectation can be checked by hand against
 // the CSV rows quoted in the comments (open time UTC: high / low / close).
 import { describe, expect, test } from "bun:test";
+import { outcomeOf } from "../memory/Outcome.ts";
 import type { Candle } from "../model/Candle.ts";
 import type { Side } from "../model/Signal.ts";
 import type { TradeEvent, VirtualTrade } from "../model/Trade.ts";
 import { loadKlines } from "../testing/klines.ts";
 import { aSignal, NO_COSTS } from "../testing/TradeBuilders.ts";
-import {
-  advanceTrade,
-  type CostModel,
-  candleTick,
-  DEFAULT_COSTS,
-  openTrade,
-  outcomeOf,
-} from "./VirtualTrade.ts";
+import { advanceTrade, type CostModel, candleTick, DEFAULT_COSTS, openTrade } from "./VirtualTrade.ts";
 
 const btc = loadKlines("BTCUSDT", "30m");
 const M30 = 30 * 60_000;

@@ -2,14 +2,7 @@ import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import type { VirtualTrade } from "../model/Trade.ts";
 import { anOpenTrade, aSignal, NO_COSTS } from "../testing/TradeBuilders.ts";
-import {
-  advanceTrade,
-  DEFAULT_COSTS,
-  openTrade,
-  outcomeOf,
-  type TradeRules,
-  type TradeTick,
-} from "./VirtualTrade.ts";
+import { advanceTrade, DEFAULT_COSTS, openTrade, type TradeRules, type TradeTick } from "./VirtualTrade.ts";
 
 const M30 = 30 * 60_000;
 const RULES: TradeRules = { costs: NO_COSTS, timeoutCandles: 48 };
@@ -285,20 +278,6 @@ describe("advanceTrade: costs", () => {
     const { trade } = run(t0, [tick(t0, 1, 90, 100)], { costs: DEFAULT_COSTS, timeoutCandles: 48 });
     expect(trade.pnl!).toBeCloseTo(-5 - 0.05 - 0.0475, 10);
     expect(trade.rMultiple!).toBeCloseTo(-(5 + 0.0975) / 5, 10);
-  });
-});
-
-describe("outcomeOf", () => {
-  test.each([
-    [2, "win"],
-    [0.11, "win"],
-    [0.1, "breakeven"],
-    [0, "breakeven"],
-    [-0.1, "breakeven"],
-    [-0.11, "loss"],
-    [-1.02, "loss"],
-  ] as const)("R %p → %p", (rMultiple, outcome) => {
-    expect(outcomeOf({ rMultiple })).toBe(outcome);
   });
 });
 

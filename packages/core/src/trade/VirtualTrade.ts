@@ -5,7 +5,7 @@
  */
 import { type Candle, closedAt, TIMEFRAME_MS, TRIGGER_TIMEFRAME } from "../model/Candle.ts";
 import type { Signal } from "../model/Signal.ts";
-import type { ExitReason, Fill, Outcome, TradeEvent, VirtualTrade } from "../model/Trade.ts";
+import type { ExitReason, Fill, TradeEvent, VirtualTrade } from "../model/Trade.ts";
 
 /**
  * Trading costs charged on every fill (the entry and each partial exit), shared by the live bot and the
@@ -275,20 +275,4 @@ const close = (
     durationMs: tick.time - trade.openedAt,
   });
   return { trade: closedTrade, events };
-};
-
-/**
- * |R| at or below this counts as break-even: a trade that came back to its entry (or timed out there) and
- * only paid fees did not show the setup right or wrong.
- */
-export const BREAKEVEN_BAND_R = 0.1;
-
-/**
- * How a closed trade counts for streaks and win rates: by its realised R, fees included — above +0.1 R a win,
- * below −0.1 R a loss, in between break-even. A breakeven stop after TP1 banked a third at TP1, so it is
- * usually a (small) win. An open trade has no outcome yet and counts as break-even.
- */
-export const outcomeOf = (trade: Pick<VirtualTrade, "rMultiple">): Outcome => {
-  const r = trade.rMultiple ?? 0;
-  return r > BREAKEVEN_BAND_R ? "win" : r < -BREAKEVEN_BAND_R ? "loss" : "breakeven";
 };

@@ -21,3 +21,6 @@ export * from "./indicator/Indicator.ts";
 export * from "./indicator/Roc.ts";
 export * from "./indicator/Rsi.ts";
 export * from "./indicator/Sma.ts";
+export * from "./indicator/Adx.ts";
+export * from "./indicator/Macd.ts";
+export * from "./indicator/RollingExtreme.ts";

@@ -3,7 +3,7 @@
  * closed with its scope. Every failure leaves here as a `StoreError` whose `reason` says what went wrong.
  */
 import { Database, SQLiteError } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { StoreError } from "@signalbot/core";
 import { Context, Effect, Layer } from "effect";
@@ -71,6 +71,7 @@ export const open = (options: SqliteOptions): Effect.Effect<Database, StoreError
       const readOnly = options.readOnly === true;
       if (options.path !== ":memory:" && !readOnly) {
         mkdirSync(dirname(options.path), { recursive: true });
+        assertWritable(options.path);
       }
       const db = readOnly
         ? new Database(options.path, { readonly: true, strict: true })
@@ -89,6 +90,27 @@ export const open = (options: SqliteOptions): Effect.Effect<Database, StoreError
     },
     catch: (cause) => toStoreError(cause, "SqliteDatabase.open", options.path),
   });
+
+/**
+ * SQLite opens a file it may not write read-only without a word and fails only at the first write; a bot
+ * that cannot record its signals must not start. WAL also needs to create `-wal`/`-shm` beside the file.
+ */
+const assertWritable = (path: string): void => {
+  for (const target of existsSync(path) ? [path, dirname(path)] : [dirname(path)]) {
+    try {
+      accessSync(target, constants.W_OK);
+    } catch {
+      throw new NotWritable(target);
+    }
+  }
+};
+
+class NotWritable extends Error {
+  constructor(readonly target: string) {
+    super(`"${target}" is not writable by this user (permissions or a read-only mount)`);
+    this.name = "NotWritable";
+  }
+}
 
 /**
  * Classifies a failure. SQLite's primary result code is the low byte of the extended one.
@@ -145,6 +167,14 @@ export const toStoreError = (cause: unknown, operation: string, path: string): S
           cause,
         });
     }
+  }
+  if (cause instanceof NotWritable) {
+    return new StoreError({
+      reason: "readOnly",
+      operation,
+      message: `${where}: ${cause.message}; fix the permissions, or open it with readOnly for inspection`,
+      cause,
+    });
   }
   if (cause instanceof SchemaTooNew) {
     return new StoreError({ reason: "unavailable", operation, message: `${where}: ${cause.message}`, cause });

@@ -48,6 +48,8 @@ export interface MemoryStatus {
   readonly cooldowns: readonly { readonly symbol: string; readonly until: number }[];
   readonly disabledModels: readonly { readonly model: ModelName; readonly until: number }[];
   readonly preferredModel?: ModelName;
+  /** Set while the memory layer cannot be trusted (failed save, corrupt snapshot): every signal is blocked. */
+  readonly unavailable?: { readonly reason: string; readonly since: number };
 }
 
 export type Alert =

@@ -1,0 +1,182 @@
+/**
+ * What the adaptive memory remembers: rolling result windows (global, per model, per symbol), loss streaks,
+ * the virtual equity with its peak, the on/off state of each adjustment and the evidence that armed each
+ * lock. Plain JSON data, recorded by a pure fold over closed trades, decoded with Schema when restored.
+ */
+import { Schema } from "effect";
+import type { ModelName } from "../model/Signal.ts";
+import type { Outcome, VirtualTrade } from "../model/Trade.ts";
+import type { MemoryLock } from "../port/MemoryStore.ts";
+
+/** A decisive result in a window (break-evens are never stored, see Outcome.ts). */
+export type Result = "W" | "L";
+
+export const GLOBAL_WINDOW = 20;
+export const MODEL_WINDOW = 20;
+export const SYMBOL_WINDOW = 10;
+/** How many closed-trade ids are remembered to ignore a trade reported twice (at-least-once delivery). */
+export const RECENT_IDS = 200;
+
+export interface SymbolMemory {
+  /** Last 10 decisive results, oldest first. */
+  readonly results: readonly Result[];
+  readonly lossStreak: number;
+  /** Rule 4b is on for this symbol (+5 score needed). */
+  readonly penalty: boolean;
+}
+
+export interface ModelMemory {
+  /** Last 20 decisive results, oldest first; emptied when the model is disabled (re-evaluated on new results). */
+  readonly results: readonly Result[];
+}
+
+export interface MemoryState {
+  /** Closed trades recorded so far (break-evens included): the evidence counter. */
+  readonly seq: number;
+  readonly recentIds: readonly string[];
+  /** Last 20 decisive global results, oldest first. */
+  readonly results: readonly Result[];
+  readonly lossStreak: number;
+  readonly equity: number;
+  readonly peakEquity: number;
+  readonly models: Readonly<Record<ModelName, ModelMemory>>;
+  readonly symbols: Readonly<Record<string, SymbolMemory>>;
+  /** Rule 1: threshold +5. */
+  readonly thresholdRaised: boolean;
+  /** Rule 3a: max 2 signals per day. */
+  readonly signalCap: boolean;
+  /** Rule 3b: risk 0.5 % per trade. */
+  readonly riskCut: boolean;
+  /** Rule 5b: continuation preferred. */
+  readonly continuationPreferred: boolean;
+  /** `rule:target` → `seq` of the trade that armed that lock: a lock never re-arms on the same evidence. */
+  readonly armedAt: Readonly<Record<string, number>>;
+}
+
+/** The state plus its locks: everything a rule reads and writes. */
+export interface MemoryBook {
+  readonly state: MemoryState;
+  readonly locks: readonly MemoryLock[];
+}
+
+export const initialState = (startingBalance: number): MemoryState => ({
+  seq: 0,
+  recentIds: [],
+  results: [],
+  lossStreak: 0,
+  equity: startingBalance,
+  peakEquity: startingBalance,
+  models: { continuation: { results: [] }, reversal: { results: [] } },
+  symbols: {},
+  thresholdRaised: false,
+  signalCap: false,
+  riskCut: false,
+  continuationPreferred: false,
+  armedAt: {},
+});
+
+export const emptySymbol: SymbolMemory = { results: [], lossStreak: 0, penalty: false };
+
+const push = (window: readonly Result[], r: Result, size: number): readonly Result[] => {
+  const next = [...window, r];
+  return next.length > size ? next.slice(next.length - size) : next;
+};
+
+const streak = (current: number, outcome: Outcome): number =>
+  outcome === "loss" ? current + 1 : outcome === "win" ? 0 : current;
+
+/**
+ * Record one closed trade: equity and peak move by its pnl (fees included); decisive outcomes enter the
+ * windows and move the loss streaks; a break-even changes neither.
+ */
+export const recordTrade = (state: MemoryState, trade: VirtualTrade, outcome: Outcome): MemoryState => {
+  const equity = state.equity + (Number.isFinite(trade.pnl) ? (trade.pnl ?? 0) : 0);
+  const recentIds = [...state.recentIds, trade.id];
+  const base: MemoryState = {
+    ...state,
+    seq: state.seq + 1,
+    recentIds: recentIds.length > RECENT_IDS ? recentIds.slice(recentIds.length - RECENT_IDS) : recentIds,
+    equity,
+    peakEquity: Math.max(state.peakEquity, equity),
+  };
+  if (outcome === "breakeven") return base;
+  const r: Result = outcome === "win" ? "W" : "L";
+  const symbol = state.symbols[trade.symbol] ?? emptySymbol;
+  return {
+    ...base,
+    results: push(state.results, r, GLOBAL_WINDOW),
+    lossStreak: streak(state.lossStreak, outcome),
+    models: {
+      ...state.models,
+      [trade.model]: { results: push(state.models[trade.model].results, r, MODEL_WINDOW) },
+    },
+    symbols: {
+      ...state.symbols,
+      [trade.symbol]: {
+        ...symbol,
+        results: push(symbol.results, r, SYMBOL_WINDOW),
+        lossStreak: streak(symbol.lossStreak, outcome),
+      },
+    },
+  };
+};
+
+/** Wins / decisive results, or null for an empty window. */
+export const winRate = (window: readonly Result[]): number | null => {
+  if (window.length === 0) return null;
+  let wins = 0;
+  for (const r of window) if (r === "W") wins++;
+  return wins / window.length;
+};
+
+/** Peak-to-current drawdown of the virtual equity, in percent (0 at a new peak). */
+export const drawdownPct = (state: MemoryState): number =>
+  state.peakEquity > 0 ? Math.max(0, ((state.peakEquity - state.equity) / state.peakEquity) * 100) : 0;
+
+const ResultSchema = Schema.Literals(["W", "L"]);
+const ModelMemorySchema = Schema.Struct({ results: Schema.Array(ResultSchema) });
+
+/** Decoder for a restored snapshot's `state`: anything else is a corrupt snapshot. */
+export const MemoryStateSchema = Schema.Struct({
+  seq: Schema.Finite,
+  recentIds: Schema.Array(Schema.String),
+  results: Schema.Array(ResultSchema),
+  lossStreak: Schema.Finite,
+  equity: Schema.Finite,
+  peakEquity: Schema.Finite,
+  models: Schema.Struct({ continuation: ModelMemorySchema, reversal: ModelMemorySchema }),
+  symbols: Schema.Record(
+    Schema.String,
+    Schema.Struct({
+      results: Schema.Array(ResultSchema),
+      lossStreak: Schema.Finite,
+      penalty: Schema.Boolean,
+    }),
+  ),
+  thresholdRaised: Schema.Boolean,
+  signalCap: Schema.Boolean,
+  riskCut: Schema.Boolean,
+  continuationPreferred: Schema.Boolean,
+  armedAt: Schema.Record(Schema.String, Schema.Finite),
+});
+
+const MemoryLockSchema = Schema.Struct({
+  scope: Schema.Literals(["global", "symbol", "model"]),
+  target: Schema.optionalKey(Schema.String),
+  rule: Schema.Literals([
+    "winRateThreshold",
+    "lossStreakPause",
+    "drawdownSignalCap",
+    "drawdownRiskCut",
+    "symbolCooldown",
+    "symbolScorePenalty",
+    "modelDisable",
+    "modelPreference",
+    "manualPause",
+  ]),
+  until: Schema.Finite,
+  reason: Schema.String,
+  createdAt: Schema.Finite,
+});
+
+export const MemoryLocksSchema = Schema.Array(MemoryLockSchema);

@@ -24,3 +24,5 @@ export * from "./indicator/Sma.ts";
 export * from "./indicator/Adx.ts";
 export * from "./indicator/Macd.ts";
 export * from "./indicator/RollingExtreme.ts";
+export * from "./series/CandleSeries.ts";
+export * from "./series/TimeframeAggregator.ts";

@@ -41,8 +41,9 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX signals_created_at ON signals (created_at);
 
+      -- id is the signal key; emit writes both rows in one transaction.
       CREATE TABLE trades (
-        id          TEXT    PRIMARY KEY REFERENCES signals (key),
+        id          TEXT    PRIMARY KEY,
         symbol      TEXT    NOT NULL,
         model       TEXT    NOT NULL,
         side        TEXT    NOT NULL CHECK (side IN ('LONG', 'SHORT')),

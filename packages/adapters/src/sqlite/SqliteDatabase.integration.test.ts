@@ -48,7 +48,7 @@ const V1_SQL = `
     tp1 REAL NOT NULL, tp2 REAL NOT NULL, tp3 REAL NOT NULL, rr REAL NOT NULL, created_at INTEGER NOT NULL,
     payload TEXT NOT NULL, UNIQUE (symbol, timeframe, candle_open_time, model, side));
   CREATE INDEX signals_created_at ON signals (created_at);
-  CREATE TABLE trades (id TEXT PRIMARY KEY REFERENCES signals (key), symbol TEXT NOT NULL, model TEXT NOT NULL,
+  CREATE TABLE trades (id TEXT PRIMARY KEY, symbol TEXT NOT NULL, model TEXT NOT NULL,
     side TEXT NOT NULL CHECK (side IN ('LONG', 'SHORT')), status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
     entry REAL NOT NULL, stop REAL NOT NULL, exit_reason TEXT, r_multiple REAL, pnl REAL, pnl_percent REAL,
     opened_at INTEGER NOT NULL, closed_at INTEGER, payload TEXT NOT NULL);

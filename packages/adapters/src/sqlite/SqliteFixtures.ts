@@ -1,12 +1,14 @@
 /**
- * Plain, JSON-exact test data for the SQLite tests and the crash-test child: the n-th signal (a distinct
- * trigger candle per n), its open virtual trade and its notification.
+ * Test data for the SQLite tests and the crash-test child, from core's builders: the n-th signal (a distinct
+ * trigger candle per n), its open virtual trade and its notification; and a temp database path.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Notification, Signal, VirtualTrade } from "@signalbot/core";
-import { signalKey, TIMEFRAME_MS } from "@signalbot/core";
+import { type Notification, type Signal, TIMEFRAME_MS } from "@signalbot/core";
+import { aBlockedSignal, anOpenTrade, aSignal, T0 } from "@signalbot/core/testing";
+
+export { T0 };
 
 /** A fresh temporary directory holding `dbPath` (not created yet); `remove()` deletes it all. */
 export const tempDatabase = (): {
@@ -22,69 +24,15 @@ export const tempDatabase = (): {
   };
 };
 
-/** 2025-06-01 00:00 UTC: the first trigger candle. */
-export const T0 = Date.UTC(2025, 5, 1);
+const over = (n: number) => ({ candleOpenTime: T0 + n * TIMEFRAME_MS["30m"], entry: 100 + n, stop: 95 + n });
 
-export const nthSignal = (n: number, status: Signal["status"] = "emitted"): Signal => {
-  const candleOpenTime = T0 + n * TIMEFRAME_MS["30m"];
-  const entry = 100 + n;
-  const setup = {
-    symbol: n % 2 === 0 ? "BTCUSDT" : "ETHUSDT",
-    model: "continuation",
-    side: "LONG",
-    timeframe: "30m",
-    candleOpenTime,
-    time: candleOpenTime + TIMEFRAME_MS["30m"],
-    entry,
-    stop: entry - 5,
-    targets: [entry + 5, entry + 10, entry + 15],
-    rr: 2,
-    atr: 3,
-    score: 80,
-    components: [{ name: "trend", points: 20, max: 25 }],
-    reasons: [{ code: "trendAligned", data: { ema: 99.5 } }],
-  } as const;
-  return {
-    key: signalKey(setup),
-    setup,
-    status,
-    ...(status === "blocked" ? { blockedBy: { code: "cooldown", data: { until: T0 + 86_400_000 } } } : {}),
-    threshold: 75,
-    ...(status === "emitted"
-      ? { sizing: { quantity: 2, notional: 2 * entry, leverage: 1, riskAmount: 10, riskPercent: 1 } }
-      : {}),
-    adjustments: [],
-    createdAt: setup.time,
-  };
-};
-
-export const openTradeOf = (signal: Signal): VirtualTrade => {
-  const s = signal.setup;
-  return {
-    id: signal.key,
-    symbol: s.symbol,
-    model: s.model,
-    side: s.side,
-    entry: s.entry,
-    initialStop: s.stop,
-    stop: s.stop,
-    targets: s.targets,
-    quantity: signal.sizing?.quantity ?? 1,
-    riskAmount: signal.sizing?.riskAmount ?? Math.abs(s.entry - s.stop),
-    openedAt: s.time,
-    status: "open",
-    targetsHit: 0,
-    remaining: 1,
-    candlesSeen: 0,
-    lastPrice: s.entry,
-    fills: [{ kind: "entry", price: s.entry, time: s.time, fraction: 1, fee: 0 }],
-  };
-};
-
-export const newSignalNotification = (signal: Signal): Notification => ({ _tag: "NewSignal", signal });
+/** The n-th signal: a distinct trigger candle (and entry) per n; blocked ones carry the reason "cooldown". */
+export const nthSignal = (n: number, status: Signal["status"] = "emitted"): Signal =>
+  status === "emitted" ? aSignal(over(n)) : aBlockedSignal("cooldown", over(n));
 
 /** Everything `SignalStore.emit` takes for the n-th signal. */
 export const nthEmission = (n: number) => {
   const signal = nthSignal(n);
-  return { signal, trade: openTradeOf(signal), notification: newSignalNotification(signal) };
+  const notification: Notification = { _tag: "NewSignal", signal };
+  return { signal, trade: anOpenTrade(over(n)), notification };
 };

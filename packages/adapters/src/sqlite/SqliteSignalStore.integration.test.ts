@@ -2,6 +2,7 @@
 import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { type Notification, SignalStore, type TradeEvent, type VirtualTrade } from "@signalbot/core";
+import { runTest } from "@signalbot/core/testing";
 import { Effect } from "effect";
 import { layer } from "./index.ts";
 import { nthEmission, nthSignal, T0, tempDatabase } from "./SqliteFixtures.ts";
@@ -12,9 +13,12 @@ beforeEach(() => {
 });
 afterEach(() => tmp.remove());
 
+/** Outbox and delivery times come from the clock: the test clock, set here. */
+const NOW = T0 + 86_400_000;
+
 /** Runs `program` against a fresh connection to the temp database (opened and closed around it). */
 const run = <A, E>(program: Effect.Effect<A, E, SignalStore>): Promise<A> =>
-  Effect.runPromise(Effect.provide(program, layer({ path: tmp.dbPath })));
+  runTest(program, layer({ path: tmp.dbPath }), { at: NOW });
 
 const rawCount = (table: string): number => {
   const db = new Database(tmp.dbPath, { readonly: true });
@@ -64,7 +68,7 @@ test("emit writes the signal, its trade and its notification; a second emit of t
   expect(result.open).toEqual([e.trade]);
   expect(result.recent).toEqual([e.signal]);
   expect(result.pending.map((p) => p.notification)).toEqual([e.notification]);
-  expect(result.pending[0]?.createdAt).toBe(e.signal.createdAt);
+  expect(result.pending[0]?.createdAt).toBe(NOW);
   expect(result.pending[0]?.attempts).toBe(0);
   expect([rawCount("signals"), rawCount("trades"), rawCount("outbox")]).toEqual([1, 1, 1]);
 });
@@ -160,7 +164,7 @@ test("updateTrade saves the new state, its events and notifications together; cl
   expect(result.closedSince).toEqual([closed]);
   expect(result.closedLater).toEqual([]);
   expect(result.pending.map((p) => p.notification._tag)).toEqual(["NewSignal", "NewSignal", "TradeUpdate"]);
-  expect(result.pending[2]?.createdAt).toBe(event.time);
+  expect(result.pending[2]?.createdAt).toBe(NOW);
   expect(rawCount("trade_events")).toBe(1);
 });
 

@@ -21,22 +21,11 @@ const MAX_ERROR_LENGTH = 1000;
 const redactSecrets = (text: string): string =>
   text.replace(/bot\d+:[A-Za-z0-9_-]+/g, "bot<redacted>").slice(0, MAX_ERROR_LENGTH);
 
-/** The event time a notification belongs to: its outbox `created_at`. */
-export const notificationTime = (n: Notification): number => {
-  switch (n._tag) {
-    case "NewSignal":
-      return n.signal.createdAt;
-    case "TradeUpdate":
-      return n.event.time;
-    case "Status":
-      return n.status.time;
-    case "Alert":
-    case "Reply":
-      return n.time;
-  }
-};
-
 /** The signal key or trade id a notification is about, for inspection (`outbox.ref`). */
+/** Outbox and delivery times come from Effect's Clock: event time in a backtest, the wall clock live. */
+const withNow = <A, E>(f: (now: number) => Effect.Effect<A, E>): Effect.Effect<A, E> =>
+  Effect.flatMap(Clock.currentTimeMillis, f);
+
 const notificationRef = (n: Notification): string | null =>
   n._tag === "NewSignal" ? n.signal.key : n._tag === "TradeUpdate" ? n.trade.id : null;
 
@@ -147,13 +136,8 @@ export const make = Effect.gen(function* () {
       payload: JSON.stringify(e),
     });
   };
-  const saveNotification = (n: Notification): void => {
-    insertOutbox.run({
-      kind: n._tag,
-      ref: notificationRef(n),
-      payload: JSON.stringify(n),
-      createdAt: notificationTime(n),
-    });
+  const saveNotification = (n: Notification, now: number): void => {
+    insertOutbox.run({ kind: n._tag, ref: notificationRef(n), payload: JSON.stringify(n), createdAt: now });
   };
   const payloads = <A>(rows: readonly { payload: string }[]): A[] =>
     rows.map((r) => JSON.parse(r.payload) as A);
@@ -161,30 +145,35 @@ export const make = Effect.gen(function* () {
   return SignalStore.of({
     wasEmitted: (key) => read("SignalStore.wasEmitted", () => selectSignalKey.get(key) !== null),
     emit: ({ signal, trade, notification }) =>
-      write("SignalStore.emit", () => {
-        // The unique keys decide: a duplicate inserts nothing, so the transaction commits empty.
-        if (!insertSignalRow(signal, signal.status)) return "duplicate" as const;
-        saveTrade(trade);
-        saveNotification(notification);
-        return "inserted" as const;
-      }),
+      withNow((now) =>
+        write("SignalStore.emit", () => {
+          // The unique keys decide: a duplicate inserts nothing, so the transaction commits empty.
+          if (!insertSignalRow(signal, signal.status)) return "duplicate" as const;
+          saveTrade(trade);
+          saveNotification(notification, now);
+          return "inserted" as const;
+        }),
+      ),
     recordBlocked: (signal) =>
       write("SignalStore.recordBlocked", () => {
         insertSignalRow(signal, "blocked");
       }),
     updateTrade: ({ trade, events, notifications }) =>
-      write("SignalStore.updateTrade", () => {
-        saveTrade(trade);
-        for (const e of events) saveEvent(e);
-        for (const n of notifications) saveNotification(n);
-      }),
+      withNow((now) =>
+        write("SignalStore.updateTrade", () => {
+          saveTrade(trade);
+          for (const e of events) saveEvent(e);
+          for (const n of notifications) saveNotification(n, now);
+        }),
+      ),
     openTrades: read("SignalStore.openTrades", () => payloads<VirtualTrade>(selectOpenTrades.all())),
     recentSignals: (limit) =>
       read("SignalStore.recentSignals", () => payloads<Signal>(selectRecentSignals.all(Math.max(0, limit)))),
     closedTrades: (since) =>
       read("SignalStore.closedTrades", () => payloads<VirtualTrade>(selectClosedTrades.all(since))),
     countEmitted: (from, to) => read("SignalStore.countEmitted", () => countEmittedIn.get(from, to)?.n ?? 0),
-    enqueue: (notification) => write("SignalStore.enqueue", () => saveNotification(notification)),
+    enqueue: (notification) =>
+      withNow((now) => write("SignalStore.enqueue", () => saveNotification(notification, now))),
     pendingOutbox: (limit) =>
       read("SignalStore.pendingOutbox", () =>
         selectPending.all(Math.max(0, limit)).map(
@@ -197,7 +186,7 @@ export const make = Effect.gen(function* () {
         ),
       ),
     markDelivered: (id) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      withNow((now) =>
         write("SignalStore.markDelivered", () => {
           setDelivered.run(now, id);
         }),

@@ -1,0 +1,89 @@
+import { describe, expect, test } from "bun:test";
+import { parseBacktestArgs } from "./Args.ts";
+
+const run = (argv: string[]) => {
+  const r = parseBacktestArgs(argv);
+  if (r._tag !== "Run") throw new Error(`expected Run, got ${JSON.stringify(r)}`);
+  return r.args;
+};
+const problems = (argv: string[]) => {
+  const r = parseBacktestArgs(argv);
+  if (r._tag !== "Invalid") throw new Error(`expected Invalid, got ${r._tag}`);
+  return r.problems;
+};
+
+describe("parseBacktestArgs", () => {
+  test("defaults: every symbol, whole data, memory on, Binance taker fee, no slippage", () => {
+    expect(run(["--data", "d"])).toEqual({
+      dataDir: "d",
+      symbols: [],
+      memory: true,
+      costs: { takerFeeRate: 0.0005, slippageRate: 0 },
+      progress: "auto",
+    });
+  });
+
+  test("every flag, both --flag value and --flag=value", () => {
+    const a = run([
+      "--data=d",
+      "--symbols",
+      "ethusdt, BTCUSDT,ETHUSDT",
+      "--from",
+      "2025-06-01",
+      "--to=2025-06-30",
+      "--no-memory",
+      "--fee",
+      "0.0004",
+      "--slippage=0.0001",
+      "--json",
+      "r.json",
+      "--html",
+      "r.html",
+      "--progress",
+      "always",
+    ]);
+    expect(a.symbols).toEqual(["BTCUSDT", "ETHUSDT"]);
+    expect(a.from).toBe(Date.UTC(2025, 5, 1));
+    // --to is inclusive: the whole last day.
+    expect(a.to).toBe(Date.UTC(2025, 6, 1));
+    expect(a.memory).toBe(false);
+    expect(a.costs).toEqual({ takerFeeRate: 0.0004, slippageRate: 0.0001 });
+    expect(a.jsonFile).toBe("r.json");
+    expect(a.htmlFile).toBe("r.html");
+    expect(a.progress).toBe("always");
+  });
+
+  test("help wins over everything", () => {
+    expect(parseBacktestArgs(["--bogus", "-h"])._tag).toBe("Help");
+    expect(parseBacktestArgs(["--help"])._tag).toBe("Help");
+  });
+
+  test("every problem is reported, one line each", () => {
+    expect(
+      problems([
+        "--from",
+        "2025-02-30",
+        "--to",
+        "yesterday",
+        "--fee",
+        "5",
+        "--symbols",
+        "BTC-USDT",
+        "--wat",
+        "--json",
+      ]),
+    ).toEqual([
+      'unknown argument "--wat" (see --help)',
+      "--json needs a value",
+      "--data DIR is required",
+      '--symbols: not a symbol: "BTC-USDT"',
+      '--from: not a calendar date: "2025-02-30"',
+      '--to: expected a date YYYY-MM-DD, got "yesterday"',
+      '--fee: expected a fraction between 0 and 0.1 (0.0005 = 0.05 %), got "5"',
+    ]);
+    expect(problems(["--data", "d", "--from", "2025-06-02", "--to", "2025-06-01"])).toEqual([
+      "--to (2025-06-01) is before --from (2025-06-02)",
+    ]);
+    expect(problems(["--data", "--no-memory"])).toEqual(["--data needs a value", "--data DIR is required"]);
+  });
+});

@@ -3,6 +3,30 @@
  * and their scoring, risk sizing, the virtual-trade lifecycle and the adaptive memory layer.
  * No I/O, no clock reads: time comes from Effect's Clock, data through the ports.
  */
+
+export * from "./indicator/Adx.ts";
+export * from "./indicator/Atr.ts";
+export * from "./indicator/Bollinger.ts";
+export * from "./indicator/Ema.ts";
+export * from "./indicator/Indicator.ts";
+export * from "./indicator/Macd.ts";
+export * from "./indicator/Roc.ts";
+export * from "./indicator/RollingExtreme.ts";
+export * from "./indicator/Rsi.ts";
+export * from "./indicator/Sma.ts";
+export * from "./memory/DrawdownRiskCut.ts";
+export * from "./memory/DrawdownSignalCap.ts";
+export * from "./memory/LossStreakPause.ts";
+export * from "./memory/ManualPause.ts";
+export * from "./memory/Memory.ts";
+export * from "./memory/MemoryState.ts";
+export * from "./memory/ModelDisable.ts";
+export * from "./memory/ModelPreference.ts";
+export * from "./memory/Outcome.ts";
+export * from "./memory/Rule.ts";
+export * from "./memory/SymbolCooldown.ts";
+export * from "./memory/SymbolScorePenalty.ts";
+export * from "./memory/WinRateThreshold.ts";
 export * from "./model/Candle.ts";
 export * from "./model/Notification.ts";
 export * from "./model/Signal.ts";
@@ -14,15 +38,5 @@ export * from "./port/MemoryStore.ts";
 export * from "./port/Notifier.ts";
 export * from "./port/SignalStore.ts";
 export * from "./port/StoreError.ts";
-export * from "./indicator/Atr.ts";
-export * from "./indicator/Bollinger.ts";
-export * from "./indicator/Ema.ts";
-export * from "./indicator/Indicator.ts";
-export * from "./indicator/Roc.ts";
-export * from "./indicator/Rsi.ts";
-export * from "./indicator/Sma.ts";
-export * from "./indicator/Adx.ts";
-export * from "./indicator/Macd.ts";
-export * from "./indicator/RollingExtreme.ts";
 export * from "./series/CandleSeries.ts";
 export * from "./series/TimeframeAggregator.ts";

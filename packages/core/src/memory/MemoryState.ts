@@ -9,7 +9,7 @@ import type { Outcome, VirtualTrade } from "../model/Trade.ts";
 import type { MemoryLock } from "../port/MemoryStore.ts";
 
 /** A decisive result in a window (break-evens are never stored, see Outcome.ts). */
-export type Result = "W" | "L";
+export type WindowResult = "W" | "L";
 
 export const GLOBAL_WINDOW = 20;
 export const MODEL_WINDOW = 20;
@@ -19,7 +19,7 @@ export const RECENT_IDS = 200;
 
 export interface SymbolMemory {
   /** Last 10 decisive results, oldest first. */
-  readonly results: readonly Result[];
+  readonly results: readonly WindowResult[];
   readonly lossStreak: number;
   /** Rule 4b is on for this symbol (+5 score needed). */
   readonly penalty: boolean;
@@ -27,7 +27,7 @@ export interface SymbolMemory {
 
 export interface ModelMemory {
   /** Last 20 decisive results, oldest first; emptied when the model is disabled (re-evaluated on new results). */
-  readonly results: readonly Result[];
+  readonly results: readonly WindowResult[];
 }
 
 export interface MemoryState {
@@ -35,7 +35,7 @@ export interface MemoryState {
   readonly seq: number;
   readonly recentIds: readonly string[];
   /** Last 20 decisive global results, oldest first. */
-  readonly results: readonly Result[];
+  readonly results: readonly WindowResult[];
   readonly lossStreak: number;
   readonly equity: number;
   readonly peakEquity: number;
@@ -77,7 +77,7 @@ export const initialState = (startingBalance: number): MemoryState => ({
 
 export const emptySymbol: SymbolMemory = { results: [], lossStreak: 0, penalty: false };
 
-const push = (window: readonly Result[], r: Result, size: number): readonly Result[] => {
+const push = (window: readonly WindowResult[], r: WindowResult, size: number): readonly WindowResult[] => {
   const next = [...window, r];
   return next.length > size ? next.slice(next.length - size) : next;
 };
@@ -100,7 +100,7 @@ export const recordTrade = (state: MemoryState, trade: VirtualTrade, outcome: Ou
     peakEquity: Math.max(state.peakEquity, equity),
   };
   if (outcome === "breakeven") return base;
-  const r: Result = outcome === "win" ? "W" : "L";
+  const r: WindowResult = outcome === "win" ? "W" : "L";
   const symbol = state.symbols[trade.symbol] ?? emptySymbol;
   return {
     ...base,
@@ -122,7 +122,7 @@ export const recordTrade = (state: MemoryState, trade: VirtualTrade, outcome: Ou
 };
 
 /** Wins / decisive results, or null for an empty window. */
-export const winRate = (window: readonly Result[]): number | null => {
+export const winRate = (window: readonly WindowResult[]): number | null => {
   if (window.length === 0) return null;
   let wins = 0;
   for (const r of window) if (r === "W") wins++;

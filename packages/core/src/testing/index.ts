@@ -1,7 +1,9 @@
 /** Test support for core and its users: in-memory layers of every port, builders, contract suites. */
 
+export * from "./ClosedTradeBuilders.ts";
 export * from "./effect.ts";
 export * from "./KeyValueStoreMemory.ts";
+export * from "./MemoryStoreMemory.ts";
 export * from "./SignalStoreContract.ts";
 export * from "./SignalStoreMemory.ts";
 export * from "./TradeBuilders.ts";

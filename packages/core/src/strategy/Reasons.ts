@@ -7,6 +7,8 @@
 export type NoSetupCode =
   /** {timeframe, need, have}: not enough closed candles yet for the indicators of that timeframe. */
   | "warmup"
+  /** {timeframe}: the last 4h/1d candle is more than two periods old (missing data): the view would be stale. */
+  | "staleTimeframe"
   /** {}: 1d close exactly on its EMA: no bias. */
   | "noBias"
   /** {timeframe: "4h"}: 4h close/EMAs not stacked in the 1d bias direction. */

@@ -52,3 +52,47 @@ export const loadKlines = (
   timeframe: Timeframe,
   dir: string = FIXTURE_KLINES_DIR,
 ): Candle[] => loadKlinesFile(`${dir.endsWith("/") ? dir : `${dir}/`}${symbol}-${timeframe}.csv.gz`);
+
+/** The three timeframes of one symbol, each in ascending open time. */
+export interface SymbolKlines {
+  readonly "30m": readonly Candle[];
+  readonly "4h": readonly Candle[];
+  readonly "1d": readonly Candle[];
+}
+
+/** Anything that takes closed candles per timeframe (e.g. `SymbolAnalyzer`). */
+export interface CandleSink {
+  push(timeframe: Timeframe, candle: Candle): unknown;
+}
+
+/**
+ * Replays one symbol in event-time order: before each 30m candle, every 1d then 4h candle that has closed by
+ * that candle's close is pushed (a higher-timeframe candle is visible only once closed); then the 30m candle,
+ * then `onTrigger(i)` with its index. Stops after `limit` 30m candles.
+ */
+export const replay = (
+  sink: CandleSink,
+  k: SymbolKlines,
+  onTrigger: (i: number) => void,
+  limit: number = k["30m"].length,
+): void => {
+  const c30 = k["30m"];
+  const c4 = k["4h"];
+  const c1 = k["1d"];
+  let i4 = 0;
+  let i1 = 0;
+  for (let i = 0; i < Math.min(limit, c30.length); i++) {
+    const c = c30[i]!;
+    while (i1 < c1.length && c1[i1]!.closeTime <= c.closeTime) sink.push("1d", c1[i1++]!);
+    while (i4 < c4.length && c4[i4]!.closeTime <= c.closeTime) sink.push("4h", c4[i4++]!);
+    sink.push("30m", c);
+    onTrigger(i);
+  }
+};
+
+/** All three timeframes of `symbol` from `dir` (default: the committed fixtures). */
+export const loadSymbolKlines = (symbol: string, dir: string = FIXTURE_KLINES_DIR): SymbolKlines => ({
+  "30m": loadKlines(symbol, "30m", dir),
+  "4h": loadKlines(symbol, "4h", dir),
+  "1d": loadKlines(symbol, "1d", dir),
+});

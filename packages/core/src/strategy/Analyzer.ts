@@ -1,0 +1,341 @@
+/**
+ * One symbol's multi-timeframe analysis: a candle series and an incremental indicator frame per timeframe
+ * (30m trigger, 4h structure, 1d bias), updated in O(1) without allocation on every closed candle, and the
+ * two models evaluated on the just-closed 30m candle. The hot path of live scanning and of the backtest.
+ */
+
+import { Adx } from "../indicator/Adx.ts";
+import { Atr } from "../indicator/Atr.ts";
+import { Bollinger } from "../indicator/Bollinger.ts";
+import { Ema } from "../indicator/Ema.ts";
+import type { CandleIndicator, Indicator } from "../indicator/Indicator.ts";
+import { Roc } from "../indicator/Roc.ts";
+import { RollingMax, RollingMin } from "../indicator/RollingExtreme.ts";
+import { Rsi } from "../indicator/Rsi.ts";
+import { Sma } from "../indicator/Sma.ts";
+import { type Candle, TIMEFRAME_MS, type Timeframe } from "../model/Candle.ts";
+import type { Evaluation } from "../model/Signal.ts";
+import { CandleSeries, DEFAULT_SERIES_CAPACITY, type PushResult } from "../series/CandleSeries.ts";
+import { continuation } from "./Continuation.ts";
+import { makeParams, type StrategyParams } from "./Params.ts";
+import type { NoSetupCode } from "./Reasons.ts";
+import { reversal } from "./Reversal.ts";
+import type { BiasView, Snapshot, TrendView, TriggerView } from "./Snapshot.ts";
+
+const feed = (ind: Indicator, x: number, replacing: boolean): number =>
+  replacing ? ind.replace(x) : ind.add(x);
+const feed3 = (ind: CandleIndicator, c: Candle, replacing: boolean): number =>
+  replacing ? ind.replace(c.high, c.low, c.close) : ind.add(c.high, c.low, c.close);
+
+/** "Never happened" for the bars-since counters. */
+const NEVER = 1e9;
+
+class TriggerFrame implements TriggerView {
+  candle: Candle = { openTime: 0, open: 0, high: 0, low: 0, close: 0, volume: 0, closeTime: 0 };
+  previous: Candle | undefined = undefined;
+  count = 0;
+  previousRsi = Number.NaN;
+  barsSinceTouchFromAbove = NEVER;
+  barsSinceTouchFromBelow = NEVER;
+  barsSinceCloseBelowLower = NEVER;
+  barsSinceCloseAboveUpper = NEVER;
+  // Counter values before the last add, so a replacement can redo it.
+  private saved = [NEVER, NEVER, NEVER, NEVER];
+  private readonly atrI: Atr;
+  private readonly rsiI: Rsi;
+  private readonly rocI: Roc;
+  private readonly emaI: Ema;
+  private readonly bb: Bollinger;
+  private readonly volume: Sma;
+  private readonly high: RollingMax;
+  private readonly low: RollingMin;
+  private readonly pierceBelow: RollingMax;
+  private readonly pierceAbove: RollingMax;
+  private readonly rsiLow: RollingMin;
+  private readonly rsiHigh: RollingMax;
+  private readonly volumeRatio: RollingMax;
+  private readonly touchAtr: number;
+
+  constructor(p: StrategyParams) {
+    this.atrI = new Atr(p.atrPeriod);
+    this.rsiI = new Rsi(p.rsiPeriod);
+    this.rocI = new Roc(p.rocPeriod);
+    this.emaI = new Ema(p.pullbackEma);
+    this.bb = new Bollinger(p.bbPeriod, p.bbK);
+    this.volume = new Sma(p.volumePeriod);
+    this.high = new RollingMax(p.structureLookback);
+    this.low = new RollingMin(p.structureLookback);
+    const w = p.pierceWindow + 1;
+    this.pierceBelow = new RollingMax(w);
+    this.pierceAbove = new RollingMax(w);
+    this.rsiLow = new RollingMin(w);
+    this.rsiHigh = new RollingMax(w);
+    this.volumeRatio = new RollingMax(w);
+    this.touchAtr = p.pullbackTouchAtr;
+  }
+
+  get atr(): number {
+    return this.atrI.value;
+  }
+  get rsi(): number {
+    return this.rsiI.value;
+  }
+  get roc(): number {
+    return this.rocI.value;
+  }
+  get ema(): number {
+    return this.emaI.value;
+  }
+  get bbUpper(): number {
+    return this.bb.upper;
+  }
+  get bbMiddle(): number {
+    return this.bb.middle;
+  }
+  get bbLower(): number {
+    return this.bb.lower;
+  }
+  get volumeAverage(): number {
+    return this.volume.value;
+  }
+  get swingHigh(): number {
+    return this.high.value;
+  }
+  get swingLow(): number {
+    return this.low.value;
+  }
+  get maxPierceBelowAtr(): number {
+    return this.pierceBelow.value;
+  }
+  get maxPierceAboveAtr(): number {
+    return this.pierceAbove.value;
+  }
+  get windowRsiMin(): number {
+    return this.rsiLow.value;
+  }
+  get windowRsiMax(): number {
+    return this.rsiHigh.value;
+  }
+  get windowVolumeRatioMax(): number {
+    return this.volumeRatio.value;
+  }
+
+  update(c: Candle, replacing: boolean): void {
+    const s = this.saved;
+    if (!replacing) {
+      this.previous = this.count === 0 ? undefined : this.candle;
+      this.previousRsi = this.rsiI.value;
+      s[0] = this.barsSinceTouchFromAbove;
+      s[1] = this.barsSinceTouchFromBelow;
+      s[2] = this.barsSinceCloseBelowLower;
+      s[3] = this.barsSinceCloseAboveUpper;
+      this.count++;
+    }
+    this.candle = c;
+    const atr = feed3(this.atrI, c, replacing);
+    const rsi = feed(this.rsiI, c.close, replacing);
+    feed(this.rocI, c.close, replacing);
+    const ema = feed(this.emaI, c.close, replacing);
+    feed(this.bb, c.close, replacing);
+    const avgVolume = feed(this.volume, c.volume, replacing);
+    feed(this.high, c.high, replacing);
+    feed(this.low, c.low, replacing);
+    const lower = this.bb.lower;
+    const upper = this.bb.upper;
+    const touch = this.touchAtr * atr;
+    this.barsSinceTouchFromAbove = c.low <= ema + touch ? 0 : s[0]! + 1;
+    this.barsSinceTouchFromBelow = c.high >= ema - touch ? 0 : s[1]! + 1;
+    this.barsSinceCloseBelowLower = c.close < lower ? 0 : s[2]! + 1;
+    this.barsSinceCloseAboveUpper = c.close > upper ? 0 : s[3]! + 1;
+    // NaN (not ready yet) compares false: such candles count as "no touch / no pierce" and feed neutral values.
+    feed(this.pierceBelow, atr > 0 && lower > c.low ? (lower - c.low) / atr : 0, replacing);
+    feed(this.pierceAbove, atr > 0 && c.high > upper ? (c.high - upper) / atr : 0, replacing);
+    const r = Number.isNaN(rsi) ? 50 : rsi;
+    feed(this.rsiLow, r, replacing);
+    feed(this.rsiHigh, r, replacing);
+    feed(this.volumeRatio, avgVolume > 0 ? c.volume / avgVolume : 0, replacing);
+  }
+}
+
+class TrendFrame implements TrendView {
+  count = 0;
+  close = Number.NaN;
+  private readonly fast: Ema;
+  private readonly slow: Ema;
+  private readonly atrI: Atr;
+  private readonly adxI: Adx;
+  private readonly high: RollingMax;
+  private readonly low: RollingMin;
+
+  constructor(p: StrategyParams) {
+    this.fast = new Ema(p.trendEmaFast);
+    this.slow = new Ema(p.trendEmaSlow);
+    this.atrI = new Atr(p.atrPeriod);
+    this.adxI = new Adx(p.adxPeriod);
+    this.high = new RollingMax(p.targetLookback);
+    this.low = new RollingMin(p.targetLookback);
+  }
+
+  get emaFast(): number {
+    return this.fast.value;
+  }
+  get emaSlow(): number {
+    return this.slow.value;
+  }
+  get atr(): number {
+    return this.atrI.value;
+  }
+  get adx(): number {
+    return this.adxI.value;
+  }
+  get plusDi(): number {
+    return this.adxI.plusDi;
+  }
+  get minusDi(): number {
+    return this.adxI.minusDi;
+  }
+  get rangeHigh(): number {
+    return this.high.value;
+  }
+  get rangeLow(): number {
+    return this.low.value;
+  }
+
+  update(c: Candle, replacing: boolean): void {
+    if (!replacing) this.count++;
+    this.close = c.close;
+    feed(this.fast, c.close, replacing);
+    feed(this.slow, c.close, replacing);
+    feed3(this.atrI, c, replacing);
+    feed3(this.adxI, c, replacing);
+    feed(this.high, c.high, replacing);
+    feed(this.low, c.low, replacing);
+  }
+}
+
+class BiasFrame implements BiasView {
+  count = 0;
+  close = Number.NaN;
+  private readonly emaI: Ema;
+  private readonly atrI: Atr;
+
+  constructor(p: StrategyParams) {
+    this.emaI = new Ema(p.biasEma);
+    this.atrI = new Atr(p.atrPeriod);
+  }
+
+  get ema(): number {
+    return this.emaI.value;
+  }
+  get atr(): number {
+    return this.atrI.value;
+  }
+
+  update(c: Candle, replacing: boolean): void {
+    if (!replacing) this.count++;
+    this.close = c.close;
+    feed(this.emaI, c.close, replacing);
+    feed3(this.atrI, c, replacing);
+  }
+}
+
+/** Closed candles each timeframe needs before its indicators (and the windows over them) are defined. */
+export const warmupCandles = (p: StrategyParams): Readonly<Record<Timeframe, number>> => ({
+  "30m":
+    Math.max(
+      p.bbPeriod,
+      p.rsiPeriod + 1,
+      p.atrPeriod + 1,
+      p.rocPeriod + 1,
+      p.pullbackEma,
+      p.volumePeriod,
+      p.structureLookback,
+    ) +
+    p.pierceWindow +
+    1,
+  "4h": Math.max(p.trendEmaSlow, p.trendEmaFast, 2 * p.adxPeriod, p.atrPeriod + 1, p.targetLookback),
+  "1d": Math.max(p.biasEma, p.atrPeriod + 1),
+});
+
+/**
+ * Feed it closed candles of the three timeframes in event-time order — a 4h or 1d candle only once it has
+ * closed, i.e. not before the 30m candle that closes at the same instant — and call `evaluate()` after each
+ * closed 30m candle. Every answer depends only on candles pushed so far (no look-ahead): pushing later
+ * candles never changes an answer already given.
+ */
+export class SymbolAnalyzer implements Snapshot {
+  readonly symbol: string;
+  readonly params: StrategyParams;
+  readonly trigger: TriggerFrame;
+  readonly trend: TrendFrame;
+  readonly bias: BiasFrame;
+  private readonly series30m: CandleSeries;
+  private readonly series4h: CandleSeries;
+  private readonly series1d: CandleSeries;
+  private readonly need: Readonly<Record<Timeframe, number>>;
+  private readonly warmup: Readonly<Record<Timeframe, readonly Evaluation[]>>;
+  private readonly stale: Readonly<Record<Timeframe, readonly Evaluation[]>>;
+
+  constructor(
+    symbol: string,
+    params: Partial<StrategyParams> = {},
+    capacity: number = DEFAULT_SERIES_CAPACITY,
+  ) {
+    this.symbol = symbol;
+    this.params = makeParams(params);
+    this.trigger = new TriggerFrame(this.params);
+    this.trend = new TrendFrame(this.params);
+    this.bias = new BiasFrame(this.params);
+    this.series30m = new CandleSeries("30m", capacity);
+    this.series4h = new CandleSeries("4h", capacity);
+    this.series1d = new CandleSeries("1d", capacity);
+    this.need = warmupCandles(this.params);
+    const both = (
+      code: NoSetupCode,
+      data: Readonly<Record<string, string | number>>,
+    ): readonly Evaluation[] =>
+      Object.freeze(
+        (["continuation", "reversal"] as const).map(
+          (model): Evaluation => ({ _tag: "NoSetup", model, reason: { code, data } }),
+        ),
+      );
+    const warm = (timeframe: Timeframe) => both("warmup", { timeframe, need: this.need[timeframe] });
+    this.warmup = { "30m": warm("30m"), "4h": warm("4h"), "1d": warm("1d") };
+    const stale = (timeframe: Timeframe) => both("staleTimeframe", { timeframe });
+    this.stale = { "30m": stale("30m"), "4h": stale("4h"), "1d": stale("1d") };
+  }
+
+  /** Appends (or, same open time, replaces) a closed candle and updates that timeframe's indicators. */
+  push(timeframe: Timeframe, candle: Candle): PushResult {
+    const result = this.series(timeframe).push(candle);
+    if (result._tag === "Rejected") return result;
+    const replacing = result._tag === "Replaced";
+    if (timeframe === "30m") this.trigger.update(candle, replacing);
+    else if (timeframe === "4h") this.trend.update(candle, replacing);
+    else this.bias.update(candle, replacing);
+    return result;
+  }
+
+  series(timeframe: Timeframe): CandleSeries {
+    return timeframe === "30m" ? this.series30m : timeframe === "4h" ? this.series4h : this.series1d;
+  }
+
+  lastClosed(timeframe: Timeframe): Candle | undefined {
+    return this.series(timeframe).last;
+  }
+
+  /**
+   * One answer per model (continuation, reversal) for the last closed 30m candle, from data up to and
+   * including it. `NoSetup` "warmup" {timeframe, need} until every timeframe has enough candles;
+   * "staleTimeframe" {timeframe} when the last 4h (1d) candle closed more than two 4h (1d) periods ago.
+   */
+  evaluate(): readonly Evaluation[] {
+    if (this.bias.count < this.need["1d"]) return this.warmup["1d"];
+    if (this.trend.count < this.need["4h"]) return this.warmup["4h"];
+    if (this.trigger.count < this.need["30m"]) return this.warmup["30m"];
+    const now = this.trigger.candle.closeTime;
+    if (now - this.series4h.last!.closeTime > 2 * TIMEFRAME_MS["4h"]) return this.stale["4h"];
+    if (now - this.series1d.last!.closeTime > 2 * TIMEFRAME_MS["1d"]) return this.stale["1d"];
+    return [continuation(this, this.params), reversal(this, this.params)];
+  }
+}

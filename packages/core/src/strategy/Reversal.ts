@@ -1,0 +1,83 @@
+/**
+ * The reversal model (Bollinger mean reversion with confirmation): after a 30m close outside a band, the
+ * closed trigger candle closes back inside in the opposite direction while the RSI, having reached an
+ * extreme, turns; refused when a strong 4h trend opposes the trade. Rules in order, then levels and score.
+ */
+import type { Evaluation, Reason, Side } from "../model/Signal.ts";
+import { candleStrength } from "./Continuation.ts";
+import { placeLevels } from "./Levels.ts";
+import type { StrategyParams } from "./Params.ts";
+import { component, ramp, totalScore } from "./Score.ts";
+import { buildSetup, noSetup, round2 } from "./Setup.ts";
+import type { Snapshot } from "./Snapshot.ts";
+
+const MODEL = "reversal" as const;
+
+export const reversal = (snap: Snapshot, p: StrategyParams): Evaluation => {
+  const { trigger: t, trend, bias } = snap;
+  const c = t.candle;
+
+  // The most recent close outside a band, before the trigger, within the window.
+  const below = t.barsSinceCloseBelowLower;
+  const above = t.barsSinceCloseAboveUpper;
+  const longOk = below >= 1 && below <= p.pierceWindow;
+  const shortOk = above >= 1 && above <= p.pierceWindow;
+  if (!longOk && !shortOk) return noSetup(MODEL, "noBandPierce", { window: p.pierceWindow });
+  const side: Side = longOk && (!shortOk || below <= above) ? "LONG" : "SHORT";
+  const s = side === "LONG" ? 1 : -1;
+
+  const band = s > 0 ? t.bbLower : t.bbUpper;
+  if (!(s * (c.close - band) > 0 && s * (c.close - c.open) > 0)) return noSetup(MODEL, "noReentry");
+
+  const extreme = s > 0 ? t.windowRsiMin : t.windowRsiMax;
+  const limit = s > 0 ? p.rsiOversold : 100 - p.rsiOversold;
+  if (!(s * (limit - extreme) >= 0)) return noSetup(MODEL, "rsiNotExtreme", { rsi: round2(extreme), limit });
+  if (!(s * (t.rsi - t.previousRsi) > 0)) {
+    return noSetup(MODEL, "rsiNotTurning", { rsi: round2(t.rsi), previous: round2(t.previousRsi) });
+  }
+
+  const trendFor = s * (trend.plusDi - trend.minusDi) > 0;
+  if (!trendFor && trend.adx >= p.adxStrong) {
+    return noSetup(MODEL, "higherTimeframeOpposing", { adx: round2(trend.adx) });
+  }
+
+  const levels = placeLevels(
+    {
+      side,
+      entry: c.close,
+      atr: t.atr,
+      swing: s > 0 ? t.swingLow : t.swingHigh,
+      obstacle: s > 0 ? trend.rangeHigh : trend.rangeLow,
+    },
+    p,
+  );
+  if (levels._tag === "Rejected") return { _tag: "NoSetup", model: MODEL, reason: levels.reason };
+
+  const w = p.reversalWeights;
+  const depthAtr = s > 0 ? t.maxPierceBelowAtr : t.maxPierceAboveAtr;
+  const extremeDepth = s > 0 ? extreme : 100 - extreme; // how low the RSI went, seen from the trade side
+  const biasAtr = (s * (bias.close - bias.ema)) / bias.atr;
+  const components = [
+    component("stretch", ramp(depthAtr, 0, 1.2), w.stretch),
+    component("rsiExtreme", ramp(extremeDepth, p.rsiOversold, p.rsiOversold - 12), w.rsiExtreme),
+    component("confirmation", candleStrength(side, c.open, c.high, c.low, c.close), w.confirmation),
+    component("higherTimeframe", trendFor ? 1 : ramp(trend.adx, p.adxStrong, 15), w.higherTimeframe),
+    component("dailyBias", ramp(biasAtr, -1, 1), w.dailyBias),
+    component("volume", ramp(t.windowVolumeRatioMax, 1, 2.5), w.volume),
+    component("riskReward", ramp(levels.rr, p.rrMin, p.rrFull), w.riskReward),
+  ];
+
+  const bandName = s > 0 ? "lower" : "upper";
+  const reasons: Reason[] = [
+    { code: "bandPierced", data: { band: bandName, depthAtr: round2(depthAtr) } },
+    { code: "closedBackInside", data: { band: bandName } },
+    { code: "rsiTurn", data: { rsi: round2(t.rsi), extreme: round2(extreme) } },
+  ];
+  if (t.windowVolumeRatioMax > 1) {
+    reasons.push({ code: "volumeAboveAverage", data: { ratio: round2(t.windowVolumeRatioMax) } });
+  }
+  if (levels.structure !== undefined)
+    reasons.push({ code: "targetAtStructure", data: { level: levels.structure } });
+
+  return buildSetup(snap, MODEL, side, levels, totalScore(components), components, reasons);
+};

@@ -40,3 +40,5 @@ export * from "./port/SignalStore.ts";
 export * from "./port/StoreError.ts";
 export * from "./series/CandleSeries.ts";
 export * from "./series/TimeframeAggregator.ts";
+export * from "./risk/PositionSize.ts";
+export * from "./usecase/OutboxWorker.ts";

@@ -104,7 +104,10 @@ export const applyClosedTrade = (
   if (!enabled) return step;
   for (const rule of MEMORY_RULES) {
     const next = rule(step.book, closed, now);
-    step = next.events.length === 0 ? next : { book: next.book, events: [...step.events, ...next.events] };
+    step = {
+      book: next.book,
+      events: next.events.length === 0 ? step.events : [...step.events, ...next.events],
+    };
   }
   return step;
 };

@@ -1,0 +1,59 @@
+/**
+ * What the signal pipeline's use cases share in one process: their configuration, the book of open virtual
+ * trades, and the lock that makes "count today's signals, then emit" atomic across concurrent symbol scans.
+ */
+import { Context, Layer, Semaphore } from "effect";
+import { OpenTrades } from "../trade/OpenTrades.ts";
+import {
+  type CostModel,
+  DEFAULT_COSTS,
+  DEFAULT_TIMEOUT_CANDLES,
+  type TradeRules,
+} from "../trade/VirtualTrade.ts";
+
+export interface PipelineConfig {
+  /** Fees and slippage charged on every virtual fill (default 0.05 % taker per side, no slippage). */
+  readonly costs: CostModel;
+  /** Closed trigger candles after which an unresolved trade closes at the last price (default 48 = 24 h of 30m). */
+  readonly timeoutCandles: number;
+  /** Open virtual trades allowed per symbol; a new setup beyond it is blocked with `openTrade` (default 1). */
+  readonly maxOpenTradesPerSymbol: number;
+  /**
+   * Record setups blocked ONLY by their score in the store (default true). Recording makes the decision on
+   * a candle final: a replayed or re-processed candle can never emit late because the threshold dropped
+   * meanwhile. A backtest that only wants emitted signals in its database may turn it off (the blocked
+   * signals are still returned to the caller).
+   */
+  readonly recordBelowThreshold: boolean;
+}
+
+export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
+  costs: DEFAULT_COSTS,
+  timeoutCandles: DEFAULT_TIMEOUT_CANDLES,
+  maxOpenTradesPerSymbol: 1,
+  recordBelowThreshold: true,
+};
+
+export class Pipeline extends Context.Service<
+  Pipeline,
+  {
+    readonly config: PipelineConfig;
+    /** `config.costs` and `config.timeoutCandles` as the trade state machine takes them. */
+    readonly rules: TradeRules;
+    readonly book: OpenTrades;
+    /** One permit: the daily-cap count and the emit happen under it. */
+    readonly emitLock: Semaphore.Semaphore;
+  }
+>()("signalbot/core/Pipeline") {
+  /** A fresh pipeline (empty book) with `config` over the defaults. */
+  static readonly layer = (config: Partial<PipelineConfig> = {}): Layer.Layer<Pipeline> =>
+    Layer.sync(Pipeline, () => {
+      const full: PipelineConfig = { ...DEFAULT_PIPELINE_CONFIG, ...config };
+      return Pipeline.of({
+        config: full,
+        rules: { costs: full.costs, timeoutCandles: full.timeoutCandles },
+        book: new OpenTrades(),
+        emitLock: Semaphore.makeUnsafe(1),
+      });
+    });
+}

@@ -1,0 +1,396 @@
+import { describe, expect, test } from "bun:test";
+import { Effect, Layer } from "effect";
+import { TestClock } from "effect/testing";
+import { type EffectiveParameters, type GateDecision, Memory } from "../memory/Memory.ts";
+import type { MemoryEvent } from "../model/Notification.ts";
+import type { Evaluation, ModelName, Setup, Signal } from "../model/Signal.ts";
+import type { VirtualTrade } from "../model/Trade.ts";
+import { SignalStore } from "../port/SignalStore.ts";
+import { runTest } from "../testing/effect.ts";
+import { SignalStoreMemory, SignalStoreMemoryState } from "../testing/SignalStoreMemory.ts";
+import { aSetup, T0 } from "../testing/TradeBuilders.ts";
+import { advanceOpenTrades } from "./advanceOpenTrades.ts";
+import { Pipeline, type PipelineConfig } from "./Pipeline.ts";
+import { processEvaluations } from "./processEvaluations.ts";
+import { restoreOpenTrades } from "./restoreOpenTrades.ts";
+
+const M30 = 30 * 60_000;
+/** Event time of the decisions: the close of the default trigger candle. */
+const NOW = T0 + M30;
+
+interface MemoryScript {
+  readonly params?: Partial<EffectiveParameters>;
+  readonly blocked?: Readonly<Record<string, GateDecision>>;
+  readonly points?: number;
+  readonly learned?: readonly MemoryEvent[];
+}
+
+/** A scripted Memory: fixed parameters and gates; records the trades it was told about. */
+const memoryDouble = (script: MemoryScript = {}, closed: VirtualTrade[] = []) =>
+  Layer.succeed(
+    Memory,
+    Memory.of({
+      canTrade: (symbol, model) =>
+        Effect.succeed(
+          script.blocked?.[`${symbol}/${model}`] ?? script.blocked?.[symbol] ?? { _tag: "Allowed" },
+        ),
+      scoreAdjustment: () =>
+        Effect.succeed(
+          script.points
+            ? {
+                points: script.points,
+                reasons: [{ code: "symbolScorePenalty", data: { points: script.points } }],
+              }
+            : { points: 0, reasons: [] },
+        ),
+      effectiveParameters: Effect.succeed({
+        threshold: 75,
+        maxSignalsPerDay: 5,
+        riskPercent: 1,
+        equity: 1000,
+        ...script.params,
+      }),
+      updateAfterTradeClosed: (trade) =>
+        Effect.sync(() => {
+          closed.push(trade);
+          return script.learned ?? [];
+        }),
+      expire: Effect.succeed([]),
+      pause: () => Effect.succeed([]),
+      resume: Effect.succeed([]),
+      status: () => Effect.die("not scripted"),
+      snapshot: Effect.die("not scripted"),
+    }),
+  );
+
+const world = (
+  opts: {
+    readonly state?: SignalStoreMemoryState;
+    readonly memory?: MemoryScript;
+    readonly closed?: VirtualTrade[];
+    readonly config?: Partial<PipelineConfig>;
+  } = {},
+) =>
+  Layer.mergeAll(
+    SignalStoreMemory.layer(opts.state ?? new SignalStoreMemoryState()),
+    memoryDouble(opts.memory, opts.closed),
+    Pipeline.layer(opts.config),
+  );
+
+const setupOf = (over: Partial<Setup> = {}): Evaluation => ({ _tag: "Setup", setup: aSetup(over) });
+const summary = (signals: readonly Signal[]) =>
+  signals.map(
+    (s) => `${s.setup.symbol}/${s.setup.model}:${s.status === "emitted" ? "emitted" : s.blockedBy?.code}`,
+  );
+
+describe("processEvaluations: gates", () => {
+  test("a setup that passes every gate is emitted: signal + sized trade + NewSignal in the store, trade in the book", async () => {
+    const state = new SignalStoreMemoryState();
+    const info = { symbol: "BTCUSDT", tickSize: "0.1", stepSize: "0.001", minNotional: 5 };
+    const r = await runTest(
+      Effect.gen(function* () {
+        const signals = yield* processEvaluations(
+          [setupOf({ score: 82 }), { _tag: "NoSetup", model: "reversal", reason: { code: "noDivergence" } }],
+          { info, candles: [] },
+        );
+        const { book } = yield* Pipeline;
+        return { signals, book: book.get("BTCUSDT"), pending: yield* (yield* SignalStore).pendingOutbox(10) };
+      }),
+      world({ state }),
+      { at: NOW },
+    );
+    expect(summary(r.signals)).toEqual(["BTCUSDT/continuation:emitted"]);
+    const signal = r.signals[0]!;
+    // 1 % of 1000 USDT over a 5 USDT stop distance = 2 units
+    expect(signal).toMatchObject({
+      createdAt: NOW,
+      threshold: 75,
+      sizing: { quantity: 2, riskAmount: 10, riskPercent: 1 },
+    });
+    expect(r.book).toHaveLength(1);
+    expect(r.book[0]).toMatchObject({
+      id: signal.key,
+      entry: 100,
+      stop: 95,
+      quantity: 2,
+      openedAt: NOW,
+      status: "open",
+    });
+    expect(r.book[0]!.fills[0]!.fee).toBeCloseTo(200 * 0.0005, 12);
+    expect(r.pending.map((p) => p.notification)).toEqual([{ _tag: "NewSignal", signal, info, candles: [] }]);
+    expect(state.trades.get(signal.key)).toEqual(r.book[0]!);
+  });
+
+  test("no setup, no work", async () => {
+    const r = await runTest(
+      processEvaluations([{ _tag: "NoSetup", model: "continuation", reason: { code: "noTrend" } }]),
+      world(),
+      { at: NOW },
+    );
+    expect(r).toEqual([]);
+  });
+
+  test("a replayed candle is blocked as duplicate, not recorded again, not notified again", async () => {
+    const state = new SignalStoreMemoryState();
+    const r = await runTest(
+      Effect.gen(function* () {
+        const first = yield* processEvaluations([setupOf()]);
+        const replay = yield* processEvaluations([setupOf()]);
+        return { first, replay, depth: yield* (yield* SignalStore).outboxDepth };
+      }),
+      world({ state }),
+      { at: NOW },
+    );
+    expect(summary(r.first)).toEqual(["BTCUSDT/continuation:emitted"]);
+    expect(summary(r.replay)).toEqual(["BTCUSDT/continuation:duplicate"]);
+    expect(r.depth).toBe(1);
+    expect([...state.signals.values()].map((s) => s.status)).toEqual(["emitted"]);
+  });
+
+  test("a restart: the book is restored from the store, the old candle is a duplicate, a new one meets the open trade", async () => {
+    const state = new SignalStoreMemoryState();
+    await runTest(processEvaluations([setupOf()]), world({ state }), { at: NOW });
+    // a new process: fresh Pipeline (empty book) over the same storage
+    const r = await runTest(
+      Effect.gen(function* () {
+        const restored = yield* restoreOpenTrades();
+        const replay = yield* processEvaluations([setupOf()]);
+        const next = yield* processEvaluations([setupOf({ candleOpenTime: T0 + M30 })]);
+        return { restored, replay, next };
+      }),
+      world({ state }),
+      { at: NOW + M30 },
+    );
+    expect(r.restored).toHaveLength(1);
+    expect(summary(r.replay)).toEqual(["BTCUSDT/continuation:duplicate"]);
+    expect(summary(r.next)).toEqual(["BTCUSDT/continuation:openTrade"]);
+    expect(r.next[0]!.blockedBy).toEqual({ code: "openTrade", data: { open: 1, max: 1 } });
+  });
+
+  test("one open trade per symbol by default, recorded as blocked; configurable; other symbols unaffected", async () => {
+    const run = (max?: number) =>
+      runTest(
+        Effect.gen(function* () {
+          yield* processEvaluations([setupOf()]);
+          return yield* processEvaluations([
+            setupOf({ candleOpenTime: T0 + M30 }),
+            setupOf({ symbol: "ETHUSDT", candleOpenTime: T0 + M30 }),
+          ]);
+        }),
+        world(max === undefined ? {} : { config: { maxOpenTradesPerSymbol: max } }),
+        { at: NOW },
+      );
+    expect(summary(await run())).toEqual(["BTCUSDT/continuation:openTrade", "ETHUSDT/continuation:emitted"]);
+    expect(summary(await run(2))).toEqual(["BTCUSDT/continuation:emitted", "ETHUSDT/continuation:emitted"]);
+  });
+
+  test("a memory lock blocks with its reason and expiry", async () => {
+    const until = NOW + 24 * 3_600_000;
+    const state = new SignalStoreMemoryState();
+    const r = await runTest(
+      processEvaluations([setupOf()]),
+      world({
+        state,
+        memory: {
+          blocked: {
+            BTCUSDT: { _tag: "Blocked", reason: { code: "symbolCooldown", data: { losses: 2 } }, until },
+          },
+        },
+      }),
+      { at: NOW },
+    );
+    expect(r[0]!.blockedBy).toEqual({ code: "symbolCooldown", data: { losses: 2, until } });
+    expect(state.signals.get(r[0]!.key)?.status).toBe("blocked");
+  });
+
+  test("the score must reach the threshold plus the symbol's adjustment; adjustments are carried on the signal", async () => {
+    const state = new SignalStoreMemoryState();
+    const r = await runTest(
+      processEvaluations([setupOf({ score: 83 }), setupOf({ symbol: "ETHUSDT", score: 90 })]),
+      world({
+        state,
+        memory: { points: 5, params: { threshold: 80, adjustments: [{ code: "winRateThreshold" }] } },
+      }),
+      { at: NOW },
+    );
+    expect(summary(r)).toEqual(["BTCUSDT/continuation:scoreBelowThreshold", "ETHUSDT/continuation:emitted"]);
+    expect(r[0]).toMatchObject({
+      threshold: 85,
+      blockedBy: { code: "scoreBelowThreshold", data: { score: 83, threshold: 85 } },
+    });
+    expect(r[1]!.adjustments.map((a) => a.code)).toEqual(["winRateThreshold", "symbolScorePenalty"]);
+    expect(state.signals.get(r[0]!.key)?.status).toBe("blocked");
+  });
+
+  test("recordBelowThreshold: false returns score-only blocks without recording them", async () => {
+    const state = new SignalStoreMemoryState();
+    const r = await runTest(
+      processEvaluations([setupOf({ score: 60 })]),
+      world({ state, config: { recordBelowThreshold: false } }),
+      {
+        at: NOW,
+      },
+    );
+    expect(summary(r)).toEqual(["BTCUSDT/continuation:scoreBelowThreshold"]);
+    expect(state.signals.size).toBe(0);
+  });
+
+  test("both models on one candle: the better score goes first and the other meets the open trade", async () => {
+    const r = await runTest(
+      processEvaluations([
+        setupOf({ model: "continuation", score: 78 }),
+        setupOf({ model: "reversal", side: "SHORT", score: 88 }),
+      ]),
+      world(),
+      { at: NOW },
+    );
+    expect(summary(r)).toEqual(["BTCUSDT/reversal:emitted", "BTCUSDT/continuation:openTrade"]);
+  });
+
+  test("while continuation is preferred, a reversal firing on the same candle is blocked with preferContinuation", async () => {
+    const r = await runTest(
+      processEvaluations([
+        setupOf({ model: "reversal", side: "SHORT", score: 95 }),
+        setupOf({ model: "continuation", score: 78 }),
+      ]),
+      world({
+        memory: { params: { preferredModel: "continuation" as ModelName } },
+        config: { maxOpenTradesPerSymbol: 2 },
+      }),
+      { at: NOW },
+    );
+    expect(summary(r)).toEqual(["BTCUSDT/reversal:preferContinuation", "BTCUSDT/continuation:emitted"]);
+  });
+
+  test("the daily cap counts emitted signals per UTC day of event time, and frees up at 00:00 UTC", async () => {
+    const symbols = ["A", "B", "C"].map((s) => `${s}USDT`);
+    const r = await runTest(
+      Effect.gen(function* () {
+        const today = [];
+        for (const symbol of symbols) today.push(...(yield* processEvaluations([setupOf({ symbol })])));
+        yield* TestClock.setTime(Date.UTC(2025, 5, 2));
+        const tomorrow = yield* processEvaluations([
+          setupOf({ symbol: "DUSDT", candleOpenTime: Date.UTC(2025, 5, 2) - M30 }),
+        ]);
+        return { today, tomorrow };
+      }),
+      world({ memory: { params: { maxSignalsPerDay: 2 } } }),
+      { at: NOW },
+    );
+    expect(summary(r.today)).toEqual([
+      "AUSDT/continuation:emitted",
+      "BUSDT/continuation:emitted",
+      "CUSDT/continuation:dailyCap",
+    ]);
+    expect(r.today[2]!.blockedBy).toEqual({ code: "dailyCap", data: { count: 2, max: 2 } });
+    expect(summary(r.tomorrow)).toEqual(["DUSDT/continuation:emitted"]);
+  });
+
+  test("concurrent scans cannot overshoot the daily cap", async () => {
+    const symbols = Array.from({ length: 8 }, (_, i) => `S${i}USDT`);
+    const r = await runTest(
+      Effect.forEach(symbols, (symbol) => processEvaluations([setupOf({ symbol })]), { concurrency: 5 }),
+      world({ memory: { params: { maxSignalsPerDay: 3 } } }),
+      { at: NOW },
+    );
+    const flat = r.flat();
+    expect(flat.filter((s) => s.status === "emitted")).toHaveLength(3);
+    expect(flat.filter((s) => s.blockedBy?.code === "dailyCap")).toHaveLength(5);
+  });
+
+  test("a position that cannot be sized is blocked with the sizing reason", async () => {
+    const r = await runTest(
+      processEvaluations([setupOf()], {
+        info: { symbol: "BTCUSDT", tickSize: "0.1", stepSize: "1", minNotional: 5000 },
+      }),
+      world(),
+      { at: NOW },
+    );
+    expect(r[0]!.blockedBy?.code).toBe("belowMinNotional");
+  });
+});
+
+describe("advanceOpenTrades", () => {
+  const tick = (n: number, low: number, high: number, close = (low + high) / 2, closed = true) => ({
+    openTime: NOW + (n - 1) * M30,
+    time: closed ? NOW + n * M30 : NOW + (n - 1) * M30 + 1000,
+    low,
+    high,
+    close,
+    closed,
+  });
+
+  test("a quiet tick writes nothing; a target persists the trade with a TradeUpdate; the close teaches memory and alerts", async () => {
+    const closed: VirtualTrade[] = [];
+    const learned: MemoryEvent[] = [
+      { rule: "symbolCooldown", action: "fired", time: NOW + 3 * M30, scope: "BTCUSDT", until: 1 },
+    ];
+    const state = new SignalStoreMemoryState();
+    const r = await runTest(
+      Effect.gen(function* () {
+        const store = yield* SignalStore;
+        const { book } = yield* Pipeline;
+        yield* processEvaluations([setupOf()]);
+        const depth0 = yield* store.outboxDepth;
+        const quiet = yield* advanceOpenTrades("BTCUSDT", tick(1, 99, 101, 100.5, false));
+        const other = yield* advanceOpenTrades("ETHUSDT", tick(1, 1, 1000));
+        const quietClosed = yield* advanceOpenTrades("BTCUSDT", tick(1, 99, 101, 100.5));
+        const depth1 = yield* store.outboxDepth;
+        const afterQuiet = book.get("BTCUSDT")[0]!;
+        const tp1 = yield* advanceOpenTrades("BTCUSDT", tick(2, 99, 106));
+        const close = yield* advanceOpenTrades("BTCUSDT", tick(3, 99, 101));
+        return {
+          depth0,
+          depth1,
+          quiet,
+          other,
+          quietClosed,
+          afterQuiet,
+          tp1,
+          close,
+          bookAfter: book.size,
+          pending: yield* store.pendingOutbox(10),
+          open: yield* store.openTrades,
+        };
+      }),
+      world({ state, closed, memory: { learned } }),
+      { at: NOW },
+    );
+    expect(r.quiet).toBe(r.other); // the shared "nothing happened" result: no allocation
+    expect(r.quietClosed.steps).toEqual([]);
+    expect(r.depth1).toBe(r.depth0);
+    expect(r.afterQuiet).toMatchObject({ candlesSeen: 1, lastPrice: 100.5 });
+    expect(r.tp1.steps[0]!.events).toEqual([expect.objectContaining({ _tag: "TargetHit", target: 1 })]);
+    expect(r.close.closed).toHaveLength(1);
+    expect(r.close.closed[0]).toMatchObject({ exitReason: "breakeven", status: "closed" });
+    expect(r.close.memoryEvents).toEqual(learned);
+    expect(closed).toEqual(r.close.closed as VirtualTrade[]);
+    expect(r.bookAfter).toBe(0);
+    expect(r.open).toEqual([]);
+    expect(
+      r.pending.map((p) =>
+        p.notification._tag === "TradeUpdate" ? p.notification.event._tag : p.notification._tag,
+      ),
+    ).toEqual(["NewSignal", "TargetHit", "Closed", "Alert"]);
+    expect(r.pending[3]!.notification).toEqual({
+      _tag: "Alert",
+      alert: { kind: "memory", event: learned[0]! },
+      time: learned[0]!.time,
+    });
+  });
+
+  test("after a restart the restored trade keeps advancing to its close", async () => {
+    const state = new SignalStoreMemoryState();
+    await runTest(processEvaluations([setupOf()]), world({ state }), { at: NOW });
+    const r = await runTest(
+      Effect.gen(function* () {
+        yield* restoreOpenTrades();
+        return yield* advanceOpenTrades("BTCUSDT", tick(1, 90, 101));
+      }),
+      world({ state }),
+      { at: NOW + M30 },
+    );
+    expect(r.closed[0]).toMatchObject({ exitReason: "stop" });
+    expect([...state.trades.values()][0]).toMatchObject({ status: "closed", exitReason: "stop" });
+  });
+});

@@ -1,0 +1,166 @@
+/**
+ * The signal pipeline for the setups one closed trigger candle produced on one symbol: every gate in order,
+ * then one transaction for signal + virtual trade + notification. Shared by the live runner and the backtest.
+ */
+import { Clock, Effect } from "effect";
+import { Memory } from "../memory/Memory.ts";
+import { applyModelPreference } from "../memory/ModelPreference.ts";
+import type { Candle } from "../model/Candle.ts";
+import type { Notification } from "../model/Notification.ts";
+import { type Evaluation, type Reason, type Setup, type Signal, signalKey } from "../model/Signal.ts";
+import type { SymbolInfo } from "../model/Symbol.ts";
+import { SignalStore } from "../port/SignalStore.ts";
+import { dailyCapReached, utcDayStart } from "../risk/DailyCap.ts";
+import { positionSize } from "../risk/PositionSize.ts";
+import { validateScore } from "../risk/ScoreGate.ts";
+import { openTrade } from "../trade/VirtualTrade.ts";
+import { Pipeline } from "./Pipeline.ts";
+
+const DAY_MS = 86_400_000;
+
+export interface ProcessContext {
+  /** Exchange filters of the symbol: the quantity is rounded to its step and checked against min notional. */
+  readonly info?: SymbolInfo;
+  /** Trigger-timeframe candles up to the trigger, carried by the NewSignal notification for the chart. */
+  readonly candles?: readonly Candle[];
+}
+
+/**
+ * Runs the setups of one symbol/candle through the gates, in this order (the first that fails decides):
+ * 1. `duplicate` — the key was already decided (emitted or blocked): replayed candle, reconnect, restart.
+ *    Not recorded again.
+ * 2. `openTrade` — the symbol already has `maxOpenTradesPerSymbol` open virtual trades.
+ * 3. memory lock — `Memory.canTrade(symbol, model)`: its reason (pause, cooldown, model disabled, ...).
+ * 4. `scoreBelowThreshold` — score < effective threshold + the symbol's score adjustment (recorded only
+ *    when `recordBelowThreshold`).
+ * 5. model preference — `prefer<Model>` / `slotReservedFor<Model>` (memory/ModelPreference) among the
+ *    setups still standing; it needs the slots left today, so it runs with the daily cap.
+ * 6. `openTrade` again for the second setup of one candle once the first opened a trade.
+ * 7. `dailyCap` — `maxSignalsPerDay` emitted signals in this UTC day (event time).
+ * 8. sizing — `positionSize` with the memory's equity and risk %: `zeroStopDistance`, `invalidSizingInput`,
+ *    `belowMinNotional`.
+ * 9. emit — signal + open trade + NewSignal notification in one transaction; a concurrent `duplicate`
+ *    writes nothing.
+ * Blocked signals are recorded with `SignalStore.recordBlocked` (idempotent on the key). Returns every
+ * signal, emitted and blocked, in decision order, so callers can log them.
+ */
+export const processEvaluations = Effect.fn("Pipeline.processEvaluations")(function* (
+  evaluations: readonly Evaluation[],
+  ctx: ProcessContext = {},
+) {
+  const setups: Setup[] = [];
+  for (const e of evaluations) if (e._tag === "Setup") setups.push(e.setup);
+  if (setups.length === 0) return [] as Signal[];
+
+  const { config, book, emitLock } = yield* Pipeline;
+  const store = yield* SignalStore;
+  const memory = yield* Memory;
+  const now = yield* Clock.currentTimeMillis;
+  const params = yield* memory.effectiveParameters;
+
+  const out: Signal[] = [];
+  const signalOf = (setup: Setup, threshold: number, adjustments: readonly Reason[]) => ({
+    key: signalKey(setup),
+    setup,
+    threshold,
+    adjustments,
+    createdAt: now,
+  });
+  const block = Effect.fn("Pipeline.block")(function* (
+    base: Omit<Signal, "status">,
+    blockedBy: Reason,
+    record = true,
+  ) {
+    const signal: Signal = { ...base, status: "blocked", blockedBy };
+    if (record) yield* store.recordBlocked(signal);
+    out.push(signal);
+  });
+
+  // Gates 1–4, setup by setup.
+  const standing: { setup: Setup; model: Setup["model"]; score: number; base: Omit<Signal, "status"> }[] = [];
+  for (const setup of setups) {
+    const initial = signalOf(setup, params.threshold, params.adjustments ?? []);
+    if (yield* store.wasEmitted(initial.key)) {
+      yield* block(initial, { code: "duplicate" }, false);
+      continue;
+    }
+    const open = book.count(setup.symbol);
+    if (open >= config.maxOpenTradesPerSymbol) {
+      yield* block(initial, { code: "openTrade", data: { open, max: config.maxOpenTradesPerSymbol } });
+      continue;
+    }
+    const gate = yield* memory.canTrade(setup.symbol, setup.model);
+    if (gate._tag === "Blocked") {
+      const { reason, until } = gate;
+      yield* block(
+        initial,
+        until === undefined || reason.data?.until !== undefined
+          ? reason
+          : { ...reason, data: { ...reason.data, until } },
+      );
+      continue;
+    }
+    const adjustment = yield* memory.scoreAdjustment(setup.symbol);
+    const check = validateScore(setup.score, params.threshold, adjustment.points);
+    const base = signalOf(setup, check.threshold, [...(params.adjustments ?? []), ...adjustment.reasons]);
+    if (check._tag === "Rejected") {
+      yield* block(base, check.reason, config.recordBelowThreshold);
+      continue;
+    }
+    standing.push({ setup, model: setup.model, score: setup.score, base });
+  }
+  if (standing.length === 0) return out;
+
+  // Gates 5–9 under the emit lock: the count of today's signals stays true until the emit.
+  yield* emitLock.withPermit(
+    Effect.gen(function* () {
+      const dayStart = utcDayStart(now);
+      let emittedToday = yield* store.countEmitted(dayStart, dayStart + DAY_MS);
+      const preference = applyModelPreference({
+        setups: standing,
+        slotsLeft: Math.max(0, params.maxSignalsPerDay - emittedToday),
+        preferred: params.preferredModel,
+      });
+      for (const { setup, reason } of preference.rejected) yield* block(setup.base, reason);
+      for (const { setup, base } of preference.allowed) {
+        const open = book.count(setup.symbol);
+        if (open >= config.maxOpenTradesPerSymbol) {
+          yield* block(base, { code: "openTrade", data: { open, max: config.maxOpenTradesPerSymbol } });
+          continue;
+        }
+        const cap = dailyCapReached(emittedToday, params.maxSignalsPerDay);
+        if (cap !== undefined) {
+          yield* block(base, cap);
+          continue;
+        }
+        const size = positionSize({
+          equity: params.equity,
+          riskPercent: params.riskPercent,
+          entry: setup.entry,
+          stop: setup.stop,
+          ...(ctx.info === undefined ? {} : { info: ctx.info }),
+        });
+        if (size._tag === "Rejected") {
+          yield* block(base, size.reason);
+          continue;
+        }
+        const signal: Signal = { ...base, status: "emitted", sizing: size.sizing };
+        const trade = openTrade(signal, config.costs);
+        const notification: Notification = {
+          _tag: "NewSignal",
+          signal,
+          ...(ctx.info === undefined ? {} : { info: ctx.info }),
+          ...(ctx.candles === undefined ? {} : { candles: ctx.candles }),
+        };
+        if ((yield* store.emit({ signal, trade, notification })) === "duplicate") {
+          yield* block(base, { code: "duplicate" }, false);
+          continue;
+        }
+        book.add(trade);
+        emittedToday++;
+        out.push(signal);
+      }
+    }),
+  );
+  return out;
+});

@@ -7,3 +7,4 @@ export * from "./MemoryStoreMemory.ts";
 export * from "./SignalStoreContract.ts";
 export * from "./SignalStoreMemory.ts";
 export * from "./TradeBuilders.ts";
+export * from "./klines.ts";

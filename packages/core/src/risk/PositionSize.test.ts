@@ -68,8 +68,8 @@ describe("positionSize", () => {
     expect(r._tag).toBe("Rejected");
     if (r._tag === "Rejected") {
       expect(r.reason.code).toBe("belowMinNotional");
-      expect(r.reason.data?.["minNotional"]).toBe(10_000);
-      expect(r.reason.data?.["notional"]).toBeCloseTo(6_000, 6);
+      expect(r.reason.data?.minNotional).toBe(10_000);
+      expect(r.reason.data?.notional).toBeCloseTo(6_000, 6);
     }
   });
 
@@ -98,7 +98,7 @@ describe("positionSize", () => {
             info: { ...btc, stepSize, minNotional: 0 },
           });
           if (r._tag === "Rejected")
-            return r.reason.code === "belowMinNotional" && r.reason.data?.["quantity"] === 0;
+            return r.reason.code === "belowMinNotional" && r.reason.data?.quantity === 0;
           const { quantity, notional, leverage, riskAmount } = r.sizing;
           const step = parseStep(stepSize);
           const units = (quantity * 10 ** step.decimals) / step.units;

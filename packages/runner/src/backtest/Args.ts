@@ -3,11 +3,7 @@
  * from it). Parsing is pure and reports every problem, one line each.
  */
 
-/** Trading costs per fill (the shape of core's `CostModel`). */
-export interface Costs {
-  readonly takerFeeRate: number;
-  readonly slippageRate: number;
-}
+import { type CostModel, DEFAULT_COSTS } from "@signalbot/core";
 
 export interface BacktestArgs {
   readonly dataDir: string;
@@ -18,7 +14,7 @@ export interface BacktestArgs {
   /** Last day of the period, inclusive: candles closing up to the next UTC midnight (ms). */
   readonly to?: number;
   readonly memory: boolean;
-  readonly costs: Costs;
+  readonly costs: CostModel;
   readonly jsonFile?: string;
   readonly htmlFile?: string;
   /** Progress on stderr: "auto" = only when stderr is a terminal. */
@@ -138,8 +134,10 @@ export const parseBacktestArgs = (argv: readonly string[]): ParsedArgs => {
 
   const feeRaw = values.get("--fee");
   const slipRaw = values.get("--slippage");
-  const takerFeeRate = feeRaw === undefined ? 0.0005 : parseRate("--fee", feeRaw, problems);
-  const slippageRate = slipRaw === undefined ? 0 : parseRate("--slippage", slipRaw, problems);
+  const takerFeeRate =
+    feeRaw === undefined ? DEFAULT_COSTS.takerFeeRate : parseRate("--fee", feeRaw, problems);
+  const slippageRate =
+    slipRaw === undefined ? DEFAULT_COSTS.slippageRate : parseRate("--slippage", slipRaw, problems);
 
   const progress = values.get("--progress") ?? "auto";
   if (progress !== "auto" && progress !== "always" && progress !== "never") {
@@ -157,7 +155,10 @@ export const parseBacktestArgs = (argv: readonly string[]): ParsedArgs => {
       ...(from === undefined ? {} : { from }),
       ...(to === undefined ? {} : { to }),
       memory,
-      costs: { takerFeeRate: takerFeeRate ?? 0.0005, slippageRate: slippageRate ?? 0 },
+      costs: {
+        takerFeeRate: takerFeeRate ?? DEFAULT_COSTS.takerFeeRate,
+        slippageRate: slippageRate ?? DEFAULT_COSTS.slippageRate,
+      },
       ...(jsonFile === undefined ? {} : { jsonFile }),
       ...(htmlFile === undefined ? {} : { htmlFile }),
       progress: progress as BacktestArgs["progress"],

@@ -8,6 +8,7 @@ import {
   type MemoryRule,
   MODELS,
   type ModelName,
+  outcomeOf,
   type Signal,
   type Timeframe,
   type TradeEvent,
@@ -16,9 +17,6 @@ import {
 
 /** Bumped on any incompatible change of the JSON layout (documented in the README, section "Backtest"). */
 export const REPORT_SCHEMA_VERSION = 1;
-
-/** |R| below this is a break-even (the memory layer's rule, see core memory/Outcome). */
-export const BREAKEVEN_R = 0.1;
 
 export interface BacktestConfig {
   readonly dataDir: string;
@@ -38,7 +36,7 @@ export interface Stats {
   readonly wins: number;
   readonly losses: number;
   readonly breakevens: number;
-  /** wins / (wins + losses): break-evens (|R| < 0.1) are left out, as in the memory layer. */
+  /** wins / (wins + losses): break-evens (|R| < 0.1, core's `outcomeOf`) are left out, as in the memory layer. */
   readonly winRate: number | null;
   /** Gross profit / gross loss (pnl, fees included). */
   readonly profitFactor: number | null;
@@ -132,9 +130,6 @@ export interface ReplayRecord {
   readonly warnings: readonly string[];
 }
 
-const outcome = (r: number): "win" | "loss" | "breakeven" =>
-  !Number.isFinite(r) || Math.abs(r) < BREAKEVEN_R ? "breakeven" : r > 0 ? "win" : "loss";
-
 const feesOf = (t: VirtualTrade): number => {
   let fees = 0;
   for (const f of t.fills) fees += f.fee;
@@ -163,7 +158,7 @@ export const statsOf = (closed: readonly VirtualTrade[], startingEquity: number)
   for (const t of closed) {
     const r = t.rMultiple ?? 0;
     const p = t.pnl ?? 0;
-    const o = outcome(r);
+    const o = outcomeOf(t);
     if (o === "win") wins++;
     else if (o === "loss") losses++;
     else breakevens++;

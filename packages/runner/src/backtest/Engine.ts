@@ -1,0 +1,229 @@
+/**
+ * The replay engine: drives the live bot's core — `SymbolAnalyzer`, `processEvaluations`,
+ * `advanceOpenTrades`, the `Memory` service — with the chronological candle stream, the Effect clock set to
+ * each candle's close. The per-candle path is plain code (indicator updates, one evaluation per 30m candle);
+ * Effect runs only when a setup appears, a symbol has an open trade, or a memory lock is due to expire.
+ */
+
+import {
+  advanceOpenTrades,
+  type Candle,
+  type CostModel,
+  candleTick,
+  DEFAULT_COSTS,
+  DEFAULT_TIMEOUT_CANDLES,
+  defaultMemoryConfig,
+  type Evaluation,
+  Memory,
+  type MemoryConfig,
+  type MemoryEvent,
+  MemoryStore,
+  openedEvent,
+  Pipeline,
+  processEvaluations,
+  type Signal,
+  type SignalStore,
+  SymbolAnalyzer,
+  type Timeframe,
+  type TradeEvent,
+} from "@signalbot/core";
+import { SignalStoreMemory } from "@signalbot/core/testing";
+import { Clock, Context, Effect, Exit, Layer } from "effect";
+import { ReplayCursor, type ReplayData } from "./Replay.ts";
+import type { BacktestConfig, CandleCounts, ReplayRecord } from "./Report.ts";
+
+export interface EngineOptions {
+  readonly dataDir: string;
+  readonly from?: number;
+  readonly to?: number;
+  readonly memory: boolean;
+  readonly costs?: CostModel;
+  /** Memory configuration over core's defaults (threshold 75, 5 signals/day, 1 % risk, 1000 USDT). */
+  readonly memoryConfig?: Partial<Omit<MemoryConfig, "enabled">>;
+  readonly timeoutCandles?: number;
+  readonly warmupCandles: number;
+  /** Called every few thousand candles with the number delivered so far. */
+  readonly onProgress?: (done: number) => void;
+}
+
+/**
+ * The Effect clock of a replay: "now" is the close of the candle being processed. Nothing may sleep in a
+ * replay (time only moves with the data), so `sleep` returns at once.
+ */
+class DataClock implements Clock.Clock {
+  now = 0;
+  currentTimeMillisUnsafe(): number {
+    return this.now;
+  }
+  readonly currentTimeMillis = Effect.sync(() => this.now);
+  currentTimeNanosUnsafe(): bigint {
+    return BigInt(this.now) * 1_000_000n;
+  }
+  readonly currentTimeNanos = Effect.sync(() => BigInt(this.now) * 1_000_000n);
+  monotonicTimeNanosUnsafe(): bigint {
+    return BigInt(this.now) * 1_000_000n;
+  }
+  readonly monotonicTimeNanos = Effect.sync(() => BigInt(this.now) * 1_000_000n);
+  sleep(): Effect.Effect<void> {
+    return Effect.void;
+  }
+}
+
+/** The backtest keeps memory in memory: nothing to restore, nothing to persist. */
+const transientMemoryStore = Layer.succeed(MemoryStore, {
+  load: Effect.succeed(undefined),
+  save: () => Effect.void,
+});
+
+const hasSetup = (evaluations: readonly Evaluation[]): boolean => {
+  for (let i = 0; i < evaluations.length; i++) if (evaluations[i]!._tag === "Setup") return true;
+  return false;
+};
+
+const PROGRESS_EVERY = 8192;
+
+/** Replays `data` through the core and returns what happened, in order. */
+export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effect<ReplayRecord> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const costs = options.costs ?? DEFAULT_COSTS;
+      const timeoutCandles = options.timeoutCandles ?? DEFAULT_TIMEOUT_CANDLES;
+      const memoryConfig: MemoryConfig = {
+        ...defaultMemoryConfig,
+        ...options.memoryConfig,
+        enabled: options.memory,
+      };
+      const clock = new DataClock();
+      const storeState = new SignalStoreMemory.State();
+      const layer = Layer.mergeAll(
+        Pipeline.layer({ costs, timeoutCandles }),
+        SignalStoreMemory.layer(storeState),
+        Memory.layer(memoryConfig).pipe(Layer.provide(transientMemoryStore)),
+      );
+      const services = yield* Layer.build(layer).pipe(
+        Effect.provideService(Clock.Clock, clock),
+        Effect.orDie,
+      );
+      const context = Context.add(services, Clock.Clock, clock);
+      const run = <A, E>(effect: Effect.Effect<A, E, Pipeline | SignalStore | Memory>): A => {
+        const exit = Effect.runSyncExitWith(context)(effect);
+        if (Exit.isSuccess(exit)) return exit.value;
+        throw new Error(
+          `backtest: core failed at ${new Date(clock.now).toISOString()}: ${String(exit.cause)}`,
+        );
+      };
+      const { book } = Context.get(services, Pipeline);
+      const memory = Context.get(services, Memory);
+
+      const analyzers = data.symbols.map((s) => new SymbolAnalyzer(s));
+      const signals: Signal[] = [];
+      const memoryEvents: MemoryEvent[] = [];
+      /** Earliest expiry of a memory lock still in force (Infinity when none). */
+      let nextExpiry = Number.POSITIVE_INFINITY;
+      const refreshExpiry = () => {
+        nextExpiry = Number.POSITIVE_INFINITY;
+        for (const l of run(memory.snapshot).locks)
+          if (l.until > clock.now && l.until < nextExpiry) nextExpiry = l.until;
+      };
+      const learned = (events: readonly MemoryEvent[]) => {
+        if (events.length === 0) return;
+        for (const e of events) memoryEvents.push(e);
+        refreshExpiry();
+      };
+
+      const series = data.series;
+      const cursor = new ReplayCursor(series);
+      let delivered = 0;
+      let periodStart = Number.POSITIVE_INFINITY;
+      let periodEnd = Number.NEGATIVE_INFINITY;
+      const counts = series.map(() => 0);
+
+      while (cursor.next()) {
+        const s = series[cursor.series]!;
+        const i = cursor.row;
+        const c = s.columns;
+        const closeTime = c.closeTime[i]!;
+        const candle: Candle = {
+          openTime: c.openTime[i]!,
+          open: c.open[i]!,
+          high: c.high[i]!,
+          low: c.low[i]!,
+          close: c.close[i]!,
+          volume: c.volume[i]!,
+          closeTime,
+        };
+        const time = closeTime + 1;
+        clock.now = time;
+        const analyzer = analyzers[s.symbolIndex]!;
+        if ((++delivered & (PROGRESS_EVERY - 1)) === 0) options.onProgress?.(delivered);
+        if (i < s.start) {
+          analyzer.push(s.timeframe, candle); // warm-up history: indicators only
+          continue;
+        }
+        counts[cursor.series]!++;
+        if (candle.openTime < periodStart) periodStart = candle.openTime;
+        if (time > periodEnd) periodEnd = time;
+        if (s.timeframe !== "30m") {
+          analyzer.push(s.timeframe, candle);
+          continue;
+        }
+        // 1. Locks whose time has come are lifted (live does this on every closed candle).
+        if (time >= nextExpiry) learned(run(memory.expire));
+        // 2. Open trades see this candle (after their entry candle), as live sees its ticks before the close.
+        if (book.count(s.symbol) > 0) {
+          const result = run(advanceOpenTrades(s.symbol, candleTick(candle, true)));
+          learned(result.memoryEvents);
+        }
+        // 3. The closed trigger candle is analysed; setups go through the gates.
+        analyzer.push("30m", candle);
+        const evaluations = analyzer.evaluate();
+        if (hasSetup(evaluations)) {
+          for (const signal of run(processEvaluations(evaluations))) signals.push(signal);
+        }
+      }
+      options.onProgress?.(delivered);
+
+      const trades = [...storeState.trades.values()];
+      const eventsOf = new Map<string, TradeEvent[]>();
+      for (const t of trades) eventsOf.set(t.id, [openedEvent(t)]);
+      for (const e of storeState.events) eventsOf.get(e.tradeId)?.push(e);
+      const tradeEvents = trades.flatMap((t) => eventsOf.get(t.id) ?? []);
+
+      const bySymbol: Record<string, Partial<Record<Timeframe, number>>> = {};
+      const missing: Record<string, Partial<Record<Timeframe, number>>> = {};
+      let total = 0;
+      let warmup = 0;
+      series.forEach((s, k) => {
+        (bySymbol[s.symbol] ??= {})[s.timeframe] = counts[k]!;
+        total += counts[k]!;
+        warmup += s.start - s.warmupStart;
+        if (s.columns.missing > 0) (missing[s.symbol] ??= {})[s.timeframe] = s.columns.missing;
+      });
+      const candles: CandleCounts = { total, warmup, bySymbol, missing };
+      const config: BacktestConfig = {
+        dataDir: options.dataDir,
+        symbols: data.symbols,
+        from: options.from ?? null,
+        to: options.to ?? null,
+        memory: options.memory,
+        costs: { takerFeeRate: costs.takerFeeRate, slippageRate: costs.slippageRate },
+        startingEquity: memoryConfig.startingBalance,
+        warmupCandles: options.warmupCandles,
+        timeoutCandles,
+      };
+      return {
+        config,
+        symbols: data.symbols,
+        candles,
+        period: {
+          start: Number.isFinite(periodStart) ? periodStart : null,
+          end: Number.isFinite(periodEnd) ? periodEnd : null,
+        },
+        signals,
+        trades,
+        tradeEvents,
+        memoryEvents,
+        warnings: data.warnings,
+      } satisfies ReplayRecord;
+    }),
+  );

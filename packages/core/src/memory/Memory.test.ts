@@ -215,7 +215,7 @@ describe("adjustment rules: fire, adjust, survive a restart, relax (with hystere
       expect(r.fired.filter((e) => e.rule === c.rule && e.action === "fired")).toHaveLength(1);
       expect(has(r.fired, c.rule, "relaxed")).toBe(false);
       c.adjusted(r.restored[0], r.restored[1]);
-      r.relaxing.slice(0, -1).forEach((events) => expect(has(events, c.rule, "relaxed")).toBe(false));
+      for (const events of r.relaxing.slice(0, -1)) expect(has(events, c.rule, "relaxed")).toBe(false);
       expect(has(r.relaxing.at(-1) ?? [], c.rule, "relaxed")).toBe(true);
       const [p, points] = r.after;
       expect(points).toBe(0);
@@ -226,4 +226,299 @@ describe("adjustment rules: fire, adjust, survive a restart, relax (with hystere
       if (c.rule === "modelPreference") expect(p.preferredModel).toBeUndefined();
     });
   }
+});
+
+describe("break-even trades", () => {
+  test("neither break nor extend a loss streak: L L BE L pauses at the third loss, L L W L does not", async () => {
+    const r = await run(
+      Effect.gen(function* () {
+        const withBe = yield* withMemory(MemoryStoreMemory.state(), (m) =>
+          closeAll(m, [
+            aLosingTrade({ symbol: "AUSDT", closedAt: at(1) }),
+            aLosingTrade({ symbol: "BUSDT", closedAt: at(2) }),
+            aBreakevenTrade({ symbol: "CUSDT", closedAt: at(3) }),
+            aLosingTrade({ symbol: "DUSDT", closedAt: at(4) }),
+          ]),
+        );
+        const withWin = yield* withMemory(MemoryStoreMemory.state(), (m) =>
+          closeAll(m, [
+            aLosingTrade({ symbol: "AUSDT", closedAt: at(1) }),
+            aLosingTrade({ symbol: "BUSDT", closedAt: at(2) }),
+            aWinningTrade({ symbol: "CUSDT", closedAt: at(3) }),
+            aLosingTrade({ symbol: "DUSDT", closedAt: at(4) }),
+          ]),
+        );
+        return { withBe, withWin };
+      }),
+    );
+    expect(r.withBe.find((e) => e.rule === "lossStreakPause")).toMatchObject({
+      action: "fired",
+      until: at(4) + 12 * H,
+    });
+    expect(has(r.withWin, "lossStreakPause", "fired")).toBe(false);
+  });
+
+  test("are left out of win rates (but move equity): 5W 5L + 10 BE keeps 10 trades at 50 %", async () => {
+    const trades = [
+      ...alternate(10),
+      ...Array.from({ length: 10 }, (_, i) =>
+        aBreakevenTrade({ symbol: `B${i}USDT`, closedAt: at(20 + i), r: 0.05 }),
+      ),
+    ];
+    const status = await run(
+      withMemory(MemoryStoreMemory.state(), (m) => Effect.andThen(closeAll(m, trades), m.status(0))),
+    );
+    expect(status.trades20).toBe(10);
+    expect(status.winRate20).toBe(0.5);
+    expect(status.equity).toBeCloseTo(1000 + 5 * 20 - 5 * 10 + 10 * 0.5, 9);
+    expect(status.threshold).toBe(80);
+  });
+
+  test("a 'breakeven' exit after TP1/TP2 that banked ≥ 0.1 R is a win", async () => {
+    const status = await run(
+      withMemory(MemoryStoreMemory.state(), (m) =>
+        Effect.andThen(closeAll(m, [aBreakevenTrade({ closedAt: at(1), r: 0.9 })]), m.status(0)),
+      ),
+    );
+    expect(status.winRate20).toBe(1);
+  });
+});
+
+describe("no lock-out forever", () => {
+  test("an expired pause is not re-armed by a break-even, but a new loss re-arms it from its own close", async () => {
+    const losses = [1, 2, 3].map((i) => aLosingTrade({ symbol: `S${i}USDT`, closedAt: at(i) }));
+    const r = await run(
+      withMemory(MemoryStoreMemory.state(), (m) =>
+        Effect.gen(function* () {
+          yield* closeAll(m, losses);
+          yield* TestClock.setTime(at(3) + 12 * H);
+          const relaxed = yield* m.expire;
+          const be = yield* closeAll(m, [aBreakevenTrade({ symbol: "XUSDT", closedAt: at(16) })]);
+          const afterBe = yield* m.canTrade("ETHUSDT", "continuation");
+          const loss = yield* closeAll(m, [aLosingTrade({ symbol: "YUSDT", closedAt: at(17) })]);
+          const afterLoss = yield* m.canTrade("ETHUSDT", "continuation");
+          return { relaxed, be, afterBe, loss, afterLoss };
+        }),
+      ),
+    );
+    expect(has(r.relaxed, "lossStreakPause", "relaxed")).toBe(true);
+    expect(r.be).toEqual([]);
+    expect(r.afterBe._tag).toBe("Allowed");
+    expect(r.loss.find((e) => e.rule === "lossStreakPause")).toMatchObject({
+      action: "fired",
+      until: at(17) + 12 * H,
+    });
+    expect(r.afterLoss).toMatchObject({ _tag: "Blocked", until: at(17) + 12 * H });
+  });
+
+  test("a disabled reversal model is re-evaluated on new results only (10 of them)", async () => {
+    const disabling = lockCases.find((c) => c.rule === "modelDisable")?.trades ?? [];
+    const newLosses = Array.from({ length: 10 }, (_, i) =>
+      aLosingTrade({ symbol: `N${i}USDT`, model: "reversal", closedAt: at(100 + i * 30), r: -1 }),
+    );
+    const r = await run(
+      withMemory(MemoryStoreMemory.state(), (m) =>
+        Effect.gen(function* () {
+          yield* closeAll(m, disabling);
+          yield* TestClock.setTime(at(10) + 48 * H);
+          yield* m.expire;
+          const nine = yield* closeAll(m, newLosses.slice(0, 9));
+          const tenth = yield* closeAll(m, newLosses.slice(9));
+          return { nine, tenth, status: yield* m.status(0) };
+        }),
+      ),
+    );
+    expect(has(r.nine, "modelDisable", "fired")).toBe(false);
+    expect(r.tenth.find((e) => e.rule === "modelDisable")).toMatchObject({
+      action: "fired",
+      scope: "reversal",
+    });
+    expect(r.status.disabledModels).toEqual([{ model: "reversal", until: at(100 + 9 * 30) + 48 * H }]);
+  });
+
+  test("a trade reported twice is recorded once", async () => {
+    const t = aLosingTrade({ closedAt: at(1) });
+    const status = await run(
+      withMemory(MemoryStoreMemory.state(), (m) => Effect.andThen(closeAll(m, [t, t, t]), m.status(0))),
+    );
+    expect(status.trades20).toBe(1);
+    expect(status.equity).toBe(990);
+  });
+});
+
+describe("owner commands", () => {
+  test("/pause blocks everything for N hours; /resume lifts it and the loss-streak pause, not cooldowns", async () => {
+    const r = await run(
+      withMemory(MemoryStoreMemory.state(), (m) =>
+        Effect.gen(function* () {
+          yield* TestClock.setTime(at(0));
+          const paused = yield* m.pause(2);
+          const blocked = yield* m.canTrade("BTCUSDT", "continuation");
+          yield* closeAll(m, [
+            aLosingTrade({ symbol: "SOLUSDT", closedAt: at(1) }),
+            aLosingTrade({ symbol: "SOLUSDT", closedAt: at(1) + 1 }),
+            aLosingTrade({ symbol: "XUSDT", closedAt: at(1) + 2 }),
+          ]);
+          const resumed = yield* m.resume;
+          return {
+            paused,
+            blocked,
+            resumed,
+            btc: yield* m.canTrade("BTCUSDT", "continuation"),
+            sol: yield* m.canTrade("SOLUSDT", "continuation"),
+          };
+        }),
+      ),
+    );
+    expect(r.paused).toEqual([
+      expect.objectContaining({ rule: "manualPause", action: "fired", until: at(2) }),
+    ]);
+    expect(r.blocked).toMatchObject({ _tag: "Blocked", reason: { code: "manualPause" }, until: at(2) });
+    expect(r.resumed.map((e) => `${e.rule}:${e.action}`).sort()).toEqual([
+      "lossStreakPause:relaxed",
+      "manualPause:relaxed",
+    ]);
+    expect(r.btc._tag).toBe("Allowed");
+    expect(r.sol).toMatchObject({ _tag: "Blocked", reason: { code: "symbolCooldown" } });
+  });
+});
+
+describe("--no-memory (enabled: false)", () => {
+  test("never blocks, never adjusts, no events, but still tracks equity", async () => {
+    const config = { ...defaultMemoryConfig, enabled: false };
+    const r = await run(
+      withMemory(
+        MemoryStoreMemory.state(),
+        (m) =>
+          Effect.gen(function* () {
+            const events = yield* closeAll(
+              m,
+              Array.from({ length: 12 }, (_, i) =>
+                aLosingTrade({ symbol: "SOLUSDT", model: "reversal", closedAt: at(i) }),
+              ),
+            );
+            return {
+              events,
+              gate: yield* m.canTrade("SOLUSDT", "reversal"),
+              params: yield* m.effectiveParameters,
+              adj: yield* m.scoreAdjustment("SOLUSDT"),
+            };
+          }),
+        config,
+      ),
+    );
+    expect(r.events).toEqual([]);
+    expect(r.gate._tag).toBe("Allowed");
+    expect(r.params).toMatchObject({ threshold: 75, maxSignalsPerDay: 5, riskPercent: 1, equity: 880 });
+    expect(r.adj.points).toBe(0);
+  });
+});
+
+describe("failure safety: never silently allows", () => {
+  test("a failing save blocks with memoryUnavailable until a save succeeds (expire retries it)", async () => {
+    const store = MemoryStoreMemory.state();
+    const r = await run(
+      withMemory(store, (m) =>
+        Effect.gen(function* () {
+          store.failSave = "diskFull";
+          yield* closeAll(m, [aWinningTrade({ closedAt: at(1) })]);
+          const blocked = yield* m.canTrade("BTCUSDT", "continuation");
+          const status = yield* m.status(0);
+          const stillBlocked = yield* Effect.andThen(m.expire, m.canTrade("BTCUSDT", "continuation"));
+          store.failSave = undefined;
+          yield* m.expire;
+          return { blocked, status, stillBlocked, after: yield* m.canTrade("BTCUSDT", "continuation") };
+        }),
+      ),
+    );
+    expect(r.blocked).toMatchObject({
+      _tag: "Blocked",
+      reason: { code: "memoryUnavailable", data: { cause: "saveFailed" } },
+    });
+    expect(r.status.unavailable?.reason).toContain("saveFailed");
+    expect(r.stillBlocked._tag).toBe("Blocked");
+    expect(r.after._tag).toBe("Allowed");
+    expect(JSON.parse(store.json ?? "{}").state.seq).toBe(1);
+  });
+
+  test("a corrupt snapshot blocks (and is kept for inspection) until the owner's /resume", async () => {
+    const corrupt = '{"version":1,"updatedAt":0,"state":{"seq":"x"},"locks":[]}';
+    const store: MemoryStoreMemoryState = { saves: 0, json: corrupt };
+    const r = await run(
+      withMemory(store, (m) =>
+        Effect.gen(function* () {
+          const blocked = yield* m.canTrade("BTCUSDT", "continuation");
+          yield* closeAll(m, [aWinningTrade({ closedAt: at(1) })]);
+          const kept = store.json;
+          yield* m.resume;
+          return { blocked, kept, after: yield* m.canTrade("BTCUSDT", "continuation") };
+        }),
+      ),
+    );
+    expect(r.blocked).toMatchObject({
+      _tag: "Blocked",
+      reason: { code: "memoryUnavailable", data: { cause: "corruptSnapshot" } },
+    });
+    expect(r.kept).toBe(corrupt);
+    expect(r.after._tag).toBe("Allowed");
+    expect(JSON.parse(store.json ?? "{}").state.seq).toBe(1);
+  });
+
+  test("a failing load fails the layer with the StoreError", async () => {
+    const error = await run(Effect.flip(withMemory({ saves: 0, failLoad: "locked" }, (m) => m.snapshot)));
+    expect(error).toMatchObject({ _tag: "StoreError", reason: "locked", operation: "memory.load" });
+  });
+});
+
+describe("concurrency", () => {
+  test("300 concurrent closes: nothing lost, no deadlock, the stored snapshot has them all", async () => {
+    const store = MemoryStoreMemory.state();
+    const trades = Array.from({ length: 300 }, (_, i) =>
+      i % 3 === 0
+        ? aLosingTrade({ symbol: `S${i % 7}USDT`, closedAt: at(1) + i })
+        : aWinningTrade({ symbol: `S${i % 7}USDT`, closedAt: at(1) + i, r: 1 }),
+    );
+    const snap = await run(
+      withMemory(store, (m) =>
+        Effect.gen(function* () {
+          yield* TestClock.setTime(at(2));
+          yield* Effect.forEach(trades, (t) => m.updateAfterTradeClosed(t), { concurrency: "unbounded" });
+          return yield* m.snapshot;
+        }),
+      ),
+    );
+    const state = snap.state as { seq: number; equity: number };
+    expect(state.seq).toBe(300);
+    expect(state.equity).toBeCloseTo(1000 + 200 * 10 - 100 * 10, 9);
+    expect(JSON.parse(store.json ?? "{}")).toEqual(JSON.parse(JSON.stringify(snap)));
+  });
+});
+
+describe("status", () => {
+  test("reports windows, equity, drawdown, locks and parameters", async () => {
+    const status = await run(
+      withMemory(MemoryStoreMemory.state(), (m) =>
+        Effect.gen(function* () {
+          yield* closeAll(m, [
+            aWinningTrade({ symbol: "BTCUSDT", closedAt: at(1) }),
+            aLosingTrade({ symbol: "SOLUSDT", closedAt: at(2) }),
+            aLosingTrade({ symbol: "SOLUSDT", closedAt: at(3), model: "reversal" }),
+          ]);
+          return yield* m.status(1);
+        }),
+      ),
+    );
+    expect(status).toMatchObject({
+      time: at(3),
+      trades20: 3,
+      equity: 1000,
+      peakEquity: 1020,
+      lossStreak: 2,
+      threshold: 75,
+      signalsToday: 1,
+      cooldowns: [{ symbol: "SOLUSDT", until: at(3) + 24 * H }],
+      models: { continuation: { trades: 2, winRate: 0.5 }, reversal: { trades: 1, winRate: 0 } },
+    });
+    expect(status.drawdownPct).toBeCloseTo((20 / 1020) * 100, 9);
+  });
 });

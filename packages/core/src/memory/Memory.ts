@@ -3,12 +3,12 @@
  * gates new signals (pauses, cooldowns, model disables) and adjusts the threshold, the daily cap and the
  * risk. State is a JSON snapshot in the MemoryStore, restored on start; updates are serialized.
  */
-import { Clock, Context, Effect, Exit, Layer, Ref, Result, Schema, Semaphore } from "effect";
+import { Cause, Clock, Context, Effect, Exit, Layer, Ref, Result, Schema, Semaphore } from "effect";
 import type { MemoryEvent, MemoryStatus } from "../model/Notification.ts";
 import type { ModelName, Reason } from "../model/Signal.ts";
 import type { VirtualTrade } from "../model/Trade.ts";
 import { type MemoryLock, type MemorySnapshot, MemoryStore } from "../port/MemoryStore.ts";
-import type { StoreError } from "../port/StoreError.ts";
+import { StoreError } from "../port/StoreError.ts";
 import { drawdownRiskCut, RISK_CUT_PERCENT } from "./DrawdownRiskCut.ts";
 import { drawdownSignalCap, SIGNAL_CAP_PER_DAY } from "./DrawdownSignalCap.ts";
 import { lossStreakPause } from "./LossStreakPause.ts";
@@ -341,7 +341,9 @@ const makeMemory = Effect.fnUntraced(function* (config: MemoryConfig) {
       yield* Ref.set(ref, { book: live.book, updatedAt: live.updatedAt, dirty: false });
       return;
     }
-    const message = Exit.isFailure(exit) ? String(exit.cause) : "unknown";
+    const cause = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined;
+    const message =
+      cause instanceof StoreError ? `${cause.operation} ${cause.reason}: ${cause.message}` : String(cause);
     yield* Effect.logError(`memory save failed, trading blocked until a save succeeds: ${message}`);
     yield* Ref.set(ref, {
       ...live,

@@ -130,7 +130,7 @@ describe("processEvaluations: gates", () => {
     expect(r).toEqual([]);
   });
 
-  test("a replayed candle is blocked as duplicate, not recorded again, not notified again", async () => {
+  test("a replayed candle (or a reconnect backfill delivering it again) is blocked as duplicate, not recorded again, not notified again", async () => {
     const state = new SignalStoreMemoryState();
     const r = await runTest(
       Effect.gen(function* () {

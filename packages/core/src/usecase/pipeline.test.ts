@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { Effect, Layer } from "effect";
 import { TestClock } from "effect/testing";
+import fc from "fast-check";
 import { type EffectiveParameters, type GateDecision, Memory } from "../memory/Memory.ts";
 import type { MemoryEvent } from "../model/Notification.ts";
 import type { Evaluation, ModelName, Setup, Signal } from "../model/Signal.ts";
@@ -392,5 +393,62 @@ describe("advanceOpenTrades", () => {
     );
     expect(r.closed[0]).toMatchObject({ exitReason: "stop" });
     expect([...state.trades.values()][0]).toMatchObject({ status: "closed", exitReason: "stop" });
+  });
+});
+
+describe("de-duplication: property", () => {
+  test("whatever the replays and restarts, no signal identity is ever emitted twice", async () => {
+    const arbEvent = fc.oneof(
+      fc.record({
+        kind: fc.constant("candle" as const),
+        symbol: fc.constantFrom("AUSDT", "BUSDT"),
+        candle: fc.integer({ min: 0, max: 5 }),
+        models: fc.subarray(["continuation", "reversal"] as const, { minLength: 1 }),
+      }),
+      fc.constant({ kind: "restart" as const }),
+      fc.record({ kind: fc.constant("close" as const), symbol: fc.constantFrom("AUSDT", "BUSDT") }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(arbEvent, { maxLength: 30 }), async (events) => {
+        const state = new SignalStoreMemoryState();
+        const emitted: string[] = [];
+        // one "process" per segment between restarts: restore the book, then handle its events in order
+        const segments: Exclude<(typeof events)[number], { kind: "restart" }>[][] = [[]];
+        for (const e of events) {
+          if (e.kind === "restart") segments.push([]);
+          else segments[segments.length - 1]!.push(e);
+        }
+        for (const segment of segments) {
+          await runTest(
+            Effect.gen(function* () {
+              yield* restoreOpenTrades();
+              for (const e of segment) {
+                if (e.kind === "close") {
+                  yield* advanceOpenTrades(e.symbol, {
+                    time: NOW + 10 * M30,
+                    low: 1,
+                    high: 2,
+                    close: 1,
+                    closed: true,
+                  });
+                  continue;
+                }
+                const out = yield* processEvaluations(
+                  e.models.map((model) =>
+                    setupOf({ symbol: e.symbol, model, candleOpenTime: T0 + e.candle * M30, time: NOW }),
+                  ),
+                );
+                for (const sig of out) if (sig.status === "emitted") emitted.push(sig.key);
+              }
+            }),
+            world({ state, config: { maxOpenTradesPerSymbol: 2 } }),
+            { at: NOW },
+          );
+        }
+        const stored = [...state.signals.values()].filter((sig) => sig.status === "emitted").length;
+        return new Set(emitted).size === emitted.length && stored === emitted.length;
+      }),
+      { seed: 42, numRuns: 100 },
+    );
   });
 });

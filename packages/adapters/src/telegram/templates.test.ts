@@ -1,0 +1,335 @@
+/**
+ * Golden tests of every message template: the Telegram HTML of each case must match the reviewed file in
+ * `__golden__/<name>.html` (and the console text `__golden__/<name>.txt`). After an intended wording change,
+ * regenerate with `UPDATE_GOLDEN=1 bun test packages/adapters/src/telegram/templates.test.ts` and review the diff.
+ */
+import { describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import type { Alert, MemoryEvent, MemoryRule, MemoryStatus, Notification, SymbolInfo } from "@signalbot/core";
+import { anOpenTrade, aSignal, T0 } from "@signalbot/core/testing";
+import { formatPrice, formatTime } from "./Format.ts";
+import { toHtml, toPlain } from "./Message.ts";
+import { newSignalCaption, phraseReason, render } from "./templates.ts";
+
+const GOLDEN = new URL("./__golden__/", import.meta.url);
+const update = process.env.UPDATE_GOLDEN === "1";
+
+const golden = (name: string, actual: string) => {
+  const file = new URL(name, GOLDEN);
+  if (update || !existsSync(file)) {
+    mkdirSync(GOLDEN, { recursive: true });
+    writeFileSync(file, `${actual}\n`);
+  }
+  expect(`${actual}\n`).toBe(readFileSync(file, "utf8"));
+};
+
+const BTC: SymbolInfo = { symbol: "BTCUSDT", tickSize: "0.10", stepSize: "0.001", minNotional: 100 };
+const HOUR = 3_600_000;
+
+const longSignal = (() => {
+  const s = aSignal(
+    {
+      symbol: "BTCUSDT",
+      entry: 67_234.56,
+      stop: 66_180.04,
+      targets: [68_289.08, 69_343.6, 70_398.12],
+      rr: 2,
+      score: 82.4,
+      reasons: [
+        { code: "dailyBias", data: { timeframe: "1d", ema: 50, distanceAtr: 1.23 } },
+        { code: "trendAligned", data: { timeframe: "4h", adx: 27.4 } },
+        { code: "pullbackResumed", data: { ema: 21 } },
+        { code: "momentum", data: { rsi: 58.2, roc: 0.84 } },
+        { code: "volumeAboveAverage", data: { ratio: 1.6 } },
+        { code: "targetAtStructure", data: { level: 69_420.37 } },
+        { code: "brandNewCode", data: { someValue: 3, label: "x" } },
+      ],
+    },
+    0.094,
+  );
+  return {
+    ...s,
+    threshold: 80,
+    sizing: { quantity: 0.094, notional: 6320.05, leverage: 0.6, riskAmount: 99.13, riskPercent: 1 },
+    adjustments: [{ code: "winRateThreshold", data: { points: 5, winRate: 0.35 } }],
+  };
+})();
+
+const shortSignalBase = aSignal({
+  symbol: "1000PEPEUSDT",
+  side: "SHORT",
+  model: "reversal",
+  entry: 0.0123456,
+  stop: 0.0129871,
+  targets: [0.0117041, 0.0110626, 0.0104211],
+  score: 77,
+  reasons: [
+    { code: "bandPierced", data: { band: "upper", depthAtr: 0.42 } },
+    { code: "closedBackInside", data: { band: "upper" } },
+    { code: "rsiTurn", data: { rsi: 68.1, extreme: 74.9 } },
+  ],
+});
+const shortSignal = {
+  ...shortSignalBase,
+  sizing: { quantity: 155_000, notional: 1913.57, leverage: 0.19, riskAmount: 99.43, riskPercent: 1 },
+  adjustments: [
+    { code: "drawdownRiskCut", data: { riskPercent: 0.5 } },
+    { code: "symbolScorePenalty", data: { symbol: "1000PEPEUSDT", points: 10, winRate: 0.2 } },
+  ],
+};
+
+const trade = anOpenTrade({ symbol: "BTCUSDT", entry: 67_234.56, stop: 66_180.04 });
+const PEPE: SymbolInfo = { symbol: "1000PEPEUSDT", tickSize: "0.0000001", stepSize: "1", minNotional: 5 };
+
+const status: MemoryStatus = {
+  time: T0 + 14 * HOUR,
+  trades20: 20,
+  winRate20: 0.55,
+  models: { continuation: { trades: 12, winRate: 0.5833 }, reversal: { trades: 8, winRate: 0.5 } },
+  equity: 10_250.5,
+  peakEquity: 10_500,
+  drawdownPct: 2.376,
+  lossStreak: 1,
+  threshold: 80,
+  maxSignalsPerDay: 5,
+  signalsToday: 3,
+  riskPercent: 1,
+  pausedUntil: T0 + 20 * HOUR,
+  cooldowns: [{ symbol: "SOLUSDT", until: T0 + 30 * HOUR }],
+  disabledModels: [{ model: "reversal", until: T0 + 72 * HOUR }],
+  preferredModel: "continuation",
+};
+
+const memoryEvents: Readonly<Record<MemoryRule, readonly [MemoryEvent, MemoryEvent]>> = {
+  winRateThreshold: [
+    { rule: "winRateThreshold", action: "fired", time: T0, data: { winRate: 0.35, trades: 20, points: 5 } },
+    { rule: "winRateThreshold", action: "relaxed", time: T0, data: { winRate: 0.5, trades: 20, points: 5 } },
+  ],
+  lossStreakPause: [
+    {
+      rule: "lossStreakPause",
+      action: "fired",
+      time: T0,
+      until: T0 + 12 * HOUR,
+      data: { losses: 3, tradeId: "x" },
+    },
+    { rule: "lossStreakPause", action: "relaxed", time: T0 + 12 * HOUR, until: T0 + 12 * HOUR },
+  ],
+  drawdownSignalCap: [
+    {
+      rule: "drawdownSignalCap",
+      action: "fired",
+      time: T0,
+      data: { drawdownPct: 10.4, maxSignalsPerDay: 3 },
+    },
+    {
+      rule: "drawdownSignalCap",
+      action: "relaxed",
+      time: T0,
+      data: { drawdownPct: 7.9, maxSignalsPerDay: 3 },
+    },
+  ],
+  drawdownRiskCut: [
+    { rule: "drawdownRiskCut", action: "fired", time: T0, data: { drawdownPct: 15.2, riskPercent: 0.5 } },
+    { rule: "drawdownRiskCut", action: "relaxed", time: T0, data: { drawdownPct: 9.1, riskPercent: 0.5 } },
+  ],
+  symbolCooldown: [
+    {
+      rule: "symbolCooldown",
+      action: "fired",
+      time: T0,
+      scope: "SOLUSDT",
+      until: T0 + 24 * HOUR,
+      data: { losses: 2 },
+    },
+    { rule: "symbolCooldown", action: "relaxed", time: T0 + 24 * HOUR, scope: "SOLUSDT" },
+  ],
+  symbolScorePenalty: [
+    {
+      rule: "symbolScorePenalty",
+      action: "fired",
+      time: T0,
+      scope: "DOGEUSDT",
+      data: { winRate: 0.2, trades: 5, points: 10 },
+    },
+    {
+      rule: "symbolScorePenalty",
+      action: "relaxed",
+      time: T0,
+      scope: "DOGEUSDT",
+      data: { winRate: 0.6, trades: 5 },
+    },
+  ],
+  modelDisable: [
+    {
+      rule: "modelDisable",
+      action: "fired",
+      time: T0,
+      scope: "reversal",
+      until: T0 + 48 * HOUR,
+      data: { winRate: 0.3, trades: 10 },
+    },
+    { rule: "modelDisable", action: "relaxed", time: T0 + 48 * HOUR, scope: "reversal" },
+  ],
+  modelPreference: [
+    {
+      rule: "modelPreference",
+      action: "fired",
+      time: T0,
+      scope: "continuation",
+      data: { winRate: 0.65, trades: 20 },
+    },
+    {
+      rule: "modelPreference",
+      action: "relaxed",
+      time: T0,
+      scope: "continuation",
+      data: { winRate: 0.5, trades: 20 },
+    },
+  ],
+  manualPause: [
+    { rule: "manualPause", action: "fired", time: T0, until: T0 + 6 * HOUR, data: { hours: 6 } },
+    { rule: "manualPause", action: "relaxed", time: T0, until: T0 + 6 * HOUR, data: { by: "owner" } },
+  ],
+};
+
+const alerts: Readonly<Record<string, Alert>> = {
+  marketDataStale: { kind: "marketDataStale", minutes: 5, shards: 2 },
+  marketDataRecovered: { kind: "marketDataRecovered", downMinutes: 7 },
+  restBan: { kind: "restBan", until: T0 + 2 * HOUR },
+  started: { kind: "started", symbols: 30, version: "0.1.0" },
+  stopping: { kind: "stopping", reason: "SIGTERM" },
+  error: { kind: "error", message: "database is locked <sqlite> & retrying" },
+};
+
+const cases: Readonly<Record<string, Exclude<Notification, { _tag: "Reply" }>>> = {
+  "signal-long": { _tag: "NewSignal", signal: longSignal, info: BTC },
+  "signal-short": { _tag: "NewSignal", signal: shortSignal, info: PEPE },
+  "trade-tp1": {
+    _tag: "TradeUpdate",
+    trade,
+    info: BTC,
+    event: {
+      _tag: "TargetHit",
+      tradeId: trade.id,
+      time: T0 + 3 * HOUR,
+      target: 1,
+      price: 68_289.08,
+      stop: 67_234.56,
+    },
+  },
+  "trade-tp2": {
+    _tag: "TradeUpdate",
+    trade,
+    info: BTC,
+    event: {
+      _tag: "TargetHit",
+      tradeId: trade.id,
+      time: T0 + 5 * HOUR,
+      target: 2,
+      price: 69_343.6,
+      stop: 67_234.56,
+    },
+  },
+  "trade-closed-win": {
+    _tag: "TradeUpdate",
+    trade,
+    info: BTC,
+    event: {
+      _tag: "Closed",
+      tradeId: trade.id,
+      time: T0 + 27 * HOUR,
+      reason: "tp3",
+      price: 70_398.12,
+      rMultiple: 1.94,
+      pnl: 192.3,
+      pnlPercent: 3.04,
+      durationMs: 26.5 * HOUR,
+    },
+  },
+  "trade-closed-loss": {
+    _tag: "TradeUpdate",
+    trade,
+    info: BTC,
+    event: {
+      _tag: "Closed",
+      tradeId: trade.id,
+      time: T0 + 2 * HOUR,
+      reason: "stop",
+      price: 66_180.04,
+      rMultiple: -1.04,
+      pnl: -103.1,
+      pnlPercent: -1.63,
+      durationMs: 90 * 60_000,
+    },
+  },
+  "trade-closed-breakeven": {
+    _tag: "TradeUpdate",
+    trade,
+    info: BTC,
+    event: {
+      _tag: "Closed",
+      tradeId: trade.id,
+      time: T0 + 50 * HOUR,
+      reason: "breakeven",
+      price: 67_234.56,
+      rMultiple: 0.03,
+      pnl: 2.1,
+      pnlPercent: 0.03,
+      durationMs: 49 * HOUR,
+    },
+  },
+  status: { _tag: "Status", status },
+  ...Object.fromEntries(
+    Object.entries(memoryEvents).flatMap(([rule, [fired, relaxed]]) => [
+      [`memory-${rule}-fired`, { _tag: "Alert", alert: { kind: "memory", event: fired }, time: fired.time }],
+      [
+        `memory-${rule}-relaxed`,
+        { _tag: "Alert", alert: { kind: "memory", event: relaxed }, time: relaxed.time },
+      ],
+    ]),
+  ),
+  ...Object.fromEntries(
+    Object.entries(alerts).map(([k, a]) => [`alert-${k}`, { _tag: "Alert", alert: a, time: T0 }]),
+  ),
+};
+
+describe("templates (golden)", () => {
+  for (const [name, n] of Object.entries(cases)) {
+    test(name, () => {
+      const doc = render(n);
+      golden(`${name}.html`, toHtml(doc));
+      golden(`${name}.txt`, toPlain(doc));
+    });
+  }
+
+  test("the signal caption fits a photo caption and keeps the levels", () => {
+    const caption = toHtml(newSignalCaption(longSignal, BTC));
+    expect(caption.length).toBeLessThanOrEqual(1024);
+    expect(caption).toContain("TP3");
+    expect(caption).not.toContain("Lý do");
+  });
+});
+
+describe("formats", () => {
+  test("prices round to the tick with integer arithmetic", () => {
+    expect(formatPrice(67_234.56, "0.10")).toBe("67,234.6");
+    expect(formatPrice(0.1 + 0.2, "0.1")).toBe("0.3");
+    expect(formatPrice(0.0123456, "0.0000001")).toBe("0.0123456");
+    expect(formatPrice(1234.5, "1")).toBe("1,235");
+    expect(formatPrice(2.5, "0.0010")).toBe("2.500");
+    expect(formatPrice(0.00123456)).toBe("0.0012346");
+  });
+
+  test("times use the configured zone (default Asia/Ho_Chi_Minh)", () => {
+    expect(formatTime(T0, undefined, true)).toBe("01/06/2025 07:00 (GMT+7)");
+    expect(formatTime(T0, "UTC", true)).toBe("01/06/2025 00:00 (GMT+0)");
+    expect(formatTime(T0, "Europe/Berlin")).toBe("01/06/2025 02:00");
+  });
+
+  test("an unknown reason code falls back to a readable phrase", () => {
+    expect(phraseReason({ code: "fundingTooHigh", data: { fundingRate: 0.12 } })).toBe(
+      "Lý do khác (“funding too high”): funding rate: 0.12",
+    );
+  });
+});

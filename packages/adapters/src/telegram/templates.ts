@@ -1,0 +1,513 @@
+/**
+ * Every message the bot sends its owner, in Vietnamese, as pure functions from a notification to a `Doc`
+ * (rendered as Telegram HTML or console text by Message.ts). Reason codes from the models, the risk gates and
+ * the memory layer are phrased here; an unknown code falls back to a readable generic sentence.
+ */
+import {
+  type Alert,
+  type MemoryEvent,
+  type MemoryStatus,
+  type ModelName,
+  type Notification,
+  outcomeOf,
+  type Reason,
+  type Side,
+  type Signal,
+  type SymbolInfo,
+  type TradeEvent,
+  type VirtualTrade,
+} from "@signalbot/core";
+import {
+  DEFAULT_TIME_ZONE,
+  formatDistance,
+  formatDuration,
+  formatNumber,
+  formatPrice,
+  formatRate,
+  formatSigned,
+  formatTime,
+  formatTrim,
+} from "./Format.ts";
+import { bold, code, type Doc, italic, type Line, plain } from "./Message.ts";
+
+export interface TemplateOptions {
+  /** IANA zone for every time shown (TIMEZONE), default Asia/Ho_Chi_Minh. */
+  readonly timeZone?: string;
+}
+
+interface Ctx {
+  readonly tz: string;
+  readonly tick: string | undefined;
+  readonly side: Side | undefined;
+}
+
+const ctxOf = (o: TemplateOptions, info?: SymbolInfo, side?: Side): Ctx => ({
+  tz: o.timeZone ?? DEFAULT_TIME_ZONE,
+  tick: info?.tickSize,
+  side,
+});
+
+export const MODEL_NAMES: Readonly<Record<ModelName, string>> = {
+  continuation: "Tiếp diễn xu hướng",
+  reversal: "Đảo chiều Bollinger",
+};
+export const modelName = (m: string): string => MODEL_NAMES[m as ModelName] ?? m;
+
+export const sideLabel = (side: Side): string => (side === "LONG" ? "🟢 MUA / LONG" : "🔴 BÁN / SHORT");
+const sideShort = (side: Side): string => (side === "LONG" ? "LONG" : "SHORT");
+
+// ---- reason phrasing ------------------------------------------------------------------------------------
+
+type Data = Readonly<Record<string, number | string>> | undefined;
+const num = (d: Data, k: string): number | undefined => {
+  const v = d?.[k];
+  return typeof v === "number"
+    ? v
+    : typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v))
+      ? Number(v)
+      : undefined;
+};
+const str = (d: Data, k: string): string | undefined => (d?.[k] === undefined ? undefined : String(d[k]));
+const n2 = (v: number | undefined, decimals = 2): string => (v === undefined ? "?" : formatTrim(v, decimals));
+/** Win rates arrive as fractions (0.35); accept percentages too. */
+const rate = (v: number | undefined): string => (v === undefined ? "?" : formatRate(v > 1 ? v / 100 : v));
+const upDown = (c: Ctx, up: string, down: string): string => (c.side === "SHORT" ? down : up);
+const bandName = (b: string | undefined): string => (b === "upper" ? "trên" : b === "lower" ? "dưới" : "");
+const untilText = (c: Ctx, until: number | undefined): string =>
+  until === undefined ? "" : ` đến ${formatTime(until, c.tz)}`;
+
+/** `someCode` → "some code": the generic fallback for a code we have no sentence for. */
+const words = (codeName: string): string => codeName.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
+const genericPhrase = (r: Reason): string => {
+  const data = Object.entries(r.data ?? {})
+    .map(
+      ([k, v]) => `${words(k)}: ${typeof v === "number" ? formatNumber(v, Number.isInteger(v) ? 0 : 2) : v}`,
+    )
+    .join(", ");
+  return `Lý do khác (“${words(r.code)}”)${data ? `: ${data}` : ""}`;
+};
+
+const PHRASES: Readonly<Record<string, (d: Data, c: Ctx) => string>> = {
+  // What a setup has in its favour (strategy/Reasons.ts: SetupReasonCode).
+  dailyBias: (d, c) =>
+    `Khung ${str(d, "timeframe") ?? "1d"}: giá đóng cửa ${upDown(c, "trên", "dưới")} EMA${str(d, "ema") ?? ""}` +
+    (num(d, "distanceAtr") === undefined ? "" : ` (cách ${n2(num(d, "distanceAtr"))} ATR)`),
+  trendAligned: (d, c) =>
+    `Khung ${str(d, "timeframe") ?? "4h"}: giá và các EMA xếp theo xu hướng ${upDown(c, "tăng", "giảm")}, ADX ${n2(num(d, "adx"), 1)}`,
+  pullbackResumed: (d) =>
+    `Khung 30m: giá hồi về EMA${str(d, "ema") ?? ""} và nến kích hoạt đã tiếp diễn xu hướng`,
+  momentum: (d) => `Động lượng 30m ủng hộ: RSI ${n2(num(d, "rsi"), 1)}, ROC ${n2(num(d, "roc"))}`,
+  bandPierced: (d) =>
+    `Giá xuyên qua dải Bollinger ${bandName(str(d, "band"))} (sâu ${n2(num(d, "depthAtr"))} ATR)`,
+  closedBackInside: (d) =>
+    `Nến kích hoạt đóng cửa quay lại bên trong dải Bollinger ${bandName(str(d, "band"))}`,
+  rsiTurn: (d) =>
+    `RSI chạm vùng cực trị (${n2(num(d, "extreme"), 1)}) và đang quay đầu (hiện ${n2(num(d, "rsi"), 1)})`,
+  volumeAboveAverage: (d) => `Khối lượng nến kích hoạt gấp ${n2(num(d, "ratio"))} lần trung bình`,
+  targetAtStructure: (d, c) => {
+    const level = num(d, "level");
+    return `Mục tiêu đặt ngay trước vùng cản khung 4h${level === undefined ? "" : ` (${formatPrice(level, c.tick)})`}`;
+  },
+  // Why a model found nothing (NoSetupCode).
+  warmup: (d) =>
+    `Chưa đủ dữ liệu khung ${str(d, "timeframe") ?? "?"} (cần ${n2(num(d, "need"), 0)} nến, có ${n2(num(d, "have"), 0)})`,
+  noBias: () => "Khung 1d chưa có xu hướng rõ (giá nằm đúng trên EMA)",
+  trendNotAligned: () => "Khung 4h không cùng xu hướng với khung 1d",
+  trendWeak: (d) => `Xu hướng 4h yếu (ADX ${n2(num(d, "adx"), 1)} < ${n2(num(d, "min"), 0)})`,
+  noPullback: (d) => `Không có nhịp hồi về EMA trong ${n2(num(d, "window"), 0)} nến 30m gần nhất`,
+  noTrigger: () => "Nến 30m chưa xác nhận tiếp diễn xu hướng",
+  momentumWeak: (d) => `Động lượng yếu (RSI ${n2(num(d, "rsi"), 1)}, cần ${n2(num(d, "min"), 0)})`,
+  overextended: (d) => `Giá đã đi quá xa (RSI ${n2(num(d, "rsi"), 1)}, giới hạn ${n2(num(d, "max"), 0)})`,
+  noBandPierce: (d) => `Không có nến xuyên dải Bollinger trong ${n2(num(d, "window"), 0)} nến 30m gần nhất`,
+  noReentry: () => "Giá chưa đóng cửa quay lại trong dải Bollinger",
+  rsiNotExtreme: (d) =>
+    `RSI chưa chạm vùng cực trị (${n2(num(d, "rsi"), 1)}, ngưỡng ${n2(num(d, "limit"), 0)})`,
+  rsiNotTurning: (d) => `RSI chưa quay đầu (${n2(num(d, "rsi"), 1)}, trước đó ${n2(num(d, "previous"), 1)})`,
+  higherTimeframeOpposing: (d) => `Xu hướng 4h mạnh đi ngược (ADX ${n2(num(d, "adx"), 1)})`,
+  invalidAtr: () => "ATR bằng 0 (thị trường đi ngang tuyệt đối)",
+  stopTooWide: (d) => `Điểm cắt lỗ quá xa (${n2(num(d, "stopAtr"))} ATR > ${n2(num(d, "max"))} ATR)`,
+  rrBelowMin: (d) => `Tỉ lệ lợi nhuận/rủi ro thấp (R:R ${n2(num(d, "rr"))} < ${n2(num(d, "min"))})`,
+  // Gates (risk/, usecase/).
+  scoreBelowThreshold: (d) => `Điểm ${n2(num(d, "score"), 0)} thấp hơn ngưỡng ${n2(num(d, "threshold"), 0)}`,
+  dailyCap: (d) => `Đã đủ ${n2(num(d, "count"), 0)}/${n2(num(d, "max"), 0)} tín hiệu trong ngày`,
+  openTrade: (d) => `Mã này đang có ${n2(num(d, "open"), 0)} lệnh mở (tối đa ${n2(num(d, "max"), 0)})`,
+  duplicate: () => "Tín hiệu này đã được gửi trước đó",
+  zeroStopDistance: () => "Điểm cắt lỗ trùng giá vào lệnh",
+  invalidSizingInput: () => "Không tính được khối lượng (vốn, rủi ro hoặc giá không hợp lệ)",
+  belowMinNotional: (d) =>
+    `Khối lượng dưới mức tối thiểu của sàn${num(d, "minNotional") === undefined ? "" : ` (${n2(num(d, "minNotional"))} USDT)`}`,
+  preferContinuation: () => "Đang ưu tiên mô hình Tiếp diễn xu hướng",
+  preferReversal: () => "Đang ưu tiên mô hình Đảo chiều Bollinger",
+  slotReservedForContinuation: (d) =>
+    `Suất tín hiệu còn lại (${n2(num(d, "slotsLeft"), 0)}) dành cho mô hình Tiếp diễn xu hướng`,
+  slotReservedForReversal: (d) =>
+    `Suất tín hiệu còn lại (${n2(num(d, "slotsLeft"), 0)}) dành cho mô hình Đảo chiều Bollinger`,
+  // Memory: blocks (lock rule names) and adjustments (Signal.adjustments).
+  lossStreakPause: (d, c) => `Đang tạm dừng sau chuỗi thua${untilText(c, num(d, "until"))}`,
+  manualPause: (d, c) => `Đang tạm dừng theo yêu cầu${untilText(c, num(d, "until"))}`,
+  symbolCooldown: (d, c) =>
+    `${str(d, "target") ?? str(d, "symbol") ?? "Mã này"} đang tạm ngưng sau chuỗi thua${untilText(c, num(d, "until"))}`,
+  modelDisable: (d, c) =>
+    `Mô hình ${modelName(str(d, "target") ?? str(d, "model") ?? "?")} đang tạm tắt${untilText(c, num(d, "until"))}`,
+  winRateThreshold: (d) =>
+    `Ngưỡng điểm +${n2(num(d, "points"), 0)} vì tỉ lệ thắng 20 lệnh gần nhất thấp (${rate(num(d, "winRate"))})`,
+  drawdownSignalCap: (d) =>
+    `Giới hạn ${n2(num(d, "maxSignalsPerDay"), 0)} tín hiệu/ngày do vốn đang sụt giảm`,
+  drawdownRiskCut: (d) => `Rủi ro mỗi lệnh giảm còn ${n2(num(d, "riskPercent"))}% do vốn đang sụt giảm`,
+  modelPreference: (d) => `Ưu tiên mô hình ${modelName(str(d, "model") ?? "?")} nhờ tỉ lệ thắng tốt`,
+  symbolScorePenalty: (d) =>
+    `${str(d, "symbol") ?? "Mã này"} cần thêm +${n2(num(d, "points"), 0)} điểm vì tỉ lệ thắng thấp (${rate(num(d, "winRate"))})`,
+};
+
+/** A reason in Vietnamese; `side` and `tickSize` refine direction words and price formats. */
+export const phraseReason = (
+  r: Reason,
+  context: { readonly side?: Side; readonly tickSize?: string; readonly timeZone?: string } = {},
+): string => {
+  const f = PHRASES[r.code];
+  const c: Ctx = { tz: context.timeZone ?? DEFAULT_TIME_ZONE, tick: context.tickSize, side: context.side };
+  return f === undefined ? genericPhrase(r) : f(r.data, c);
+};
+
+// ---- new signal ---------------------------------------------------------------------------------------
+
+const bullet = (text: string): Line => [plain(`• ${text}`)];
+const labelled = (label: string, ...value: Line): Line => [plain(`${label}: `), ...value];
+
+export const newSignal = (signal: Signal, info: SymbolInfo | undefined, o: TemplateOptions = {}): Doc => {
+  const s = signal.setup;
+  const c = ctxOf(o, info, s.side);
+  const p = (v: number) => formatPrice(v, c.tick);
+  const lines: Line[] = [
+    [plain(`${sideLabel(s.side)} `), bold(s.symbol)],
+    labelled("Mô hình", plain(`${modelName(s.model)} · khung ${s.timeframe}`)),
+    labelled(
+      "Điểm",
+      bold(formatNumber(s.score, 0)),
+      plain(`/100 (ngưỡng ${formatNumber(signal.threshold, 0)})`),
+    ),
+    labelled("Thời điểm", plain(formatTime(s.time, c.tz, true))),
+    [],
+    labelled("Vào lệnh", code(p(s.entry))),
+    labelled("Cắt lỗ", code(p(s.stop)), plain(` (${formatDistance(s.entry, s.stop)})`)),
+    ...s.targets.map(
+      (t, i): Line => labelled(`TP${i + 1}`, code(p(t)), plain(` (${formatDistance(s.entry, t)})`)),
+    ),
+    labelled("R:R (TP2)", plain(formatNumber(s.rr, 2))),
+  ];
+  const z = signal.sizing;
+  if (z !== undefined) {
+    lines.push(
+      [],
+      labelled(
+        "Khối lượng gợi ý",
+        plain(`${info === undefined ? formatTrim(z.quantity, 6) : formatPrice(z.quantity, info.stepSize)} `),
+        plain(`(≈ ${formatNumber(z.notional)} USDT), đòn bẩy x${formatTrim(z.leverage, 1)}`),
+      ),
+      labelled("Rủi ro", plain(`${formatNumber(z.riskAmount)} USDT (${formatTrim(z.riskPercent)}% vốn)`)),
+    );
+  }
+  if (s.reasons.length > 0) {
+    lines.push([], [bold("Lý do")]);
+    for (const r of s.reasons)
+      lines.push(bullet(phraseReason(r, { side: s.side, ...(c.tick ? { tickSize: c.tick } : {}) })));
+  }
+  if (signal.adjustments.length > 0) {
+    lines.push([], [bold("Điều chỉnh từ bộ nhớ")]);
+    for (const r of signal.adjustments) lines.push(bullet(phraseReason(r, { side: s.side, timeZone: c.tz })));
+  }
+  lines.push([], [italic("Tín hiệu tham khảo, bot không đặt lệnh thật.")]);
+  return { lines };
+};
+
+/** The short caption sent with the chart (≤ 1024 characters): the head of the signal message. */
+export const newSignalCaption = (
+  signal: Signal,
+  info: SymbolInfo | undefined,
+  o: TemplateOptions = {},
+): Doc => {
+  const full = newSignal(signal, info, o);
+  const end = full.lines.findIndex(
+    (l, i) => i > 5 && l.length === 0 && full.lines[i + 1]?.[0]?.text === "Lý do",
+  );
+  return { lines: end < 0 ? full.lines : full.lines.slice(0, end) };
+};
+
+// ---- trade events -------------------------------------------------------------------------------------
+
+const EXIT_REASONS: Readonly<Record<string, string>> = {
+  tp3: "chạm TP3",
+  stop: "chạm cắt lỗ",
+  breakeven: "về giá vào lệnh (cắt lỗ đã dời)",
+  timeout: "hết thời gian theo dõi",
+};
+
+export const tradeUpdate = (
+  trade: VirtualTrade,
+  event: TradeEvent,
+  info: SymbolInfo | undefined,
+  o: TemplateOptions = {},
+): Doc => {
+  const c = ctxOf(o, info, trade.side);
+  const p = (v: number) => formatPrice(v, c.tick);
+  const head: Line = [bold(trade.symbol), plain(` ${sideShort(trade.side)} · ${modelName(trade.model)}`)];
+  switch (event._tag) {
+    case "Opened":
+      return {
+        lines: [
+          [plain("📥 Đã vào lệnh ảo "), ...head],
+          labelled("Giá vào", code(p(event.price))),
+          labelled("Lúc", plain(formatTime(event.time, c.tz, true))),
+        ],
+      };
+    case "TargetHit": {
+      const lines: Line[] = [
+        [plain(`🎯 `), ...head, plain(" — "), bold(`chạm TP${event.target}`)],
+        labelled("Giá", code(p(event.price)), plain(` (${formatDistance(trade.entry, event.price)})`)),
+      ];
+      if (event.target === 1)
+        lines.push([
+          plain("Đã chốt 1/3 vị thế, "),
+          bold("dời cắt lỗ về giá vào lệnh"),
+          plain(": "),
+          code(p(event.stop)),
+        ]);
+      else if (event.target === 2)
+        lines.push([
+          plain("Đã chốt thêm 1/3 vị thế, phần còn lại chờ TP3 (cắt lỗ "),
+          code(p(event.stop)),
+          plain(")"),
+        ]);
+      else lines.push([plain("Đã chốt toàn bộ vị thế.")]);
+      lines.push(labelled("Lúc", plain(formatTime(event.time, c.tz, true))));
+      return { lines };
+    }
+    case "Closed": {
+      const outcome = outcomeOf({ ...trade, rMultiple: event.rMultiple });
+      const verdict = outcome === "win" ? "✅ THẮNG" : outcome === "loss" ? "❌ THUA" : "➖ HÒA";
+      return {
+        lines: [
+          [bold(verdict), plain(" — "), ...head],
+          labelled(
+            "Đóng lệnh",
+            plain(`${EXIT_REASONS[event.reason] ?? event.reason} tại `),
+            code(p(event.price)),
+          ),
+          labelled(
+            "Kết quả",
+            bold(`${formatSigned(event.rMultiple)}R`),
+            plain(` · lãi/lỗ ${formatSigned(event.pnlPercent)}%`),
+          ),
+          labelled("Giữ lệnh", plain(formatDuration(event.durationMs))),
+          labelled(
+            "Vào lệnh",
+            code(p(trade.entry)),
+            plain(` · đóng lúc ${formatTime(event.time, c.tz, true)}`),
+          ),
+        ],
+      };
+    }
+  }
+};
+
+// ---- status -------------------------------------------------------------------------------------------
+
+export const status = (st: MemoryStatus, o: TemplateOptions = {}): Doc => {
+  const c = ctxOf(o);
+  const t = (v: number) => formatTime(v, c.tz);
+  const paused = st.pausedUntil !== undefined && st.pausedUntil > st.time;
+  const lines: Line[] = [
+    [plain("📊 "), bold("Trạng thái bot"), plain(` — ${formatTime(st.time, c.tz, true)}`)],
+    labelled("Tỉ lệ thắng 20 lệnh gần nhất", bold(formatRate(st.winRate20)), plain(` (${st.trades20} lệnh)`)),
+    ...(Object.keys(st.models) as ModelName[]).map((m) =>
+      bullet(`${modelName(m)}: ${formatRate(st.models[m].winRate)} (${st.models[m].trades} lệnh)`),
+    ),
+    labelled(
+      "Vốn ảo",
+      plain(
+        `${formatNumber(st.equity)} USDT (đỉnh ${formatNumber(st.peakEquity)}), sụt giảm ${formatNumber(st.drawdownPct)}%`,
+      ),
+    ),
+    labelled("Chuỗi thua hiện tại", plain(String(st.lossStreak))),
+    labelled("Ngưỡng điểm", plain(formatNumber(st.threshold, 0))),
+    labelled("Tín hiệu hôm nay", plain(`${st.signalsToday}/${st.maxSignalsPerDay}`)),
+    labelled("Rủi ro mỗi lệnh", plain(`${formatTrim(st.riskPercent)}%`)),
+    labelled("Tạm dừng", paused ? bold(`có, đến ${t(st.pausedUntil!)}`) : plain("không")),
+    labelled(
+      "Mã đang tạm ngưng",
+      plain(
+        st.cooldowns.length === 0
+          ? "không"
+          : st.cooldowns.map((x) => `${x.symbol} (đến ${t(x.until)})`).join(", "),
+      ),
+    ),
+    labelled(
+      "Mô hình tạm tắt",
+      plain(
+        st.disabledModels.length === 0
+          ? "không"
+          : st.disabledModels.map((x) => `${modelName(x.model)} (đến ${t(x.until)})`).join(", "),
+      ),
+    ),
+  ];
+  if (st.preferredModel !== undefined)
+    lines.push(labelled("Mô hình ưu tiên", plain(modelName(st.preferredModel))));
+  return { lines };
+};
+
+// ---- alerts -------------------------------------------------------------------------------------------
+
+const memoryEvent = (e: MemoryEvent, c: Ctx): Line => {
+  const d = e.data;
+  const fired = e.action === "fired";
+  const scope = e.scope ?? "";
+  const until = untilText(c, e.until);
+  switch (e.rule) {
+    case "winRateThreshold":
+      return fired
+        ? [
+            plain("📉 "),
+            bold("Nâng ngưỡng điểm"),
+            plain(
+              ` thêm +${n2(num(d, "points"), 0)}: tỉ lệ thắng ${rate(num(d, "winRate"))} trên ${n2(num(d, "trades"), 0)} lệnh gần nhất.`,
+            ),
+          ]
+        : [
+            plain("📈 "),
+            bold("Ngưỡng điểm trở lại bình thường"),
+            plain(`: tỉ lệ thắng đã hồi phục (${rate(num(d, "winRate"))}).`),
+          ];
+    case "lossStreakPause":
+      return fired
+        ? [
+            plain("⏸️ "),
+            bold("Tạm dừng tín hiệu"),
+            plain(`${until} sau ${n2(num(d, "losses"), 0)} lệnh thua liên tiếp.`),
+          ]
+        : [plain("▶️ "), bold("Hết tạm dừng"), plain(" sau chuỗi thua: bot phát tín hiệu trở lại.")];
+    case "drawdownSignalCap":
+      return fired
+        ? [
+            plain("🔻 "),
+            bold("Giới hạn tín hiệu"),
+            plain(
+              `: vốn ảo sụt ${n2(num(d, "drawdownPct"))}%, tối đa ${n2(num(d, "maxSignalsPerDay"), 0)} tín hiệu/ngày.`,
+            ),
+          ]
+        : [
+            plain("🔺 "),
+            bold("Bỏ giới hạn tín hiệu"),
+            plain(`: mức sụt giảm đã thu hẹp (${n2(num(d, "drawdownPct"))}%).`),
+          ];
+    case "drawdownRiskCut":
+      return fired
+        ? [
+            plain("🔻 "),
+            bold("Giảm rủi ro"),
+            plain(` còn ${n2(num(d, "riskPercent"))}% mỗi lệnh: vốn ảo sụt ${n2(num(d, "drawdownPct"))}%.`),
+          ]
+        : [
+            plain("🔺 "),
+            bold("Rủi ro trở lại mức thường"),
+            plain(`: mức sụt giảm đã thu hẹp (${n2(num(d, "drawdownPct"))}%).`),
+          ];
+    case "symbolCooldown":
+      return fired
+        ? [
+            plain("🧊 "),
+            bold(scope),
+            plain(` tạm ngưng${until} sau ${n2(num(d, "losses"), 0)} lệnh thua liên tiếp.`),
+          ]
+        : [plain("🔥 "), bold(scope), plain(" hết thời gian tạm ngưng, được phát tín hiệu trở lại.")];
+    case "symbolScorePenalty":
+      return fired
+        ? [
+            plain("⚖️ "),
+            bold(scope),
+            plain(
+              ` cần thêm +${n2(num(d, "points"), 0)} điểm: tỉ lệ thắng ${rate(num(d, "winRate"))} trên ${n2(num(d, "trades"), 0)} lệnh.`,
+            ),
+          ]
+        : [plain("⚖️ "), bold(scope), plain(" không còn bị cộng điểm ngưỡng.")];
+    case "modelDisable":
+      return fired
+        ? [
+            plain("🚫 "),
+            bold(`Tạm tắt mô hình ${modelName(scope)}`),
+            plain(`${until}: tỉ lệ thắng ${rate(num(d, "winRate"))} trên ${n2(num(d, "trades"), 0)} lệnh.`),
+          ]
+        : [plain("✅ "), bold(`Mô hình ${modelName(scope)} hoạt động trở lại.`)];
+    case "modelPreference":
+      return fired
+        ? [
+            plain("⭐ "),
+            bold(`Ưu tiên mô hình ${modelName(scope)}`),
+            plain(`: tỉ lệ thắng ${rate(num(d, "winRate"))} trên ${n2(num(d, "trades"), 0)} lệnh.`),
+          ]
+        : [plain("☆ "), bold(`Bỏ ưu tiên mô hình ${modelName(scope)}.`)];
+    case "manualPause":
+      return fired
+        ? [plain("⏸️ "), bold("Đã tạm dừng theo yêu cầu"), plain(`${until} (${n2(num(d, "hours"), 0)} giờ).`)]
+        : [
+            plain("▶️ "),
+            bold("Đã tiếp tục phát tín hiệu"),
+            plain(str(d, "by") === "owner" ? " theo yêu cầu." : " (hết thời gian tạm dừng)."),
+          ];
+    default:
+      return [plain(`🧠 ${genericPhrase({ code: String(e.rule), ...(d ? { data: d } : {}) })}`)];
+  }
+};
+
+export const alert = (a: Alert, time: number, o: TemplateOptions = {}): Doc => {
+  const c = ctxOf(o);
+  const at: Line = [italic(formatTime(time, c.tz, true))];
+  const one = (line: Line): Doc => ({ lines: [line, at] });
+  switch (a.kind) {
+    case "memory":
+      return { lines: [[plain("🧠 "), bold("Bộ nhớ thích ứng")], memoryEvent(a.event, c), at] };
+    case "marketDataStale":
+      return one([
+        plain("⚠️ "),
+        bold("Mất dữ liệu thị trường"),
+        plain(` ${a.minutes} phút (${a.shards} kết nối WebSocket). Bot đang kết nối lại.`),
+      ]);
+    case "marketDataRecovered":
+      return one([
+        plain("✅ "),
+        bold("Dữ liệu thị trường đã khôi phục"),
+        plain(` sau ${a.downMinutes} phút gián đoạn.`),
+      ]);
+    case "restBan":
+      return one([
+        plain("⛔ "),
+        bold("Binance tạm chặn REST API"),
+        plain(` đến ${formatTime(a.until, c.tz)}. Bot tạm ngừng gọi REST đến khi hết hạn.`),
+      ]);
+    case "started":
+      return one([
+        plain("🚀 "),
+        bold("Bot đã khởi động"),
+        plain(` (phiên bản ${a.version}), theo dõi ${a.symbols} mã.`),
+      ]);
+    case "stopping":
+      return one([plain("🛑 "), bold("Bot đang dừng"), plain(`: ${a.reason}.`)]);
+    case "error":
+      return one([plain("❗ "), bold("Lỗi"), plain(`: ${a.message}`)]);
+  }
+};
+
+// ---- dispatch -----------------------------------------------------------------------------------------
+
+/** The document for any notification except `Reply` (which arrives already rendered as HTML). */
+export const render = (n: Exclude<Notification, { _tag: "Reply" }>, o: TemplateOptions = {}): Doc => {
+  switch (n._tag) {
+    case "NewSignal":
+      return newSignal(n.signal, n.info, o);
+    case "TradeUpdate":
+      return tradeUpdate(n.trade, n.event, n.info, o);
+    case "Status":
+      return status(n.status, o);
+    case "Alert":
+      return alert(n.alert, n.time, o);
+  }
+};

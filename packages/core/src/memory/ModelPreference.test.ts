@@ -1,0 +1,72 @@
+import { describe, expect, test } from "bun:test";
+import type { ModelName } from "../model/Signal.ts";
+import { applyModelPreference } from "./ModelPreference.ts";
+
+const c = (score: number) => ({ model: "continuation" as ModelName, score });
+const r = (score: number) => ({ model: "reversal" as ModelName, score });
+
+describe("applyModelPreference", () => {
+  const cases: readonly {
+    readonly name: string;
+    readonly setups: readonly { model: ModelName; score: number }[];
+    readonly slotsLeft: number;
+    readonly preferred?: ModelName;
+    readonly allowed: readonly { model: ModelName; score: number }[];
+    readonly rejected: readonly string[];
+  }[] = [
+    {
+      name: "no preference: all allowed, best score first",
+      setups: [c(78), r(90)],
+      slotsLeft: 1,
+      allowed: [r(90), c(78)],
+      rejected: [],
+    },
+    {
+      name: "both fire on one symbol/candle: continuation goes on, reversal rejected",
+      setups: [r(95), c(80)],
+      slotsLeft: 5,
+      preferred: "continuation",
+      allowed: [c(80)],
+      rejected: ["preferContinuation"],
+    },
+    {
+      name: "last daily slot is reserved for continuation: a lone reversal is rejected",
+      setups: [r(95)],
+      slotsLeft: 1,
+      preferred: "continuation",
+      allowed: [],
+      rejected: ["slotReservedForContinuation"],
+    },
+    {
+      name: "a lone reversal with slots to spare goes on",
+      setups: [r(95)],
+      slotsLeft: 2,
+      preferred: "continuation",
+      allowed: [r(95)],
+      rejected: [],
+    },
+    {
+      name: "0 slots: left to the daily cap",
+      setups: [r(95)],
+      slotsLeft: 0,
+      preferred: "continuation",
+      allowed: [r(95)],
+      rejected: [],
+    },
+    {
+      name: "continuation alone on the last slot goes on",
+      setups: [c(76)],
+      slotsLeft: 1,
+      preferred: "continuation",
+      allowed: [c(76)],
+      rejected: [],
+    },
+  ];
+  for (const k of cases) {
+    test(k.name, () => {
+      const out = applyModelPreference({ setups: k.setups, slotsLeft: k.slotsLeft, preferred: k.preferred });
+      expect(out.allowed).toEqual(k.allowed);
+      expect(out.rejected.map((x) => x.reason.code)).toEqual([...k.rejected]);
+    });
+  }
+});

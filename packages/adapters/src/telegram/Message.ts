@@ -50,28 +50,24 @@ export const htmlToPlain = (html: string): string =>
 export const splitText = (text: string, max: number = MAX_TEXT): readonly string[] => {
   if (text.length <= max) return [text];
   const parts: string[] = [];
-  let current = "";
-  const flush = () => {
-    if (current.length > 0) parts.push(current);
-    current = "";
-  };
+  let current: string | undefined;
   for (const line of text.split("\n")) {
-    const candidate = current.length === 0 ? line : `${current}\n${line}`;
+    const candidate = current === undefined ? line : `${current}\n${line}`;
     if (candidate.length <= max) {
       current = candidate;
       continue;
     }
-    flush();
+    if (current !== undefined) parts.push(current);
     let rest = line;
     while (rest.length > max) {
       let cut = max;
       const amp = rest.lastIndexOf("&", cut - 1);
-      if (amp > cut - 8 && !rest.slice(amp, cut).includes(";")) cut = amp > 0 ? amp : cut;
+      if (amp > 0 && amp > cut - 8 && !rest.slice(amp, cut).includes(";")) cut = amp;
       parts.push(rest.slice(0, cut));
       rest = rest.slice(cut);
     }
     current = rest;
   }
-  flush();
+  if (current !== undefined) parts.push(current);
   return parts;
 };

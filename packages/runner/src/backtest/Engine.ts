@@ -28,7 +28,7 @@ import {
   type TradeEvent,
 } from "@signalbot/core";
 import { SignalStoreMemory } from "@signalbot/core/testing";
-import { Clock, Context, Effect, Exit, Layer } from "effect";
+import { Clock, Context, Effect, Exit, Layer, References } from "effect";
 import { ReplayCursor, type ReplayData } from "./Replay.ts";
 import type { BacktestConfig, CandleCounts, ReplayRecord } from "./Report.ts";
 
@@ -96,7 +96,9 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
       const clock = new DataClock();
       const storeState = new SignalStoreMemory.State();
       const layer = Layer.mergeAll(
-        Pipeline.layer({ costs, timeoutCandles }),
+        // Below-threshold setups are still returned (and reported); no candle is replayed twice here, so the
+        // store need not remember them.
+        Pipeline.layer({ costs, timeoutCandles, recordBelowThreshold: false }),
         SignalStoreMemory.layer(storeState),
         Memory.layer(memoryConfig).pipe(Layer.provide(transientMemoryStore)),
       );
@@ -104,16 +106,14 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
         Effect.provideService(Clock.Clock, clock),
         Effect.orDie,
       );
-      const context = Context.add(services, Clock.Clock, clock);
-      const run = <A, E>(effect: Effect.Effect<A, E, Pipeline | SignalStore | Memory>): A => {
-        const exit = Effect.runSyncExitWith(context)(effect);
-        if (Exit.isSuccess(exit)) return exit.value;
-        throw new Error(
-          `backtest: core failed at ${new Date(clock.now).toISOString()}: ${String(exit.cause)}`,
-        );
-      };
+      const context = Context.add(
+        Context.add(Context.add(services, Clock.Clock, clock), References.TracerEnabled, false),
+        References.TracerTimingEnabled,
+        false,
+      );
       const { book } = Context.get(services, Pipeline);
       const memory = Context.get(services, Memory);
+      const memoryLocks = () => Effect.runSync(memory.snapshot).locks;
 
       const analyzers = data.symbols.map((s) => new SymbolAnalyzer(s));
       const signals: Signal[] = [];
@@ -122,8 +122,7 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
       let nextExpiry = Number.POSITIVE_INFINITY;
       const refreshExpiry = () => {
         nextExpiry = Number.POSITIVE_INFINITY;
-        for (const l of run(memory.snapshot).locks)
-          if (l.until > clock.now && l.until < nextExpiry) nextExpiry = l.until;
+        for (const l of memoryLocks()) if (l.until > clock.now && l.until < nextExpiry) nextExpiry = l.until;
       };
       const learned = (events: readonly MemoryEvent[]) => {
         if (events.length === 0) return;
@@ -138,49 +137,60 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
       let periodEnd = Number.NEGATIVE_INFINITY;
       const counts = series.map(() => 0);
 
-      while (cursor.next()) {
-        const s = series[cursor.series]!;
-        const i = cursor.row;
-        const c = s.columns;
-        const closeTime = c.closeTime[i]!;
-        const candle: Candle = {
-          openTime: c.openTime[i]!,
-          open: c.open[i]!,
-          high: c.high[i]!,
-          low: c.low[i]!,
-          close: c.close[i]!,
-          volume: c.volume[i]!,
-          closeTime,
-        };
-        const time = closeTime + 1;
-        clock.now = time;
-        const analyzer = analyzers[s.symbolIndex]!;
-        if ((++delivered & (PROGRESS_EVERY - 1)) === 0) options.onProgress?.(delivered);
-        if (i < s.start) {
-          analyzer.push(s.timeframe, candle); // warm-up history: indicators only
-          continue;
+      const replay = Effect.gen(function* () {
+        while (cursor.next()) {
+          const s = series[cursor.series]!;
+          const i = cursor.row;
+          const c = s.columns;
+          const closeTime = c.closeTime[i]!;
+          const candle: Candle = {
+            openTime: c.openTime[i]!,
+            open: c.open[i]!,
+            high: c.high[i]!,
+            low: c.low[i]!,
+            close: c.close[i]!,
+            volume: c.volume[i]!,
+            closeTime,
+          };
+          const time = closeTime + 1;
+          clock.now = time;
+          const analyzer = analyzers[s.symbolIndex]!;
+          if ((++delivered & (PROGRESS_EVERY - 1)) === 0) options.onProgress?.(delivered);
+          if (i < s.start) {
+            analyzer.push(s.timeframe, candle); // warm-up history: indicators only
+            continue;
+          }
+          counts[cursor.series]!++;
+          if (s.timeframe !== "30m") {
+            analyzer.push(s.timeframe, candle);
+            continue;
+          }
+          if (candle.openTime < periodStart) periodStart = candle.openTime;
+          periodEnd = time;
+          // 1. Locks whose time has come are lifted (live does this on every closed candle).
+          if (time >= nextExpiry) learned(yield* memory.expire);
+          // 2. Open trades see this candle (after their entry candle), as live sees its ticks before the close.
+          if (book.count(s.symbol) > 0) {
+            const result = yield* advanceOpenTrades(s.symbol, candleTick(candle, true));
+            learned(result.memoryEvents);
+          }
+          // 3. The closed trigger candle is analysed; setups go through the gates.
+          analyzer.push("30m", candle);
+          const evaluations = analyzer.evaluate();
+          if (hasSetup(evaluations)) {
+            for (const signal of yield* processEvaluations(evaluations)) signals.push(signal);
+          }
         }
-        counts[cursor.series]!++;
-        if (candle.openTime < periodStart) periodStart = candle.openTime;
-        if (time > periodEnd) periodEnd = time;
-        if (s.timeframe !== "30m") {
-          analyzer.push(s.timeframe, candle);
-          continue;
-        }
-        // 1. Locks whose time has come are lifted (live does this on every closed candle).
-        if (time >= nextExpiry) learned(run(memory.expire));
-        // 2. Open trades see this candle (after their entry candle), as live sees its ticks before the close.
-        if (book.count(s.symbol) > 0) {
-          const result = run(advanceOpenTrades(s.symbol, candleTick(candle, true)));
-          learned(result.memoryEvents);
-        }
-        // 3. The closed trigger candle is analysed; setups go through the gates.
-        analyzer.push("30m", candle);
-        const evaluations = analyzer.evaluate();
-        if (hasSetup(evaluations)) {
-          for (const signal of run(processEvaluations(evaluations))) signals.push(signal);
-        }
-      }
+      });
+      // The core runs in this one fiber, without tracing spans or call-site stack captures (`Effect.fn` takes
+      // one per call): a replay makes thousands of core calls and nothing reads those traces here.
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
+      yield* replay.pipe(
+        Effect.provideContext(context),
+        Effect.orDie,
+        Effect.ensuring(Effect.sync(() => (Error.stackTraceLimit = limit))),
+      );
       options.onProgress?.(delivered);
 
       const trades = [...storeState.trades.values()];

@@ -93,7 +93,10 @@ export interface BacktestReport {
   readonly schemaVersion: number;
   readonly config: BacktestConfig;
   readonly period: {
-    /** Close of the first and last replayed candle inside the period (ms UTC), null when none. */
+    /**
+     * Open of the first and close of the last trigger (30m) candle replayed inside the window (ms UTC), null
+     * when none: signals and trades can only happen in this span.
+     */
     readonly start: number | null;
     readonly end: number | null;
     readonly startIso: string | null;
@@ -315,5 +318,5 @@ export const buildReport = (record: ReplayRecord): BacktestReport => {
   };
 };
 
-/** The JSON file: two-space indented, keys in a fixed order, byte-identical for identical inputs. */
-export const reportJson = (report: BacktestReport): string => `${JSON.stringify(report, null, 2)}\n`;
+/** The JSON file: compact, keys in a fixed order, byte-identical for identical inputs. */
+export const reportJson = (report: BacktestReport): string => `${JSON.stringify(report)}\n`;

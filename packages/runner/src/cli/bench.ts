@@ -1,0 +1,113 @@
+/**
+ * `bun run bench [-- NAME...]`: the project's performance figures, one named section each (all by default).
+ * A section measures something several times and reports medians; peak RSS is the process's so far.
+ * Add a section by appending to `SECTIONS`.
+ */
+import { existsSync } from "node:fs";
+import { Effect } from "effect";
+import { runBacktest } from "../backtest/Backtest.ts";
+
+/** One line of a section's result: a label and its value, already formatted. */
+export interface BenchFigure {
+  readonly label: string;
+  readonly value: string;
+}
+
+export interface BenchSection {
+  /** Short, unique: selects the section on the command line. */
+  readonly name: string;
+  /** What is measured, one line. */
+  readonly description: string;
+  readonly run: () => Promise<readonly BenchFigure[]>;
+}
+
+const REPO_ROOT = new URL("../../../../", import.meta.url).pathname;
+const RUNS = 5;
+
+export const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+const peakRssMb = (): number => process.resourceUsage().maxRSS / 1024;
+
+const fmt = (n: number, digits = 0): string =>
+  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/**
+ * The whole backtest pipeline (read + validate the files, merge, analyse, gates, memory, virtual trades, build
+ * the report; no file output) over `../shared/data/binance-um-klines` when present, else the committed
+ * fixtures. One warm-up run, then the median of `RUNS`.
+ */
+const backtestThroughput: BenchSection = {
+  name: "backtest",
+  description: "backtest throughput: candles replayed per second through the full pipeline, one core",
+  run: async () => {
+    const shared = `${REPO_ROOT}../shared/data/binance-um-klines`;
+    const dataDir = existsSync(shared) ? shared : `${REPO_ROOT}fixtures/klines`;
+    const args = {
+      dataDir,
+      symbols: [],
+      memory: true,
+      costs: { takerFeeRate: 0.0005, slippageRate: 0 },
+      progress: "never" as const,
+    };
+    const seconds: number[] = [];
+    const loadSeconds: number[] = [];
+    let candles = 0;
+    for (let i = 0; i <= RUNS; i++) {
+      const started = performance.now();
+      let loadedAt = started;
+      const outcome = await Effect.runPromise(
+        runBacktest(args, { onLoaded: () => void (loadedAt = performance.now()) }),
+      );
+      const ended = performance.now();
+      candles = outcome.candlesReplayed;
+      if (i === 0) continue; // warm-up (JIT)
+      seconds.push((ended - started) / 1000);
+      loadSeconds.push((loadedAt - started) / 1000);
+    }
+    const total = median(seconds);
+    const load = median(loadSeconds);
+    return [
+      { label: "data", value: dataDir.startsWith(REPO_ROOT) ? dataDir.slice(REPO_ROOT.length) : dataDir },
+      { label: "candles", value: fmt(candles) },
+      { label: "throughput", value: `${fmt(candles / total)} candles/s (median of ${RUNS} runs)` },
+      {
+        label: "time",
+        value: `${fmt(total * 1000)} ms (load + validate ${fmt(load * 1000)} ms, replay + report ${fmt((total - load) * 1000)} ms)`,
+      },
+      { label: "runs", value: seconds.map((s) => `${fmt(s * 1000)} ms`).join(", ") },
+      { label: "peak RSS", value: `${fmt(peakRssMb())} MB` },
+    ];
+  },
+};
+
+export const SECTIONS: readonly BenchSection[] = [backtestThroughput];
+
+const main = async (argv: readonly string[]): Promise<number> => {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(
+      `Usage: bun run bench [-- NAME...]\n\nSections:\n${SECTIONS.map((s) => `  ${s.name.padEnd(12)} ${s.description}`).join("\n")}\n`,
+    );
+    return 0;
+  }
+  const unknown = argv.filter((a) => !SECTIONS.some((s) => s.name === a));
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `bench: unknown section(s) ${unknown.join(", ")}; known: ${SECTIONS.map((s) => s.name).join(", ")}\n`,
+    );
+    return 2;
+  }
+  const chosen = argv.length === 0 ? SECTIONS : SECTIONS.filter((s) => argv.includes(s.name));
+  for (const section of chosen) {
+    process.stdout.write(`== ${section.name}: ${section.description}\n`);
+    const figures = await section.run();
+    const width = Math.max(...figures.map((f) => f.label.length));
+    for (const f of figures) process.stdout.write(`  ${f.label.padEnd(width)}  ${f.value}\n`);
+  }
+  return 0;
+};
+
+if (import.meta.main) process.exitCode = await main(process.argv.slice(2));

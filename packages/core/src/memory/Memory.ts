@@ -372,14 +372,16 @@ const makeMemory = Effect.fnUntraced(function* (config: MemoryConfig) {
       : { ...live, book: step.book, updatedAt: now, events: step.events };
 
   const canTrade = Effect.fn("Memory.canTrade")(function* (symbol: string, model: ModelName) {
-    if (!config.enabled) return { _tag: "Allowed" } as GateDecision;
     const live = yield* Ref.get(ref);
+    let decision: GateDecision = { _tag: "Allowed" };
+    if (!config.enabled) return decision;
     if (live.fault !== undefined)
-      return {
+      decision = {
         _tag: "Blocked",
         reason: { code: "memoryUnavailable", data: { cause: live.fault.kind, message: live.fault.message } },
-      } as GateDecision;
-    return gate(live.book, symbol, model, yield* Clock.currentTimeMillis);
+      };
+    else decision = gate(live.book, symbol, model, yield* Clock.currentTimeMillis);
+    return decision;
   });
 
   return Memory.of({

@@ -1,0 +1,151 @@
+/** TelegramNotifier against the loopback fake Bot API, alone and behind the outbox worker. */
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { makeOutboxWorker, type Notification, Notifier, SignalStore } from "@signalbot/core";
+import { aSignal, loadKlines, SignalStoreMemory } from "@signalbot/core/testing";
+import { Effect, Layer } from "effect";
+import { type FakeBotApi, startFakeBotApi } from "../testing/FakeBotApi.ts";
+import { MAX_CAPTION } from "./Message.ts";
+import { makeTelegramNotifier, type TelegramNotifierConfig } from "./TelegramNotifier.ts";
+
+let fake: FakeBotApi;
+let config: TelegramNotifierConfig;
+beforeEach(() => {
+  fake = startFakeBotApi();
+  config = { token: fake.token, chatId: "4242", apiRoot: fake.apiRoot, partIntervalMs: 0 };
+});
+afterEach(async () => {
+  await fake.stop();
+});
+
+const candles = loadKlines("BTCUSDT", "30m").slice(0, 200);
+const entry = candles[candles.length - 1]!.close;
+const signal = aSignal({
+  symbol: "BTCUSDT",
+  entry,
+  stop: entry * 0.99,
+  targets: [entry * 1.01, entry * 1.02, entry * 1.03],
+  reasons: [
+    { code: "dailyBias", data: { timeframe: "1d", ema: 50, distanceAtr: 1.2 } },
+    { code: "trendAligned", data: { timeframe: "4h", adx: 31 } },
+    { code: "pullbackResumed", data: { ema: 21 } },
+    { code: "momentum", data: { rsi: 61, roc: 0.7 } },
+    { code: "volumeAboveAverage", data: { ratio: 1.8 } },
+  ],
+});
+const info = { symbol: "BTCUSDT", tickSize: "0.10", stepSize: "0.001", minNotional: 100 };
+const newSignal: Notification = { _tag: "NewSignal", signal, info, candles };
+const reply = (text: string): Notification => ({ _tag: "Reply", text, time: 1 });
+
+const deliver = (n: Notification, notifier = makeTelegramNotifier(config)) =>
+  Effect.runPromise(Effect.result(notifier.deliver(n)));
+
+describe("TelegramNotifier", () => {
+  test("a new signal goes out as a PNG chart with its message as the HTML caption", async () => {
+    const r = await deliver(newSignal);
+    expect(r._tag).toBe("Success");
+    const [photo, ...rest] = fake.delivered();
+    expect(rest).toEqual([]);
+    expect(photo?.method).toBe("sendPhoto");
+    expect(photo?.params.chat_id).toBe("4242");
+    expect(photo?.params.parse_mode).toBe("HTML");
+    expect([...(photo?.files.photo?.bytes.slice(0, 4) ?? [])]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    const caption = String(photo?.params.caption);
+    expect(caption.length).toBeLessThanOrEqual(MAX_CAPTION);
+    expect(caption).toContain("🟢 MUA / LONG <b>BTCUSDT</b>");
+    expect(caption).toContain("<b>Lý do</b>");
+  });
+
+  test("a signal message longer than a caption: the levels go with the photo, the reasons follow as text", async () => {
+    const reasons = Array.from({ length: 12 }, (_, i) => ({ code: `extraCheck${i}`, data: { value: i } }));
+    const long: Notification = {
+      _tag: "NewSignal",
+      signal: { ...signal, setup: { ...signal.setup, reasons: [...signal.setup.reasons, ...reasons] } },
+      info,
+      candles,
+    };
+    expect((await deliver(long))._tag).toBe("Success");
+    const [photo, ...rest] = fake.delivered();
+    const caption = String(photo?.params.caption);
+    expect(photo?.method).toBe("sendPhoto");
+    expect(caption.length).toBeLessThanOrEqual(MAX_CAPTION);
+    expect(caption).toContain("TP3");
+    expect(caption).not.toContain("Lý do");
+    expect(rest.map((m) => m.method)).toEqual(["sendMessage"]);
+    expect(String(rest[0]?.params.text)).toStartWith("<b>Lý do</b>");
+  });
+
+  test("when the chart cannot be drawn the signal is sent as text", async () => {
+    const notifier = makeTelegramNotifier(config, {
+      chart: () => {
+        throw new Error("resvg exploded");
+      },
+    });
+    const r = await deliver(newSignal, notifier);
+    expect(r._tag).toBe("Success");
+    expect(fake.delivered().map((m) => m.method)).toEqual(["sendMessage"]);
+    expect(String(fake.delivered()[0]?.params.text)).toContain("Vào lệnh: <code>");
+  });
+
+  test("text over 4096 characters is split at line boundaries", async () => {
+    const lines = Array.from({ length: 300 }, (_, i) => `Dòng số ${i}: ${"•".repeat(20)}`);
+    const r = await deliver(reply(lines.join("\n")));
+    expect(r._tag).toBe("Success");
+    const sent = fake.delivered().map((m) => String(m.params.text));
+    expect(sent.length).toBeGreaterThan(1);
+    for (const s of sent) expect(s.length).toBeLessThanOrEqual(4096);
+    expect(sent.join("\n")).toBe(lines.join("\n"));
+  });
+
+  test("429 → rateLimited with retry_after, 5xx and network → transient, other 4xx → permanent; no token", async () => {
+    fake.fail({ status: 429, retryAfter: 12 });
+    fake.fail({ status: 503 });
+    fake.fail({ status: 403 });
+    const results = [await deliver(reply("a")), await deliver(reply("b")), await deliver(reply("c"))];
+    await fake.stop();
+    results.push(await deliver(reply("d")));
+    const errors = results.map((r) => (r._tag === "Failure" ? r.failure : undefined));
+    expect(errors.map((e) => e?.reason)).toEqual(["rateLimited", "transient", "permanent", "transient"]);
+    expect(errors[0]?.retryAfterMs).toBe(12_000);
+    for (const e of errors) expect(e?.message).not.toContain(fake.token.split(":")[1]!);
+  });
+
+  test("a retry of a split message resumes after the parts Telegram already accepted", async () => {
+    const notifier = makeTelegramNotifier(config);
+    const text = Array.from({ length: 3 }, (_, i) => `${i}`.repeat(4000)).join("\n");
+    fake.fail({ status: 502, times: 1 });
+    // part 1 fails → nothing accepted; retry sends 1, then 2 fails; retry sends 2 and 3.
+    const first = await deliver(reply(text), notifier);
+    expect(first._tag).toBe("Failure");
+    const second = await Effect.runPromise(
+      Effect.result(
+        Effect.sync(() => fake.fail({ status: 502, times: 1 })).pipe(
+          Effect.andThen(notifier.deliver(reply(text))),
+          Effect.catch(() => notifier.deliver(reply(text))),
+        ),
+      ),
+    );
+    expect(second._tag).toBe("Success");
+    expect(fake.delivered().map((m) => String(m.params.text)[0])).toEqual(["0", "1", "2"]);
+  });
+
+  test("behind the outbox worker: failures are retried and everything arrives once, in order", async () => {
+    fake.fail({ status: 502, times: 2 });
+    fake.fail({ status: 429, retryAfter: 1 });
+    const state = new SignalStoreMemory.State();
+    const layer = Layer.mergeAll(
+      SignalStoreMemory.layer(state),
+      Layer.succeed(Notifier, makeTelegramNotifier(config)),
+    );
+    const left = await Effect.runPromise(
+      Effect.gen(function* () {
+        const store = yield* SignalStore;
+        for (let i = 1; i <= 5; i++) yield* store.enqueue(reply(`tin nhắn ${i} <ok> & xong`));
+        return yield* makeOutboxWorker({ minIntervalMs: 5, baseBackoffMs: 10 }).drain(10_000);
+      }).pipe(Effect.provide(layer)),
+    );
+    expect(left).toBe(0);
+    expect(fake.delivered().map((m) => m.params.text)).toEqual(
+      Array.from({ length: 5 }, (_, i) => `tin nhắn ${i + 1} <ok> & xong`),
+    );
+  });
+});

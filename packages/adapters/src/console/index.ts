@@ -1,0 +1,2 @@
+/** The console notifier: Telegram's messages as plain text on standard output. */
+export * from "./ConsoleNotifier.ts";

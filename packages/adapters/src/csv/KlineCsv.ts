@@ -45,48 +45,94 @@ const NINE = 57;
 const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => 10 ** i);
 const decoder = new TextDecoder();
 
-/**
- * Parses the decimal number in `buf[start, end)`. Up to 15 significant digits and 22 decimals this is exact
- * (an integer mantissa divided by an exact power of ten is correctly rounded, like `parseFloat`); anything
- * else (exponents, longer numbers) falls back to `Number`. NaN when the text is not a number.
- */
-const parseDecimal = (buf: Uint8Array, start: number, end: number): number => {
-  let i = start;
-  let negative = false;
-  if (i < end && buf[i] === MINUS) {
-    negative = true;
-    i++;
-  }
-  let mantissa = 0;
-  let digits = 0;
-  let decimals = -1;
-  let sawDigit = false;
-  for (; i < end; i++) {
-    const c = buf[i]!;
-    if (c >= ZERO && c <= NINE) {
-      sawDigit = true;
-      mantissa = mantissa * 10 + (c - ZERO);
-      if (mantissa !== 0) digits++;
-      if (decimals >= 0) decimals++;
-    } else if (c === DOT && decimals < 0) {
-      decimals = 0;
-    } else {
-      return Number(decoder.decode(buf.subarray(start, end)).trim() || "x");
-    }
-  }
-  if (!sawDigit) return Number.NaN;
-  if (digits > 15 || decimals > 22) return Number(decoder.decode(buf.subarray(start, end)));
-  const value = decimals > 0 ? mantissa / POW10[decimals]! : mantissa;
-  return negative ? -value : value;
-};
-
-const isDigit = (c: number | undefined): boolean => c !== undefined && c >= ZERO && c <= NINE;
-
 /** Column names, for messages. */
 const FIELD = ["open_time", "open", "high", "low", "close", "volume", "close_time"] as const;
 
+const isDigit = (c: number | undefined): boolean => c !== undefined && c >= ZERO && c <= NINE;
+const isFieldEnd = (c: number): boolean => c === COMMA || c === NL || c === CR;
+
+/** A read position over the file's bytes; `number()` parses one field in place, without a substring. */
+class Scanner {
+  pos = 0;
+  /** Where the last field started (for messages). */
+  start = 0;
+  constructor(readonly buf: Uint8Array) {}
+
+  text(start: number, end: number): string {
+    return decoder.decode(this.buf.subarray(start, end));
+  }
+
+  /**
+   * Parses the field at `pos` and leaves `pos` on its delimiter (comma, line end or end of file). Up to 15
+   * significant digits and 22 decimals the result is exact (an integer mantissa divided by an exact power
+   * of ten is correctly rounded, like `parseFloat`); anything else (exponents, longer numbers) goes through
+   * `Number`. NaN when the field is not a number.
+   */
+  number(): number {
+    const buf = this.buf;
+    const len = buf.length;
+    const start = this.pos;
+    this.start = start;
+    let i = start;
+    let negative = false;
+    if (i < len && buf[i] === MINUS) {
+      negative = true;
+      i++;
+    }
+    let mantissa = 0;
+    let digits = 0;
+    let decimals = -1;
+    let sawDigit = false;
+    for (; i < len; i++) {
+      const c = buf[i]!;
+      const d = c - ZERO;
+      if (d >= 0 && d <= 9) {
+        sawDigit = true;
+        mantissa = mantissa * 10 + d;
+        if (mantissa !== 0) digits++;
+        if (decimals >= 0) decimals++;
+      } else if (c === DOT && decimals < 0) {
+        decimals = 0;
+      } else if (isFieldEnd(c)) {
+        break;
+      } else {
+        let end = i;
+        while (end < len && !isFieldEnd(buf[end]!)) end++;
+        this.pos = end;
+        return Number(this.text(start, end).trim() || "x");
+      }
+    }
+    this.pos = i;
+    if (!sawDigit) return Number.NaN;
+    if (digits > 15 || decimals > 22) return Number(this.text(start, i));
+    const value = decimals > 0 ? mantissa / POW10[decimals]! : mantissa;
+    return negative ? -value : value;
+  }
+
+  /** Commas from `pos` to the end of the line. */
+  commasToLineEnd(): number {
+    let n = 0;
+    for (let i = this.pos; i < this.buf.length && this.buf[i] !== NL; i++) if (this.buf[i] === COMMA) n++;
+    return n;
+  }
+
+  /** Moves past the end of the current line. */
+  skipLine(): void {
+    const buf = this.buf;
+    let i = this.pos;
+    while (i < buf.length && buf[i] !== NL) i++;
+    this.pos = i + 1;
+  }
+}
+
+const grow = (a: Float64Array, capacity: number): Float64Array<ArrayBuffer> => {
+  const b = new Float64Array(capacity);
+  b.set(a);
+  return b;
+};
+
 /**
- * Parses a whole file. Rules (each violation names the line):
+ * Parses a whole file in one pass. Rules (each violation names the line):
  * - 7 or 12 comma-separated columns; a first line that does not start with a digit is a header; blank lines
  *   are skipped; `\r\n` line ends are accepted.
  * - Times are integer milliseconds (microsecond timestamps, as in some Binance archives, are converted);
@@ -96,82 +142,76 @@ const FIELD = ["open_time", "open", "high", "low", "close", "volume", "close_tim
  */
 export const parseKlineCsv = (bytes: Uint8Array, source: string, timeframe: Timeframe): KlineCsvResult => {
   const intervalMs = TIMEFRAME_MS[timeframe];
-  // Upper bound on rows: count newlines once.
-  let capacity = 1;
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] === NL) capacity++;
-  const openTime = new Float64Array(capacity);
-  const open = new Float64Array(capacity);
-  const high = new Float64Array(capacity);
-  const low = new Float64Array(capacity);
-  const close = new Float64Array(capacity);
-  const volume = new Float64Array(capacity);
-  const closeTime = new Float64Array(capacity);
-  const columns = [openTime, open, high, low, close, volume, closeTime];
+  const len = bytes.length;
+  // A 7-column row is at least ~40 bytes; grow if the guess is short.
+  let capacity = Math.max(16, Math.ceil(len / 40));
+  let openTime = new Float64Array(capacity);
+  let open = new Float64Array(capacity);
+  let high = new Float64Array(capacity);
+  let low = new Float64Array(capacity);
+  let close = new Float64Array(capacity);
+  let volume = new Float64Array(capacity);
+  let closeTime = new Float64Array(capacity);
+  const row = new Float64Array(7);
   const gaps: { line: number; openTime: number; missing: number }[] = [];
   let missing = 0;
   let n = 0;
   let line = 0;
-  let pos = 0;
-  const len = bytes.length;
-  const malformed = (message: string): KlineCsvResult => ({
-    _tag: "Malformed",
-    problem: { line, message },
-  });
+  let prev = Number.NaN;
+  const sc = new Scanner(bytes);
+  const malformed = (message: string): KlineCsvResult => ({ _tag: "Malformed", problem: { line, message } });
 
-  while (pos < len) {
+  while (sc.pos < len) {
     line++;
-    let end = pos;
-    while (end < len && bytes[end] !== NL) end++;
-    let stop = end;
-    if (stop > pos && bytes[stop - 1] === CR) stop--;
-    const rowStart = pos;
-    pos = end + 1;
-    if (stop === rowStart) continue; // blank line
-    if (n === 0 && line === 1 && !isDigit(bytes[rowStart])) continue; // header
-
-    // Fields: the first 7 are parsed, the rest only counted.
-    let field = 0;
-    let fieldStart = rowStart;
-    for (let i = rowStart; i <= stop; i++) {
-      if (i === stop || bytes[i] === COMMA) {
-        if (field < 7) {
-          const v = parseDecimal(bytes, fieldStart, i);
-          if (Number.isNaN(v)) {
-            const text = decoder.decode(bytes.subarray(fieldStart, i));
-            return malformed(`${FIELD[field]} is not a number: "${text}"`);
-          }
-          columns[field]![n] = v;
-        }
-        field++;
-        fieldStart = i + 1;
+    const first = bytes[sc.pos]!;
+    if (first === NL || (first === CR && (sc.pos + 1 === len || bytes[sc.pos + 1] === NL))) {
+      sc.skipLine(); // blank line
+      continue;
+    }
+    if (line === 1 && !isDigit(first)) {
+      sc.skipLine(); // header
+      continue;
+    }
+    for (let f = 0; f < 7; f++) {
+      const v = sc.number();
+      if (Number.isNaN(v)) {
+        return malformed(`${FIELD[f]} is not a number: "${sc.text(sc.start, sc.pos)}"`);
+      }
+      row[f] = v;
+      if (f < 6) {
+        if (sc.pos >= len || bytes[sc.pos] !== COMMA)
+          return malformed(`expected 7 or 12 columns, found ${f + 1}`);
+        sc.pos++;
       }
     }
-    if (field !== 7 && field !== 12) return malformed(`expected 7 or 12 columns, found ${field}`);
+    if (sc.pos < len && bytes[sc.pos] === COMMA) {
+      const columns = 7 + sc.commasToLineEnd();
+      if (columns !== 12) return malformed(`expected 7 or 12 columns, found ${columns}`);
+    }
+    sc.skipLine();
 
-    let ot = openTime[n]!;
-    let ct = closeTime[n]!;
+    let ot = row[0]!;
+    let ct = row[6]!;
     if (ot > 1e14) {
       // Microsecond timestamps (newer Binance archives).
       ot = Math.floor(ot / 1000);
       ct = Math.floor(ct / 1000);
-      openTime[n] = ot;
-      closeTime[n] = ct;
     }
     if (!Number.isInteger(ot) || ot < 0) return malformed(`open_time is not a millisecond timestamp: ${ot}`);
     if (ct !== ot + intervalMs - 1) {
       return malformed(`close_time ${ct} is not open_time + ${timeframe} − 1 ms (${ot + intervalMs - 1})`);
     }
-    const o = open[n]!;
-    const h = high[n]!;
-    const l = low[n]!;
-    const c = close[n]!;
+    const o = row[1]!;
+    const h = row[2]!;
+    const l = row[3]!;
+    const c = row[4]!;
+    const v = row[5]!;
     if (!(l > 0)) return malformed(`low must be positive, got ${l}`);
     if (!(h >= l && o >= l && o <= h && c >= l && c <= h)) {
       return malformed(`prices are inconsistent (open ${o}, high ${h}, low ${l}, close ${c})`);
     }
-    if (!(volume[n]! >= 0)) return malformed(`volume must not be negative, got ${volume[n]}`);
+    if (!(v >= 0)) return malformed(`volume must not be negative, got ${v}`);
     if (n > 0) {
-      const prev = openTime[n - 1]!;
       if (ot <= prev) return malformed(`open_time ${ot} is not after the previous row's ${prev}`);
       const step = ot - prev;
       if (step !== intervalMs) {
@@ -181,6 +221,24 @@ export const parseKlineCsv = (bytes: Uint8Array, source: string, timeframe: Time
         gaps.push({ line, openTime: ot, missing: gap });
       }
     }
+    if (n === capacity) {
+      capacity *= 2;
+      openTime = grow(openTime, capacity);
+      open = grow(open, capacity);
+      high = grow(high, capacity);
+      low = grow(low, capacity);
+      close = grow(close, capacity);
+      volume = grow(volume, capacity);
+      closeTime = grow(closeTime, capacity);
+    }
+    openTime[n] = ot;
+    open[n] = o;
+    high[n] = h;
+    low[n] = l;
+    close[n] = c;
+    volume[n] = v;
+    closeTime[n] = ct;
+    prev = ot;
     n++;
   }
 

@@ -1,0 +1,106 @@
+/**
+ * Guarantees of the replay on the committed real klines: no look-ahead (a shorter run is a prefix of a longer
+ * one), event-time rules behave as live (pauses hold for their 12 h of data, the daily cap per UTC day), and
+ * `--no-memory` is the same replay without the memory layer.
+ */
+import { describe, expect, test } from "bun:test";
+import { Effect } from "effect";
+import type { BacktestArgs } from "./Args.ts";
+import { runBacktest } from "./Backtest.ts";
+import type { BacktestReport } from "./Report.ts";
+
+const FIXTURES = new URL("../../../../fixtures/klines/", import.meta.url).pathname;
+const DAY = 86_400_000;
+
+const args = (over: Partial<BacktestArgs> = {}): BacktestArgs => ({
+  dataDir: FIXTURES,
+  symbols: ["BTCUSDT", "DOGEUSDT", "ETHUSDT", "XRPUSDT"],
+  from: Date.UTC(2025, 0, 1),
+  to: Date.UTC(2025, 6, 1),
+  memory: true,
+  costs: { takerFeeRate: 0.0005, slippageRate: 0 },
+  progress: "never",
+  ...over,
+});
+const run = (a: BacktestArgs): Promise<BacktestReport> =>
+  Effect.runPromise(runBacktest(a)).then((o) => o.report);
+
+const entryOf = (t: BacktestReport["trades"][number]) => ({
+  id: t.id,
+  openedAt: t.openedAt,
+  entry: t.entry,
+  initialStop: t.initialStop,
+  targets: t.targets,
+  quantity: t.quantity,
+  fills: t.fills.slice(0, 1),
+});
+
+describe("replay guarantees", async () => {
+  const long = await run(args());
+
+  test("no look-ahead: a run ending at T has exactly the signals and entries of the longer run up to T", async () => {
+    for (const end of [Date.UTC(2025, 1, 14), Date.UTC(2025, 3, 3), Date.UTC(2025, 4, 20)]) {
+      const short = await run(args({ to: end }));
+      expect(short.signals.length).toBeGreaterThan(0);
+      expect(short.signals).toEqual(long.signals.filter((s) => s.createdAt <= end));
+      expect(short.trades.map(entryOf)).toEqual(long.trades.filter((t) => t.openedAt <= end).map(entryOf));
+      // Trades that closed before T closed the same way.
+      const closedBefore = (r: BacktestReport) =>
+        r.trades
+          .filter((t) => t.status === "closed" && (t.closedAt ?? 0) <= end)
+          .map(({ events: _, ...t }) => t);
+      expect(closedBefore(short)).toEqual(closedBefore(long));
+    }
+  });
+
+  test("the clock is the data: pauses hold 12 h of candles, then lift at the first close after expiry", () => {
+    const fired = long.memoryEvents.filter((e) => e.rule === "lossStreakPause" && e.action === "fired");
+    expect(fired.length).toBeGreaterThan(0);
+    for (const e of fired) {
+      expect(e.until).toBe(e.time + 12 * 3_600_000);
+      const emittedMeanwhile = long.signals.filter(
+        (s) => s.status === "emitted" && s.createdAt >= e.time && s.createdAt < e.until!,
+      );
+      expect(emittedMeanwhile).toEqual([]);
+      const relaxed = long.memoryEvents.find(
+        (r) => r.rule === "lossStreakPause" && r.action === "relaxed" && r.until === e.until,
+      );
+      if (relaxed !== undefined) {
+        expect(relaxed.time).toBeGreaterThanOrEqual(e.until!);
+        expect(relaxed.time - e.until!).toBeLessThan(30 * 60_000 + 1);
+      }
+    }
+    const blockedByPause = long.signals.filter((s) => s.blockedBy?.code === "lossStreakPause");
+    expect(blockedByPause.length).toBeGreaterThan(0);
+  });
+
+  test("the daily cap counts emitted signals per UTC day of event time", () => {
+    const perDay = new Map<number, number>();
+    for (const s of long.signals) {
+      if (s.status !== "emitted") continue;
+      const day = Math.floor(s.createdAt / DAY);
+      perDay.set(day, (perDay.get(day) ?? 0) + 1);
+    }
+    expect(Math.max(...perDay.values())).toBeLessThanOrEqual(5);
+  });
+
+  test("--no-memory: the same candles and setups, no memory rule fires or blocks", async () => {
+    const off = await run(args({ memory: false }));
+    expect(off.config.memory).toBe(false);
+    expect(off.memory.enabled).toBe(false);
+    expect(off.candles).toEqual(long.candles);
+    expect(off.memoryEvents).toEqual([]);
+    const memoryCodes = new Set(["lossStreakPause", "symbolCooldown", "modelDisable", "memoryUnavailable"]);
+    expect(off.signals.filter((s) => memoryCodes.has(s.blockedBy?.code ?? ""))).toEqual([]);
+    // Until the first memory event, both runs decided exactly alike.
+    const firstEvent = long.memoryEvents[0]!.time;
+    const before = (r: BacktestReport) => r.signals.filter((s) => s.createdAt < firstEvent);
+    expect(before(off)).toEqual(before(long));
+    expect(off.summary.trades).not.toBe(long.summary.trades);
+  });
+
+  test("warm-up: history before --from feeds the indicators but makes no signal", async () => {
+    expect(long.candles.warmup).toBeGreaterThan(0);
+    expect(Math.min(...long.signals.map((s) => s.createdAt))).toBeGreaterThan(Date.UTC(2025, 0, 1));
+  });
+});

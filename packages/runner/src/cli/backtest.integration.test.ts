@@ -1,0 +1,167 @@
+/**
+ * The backtest CLI end to end on the committed real klines: the report is consistent with itself and with
+ * the fills, runs are byte-identical, bad input fails with a clear message and exit code 2.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
+import type { BacktestReport } from "../backtest/Report.ts";
+
+const CLI = new URL("./backtest.ts", import.meta.url).pathname;
+const FIXTURES = new URL("../../../../fixtures/klines/", import.meta.url).pathname;
+const tmp = mkdtempSync(join(tmpdir(), "backtest-cli-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const cli = (args: readonly string[]) => {
+  const r = Bun.spawnSync([process.execPath, CLI, ...args], { stdout: "pipe", stderr: "pipe" });
+  return { code: r.exitCode, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+};
+
+const PERIOD = [
+  "--symbols",
+  "BTCUSDT,ETHUSDT,DOGEUSDT,XRPUSDT",
+  "--from",
+  "2025-01-01",
+  "--to",
+  "2025-06-30",
+];
+
+const near = (a: number, b: number, tolerance = 1e-9) =>
+  expect(Math.abs(a - b)).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(a), Math.abs(b)));
+
+/** Every invariant a reader of the report relies on. */
+const checkConsistency = (report: BacktestReport) => {
+  const s = report.summary;
+  const models = Object.values(report.byModel);
+  const symbols = Object.values(report.bySymbol);
+  for (const groups of [models, symbols]) {
+    expect(groups.reduce((n, g) => n + g.trades, 0)).toBe(s.trades);
+    expect(groups.reduce((n, g) => n + g.wins, 0)).toBe(s.wins);
+    expect(groups.reduce((n, g) => n + g.losses, 0)).toBe(s.losses);
+    near(
+      groups.reduce((n, g) => n + g.totalR, 0),
+      s.totalR,
+    );
+    near(
+      groups.reduce((n, g) => n + g.pnl, 0),
+      s.pnl,
+    );
+    near(
+      groups.reduce((n, g) => n + g.fees, 0),
+      s.fees,
+    );
+  }
+  expect(report.equityCurve.at(-1)!.equity).toBe(s.finalEquity);
+  near(s.finalEquity, s.startingEquity + s.pnl);
+  const closed = report.trades.filter((t) => t.status === "closed");
+  expect(closed.length).toBe(s.trades);
+  expect(report.trades.length - closed.length).toBe(s.openTrades);
+  expect(report.signals.filter((x) => x.status === "emitted").length).toBe(report.trades.length);
+  const { takerFeeRate, slippageRate } = report.config.costs;
+  for (const t of report.trades) {
+    const sign = t.side === "LONG" ? 1 : -1;
+    const [entry, ...exits] = t.fills;
+    expect(entry!.kind).toBe("entry");
+    // Slippage against us on the entry, the taker fee on every fill.
+    near(entry!.price, t.entry * (1 + sign * slippageRate));
+    for (const f of t.fills) near(f.fee, f.price * t.quantity * f.fraction * takerFeeRate);
+    expect(t.events[0]!._tag).toBe("Opened");
+    if (t.status !== "closed") continue;
+    near(
+      t.fills.reduce((n, f) => n + (f.kind === "entry" ? 0 : f.fraction), 0),
+      1,
+    );
+    let pnl = -entry!.fee;
+    for (const f of exits) pnl += sign * (f.price - entry!.price) * t.quantity * f.fraction - f.fee;
+    near(t.pnl!, pnl);
+    near(t.rMultiple!, pnl / t.riskAmount);
+    expect(t.events.at(-1)!._tag).toBe("Closed");
+  }
+  for (const x of report.signals) if (x.status === "blocked") expect(x.blockedBy?.code).toBeString();
+};
+
+describe("backtest CLI on real klines", () => {
+  test("summary on stdout, consistent JSON, byte-identical reruns, self-contained HTML", () => {
+    const json1 = join(tmp, "a.json");
+    const json2 = join(tmp, "b.json");
+    const html = join(tmp, "a.html");
+    const first = cli(["--data", FIXTURES, ...PERIOD, "--json", json1, "--html", html]);
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("Backtest 2025-01-01 00:00 → 2025-07-01 00:00 UTC · 4 symbols");
+    expect(first.stdout).toMatch(/win rate .* profit factor .* expectancy .* R · total .* R/);
+    expect(first.stdout).toContain("continuation");
+    expect(first.stdout).toMatch(/Memory: \d+ pauses, \d+ symbol cooldowns, \d+ model disables/);
+
+    const second = cli(["--data", FIXTURES, ...PERIOD, "--json", json2]);
+    expect(second.code).toBe(0);
+    const bytes = readFileSync(json1);
+    expect(readFileSync(json2).equals(bytes)).toBe(true);
+
+    const report = JSON.parse(bytes.toString()) as BacktestReport;
+    expect(report.schemaVersion).toBe(1);
+    expect(report.symbols).toEqual(["BTCUSDT", "DOGEUSDT", "ETHUSDT", "XRPUSDT"]);
+    expect(report.period.startIso).toBe("2025-01-01T00:00:00.000Z");
+    expect(report.period.endIso).toBe("2025-07-01T00:00:00.000Z");
+    expect(report.candles.bySymbol.BTCUSDT).toEqual({ "30m": 181 * 48, "4h": 181 * 6, "1d": 181 });
+    expect(report.summary.trades).toBeGreaterThan(20);
+    expect(report.memory.blockedSignals).toBeGreaterThan(0);
+    expect(report.memoryEvents.length).toBeGreaterThan(0);
+    checkConsistency(report);
+
+    const page = readFileSync(html, "utf8");
+    expect(page.startsWith("<!doctype html>")).toBe(true);
+    expect(page.trim().endsWith("</html>")).toBe(true);
+    expect(page.match(/<svg /g)?.length).toBe(2);
+    expect(page).not.toMatch(/<script|<link|<img|https?:\/\//);
+    for (const symbol of report.symbols) expect(page).toContain(`<th>${symbol}</th>`);
+    expect(page.match(/<tr class="(pos|neg|)"><td>\d+<\/td>/g)?.length).toBe(report.trades.length);
+  });
+
+  test("costs: --fee and --slippage are charged on every fill", () => {
+    const json = join(tmp, "costs.json");
+    const r = cli(["--data", FIXTURES, ...PERIOD, "--fee", "0.0004", "--slippage", "0.0002", "--json", json]);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(readFileSync(json, "utf8")) as BacktestReport;
+    expect(report.config.costs).toEqual({ takerFeeRate: 0.0004, slippageRate: 0.0002 });
+    checkConsistency(report);
+  });
+
+  test("--help prints the usage; bad arguments exit 2 with one line per problem", () => {
+    const help = cli(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("--no-memory");
+    const bad = cli(["--from", "2025-13-01"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(
+      'backtest: --data DIR is required\nbacktest: --from: not a calendar date: "2025-13-01"\nbacktest: see --help\n',
+    );
+  });
+
+  test("a missing directory exits 2 naming it, without a stack trace", () => {
+    const dir = join(tmp, "does-not-exist");
+    const r = cli(["--data", dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(dir);
+    expect(r.stderr.trim().split("\n").length).toBe(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test("a malformed row exits 2 naming file and line; an unknown symbol names the symbol", () => {
+    const dir = mkdtempSync(join(tmp, "bad-"));
+    copyFileSync(join(FIXTURES, "BTCUSDT-1d.csv.gz"), join(dir, "BTCUSDT-1d.csv.gz"));
+    const rows = readFileSync(join(FIXTURES, "ETHUSDT-4h.csv.gz"));
+    const text = gunzipSync(rows).toString("utf8").split("\n");
+    text[5] = text[5]!.replace(/,[^,]+,/, ",oops,");
+    writeFileSync(join(dir, "ETHUSDT-4h.csv.gz"), gzipSync(text.join("\n")));
+    const r = cli(["--data", dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`backtest: ${join(dir, "ETHUSDT-4h.csv.gz")}:6: open is not a number: "oops"\n`);
+
+    const unknown = cli(["--data", FIXTURES, "--symbols", "NOPEUSDT"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("no kline files for NOPEUSDT");
+  });
+});

@@ -22,13 +22,12 @@ import {
   Pipeline,
   processEvaluations,
   type Signal,
-  type SignalStore,
   SymbolAnalyzer,
   type Timeframe,
   type TradeEvent,
 } from "@signalbot/core";
 import { SignalStoreMemory } from "@signalbot/core/testing";
-import { Clock, Context, Effect, Exit, Layer, References } from "effect";
+import { Clock, Context, Effect, Layer, References } from "effect";
 import { ReplayCursor, type ReplayData } from "./Replay.ts";
 import type { BacktestConfig, CandleCounts, ReplayRecord } from "./Report.ts";
 

@@ -255,8 +255,8 @@ export const startFakeBotApi = (
         });
       }
       case "getUpdates": {
+        record(200); // on arrival, so a test can see the offset of a poll that is still held
         const result = await getUpdates(params, req.signal);
-        record(200);
         return json(200, { ok: true, result });
       }
       default:

@@ -1,0 +1,185 @@
+/** Commands over long polling against the fake Bot API: owner-only, replies via the outbox, no replay on restart. */
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import type { MemoryStatus, VirtualTrade } from "@signalbot/core";
+import { anOpenTrade, aSignal, KeyValueStoreMemory, SignalStoreMemory, T0 } from "@signalbot/core/testing";
+import { Effect, Fiber, Layer } from "effect";
+import { type FakeBotApi, startFakeBotApi } from "../testing/FakeBotApi.ts";
+import { makeBotApiClient } from "./BotApiClient.ts";
+import {
+  BotControl,
+  type CommandsConfig,
+  OFFSET_KEY,
+  parseCommand,
+  runCommand,
+  runCommandPolling,
+  tradeStats,
+} from "./Commands.ts";
+import { htmlToPlain, toPlain } from "./Message.ts";
+
+const status: MemoryStatus = {
+  time: T0,
+  trades20: 4,
+  winRate20: 0.5,
+  models: { continuation: { trades: 3, winRate: 2 / 3 }, reversal: { trades: 1, winRate: 0 } },
+  equity: 10_000,
+  peakEquity: 10_100,
+  drawdownPct: 0.99,
+  lossStreak: 0,
+  threshold: 75,
+  maxSignalsPerDay: 5,
+  signalsToday: 1,
+  riskPercent: 1,
+  cooldowns: [],
+  disabledModels: [],
+};
+
+const closed = (r: number, model: "continuation" | "reversal" = "continuation"): VirtualTrade => ({
+  ...anOpenTrade({ model }),
+  status: "closed",
+  rMultiple: r,
+  pnlPercent: r,
+  closedAt: T0,
+});
+
+/** A BotControl that records what it was asked to do. */
+const recordingControl = () => {
+  const calls: string[] = [];
+  const layer = Layer.succeed(
+    BotControl,
+    BotControl.of({
+      status: Effect.sync(() => void calls.push("status")).pipe(Effect.as(status)),
+      recentSignals: (n) => Effect.sync(() => void calls.push(`signals(${n})`)).pipe(Effect.as([aSignal()])),
+      openTrades: Effect.sync(() => void calls.push("trades")).pipe(Effect.as([anOpenTrade()])),
+      closedTrades: (d) =>
+        Effect.sync(() => void calls.push(`stats(${d})`)).pipe(
+          Effect.as([closed(2), closed(-1), closed(0.02)]),
+        ),
+      pause: (h) =>
+        Effect.sync(() => void calls.push(`pause(${h})`)).pipe(Effect.as({ until: T0 + h * 3_600_000 })),
+      resume: Effect.sync(() => void calls.push("resume")),
+      universe: Effect.sync(() => void calls.push("universe")).pipe(Effect.as(["BTCUSDT", "ETHUSDT"])),
+    }),
+  );
+  return { calls, layer };
+};
+
+const waitFor = async (cond: () => boolean) => {
+  while (!cond()) await Bun.sleep(2);
+};
+
+let fake: FakeBotApi;
+beforeEach(() => {
+  fake = startFakeBotApi();
+});
+afterEach(async () => {
+  await fake.stop();
+});
+
+describe("Commands over long polling", () => {
+  test("obeys the owner's chat only, replies through the outbox, and a restart never replays a command", async () => {
+    const control = recordingControl();
+    const kv = new Map<string, string>();
+    const state = new SignalStoreMemory.State();
+    const layer = Layer.mergeAll(
+      control.layer,
+      SignalStoreMemory.layer(state),
+      KeyValueStoreMemory.layer(kv),
+    );
+    const config: CommandsConfig = { chatId: "100", pollTimeoutSeconds: 5 };
+    const client = makeBotApiClient({ token: fake.token, apiRoot: fake.apiRoot });
+    const start = () => Effect.runFork(runCommandPolling(client, config).pipe(Effect.provide(layer)));
+
+    const first = start();
+    fake.pushMessage({ chatId: 100, fromId: 1, text: "/status" });
+    fake.pushMessage({ chatId: 999, fromId: 2, text: "/pause 5" }); // a stranger's chat
+    fake.pushMessage({ chatId: 100, fromId: 1, text: "hello, not a command" });
+    const last = fake.pushMessage({ chatId: 100, fromId: 1, text: "/pause@fake_bot 6" });
+    await waitFor(() => kv.get(OFFSET_KEY) === String(last + 1) && state.outbox.length === 2);
+    await Effect.runPromise(Fiber.interrupt(first));
+
+    expect(control.calls).toEqual(["status", "pause(6)"]);
+    const replies = state.outbox.map((r) =>
+      r.notification._tag === "Reply" ? htmlToPlain(r.notification.text) : "",
+    );
+    expect(replies[0]).toContain("Trạng thái bot");
+    expect(replies[1]).toBe("⏸️ Đã tạm dừng phát tín hiệu 6 giờ, đến 01/06/2025 13:00 (GMT+7).");
+
+    // Restart: the persisted offset confirms everything already seen; nothing runs twice.
+    const polls = fake.received.filter((r) => r.method === "getUpdates").length;
+    const second = start();
+    await waitFor(() => fake.received.filter((r) => r.method === "getUpdates").length > polls);
+    await Effect.runPromise(Fiber.interrupt(second));
+    const restartPoll = fake.received.filter((r) => r.method === "getUpdates").at(-1);
+    expect(Number(restartPoll?.params.offset)).toBe(last + 1);
+    expect(control.calls).toEqual(["status", "pause(6)"]);
+    expect(state.outbox).toHaveLength(2);
+  });
+
+  test("in a group with admin ids, only the admins are obeyed", async () => {
+    const control = recordingControl();
+    const kv = new Map<string, string>();
+    const state = new SignalStoreMemory.State();
+    const layer = Layer.mergeAll(
+      control.layer,
+      SignalStoreMemory.layer(state),
+      KeyValueStoreMemory.layer(kv),
+    );
+    const client = makeBotApiClient({ token: fake.token, apiRoot: fake.apiRoot });
+    const fiber = Effect.runFork(
+      runCommandPolling(client, { chatId: "-100200", adminIds: [7], pollTimeoutSeconds: 5 }).pipe(
+        Effect.provide(layer),
+      ),
+    );
+    fake.pushMessage({ chatId: -100200, fromId: 8, text: "/resume" });
+    const last = fake.pushMessage({ chatId: -100200, fromId: 7, text: "/universe" });
+    await waitFor(() => kv.get(OFFSET_KEY) === String(last + 1) && state.outbox.length === 1);
+    await Effect.runPromise(Fiber.interrupt(fiber));
+    expect(control.calls).toEqual(["universe"]);
+  });
+});
+
+describe("command replies", () => {
+  const reply = async (text: string) => {
+    const control = recordingControl();
+    const doc = await Effect.runPromise(runCommand(parseCommand(text)!).pipe(Effect.provide(control.layer)));
+    return { text: toPlain(doc), calls: control.calls };
+  };
+
+  test("parseCommand strips the bot name and splits arguments", () => {
+    expect(parseCommand("/signals@my_bot 10")).toEqual({ name: "signals", args: ["10"] });
+    expect(parseCommand("  /HELP ")).toEqual({ name: "help", args: [] });
+    expect(parseCommand("hello")).toBeUndefined();
+  });
+
+  test("/help lists every command", async () => {
+    const { text } = await reply("/help");
+    for (const c of ["/status", "/signals", "/trades", "/stats", "/pause", "/resume", "/universe", "/help"])
+      expect(text).toContain(c);
+  });
+
+  test("/signals, /trades, /stats, /universe, /resume answer in Vietnamese", async () => {
+    expect((await reply("/signals 3")).calls).toEqual(["signals(3)"]);
+    expect((await reply("/signals")).text).toContain("🟢 BTCUSDT LONG · Tiếp diễn xu hướng · 80 điểm");
+    expect((await reply("/trades")).text).toContain("1 lệnh ảo đang mở");
+    const stats = await reply("/stats 30");
+    expect(stats.calls).toEqual(["stats(30)"]);
+    expect(stats.text).toContain("Lệnh đã đóng: 3 (1 thắng, 1 thua, 1 hòa)");
+    expect(stats.text).toContain("Tỉ lệ thắng: 50%");
+    expect((await reply("/universe")).text).toContain("BTCUSDT, ETHUSDT");
+    expect((await reply("/resume")).text).toBe("▶️ Đã tiếp tục phát tín hiệu.");
+  });
+
+  test("bad arguments and unknown commands get a helpful answer and do nothing", async () => {
+    const bad = await reply("/pause abc");
+    expect(bad.calls).toEqual([]);
+    expect(bad.text).toContain("Số giờ phải là số nguyên");
+    expect((await reply("/signals 500")).calls).toEqual([]);
+    expect((await reply("/foo")).text).toBe("❓ Không hiểu lệnh “/foo”. Gõ /help để xem danh sách lệnh.");
+  });
+
+  test("tradeStats leaves break-evens out of the win rate", () => {
+    const s = tradeStats([closed(2), closed(-1), closed(0.02), closed(1.5, "reversal")]);
+    expect(s).toMatchObject({ trades: 4, wins: 2, losses: 1, breakevens: 1, winRate: 2 / 3 });
+    expect(s.byModel.reversal).toEqual({ trades: 1, winRate: 1 });
+  });
+});

@@ -1,0 +1,7 @@
+/** Telegram: the Bot API client (grammY), the notifier, the Vietnamese templates and the owner commands. */
+export * from "./BotApiClient.ts";
+export * from "./Commands.ts";
+export * from "./Format.ts";
+export * from "./Message.ts";
+export * from "./TelegramNotifier.ts";
+export * from "./templates.ts";

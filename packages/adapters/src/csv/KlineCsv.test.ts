@@ -101,7 +101,14 @@ describe("parseKlineCsv", () => {
         },
       ),
     );
-    // Exponents and long numbers take the slow, exact path.
+    // Long digit strings (beyond 2^53) take the slow, exact path.
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9]{1,19}(\.[0-9]{1,25})?$/), (text) => {
+        const c = parsed(`${T0},1,1,1,1,${text},${T0 + HALF_HOUR - 1}`);
+        expect(c.volume[0]).toBe(Number(text));
+      }),
+    );
+    // Exponents take the slow path too.
     const c = parsed(`${T0},1e2,1.2345678901234567890e2,1,1e2,0.12345678901234567890,${T0 + HALF_HOUR - 1}`);
     expect(c.open[0]).toBe(100);
     expect(c.high[0]).toBe(Number("1.2345678901234567890e2"));

@@ -63,8 +63,8 @@ class Scanner {
   }
 
   /**
-   * Parses the field at `pos` and leaves `pos` on its delimiter (comma, line end or end of file). Up to 15
-   * significant digits and 22 decimals the result is exact (an integer mantissa divided by an exact power
+   * Parses the field at `pos` and leaves `pos` on its delimiter (comma, line end or end of file). While the
+   * digits form an integer below 2^53 and there are at most 22 decimals the result is exact (an integer mantissa divided by an exact power
    * of ten is correctly rounded, like `parseFloat`); anything else (exponents, longer numbers) goes through
    * `Number`. NaN when the field is not a number.
    */
@@ -79,20 +79,16 @@ class Scanner {
       negative = true;
       i++;
     }
+    const firstDigit = i;
     let mantissa = 0;
-    let digits = 0;
-    let decimals = -1;
-    let sawDigit = false;
+    let dot = -1;
     for (; i < len; i++) {
       const c = buf[i]!;
       const d = c - ZERO;
       if (d >= 0 && d <= 9) {
-        sawDigit = true;
         mantissa = mantissa * 10 + d;
-        if (mantissa !== 0) digits++;
-        if (decimals >= 0) decimals++;
-      } else if (c === DOT && decimals < 0) {
-        decimals = 0;
+      } else if (c === DOT && dot < 0) {
+        dot = i;
       } else if (isFieldEnd(c)) {
         break;
       } else {
@@ -103,8 +99,10 @@ class Scanner {
       }
     }
     this.pos = i;
-    if (!sawDigit) return Number.NaN;
-    if (digits > 15 || decimals > 22) return Number(this.text(start, i));
+    const decimals = dot < 0 ? 0 : i - dot - 1;
+    if (i - firstDigit - (dot < 0 ? 0 : 1) === 0) return Number.NaN; // no digit at all
+    // Every partial mantissa was below the final one, so all were exact if the final one is.
+    if (mantissa > Number.MAX_SAFE_INTEGER || decimals > 22) return Number(this.text(start, i));
     const value = decimals > 0 ? mantissa / POW10[decimals]! : mantissa;
     return negative ? -value : value;
   }

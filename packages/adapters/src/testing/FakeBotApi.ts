@@ -115,7 +115,12 @@ const decodeBody = async (
 
 /** Start a fake Bot API. The clock only stamps message dates; it defaults to the wall clock. */
 export const startFakeBotApi = (
-  options: { readonly token?: string; readonly now?: () => number } = {},
+  options: {
+    readonly token?: string;
+    readonly now?: () => number;
+    /** Called with every request as it is recorded (before the answer is sent), e.g. to kill a client mid-send. */
+    readonly onReceive?: (request: ReceivedRequest) => void;
+  } = {},
 ): FakeBotApi => {
   const token = options.token ?? DEFAULT_TOKEN;
   const now = options.now ?? (() => Date.now());
@@ -181,8 +186,8 @@ export const startFakeBotApi = (
       files: {} as ReceivedRequest["files"],
       encoding: req.headers.get("content-encoding") ?? undefined,
     }));
-    const record = (status: number) =>
-      received.push({
+    const record = (status: number) => {
+      const r: ReceivedRequest = {
         method,
         token: reqToken,
         httpMethod: req.method,
@@ -191,7 +196,10 @@ export const startFakeBotApi = (
         params,
         files,
         status,
-      });
+      };
+      received.push(r);
+      options.onReceive?.(r);
+    };
     if (reqToken !== token) {
       record(401);
       return json(401, errorBody(401, "Unauthorized"));

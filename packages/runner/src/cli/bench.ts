@@ -6,6 +6,8 @@
 import { existsSync } from "node:fs";
 import { Effect } from "effect";
 import { runBacktest } from "../backtest/Backtest.ts";
+import { indicatorsSection } from "../bench/Indicators.ts";
+import { median } from "../bench/Stats.ts";
 
 /** One line of a section's result: a label and its value, already formatted. */
 export interface BenchFigure {
@@ -24,11 +26,7 @@ export interface BenchSection {
 const REPO_ROOT = new URL("../../../../", import.meta.url).pathname;
 const RUNS = 5;
 
-export const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
+export { median } from "../bench/Stats.ts";
 
 const peakRssMb = (): number => process.resourceUsage().maxRSS / 1024;
 
@@ -84,7 +82,7 @@ const backtestThroughput: BenchSection = {
   },
 };
 
-export const SECTIONS: readonly BenchSection[] = [backtestThroughput];
+export const SECTIONS: readonly BenchSection[] = [backtestThroughput, indicatorsSection];
 
 const main = async (argv: readonly string[]): Promise<number> => {
   if (argv.includes("--help") || argv.includes("-h")) {

@@ -57,4 +57,5 @@ export * from "./trade/VirtualTrade.ts";
 export * from "./usecase/advanceOpenTrades.ts";
 export * from "./usecase/Pipeline.ts";
 export * from "./usecase/processEvaluations.ts";
+export * from "./universe/Rotation.ts";
 export * from "./usecase/restoreOpenTrades.ts";

@@ -1,7 +1,21 @@
 /** Commands over long polling against the fake Bot API: owner-only, replies via the outbox, no replay on restart. */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import type { MemoryStatus, VirtualTrade } from "@signalbot/core";
-import { anOpenTrade, aSignal, KeyValueStoreMemory, SignalStoreMemory, T0 } from "@signalbot/core/testing";
+import {
+  defaultMemoryConfig,
+  Memory,
+  type MemoryStatus,
+  SignalStore,
+  type VirtualTrade,
+} from "@signalbot/core";
+import {
+  anOpenTrade,
+  aSignal,
+  KeyValueStoreMemory,
+  MemoryStoreMemory,
+  runTest,
+  SignalStoreMemory,
+  T0,
+} from "@signalbot/core/testing";
 import { Effect, Fiber, Layer } from "effect";
 import { type FakeBotApi, startFakeBotApi } from "../testing/FakeBotApi.ts";
 import { makeBotApiClient } from "./BotApiClient.ts";
@@ -15,6 +29,7 @@ import {
   tradeStats,
 } from "./Commands.ts";
 import { htmlToPlain, toPlain } from "./Message.ts";
+import { telegramRateLimits } from "./TelegramNotifier.ts";
 
 const status: MemoryStatus = {
   time: T0,
@@ -181,5 +196,54 @@ describe("command replies", () => {
     const s = tradeStats([closed(2), closed(-1), closed(0.02), closed(1.5, "reversal")]);
     expect(s).toMatchObject({ trades: 4, wins: 2, losses: 1, breakevens: 1, winRate: 2 / 3 });
     expect(s.byModel.reversal).toEqual({ trades: 1, winRate: 1 });
+  });
+});
+
+describe("BotControl.layerFromCore", () => {
+  test("status, pause and resume go through Memory; signals and trades through the store", async () => {
+    const layer = BotControl.layerFromCore(Effect.succeed(["BTCUSDT"])).pipe(
+      Layer.provideMerge(Memory.layer(defaultMemoryConfig)),
+      Layer.provideMerge(Layer.mergeAll(SignalStoreMemory.layer(), MemoryStoreMemory.layer())),
+    );
+    const r = await runTest(
+      Effect.gen(function* () {
+        const control = yield* BotControl;
+        const store = yield* SignalStore;
+        yield* store.emit({
+          signal: aSignal(),
+          trade: anOpenTrade(),
+          notification: { _tag: "Reply", text: "x", time: 0 },
+        });
+        const paused = yield* control.pause(6);
+        const status = yield* control.status;
+        yield* control.resume;
+        return {
+          paused,
+          status,
+          after: yield* control.status,
+          signals: yield* control.recentSignals(5),
+          trades: yield* control.openTrades,
+          universe: yield* control.universe,
+        };
+      }),
+      layer,
+      { at: T0 + 3_600_000 },
+    );
+    expect(r.paused.until).toBe(T0 + 7 * 3_600_000);
+    expect(r.status.pausedUntil).toBe(T0 + 7 * 3_600_000);
+    expect(r.status.signalsToday).toBe(1);
+    expect(r.after.pausedUntil).toBeUndefined();
+    expect(r.signals).toHaveLength(1);
+    expect(r.trades).toHaveLength(1);
+    expect(r.universe).toEqual(["BTCUSDT"]);
+  });
+});
+
+test("telegramRateLimits: 1/s per chat, and 20/min in a group", () => {
+  expect(telegramRateLimits("12345")).toEqual({ minIntervalMs: 1000 });
+  expect(telegramRateLimits("-100200")).toEqual({ minIntervalMs: 1000, maxPerMinute: 20 });
+  expect(telegramRateLimits("-100200", { minIntervalMs: 1500, maxPerMinute: 10 })).toEqual({
+    minIntervalMs: 1500,
+    maxPerMinute: 10,
   });
 });

@@ -7,6 +7,7 @@
 import {
   KeyValueStore,
   type KeyValueStore as KeyValueStoreService,
+  Memory,
   type MemoryStatus,
   MODELS,
   type ModelName,
@@ -14,9 +15,10 @@ import {
   type Signal,
   SignalStore,
   type StoreError,
+  utcDayStart,
   type VirtualTrade,
 } from "@signalbot/core";
-import { Clock, Context, Effect } from "effect";
+import { Clock, Context, Effect, Layer } from "effect";
 import type { BotApiClient, IncomingUpdate, TelegramError } from "./BotApiClient.ts";
 import { formatDistance, formatNumber, formatPrice, formatRate, formatSigned, formatTime } from "./Format.ts";
 import { bold, code, type Doc, type Line, plain, toHtml } from "./Message.ts";
@@ -38,7 +40,44 @@ export class BotControl extends Context.Service<
     /** The symbols being watched now. */
     readonly universe: Effect.Effect<readonly string[], StoreError>;
   }
->()("signalbot/adapters/BotControl") {}
+>()("signalbot/adapters/BotControl") {
+  /**
+   * BotControl over the core services: status and pauses from `Memory`, signals and trades from `SignalStore`
+   * (signals today = emitted in the current UTC day, as the daily cap counts them); `universe` from the runner.
+   */
+  static layerFromCore(
+    universe: Effect.Effect<readonly string[]>,
+  ): Layer.Layer<BotControl, never, Memory | SignalStore> {
+    return Layer.effect(
+      BotControl,
+      Effect.gen(function* () {
+        const memory = yield* Memory;
+        const store = yield* SignalStore;
+        return BotControl.of({
+          status: Effect.gen(function* () {
+            const day = utcDayStart(yield* Clock.currentTimeMillis);
+            return yield* memory.status(yield* store.countEmitted(day, day + DAY_MS));
+          }),
+          recentSignals: store.recentSignals,
+          openTrades: store.openTrades,
+          closedTrades: (days) =>
+            Effect.flatMap(Clock.currentTimeMillis, (now) => store.closedTrades(now - days * DAY_MS)),
+          pause: (hours) =>
+            Effect.gen(function* () {
+              const now = yield* Clock.currentTimeMillis;
+              const events = yield* memory.pause(hours);
+              const fired = events.find((e) => e.rule === "manualPause" && e.action === "fired");
+              return { until: fired?.until ?? now + hours * 3_600_000 };
+            }),
+          resume: Effect.asVoid(memory.resume),
+          universe,
+        });
+      }),
+    );
+  }
+}
+
+const DAY_MS = 86_400_000;
 
 export interface CommandsConfig {
   /** TELEGRAM_CHAT_ID: commands are obeyed from this chat only. */

@@ -3,7 +3,13 @@
  * mode), sends a new signal as a chart photo with its caption (text only when the chart cannot be drawn), splits
  * long text at line boundaries, and maps Telegram failures to `DeliveryError` for the outbox worker.
  */
-import { type Candle, DeliveryError, type Notification, Notifier } from "@signalbot/core";
+import {
+  type Candle,
+  DeliveryError,
+  type Notification,
+  Notifier,
+  type OutboxWorkerConfig,
+} from "@signalbot/core";
 import { Effect, Layer } from "effect";
 import { type ChartInput, renderChartPng } from "../chart/CandleChart.ts";
 import { type BotApiClient, makeBotApiClient, type TelegramError } from "./BotApiClient.ts";
@@ -145,6 +151,19 @@ export const makeTelegramNotifier = (
     });
 
   return Notifier.of({ deliver });
+};
+
+/**
+ * Outbox rate limits for a chat: at most one message per `minIntervalMs` (default 1000: Telegram's 1/s per chat),
+ * and in a group (negative chat id) at most `maxPerMinute` per minute (default 20, Telegram's group limit).
+ */
+export const telegramRateLimits = (
+  chatId: string,
+  overrides: { readonly minIntervalMs?: number; readonly maxPerMinute?: number } = {},
+): OutboxWorkerConfig => {
+  const group = chatId.trim().startsWith("-");
+  const maxPerMinute = overrides.maxPerMinute ?? (group ? 20 : 0);
+  return { minIntervalMs: overrides.minIntervalMs ?? 1000, ...(maxPerMinute > 0 ? { maxPerMinute } : {}) };
 };
 
 export const TelegramNotifier = {

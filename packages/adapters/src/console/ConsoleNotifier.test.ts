@@ -13,7 +13,11 @@ const golden = (name: string) =>
 test("prints the same words as Telegram, without HTML", async () => {
   const out: string[] = [];
   const notifier = makeConsoleNotifier({ write: (t) => out.push(t) });
-  const n: Notification = { _tag: "Alert", alert: { kind: "error", message: "database is locked <sqlite> & retrying" }, time: T0 };
+  const n: Notification = {
+    _tag: "Alert",
+    alert: { kind: "error", message: "database is locked <sqlite> & retrying" },
+    time: T0,
+  };
   await Effect.runPromise(notifier.deliver(n));
   expect(out).toHaveLength(1);
   expect(out[0]).toContain(golden("alert-error.txt"));

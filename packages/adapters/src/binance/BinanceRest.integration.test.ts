@@ -1,0 +1,205 @@
+/** BinanceRest against the loopback fake exchange: weights, budget, 429/418, 5xx, 4xx, caches and the universe. */
+import { afterEach, expect, test } from "bun:test";
+import { MarketData, MarketDataError, TIMEFRAMES } from "@signalbot/core";
+import { Effect } from "effect";
+import { FakeExchange, type FakeExchangeOptions } from "../testing/FakeExchange.ts";
+import * as BinanceMarketData from "./BinanceMarketData.ts";
+import { BinanceRest, type BinanceRestConfig } from "./BinanceRest.ts";
+import type { GovernorEvent } from "./WeightGovernor.ts";
+
+const DATA = new URL("../../../../fixtures/klines", import.meta.url).pathname;
+let fake: FakeExchange | undefined;
+afterEach(() => fake?.stop());
+
+const setup = (fakeOptions: FakeExchangeOptions = {}, config: BinanceRestConfig = {}) => {
+  fake = new FakeExchange({ dataDir: DATA, ...fakeOptions });
+  const events: GovernorEvent[] = [];
+  const rest = new BinanceRest({
+    restUrl: fake.restUrl,
+    backoffBaseMs: 5,
+    backoffMaxMs: 20,
+    rateLimitJitterMs: 20,
+    onEvent: (e) => events.push(e),
+    ...config,
+  });
+  return { fake, rest, events };
+};
+
+const warmUp = (rest: BinanceRest, symbols: readonly string[]) =>
+  Promise.all(
+    symbols.flatMap((symbol) =>
+      TIMEFRAMES.map((timeframe) => rest.klines({ symbol, timeframe, limit: 500 })),
+    ),
+  );
+
+test("warm-up of 40 symbols × 3 timeframes × 500 candles at production limits: no 429", async () => {
+  const { fake, rest } = setup();
+  const symbols = (await rest.universe(40)).map((u) => u.symbol);
+  expect(symbols).toHaveLength(40);
+  const series = await warmUp(rest, symbols);
+  const expected = symbols.flatMap((symbol) =>
+    TIMEFRAMES.map((tf) => Math.min(500, fake.closedCandles(symbol, tf, 0, fake.now()).length)),
+  );
+  expect(series.map((s) => s.length)).toEqual(expected);
+  expect(expected.filter((n) => n === 500).length).toBeGreaterThan(90);
+  expect(fake.stats.rateLimited429).toBe(0);
+  // 120 klines calls at limit 500 (weight 5) + exchangeInfo (1) + tickers (40).
+  expect(fake.stats.weight).toBe(120 * 5 + 1 + 40);
+});
+
+test("the governor queues rather than exceeds: same warm-up with a budget 5× smaller than its weight", async () => {
+  // Minute shrunk to 300 ms: fake allows 240 per window, the client budgets 120 (half of it, like 1200 of 2400).
+  const { fake, rest } = setup(
+    { weightLimit: 240, weightWindowMs: 300 },
+    { weightBudget: 120, weightWindowMs: 300 },
+  );
+  const symbols = fake.listedSymbols().slice(0, 40);
+  const started = Date.now();
+  await warmUp(rest, symbols);
+  expect(fake.stats.rateLimited429).toBe(0);
+  expect(fake.stats.weight).toBe(600);
+  // 600 weight at 120 per window needs at least 4 window changes.
+  expect(Date.now() - started).toBeGreaterThanOrEqual(3 * 300);
+});
+
+test("control: without the budget the same warm-up does trip the fake's 429", async () => {
+  const { fake, rest } = setup(
+    { weightLimit: 240, weightWindowMs: 300 },
+    {
+      weightBudget: 100_000,
+      weightWindowMs: 300,
+      maxBanWaitMs: 0,
+    },
+  );
+  await Promise.allSettled(
+    fake
+      .listedSymbols()
+      .slice(0, 40)
+      .flatMap((symbol) => TIMEFRAMES.map((timeframe) => rest.klines({ symbol, timeframe, limit: 500 }))),
+  );
+  expect(fake.stats.rateLimited429).toBeGreaterThan(0);
+});
+
+test("a 429 storm pauses everybody for Retry-After and never escalates to 418", async () => {
+  const { fake, rest, events } = setup({ banAfterViolations: 5 });
+  fake.rateLimitStorm(12, 1);
+  const started = Date.now();
+  const series = await warmUp(rest, fake.listedSymbols().slice(0, 10));
+  expect(series).toHaveLength(30);
+  expect(fake.stats.rateLimited429).toBe(12);
+  expect(fake.stats.banned418).toBe(0);
+  expect(events.some((e) => e._tag === "RateLimited")).toBe(true);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+});
+
+test("a 418 halts all REST until the ban ends, raises an alert, then recovers", async () => {
+  const { fake, rest, events } = setup();
+  fake.ban(1200);
+  const results = await Promise.all([rest.serverTime(), ...(await warmUp(rest, ["BTCUSDT", "ETHUSDT"]))]);
+  expect(results).toHaveLength(7);
+  // Only the requests already in flight when the first 418 arrived hit the banned server.
+  expect(fake.stats.requestsDuringBan).toBeLessThanOrEqual(8);
+  expect(events.map((e) => e._tag)).toContain("Banned");
+  expect(events.map((e) => e._tag)).toContain("BanLifted");
+});
+
+test("a ban longer than maxBanWaitMs fails fast with reason banned and retryAt", async () => {
+  const { fake, rest } = setup({}, { maxBanWaitMs: 1000 });
+  fake.ban(600_000);
+  const error = await rest.serverTime().catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(MarketDataError);
+  expect((error as MarketDataError).reason).toBe("banned");
+  expect((error as MarketDataError).retryAt).toBeGreaterThan(Date.now() + 500_000);
+  const sent = fake.stats.requests;
+  await rest.exchangeInfo().catch(() => {});
+  expect(fake.stats.requests).toBe(sent);
+});
+
+test("5xx bursts are retried with backoff; other 4xx fail at once with the exchange's message", async () => {
+  const { fake, rest } = setup();
+  fake.failNext(3, 502);
+  expect(await rest.serverTime()).toBe(fake.now());
+  expect(fake.stats.serverErrors).toBe(3);
+  const before = fake.stats.requests;
+  const error = await rest
+    .klines({ symbol: "NOPEUSDT", timeframe: "30m", limit: 10 })
+    .catch((e: unknown) => e);
+  expect(error).toMatchObject({ _tag: "MarketDataError", reason: "notFound", source: "GET /fapi/v1/klines" });
+  expect((error as MarketDataError).message).toContain("Invalid symbol.");
+  expect(fake.stats.requests).toBe(before + 1);
+});
+
+test("bounded attempts: a server that keeps failing yields a network error naming the endpoint", async () => {
+  const { fake, rest } = setup({}, { retries: 2 });
+  fake.failNext(100, 503);
+  const error = await rest.exchangeInfo().catch((e: unknown) => e);
+  expect(error).toMatchObject({
+    _tag: "MarketDataError",
+    reason: "network",
+    source: "GET /fapi/v1/exchangeInfo",
+  });
+  expect(fake.stats.serverErrors).toBe(3);
+});
+
+test("timeouts and a dead server are network errors", async () => {
+  const rest = new BinanceRest({ restUrl: "http://127.0.0.1:9", retries: 1, backoffBaseMs: 1 });
+  expect(await rest.serverTime().catch((e: unknown) => e)).toMatchObject({ reason: "network" });
+});
+
+test("universe: USDT perpetuals that trade, by quote volume, with filters; exchangeInfo and tickers cached", async () => {
+  const { fake, rest } = setup({ generatedSymbols: 400 });
+  const universe = await rest.universe(300);
+  expect(universe).toHaveLength(300);
+  for (let i = 1; i < universe.length; i++)
+    expect(universe[i - 1]!.quoteVolume).toBeGreaterThanOrEqual(universe[i]!.quoteVolume);
+  const names = universe.map((u) => u.symbol);
+  expect(names).not.toContain("BTCUSDC");
+  expect(names).not.toContain("BTCUSDT_260925");
+  expect(names).not.toContain("OLDUSDT");
+  expect(universe.find((u) => u.symbol === "BTCUSDT")?.info).toMatchObject({
+    tickSize: "0.10",
+    symbol: "BTCUSDT",
+  });
+  await rest.universe(10);
+  expect(fake.stats.byPath["/fapi/v1/exchangeInfo"]).toBe(1);
+  expect(fake.stats.byPath["/fapi/v1/ticker/24hr"]).toBe(1);
+});
+
+test("klines: only closed candles, paging by startTime/endTime for backfill", async () => {
+  const { fake, rest } = setup();
+  fake.advance(600_000);
+  const latest = await rest.klines({ symbol: "BTCUSDT", timeframe: "30m", limit: 5 });
+  expect(latest).toHaveLength(4); // the fifth is forming at the fake's clock
+  expect(fake.stats.byPath["/fapi/v1/time"]).toBeUndefined(); // the Date header told closed from forming
+  expect(latest.every((c) => c.closeTime < fake.now())).toBe(true);
+  const to = fake.now() - 1_800_000;
+  const from = to - 2400 * 1_800_000;
+  const range = await rest.klinesRange("BTCUSDT", "30m", from, to);
+  expect(range).toEqual(
+    fake.closedCandles("BTCUSDT", "30m", from, to).map((c) => ({ ...c, ...pick(c, range) })),
+  );
+  expect(fake.stats.byPath["/fapi/v1/klines"]).toBe(1 + 3);
+});
+
+/** Prices cross the wire as strings rounded like Binance's; compare on what the client parsed. */
+const pick = (c: { openTime: number }, range: readonly { openTime: number }[]) =>
+  range.find((r) => r.openTime === c.openTime) ?? {};
+
+test("BinanceMarketData layer implements the port", async () => {
+  const { fake } = setup();
+  const program = Effect.gen(function* () {
+    const md = yield* MarketData;
+    const time = yield* md.serverTime;
+    const top = yield* md.universe(5);
+    const candles = yield* md.klines({ symbol: "ETHUSDT", timeframe: "4h", limit: 10 });
+    const failure = yield* Effect.flip(md.klines({ symbol: "ETHUSDT", timeframe: "4h", limit: 5000 }));
+    return { time, top, candles, failure };
+  });
+  const r = await Effect.runPromise(
+    program.pipe(Effect.provide(BinanceMarketData.layer({ restUrl: fake.restUrl }))),
+  );
+  expect(r.time).toBe(fake.now());
+  expect(r.top).toHaveLength(5);
+  expect(r.candles.length).toBeGreaterThanOrEqual(9);
+  expect(r.failure).toMatchObject({ reason: "rejected", source: "GET /fapi/v1/klines" });
+});

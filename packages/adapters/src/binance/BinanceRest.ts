@@ -1,0 +1,361 @@
+/**
+ * Binance USD-M futures public REST client (ky + p-retry): every call goes through the shared weight governor,
+ * retries only what is worth retrying, and decodes the response strictly into domain types or fails with a
+ * `MarketDataError` that names the endpoint.
+ * @see https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api
+ */
+import {
+  type Candle,
+  MarketDataError,
+  TIMEFRAME_MS,
+  type Timeframe,
+  type UniverseEntry,
+} from "@signalbot/core";
+import ky, { type KyInstance } from "ky";
+import pRetry, { AbortError } from "p-retry";
+import {
+  decodeExchangeInfo,
+  decodeKlines,
+  decodeServerTime,
+  decodeTickers,
+  type ExchangeSymbol,
+} from "./Decode.ts";
+import {
+  cheapestKlinesLimit,
+  ENDPOINT_WEIGHT,
+  type GovernorClock,
+  type GovernorEvent,
+  klinesWeight,
+  systemClock,
+  WeightGovernor,
+} from "./WeightGovernor.ts";
+
+export interface BinanceRestConfig {
+  /** `BINANCE_REST_URL`, default `https://fapi.binance.com`. */
+  readonly restUrl?: string;
+  /** Request weight this process may use per minute (`BINANCE_WEIGHT_BUDGET`, default 1200 of Binance's 2400). */
+  readonly weightBudget?: number;
+  /** Length of the weight window (default 60 000 ms, Binance's minute; tests shrink it). */
+  readonly weightWindowMs?: number;
+  /** Per-attempt timeout (default 10 000 ms). */
+  readonly timeoutMs?: number;
+  /** Retries after 5xx, timeouts and network errors (default 5); 429/418 waits do not count. */
+  readonly retries?: number;
+  /** First backoff delay; doubles per retry with random jitter (default 500 ms). */
+  readonly backoffBaseMs?: number;
+  /** Longest backoff delay (default 30 000 ms). */
+  readonly backoffMaxMs?: number;
+  /** Random extra pause after a 429 on top of `Retry-After` (default 0–1000 ms). */
+  readonly rateLimitJitterMs?: number;
+  /** A call waits out a 418 ban shorter than this; longer bans fail at once with reason "banned" (default 60 000). */
+  readonly maxBanWaitMs?: number;
+  /** How long exchangeInfo is reused (default 1 h). */
+  readonly exchangeInfoTtlMs?: number;
+  /** How long the 24 h tickers are reused (default 5 min). */
+  readonly tickersTtlMs?: number;
+  /** Requests in flight at once (default 8). */
+  readonly maxConcurrent?: number;
+  readonly clock?: GovernorClock;
+  readonly random?: () => number;
+  /** Rate-limit alerts: 429 pauses, 418 bans and their end. */
+  readonly onEvent?: (event: GovernorEvent) => void;
+  readonly fetch?: typeof fetch;
+}
+
+export const DEFAULT_REST_URL = "https://fapi.binance.com";
+
+/** Largest page the client asks for; 1000 costs 5 weight where 1500 costs 10. */
+const PAGE = 1000;
+
+/** A 429 or a short 418: retried after the governor's pause, without consuming a backoff attempt. */
+class WaitAndRetry extends Error {}
+
+interface Cached<A> {
+  readonly at: number;
+  readonly value: Promise<A>;
+}
+
+const retryAfterMs = (response: Response, fallbackSeconds: number): number => {
+  const seconds = Number(response.headers.get("retry-after"));
+  return (Number.isFinite(seconds) && seconds > 0 ? seconds : fallbackSeconds) * 1000;
+};
+
+export class BinanceRest {
+  readonly governor: WeightGovernor;
+  private readonly http: KyInstance;
+  private readonly clock: GovernorClock;
+  private readonly retries: number;
+  private readonly backoffBaseMs: number;
+  private readonly backoffMaxMs: number;
+  private readonly maxBanWaitMs: number;
+  private readonly exchangeInfoTtlMs: number;
+  private readonly tickersTtlMs: number;
+  private readonly maxConcurrent: number;
+  private inFlight = 0;
+  private readonly slots: (() => void)[] = [];
+  private exchangeInfoCache: Cached<readonly ExchangeSymbol[]> | undefined;
+  private tickersCache: Cached<ReadonlyMap<string, number>> | undefined;
+  /** Requests actually sent (for tests and metrics). */
+  sent = 0;
+
+  constructor(config: BinanceRestConfig = {}) {
+    this.clock = config.clock ?? systemClock;
+    this.governor = new WeightGovernor({
+      budget: config.weightBudget ?? 1200,
+      windowMs: config.weightWindowMs ?? 60_000,
+      windowMarginMs: Math.min(250, (config.weightWindowMs ?? 60_000) / 20),
+      jitterMs: config.rateLimitJitterMs ?? 1000,
+      clock: this.clock,
+      ...(config.random ? { random: config.random } : {}),
+      ...(config.onEvent ? { onEvent: config.onEvent } : {}),
+    });
+    this.http = ky.create({
+      prefix: config.restUrl ?? DEFAULT_REST_URL,
+      timeout: config.timeoutMs ?? 10_000,
+      retry: 0,
+      throwHttpErrors: false,
+      ...(config.fetch ? { fetch: config.fetch } : {}),
+    });
+    this.retries = config.retries ?? 5;
+    this.backoffBaseMs = config.backoffBaseMs ?? 500;
+    this.backoffMaxMs = config.backoffMaxMs ?? 30_000;
+    this.maxBanWaitMs = config.maxBanWaitMs ?? 60_000;
+    this.exchangeInfoTtlMs = config.exchangeInfoTtlMs ?? 3_600_000;
+    this.tickersTtlMs = config.tickersTtlMs ?? 300_000;
+    this.maxConcurrent = config.maxConcurrent ?? 8;
+  }
+
+  /** `GET /fapi/v1/time` (weight 1). */
+  serverTime(): Promise<number> {
+    return this.get("fapi/v1/time", {}, ENDPOINT_WEIGHT.time, (body, source) =>
+      decodeServerTime(body, source),
+    ).then((r) => r.value);
+  }
+
+  /** `GET /fapi/v1/exchangeInfo` (weight 1), cached `exchangeInfoTtlMs`. */
+  exchangeInfo(): Promise<readonly ExchangeSymbol[]> {
+    this.exchangeInfoCache = this.cached(this.exchangeInfoCache, this.exchangeInfoTtlMs, () =>
+      this.get("fapi/v1/exchangeInfo", {}, ENDPOINT_WEIGHT.exchangeInfo, decodeExchangeInfo).then(
+        (r) => r.value,
+      ),
+    );
+    return this.exchangeInfoCache.value;
+  }
+
+  /** `GET /fapi/v1/ticker/24hr` for all symbols (weight 40): quote volume by symbol, cached `tickersTtlMs`. */
+  quoteVolumes(): Promise<ReadonlyMap<string, number>> {
+    this.tickersCache = this.cached(this.tickersCache, this.tickersTtlMs, () =>
+      this.get("fapi/v1/ticker/24hr", {}, ENDPOINT_WEIGHT.ticker24hAll, decodeTickers).then((r) => r.value),
+    );
+    return this.tickersCache.value;
+  }
+
+  /** USDT-quoted PERPETUAL contracts with status TRADING, by 24 h quote volume descending, at most `limit`. */
+  async universe(limit: number): Promise<readonly UniverseEntry[]> {
+    const [symbols, volumes] = await Promise.all([this.exchangeInfo(), this.quoteVolumes()]);
+    const entries: UniverseEntry[] = [];
+    for (const s of symbols) {
+      if (
+        s.info === undefined ||
+        s.status !== "TRADING" ||
+        s.contractType !== "PERPETUAL" ||
+        s.quoteAsset !== "USDT"
+      )
+        continue;
+      entries.push({ symbol: s.symbol, quoteVolume: volumes.get(s.symbol) ?? 0, info: s.info });
+    }
+    entries.sort((a, b) => b.quoteVolume - a.quoteVolume || (a.symbol < b.symbol ? -1 : 1));
+    return entries.slice(0, limit);
+  }
+
+  /**
+   * `GET /fapi/v1/klines` once, with Binance's semantics (`limit` ≤ 1500; with `startTime` the first candles
+   * from there, otherwise the latest). Only closed candles are returned: a candle whose close time is not
+   * before the server's time (`Date` header, else `/fapi/v1/time`) is still forming and is dropped.
+   */
+  async klines(query: {
+    readonly symbol: string;
+    readonly timeframe: Timeframe;
+    readonly startTime?: number;
+    readonly endTime?: number;
+    readonly limit: number;
+  }): Promise<readonly Candle[]> {
+    const params: Record<string, string | number> = {
+      symbol: query.symbol,
+      interval: query.timeframe,
+      limit: query.limit,
+    };
+    if (query.startTime !== undefined) params.startTime = query.startTime;
+    if (query.endTime !== undefined) params.endTime = query.endTime;
+    const { value, date } = await this.get("fapi/v1/klines", params, klinesWeight(query.limit), decodeKlines);
+    const last = value[value.length - 1];
+    if (last === undefined) return value;
+    // closeTime ends in .999, so a Date header (whole seconds) is exact enough to tell closed from forming.
+    const couldBeForming = query.endTime === undefined || query.endTime >= last.openTime;
+    if (!couldBeForming) return value;
+    const now = date ?? (await this.serverTime());
+    return last.closeTime < now ? value : value.slice(0, -1);
+  }
+
+  /**
+   * Closed candles with open time in [`from`, `to`], paged (1000 per request, or fewer for a small gap to pay
+   * the lowest weight). Used by warm-up and by the stream's gap backfill.
+   */
+  async klinesRange(
+    symbol: string,
+    timeframe: Timeframe,
+    from: number,
+    to: number,
+  ): Promise<readonly Candle[]> {
+    const step = TIMEFRAME_MS[timeframe];
+    const out: Candle[] = [];
+    let start = from;
+    while (start <= to) {
+      const wanted = Math.floor((to - start) / step) + 1;
+      const page = await this.klines({
+        symbol,
+        timeframe,
+        startTime: start,
+        endTime: to,
+        limit: cheapestKlinesLimit(Math.min(wanted, PAGE)),
+      });
+      for (const c of page) if (c.openTime >= start && c.openTime <= to) out.push(c);
+      const last = page[page.length - 1];
+      if (last === undefined || page.length < Math.min(wanted, PAGE)) break;
+      start = last.openTime + step;
+    }
+    return out;
+  }
+
+  private cached<A>(entry: Cached<A> | undefined, ttl: number, load: () => Promise<A>): Cached<A> {
+    const now = this.clock.now();
+    if (entry !== undefined && now - entry.at < ttl) return entry;
+    const value = load();
+    // A failed load is not cached.
+    value.catch(() => {
+      if (this.exchangeInfoCache?.value === value) this.exchangeInfoCache = undefined;
+      if (this.tickersCache?.value === value) this.tickersCache = undefined;
+    });
+    return { at: now, value };
+  }
+
+  private async slot(): Promise<() => void> {
+    if (this.inFlight >= this.maxConcurrent) await new Promise<void>((resolve) => this.slots.push(resolve));
+    this.inFlight++;
+    return () => {
+      this.inFlight--;
+      this.slots.shift()?.();
+    };
+  }
+
+  /** One GET with governor, retry policy and decoding; `source` in errors is e.g. "GET /fapi/v1/klines". */
+  private get<A>(
+    path: string,
+    params: Record<string, string | number>,
+    weight: number,
+    decode: (body: unknown, source: string) => A | MarketDataError,
+  ): Promise<{ readonly value: A; readonly date: number | undefined }> {
+    const source = `GET /${path}`;
+    const attempt = async () => {
+      const banEnd = this.governor.banEndsAt();
+      if (banEnd !== 0 && banEnd - this.clock.now() > this.maxBanWaitMs) {
+        throw new AbortError(
+          new MarketDataError({
+            reason: "banned",
+            source,
+            message: "IP banned by Binance (418)",
+            retryAt: banEnd,
+          }),
+        );
+      }
+      await this.governor.acquire(weight);
+      const release = await this.slot();
+      let response: Response;
+      let text: string;
+      try {
+        this.sent++;
+        response = await this.http.get(path, { searchParams: params });
+        text = await response.text();
+      } catch (cause) {
+        const timeout = cause instanceof Error && cause.name === "TimeoutError";
+        throw new MarketDataError({
+          reason: "network",
+          source,
+          message: timeout ? "request timed out" : `network error: ${String(cause)}`,
+          cause,
+        });
+      } finally {
+        release();
+      }
+      const used = response.headers.get("x-mbx-used-weight-1m");
+      if (used !== null) this.governor.observeUsedWeight(Number(used));
+      const status = response.status;
+      if (status === 429) {
+        this.governor.rateLimited(retryAfterMs(response, 1));
+        throw new WaitAndRetry(`${source} 429`);
+      }
+      if (status === 418) {
+        const ms = retryAfterMs(response, 120);
+        this.governor.banned(ms);
+        if (ms > this.maxBanWaitMs) {
+          throw new AbortError(
+            new MarketDataError({
+              reason: "banned",
+              source,
+              message: `IP banned by Binance (418) for ${Math.round(ms / 1000)} s`,
+              retryAt: this.clock.now() + ms,
+            }),
+          );
+        }
+        throw new WaitAndRetry(`${source} 418`);
+      }
+      if (status >= 500) {
+        throw new MarketDataError({
+          reason: "network",
+          source,
+          message: `HTTP ${status}: ${text.slice(0, 200)}`,
+        });
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch (cause) {
+        throw new AbortError(
+          new MarketDataError({
+            reason: status >= 400 ? "rejected" : "badResponse",
+            source,
+            message: `HTTP ${status}, body is not JSON: ${text.slice(0, 200)}`,
+            cause,
+          }),
+        );
+      }
+      if (status >= 400) {
+        const b = body as { code?: unknown; msg?: unknown };
+        const detail = typeof b.msg === "string" ? `${String(b.code)} ${b.msg}` : text.slice(0, 200);
+        throw new AbortError(
+          new MarketDataError({
+            reason: status === 404 || b.code === -1121 ? "notFound" : "rejected",
+            source,
+            message: `HTTP ${status}: ${detail}`,
+          }),
+        );
+      }
+      const value = decode(body, source);
+      if (value instanceof MarketDataError) throw new AbortError(value);
+      const dateHeader = response.headers.get("date");
+      const date = dateHeader === null ? undefined : Date.parse(dateHeader);
+      return { value, date: date !== undefined && Number.isFinite(date) ? date : undefined };
+    };
+    return pRetry(attempt, {
+      retries: this.retries,
+      factor: 2,
+      minTimeout: this.backoffBaseMs,
+      maxTimeout: this.backoffMaxMs,
+      randomize: true,
+      shouldConsumeRetry: ({ error }) => !(error instanceof WaitAndRetry),
+    }).catch((error: unknown) => {
+      if (error instanceof MarketDataError) throw error;
+      throw new MarketDataError({ reason: "network", source, message: String(error), cause: error });
+    });
+  }
+}

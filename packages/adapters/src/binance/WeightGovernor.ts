@@ -1,0 +1,157 @@
+/**
+ * The request-weight governor every Binance REST call passes through: it keeps this process under a weight
+ * budget per minute, pauses everybody after a 429 and halts everything during a 418 IP ban.
+ * @see https://developers.binance.com/docs/derivatives/usds-margined-futures/general-info#limits
+ */
+/** Time as the governor sees it; tests pass a virtual clock whose `sleep` advances `now`. */
+export interface GovernorClock {
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+export const systemClock: GovernorClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
+};
+
+/** What the governor tells the outside world (the runner logs or notifies these). */
+export type GovernorEvent =
+  | { readonly _tag: "RateLimited"; readonly until: number; readonly retryAfterMs: number }
+  | { readonly _tag: "Banned"; readonly until: number; readonly retryAfterMs: number }
+  | { readonly _tag: "BanLifted"; readonly at: number };
+
+export interface WeightGovernorOptions {
+  /** Weight this process may use per window (Binance IP limit is 2400/min; default 1200 leaves room). */
+  readonly budget?: number;
+  /** Length of the weight window; Binance counts per calendar minute. Default 60 000. */
+  readonly windowMs?: number;
+  /** Wait this long past a window boundary before trusting the reset (clock skew vs the server). Default 250. */
+  readonly windowMarginMs?: number;
+  /** Upper bound of the random delay added to every 429 pause. Default 1000. */
+  readonly jitterMs?: number;
+  readonly clock?: GovernorClock;
+  readonly random?: () => number;
+  readonly onEvent?: (event: GovernorEvent) => void;
+}
+
+/** Weight of `GET /fapi/v1/klines` by `limit`: <100 → 1, <500 → 2, ≤1000 → 5, above → 10. */
+export const klinesWeight = (limit: number): number =>
+  limit < 100 ? 1 : limit < 500 ? 2 : limit <= 1000 ? 5 : 10;
+
+/** Request weights of the endpoints this adapter calls. */
+export const ENDPOINT_WEIGHT = {
+  time: 1,
+  exchangeInfo: 1,
+  /** All symbols; a single symbol costs 1. */
+  ticker24hAll: 40,
+} as const;
+
+/** Lets a caller wait for the clock to pass `until`, re-checking because pauses can be extended meanwhile. */
+export class WeightGovernor {
+  readonly budget: number;
+  readonly windowMs: number;
+  private readonly margin: number;
+  private readonly jitterMs: number;
+  private readonly clock: GovernorClock;
+  private readonly random: () => number;
+  private readonly onEvent: (event: GovernorEvent) => void;
+  private window = Number.NEGATIVE_INFINITY;
+  private used = 0;
+  private pausedUntil = 0;
+  private bannedUntil = 0;
+  /** FIFO of callers waiting for weight, so a big request is not starved by small ones. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(options: WeightGovernorOptions = {}) {
+    this.budget = options.budget ?? 1200;
+    this.windowMs = options.windowMs ?? 60_000;
+    this.margin = options.windowMarginMs ?? 250;
+    this.jitterMs = options.jitterMs ?? 1000;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.onEvent = options.onEvent ?? (() => {});
+  }
+
+  /** Weight used in the current window as far as we know (our own sends and the server's header). */
+  usedWeight(): number {
+    this.roll();
+    return this.used;
+  }
+
+  /** End of the current 418 ban (0 when not banned). */
+  banEndsAt(): number {
+    return this.bannedUntil > this.clock.now() ? this.bannedUntil : 0;
+  }
+
+  /**
+   * Waits until `weight` fits in the budget and no pause or ban is in force, then books it.
+   * Requests queue in arrival order; none is ever sent over budget.
+   */
+  acquire(weight: number): Promise<void> {
+    const turn = this.queue.then(() => this.waitAndBook(weight));
+    this.queue = turn.catch(() => {});
+    return turn;
+  }
+
+  private async waitAndBook(weight: number): Promise<void> {
+    for (;;) {
+      const now = this.clock.now();
+      const blockedUntil = Math.max(this.pausedUntil, this.bannedUntil);
+      if (blockedUntil > now) {
+        await this.clock.sleep(blockedUntil - now);
+        if (this.bannedUntil !== 0 && this.bannedUntil <= this.clock.now()) this.liftBan();
+        continue;
+      }
+      this.roll();
+      // A request heavier than the whole budget can only ever run alone in a fresh window.
+      if (this.used + weight <= this.budget || (this.used === 0 && weight > this.budget)) {
+        this.used += weight;
+        return;
+      }
+      await this.clock.sleep(this.window + this.windowMs + this.margin - now);
+    }
+  }
+
+  /** Records the server's `X-MBX-USED-WEIGHT-1M`: other tools on the same IP count against us too. */
+  observeUsedWeight(header: number): void {
+    if (!Number.isFinite(header)) return;
+    this.roll();
+    if (header > this.used) this.used = header;
+  }
+
+  /** A 429: everybody pauses for `Retry-After` plus jitter. */
+  rateLimited(retryAfterMs: number): void {
+    const until = this.clock.now() + retryAfterMs + Math.floor(this.random() * this.jitterMs);
+    if (until > this.pausedUntil) {
+      this.pausedUntil = until;
+      this.onEvent({ _tag: "RateLimited", until, retryAfterMs });
+    }
+  }
+
+  /** A 418: the IP is banned; nothing is sent until `Retry-After` has passed. */
+  banned(retryAfterMs: number): void {
+    const until = this.clock.now() + retryAfterMs;
+    if (until > this.bannedUntil) {
+      this.bannedUntil = until;
+      this.onEvent({ _tag: "Banned", until, retryAfterMs });
+    }
+  }
+
+  private liftBan(): void {
+    this.bannedUntil = 0;
+    this.onEvent({ _tag: "BanLifted", at: this.clock.now() });
+  }
+
+  /** Starts a new window once the clock has passed the previous one (plus the skew margin). */
+  private roll(): void {
+    const now = this.clock.now();
+    if (now >= this.window + this.windowMs + this.margin) {
+      this.window = Math.floor((now - this.margin) / this.windowMs) * this.windowMs;
+      this.used = 0;
+    }
+  }
+}
+
+/** Limit to request so `count` candles cost the least weight (Binance max 1500). */
+export const cheapestKlinesLimit = (count: number): number =>
+  count <= 99 ? Math.max(1, count) : count <= 499 ? count : 1000;

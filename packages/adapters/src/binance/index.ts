@@ -1,0 +1,5 @@
+/** Binance USD-M futures adapters: weight-budgeted REST (`MarketData`) and self-healing kline streams. */
+export * as BinanceMarketData from "./BinanceMarketData.ts";
+export * from "./BinanceRest.ts";
+export * from "./Decode.ts";
+export * from "./WeightGovernor.ts";

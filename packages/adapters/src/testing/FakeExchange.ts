@@ -1,0 +1,750 @@
+/**
+ * A loopback Binance USD-M futures exchange (Bun.serve HTTP + WebSocket on 127.0.0.1) speaking the real
+ * formats and limits, under a fast-forwardable market clock, with fault injection. Integration tests and
+ * benchmarks point `BINANCE_REST_URL` / `BINANCE_WS_URL` at it; `fake-exchange.ts` starts it by hand.
+ */
+import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import { type Candle, isTimeframe, TIMEFRAME_MS, type Timeframe } from "@signalbot/core";
+import type { Server, ServerWebSocket } from "bun";
+import { candleAt, type KlineColumns, lowerBound, parseKlineCsv } from "../csv/KlineCsv.ts";
+
+export interface FakeExchangeOptions {
+  /** Default 0 (a free port). */
+  readonly port?: number;
+  /** Directory of `<SYMBOL>-<interval>.csv.gz` files replayed for the symbols they cover; others are generated. */
+  readonly dataDir?: string;
+  /** Symbols listed in exchangeInfo/tickers beyond the data files (generated, e.g. "GEN001USDT"). Default 300. */
+  readonly generatedSymbols?: number;
+  /** Market clock start (ms UTC). Default 2025-06-01T00:00:00Z (inside the fixture data). */
+  readonly startTime?: number;
+  /** Forming-candle push cadence in market time. Default 250 ms like Binance; tests use minutes. */
+  readonly updateIntervalMs?: number;
+  /** Request weight per window before 429 (Binance: 2400). */
+  readonly weightLimit?: number;
+  /** Weight window length in real time (Binance: 60 000). */
+  readonly weightWindowMs?: number;
+  /** Requests tolerated during a 429 back-off before the IP is banned with 418. Default 5. */
+  readonly banAfterViolations?: number;
+  /** Requests arriving this soon after a 429 were in flight already and are not held against the client. Default 100 ms. */
+  readonly inFlightGraceMs?: number;
+  /** Length of an automatic ban. Default 120 000 ms (Binance starts at 2 minutes). */
+  readonly banMs?: number;
+  /** Incoming WebSocket messages per second per connection before it is closed (Binance: 10). */
+  readonly maxIncomingPerSecond?: number;
+  /** Streams per connection (Binance: 1024). */
+  readonly maxStreamsPerConnection?: number;
+  /** Real clock for rate limits and bans. Default `Date.now`. */
+  readonly realClock?: () => number;
+}
+
+/** Counters tests assert on. */
+export interface FakeExchangeStats {
+  requests: number;
+  weight: number;
+  rateLimited429: number;
+  banned418: number;
+  serverErrors: number;
+  requestsDuringBan: number;
+  byPath: Record<string, number>;
+  wsConnections: number;
+  wsIncoming: number;
+  wsClosedForRate: number;
+  pongs: number;
+  framesSent: number;
+}
+
+interface Conn {
+  readonly id: number;
+  readonly streams: Set<string>;
+  stalled: boolean;
+  incoming: number[];
+}
+
+interface Series {
+  readonly columns: KlineColumns | undefined;
+  readonly seed: number;
+  readonly base: number;
+}
+
+const DEFAULT_START = Date.UTC(2025, 5, 1);
+/** Generated symbols trade from here on. */
+const LISTED_AT = Date.UTC(2020, 0, 1);
+
+const hash = (s: string): number => {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+};
+const unit = (seed: number, k: number): number => {
+  let x = (seed ^ Math.imul(k | 0, 0x9e3779b1) ^ Math.floor(k / 4294967296)) >>> 0;
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b) >>> 0;
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35) >>> 0;
+  return ((x ^ (x >>> 16)) >>> 0) / 4294967296;
+};
+
+const fmt = (n: number): string => (n >= 100 ? n.toFixed(2) : n >= 1 ? n.toFixed(4) : n.toPrecision(5));
+
+export class FakeExchange {
+  readonly stats: FakeExchangeStats = {
+    requests: 0,
+    weight: 0,
+    rateLimited429: 0,
+    banned418: 0,
+    serverErrors: 0,
+    requestsDuringBan: 0,
+    byPath: {},
+    wsConnections: 0,
+    wsIncoming: 0,
+    wsClosedForRate: 0,
+    pongs: 0,
+    framesSent: 0,
+  };
+  private readonly opts: Required<Omit<FakeExchangeOptions, "dataDir" | "port">> & {
+    dataDir: string | undefined;
+  };
+  private server: Server<Conn> | undefined;
+  private readonly sockets = new Set<ServerWebSocket<Conn>>();
+  private readonly series = new Map<string, Series>();
+  private readonly symbols: string[] = [];
+  private readonly dataSymbols = new Set<string>();
+  private marketNow: number;
+  private nextConnId = 1;
+  private windowStart = 0;
+  private windowUsed = 0;
+  private backoffUntil = 0;
+  private backoffSince = 0;
+  private violations = 0;
+  private bannedUntil = 0;
+  private fail5xx: { count: number; status: number } = { count: 0, status: 503 };
+  private storm = { count: 0, retryAfterSec: 1 };
+  private closedDelayMs = 0;
+  private pending: { sendAt: number; stream: string; frame: string }[] = [];
+
+  constructor(options: FakeExchangeOptions = {}) {
+    this.opts = {
+      dataDir: options.dataDir,
+      generatedSymbols: options.generatedSymbols ?? 300,
+      startTime: options.startTime ?? DEFAULT_START,
+      updateIntervalMs: options.updateIntervalMs ?? 250,
+      weightLimit: options.weightLimit ?? 2400,
+      weightWindowMs: options.weightWindowMs ?? 60_000,
+      banAfterViolations: options.banAfterViolations ?? 5,
+      banMs: options.banMs ?? 120_000,
+      inFlightGraceMs: options.inFlightGraceMs ?? 100,
+      maxIncomingPerSecond: options.maxIncomingPerSecond ?? 10,
+      maxStreamsPerConnection: options.maxStreamsPerConnection ?? 1024,
+      realClock: options.realClock ?? Date.now,
+    };
+    this.marketNow = this.opts.startTime;
+    if (this.opts.dataDir !== undefined) {
+      const glob = new Bun.Glob("*-30m.csv*");
+      for (const file of glob.scanSync(this.opts.dataDir)) this.dataSymbols.add(file.split("-")[0] ?? "");
+    }
+    this.symbols.push(...[...this.dataSymbols].sort());
+    for (let i = 1; i <= this.opts.generatedSymbols; i++)
+      this.symbols.push(`GEN${String(i).padStart(3, "0")}USDT`);
+    this.start(options.port ?? 0);
+  }
+
+  /** `http://127.0.0.1:PORT`: the `BINANCE_REST_URL` to use. */
+  get restUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+  /** `ws://127.0.0.1:PORT/market`: the `BINANCE_WS_URL` to use. */
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.port}/market`;
+  }
+  get port(): number {
+    return this.server?.port ?? 0;
+  }
+  /** Current market time (ms UTC). */
+  now(): number {
+    return this.marketNow;
+  }
+  /** Every tradable USDT perpetual listed, data-file symbols first. */
+  listedSymbols(): readonly string[] {
+    return this.symbols;
+  }
+  /** Open WebSocket connections with their streams. */
+  connections(): readonly { readonly id: number; readonly streams: readonly string[] }[] {
+    return [...this.sockets].map((ws) => ({ id: ws.data.id, streams: [...ws.data.streams] }));
+  }
+
+  /** The exchange's truth: closed candles with open time in [from, to] (what a complete client must see). */
+  closedCandles(symbol: string, timeframe: Timeframe, from: number, to: number): Candle[] {
+    const out: Candle[] = [];
+    for (const c of this.range(symbol, timeframe, from, to)) if (c.closeTime < this.marketNow) out.push(c);
+    return out;
+  }
+
+  /**
+   * Moves the market clock forward by `ms`, pushing a forming update every `updateIntervalMs` and the closed
+   * candle at each close, on every subscribed stream that is not stalled.
+   */
+  advance(ms: number): void {
+    const end = this.marketNow + ms;
+    const step = this.opts.updateIntervalMs;
+    while (this.marketNow < end) {
+      const from = this.marketNow;
+      const next = Math.min(end, Math.floor(from / step) * step + step);
+      this.marketNow = next;
+      const streams = this.subscribedStreams();
+      for (const stream of streams) this.pushKline(stream, from, next);
+      this.flushPending(next);
+    }
+  }
+
+  /** Fault: closes every WebSocket connection abruptly. */
+  dropConnections(): void {
+    for (const ws of this.sockets) ws.terminate();
+  }
+  /** Fault: current connections stay open but receive nothing more (how the retired endpoints fail). */
+  stallConnections(): void {
+    for (const ws of this.sockets) ws.data.stalled = true;
+  }
+  /** Fault: sends `count` malformed frames on every connection. */
+  sendMalformed(count = 1): void {
+    const junk = [
+      "{not json",
+      '{"stream":"x@kline_30m","data":{"e":"kline","k":{"t":"soon"}}}',
+      "[]",
+      '"hello"',
+    ];
+    for (let i = 0; i < count; i++) for (const ws of this.sockets) this.send(ws, junk[i % junk.length] ?? "");
+  }
+  /** Fault: the next `count` REST requests fail with `status` (default 503). */
+  failNext(count: number, status = 503): void {
+    this.fail5xx = { count, status };
+  }
+  /** Fault: the next `count` REST requests get 429 with `Retry-After: retryAfterSec`. */
+  rateLimitStorm(count: number, retryAfterSec = 1): void {
+    this.storm = { count, retryAfterSec };
+  }
+  /** Fault: bans the IP (418) for `ms` of real time. */
+  ban(ms: number): void {
+    this.bannedUntil = this.opts.realClock() + ms;
+  }
+  /** Fault: closed-candle messages arrive `ms` of market time after the close (forming updates go first). */
+  delayClosedCandles(ms: number): void {
+    this.closedDelayMs = ms;
+  }
+  /** Sends a WebSocket ping to every connection (pongs are counted in `stats.pongs`). */
+  ping(): void {
+    for (const ws of this.sockets) ws.ping();
+  }
+
+  stop(): void {
+    this.server?.stop(true);
+    this.server = undefined;
+  }
+
+  // ---- market data ----
+
+  private seriesOf(symbol: string, timeframe: Timeframe): Series | undefined {
+    const key = `${symbol}-${timeframe}`;
+    const known = this.series.get(key);
+    if (known !== undefined) return known;
+    if (!this.symbols.includes(symbol)) return undefined;
+    let columns: KlineColumns | undefined;
+    if (this.dataSymbols.has(symbol) && this.opts.dataDir !== undefined) {
+      for (const name of [`${key}.csv.gz`, `${key}.csv`]) {
+        const file = `${this.opts.dataDir}/${name}`;
+        try {
+          const raw = new Uint8Array(readFileSync(file));
+          const bytes = name.endsWith(".gz") ? new Uint8Array(gunzipSync(raw)) : raw;
+          const parsed = parseKlineCsv(bytes, file, timeframe);
+          if (parsed._tag === "Parsed") columns = parsed.columns;
+          break;
+        } catch {}
+      }
+    }
+    const seed = hash(symbol);
+    const made: Series = { columns, seed, base: 0.05 + (seed % 100_000) / 100 };
+    this.series.set(key, made);
+    return made;
+  }
+
+  /** The candle opening at `openTime` (undefined where the data has a gap or before listing). */
+  private candle(s: Series, timeframe: Timeframe, openTime: number): Candle | undefined {
+    const step = TIMEFRAME_MS[timeframe];
+    if (s.columns !== undefined) {
+      const i = lowerBound(s.columns.openTime, openTime);
+      return s.columns.openTime[i] === openTime ? candleAt(s.columns, i) : undefined;
+    }
+    if (openTime < LISTED_AT) return undefined;
+    const k = openTime / step;
+    const price = (x: number) =>
+      s.base * Math.exp(0.08 * Math.sin(x / 40) + 0.03 * Math.sin(x / 6.1 + (s.seed % 7)));
+    const open = price(k);
+    const close = price(k + 1);
+    return {
+      openTime,
+      open,
+      high: Math.max(open, close) * (1 + 0.004 * unit(s.seed, k)),
+      low: Math.min(open, close) * (1 - 0.004 * unit(s.seed + 1, k)),
+      close,
+      volume: 1000 + 9000 * unit(s.seed + 2, k),
+      closeTime: openTime + step - 1,
+    };
+  }
+
+  /** Candles (any state) with open time in [from, to] and not after the market clock. */
+  private *range(symbol: string, timeframe: Timeframe, from: number, to: number): Generator<Candle> {
+    const s = this.seriesOf(symbol, timeframe);
+    if (s === undefined) return;
+    const step = TIMEFRAME_MS[timeframe];
+    const last = Math.min(to, this.marketNow - 1);
+    if (s.columns !== undefined) {
+      for (let i = lowerBound(s.columns.openTime, from); i < s.columns.length; i++) {
+        if (s.columns.openTime[i]! > last) return;
+        yield candleAt(s.columns, i);
+      }
+      return;
+    }
+    for (let t = Math.ceil(Math.max(from, LISTED_AT) / step) * step; t <= last; t += step) {
+      const c = this.candle(s, timeframe, t);
+      if (c !== undefined) yield c;
+    }
+  }
+
+  /** The last `limit` candles with open time ≤ `upTo` (Binance's answer without `startTime`). */
+  private latest(symbol: string, timeframe: Timeframe, upTo: number, limit: number): Candle[] {
+    const s = this.seriesOf(symbol, timeframe);
+    if (s === undefined) return [];
+    if (s.columns !== undefined) {
+      const end = lowerBound(s.columns.openTime, upTo + 1);
+      const out: Candle[] = [];
+      for (let i = Math.max(0, end - limit); i < end; i++) out.push(candleAt(s.columns, i));
+      return out;
+    }
+    const step = TIMEFRAME_MS[timeframe];
+    return [...this.range(symbol, timeframe, upTo - limit * step, upTo)].slice(-limit);
+  }
+
+  /** A candle as seen at `at`: the full candle once closed, else a partial one (cumulative high/low/volume). */
+  private asOf(c: Candle, at: number): Candle {
+    if (at > c.closeTime) return c;
+    const p = Math.max(0, Math.min(1, (at - c.openTime) / (c.closeTime + 1 - c.openTime)));
+    const close = c.open + (c.close - c.open) * p;
+    return {
+      ...c,
+      close,
+      high: Math.max(c.open, close, c.high * p + Math.max(c.open, close) * (1 - p)),
+      low: Math.min(c.open, close, c.low * p + Math.min(c.open, close) * (1 - p)),
+      volume: c.volume * p,
+    };
+  }
+
+  // ---- REST ----
+
+  private restWeight(path: string, params: URLSearchParams): number {
+    if (path === "/fapi/v1/klines") {
+      const limit = Number(params.get("limit") ?? 500);
+      return limit < 100 ? 1 : limit < 500 ? 2 : limit <= 1000 ? 5 : 10;
+    }
+    if (path === "/fapi/v1/ticker/24hr") return params.has("symbol") ? 1 : 40;
+    return 1;
+  }
+
+  private json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
+    return new Response(JSON.stringify(body), {
+      status,
+      headers: {
+        "content-type": "application/json",
+        "x-mbx-used-weight-1m": String(this.windowUsed),
+        date: new Date(this.marketNow).toUTCString(),
+        ...headers,
+      },
+    });
+  }
+
+  private handleRest(url: URL): Response {
+    const now = this.opts.realClock();
+    const path = url.pathname;
+    this.stats.requests++;
+    this.stats.byPath[path] = (this.stats.byPath[path] ?? 0) + 1;
+    if (now < this.bannedUntil) {
+      this.stats.requestsDuringBan++;
+      this.stats.banned418++;
+      const seconds = Math.ceil((this.bannedUntil - now) / 1000);
+      return this.json(
+        { code: -1003, msg: `Way too many requests; IP banned until ${this.bannedUntil}.` },
+        418,
+        {
+          "retry-after": String(seconds),
+        },
+      );
+    }
+    if (now < this.backoffUntil && now > this.backoffSince + this.opts.inFlightGraceMs) {
+      this.violations++;
+      if (this.violations > this.opts.banAfterViolations) {
+        this.bannedUntil = now + this.opts.banMs;
+        this.violations = 0;
+        this.stats.banned418++;
+        return this.json({ code: -1003, msg: "Way too many requests; IP banned." }, 418, {
+          "retry-after": String(Math.ceil(this.opts.banMs / 1000)),
+        });
+      }
+    }
+    const windowStart = Math.floor(now / this.opts.weightWindowMs) * this.opts.weightWindowMs;
+    if (windowStart !== this.windowStart) {
+      this.windowStart = windowStart;
+      this.windowUsed = 0;
+    }
+    const weight = this.restWeight(path, url.searchParams);
+    const tooMany = (retryAfterSec: number) => {
+      this.stats.rateLimited429++;
+      if (now >= this.backoffUntil) this.backoffSince = now;
+      this.backoffUntil = Math.max(this.backoffUntil, now + retryAfterSec * 1000);
+      return this.json(
+        { code: -1003, msg: "Too many requests; please use the websocket for live updates." },
+        429,
+        {
+          "retry-after": String(retryAfterSec),
+        },
+      );
+    };
+    if (this.storm.count > 0) {
+      this.storm.count--;
+      return tooMany(this.storm.retryAfterSec);
+    }
+    if (this.windowUsed + weight > this.opts.weightLimit) {
+      return tooMany(Math.max(1, Math.ceil((windowStart + this.opts.weightWindowMs - now) / 1000)));
+    }
+    this.windowUsed += weight;
+    this.stats.weight += weight;
+    if (this.fail5xx.count > 0) {
+      this.fail5xx.count--;
+      this.stats.serverErrors++;
+      return new Response("<html>Service Unavailable</html>", { status: this.fail5xx.status });
+    }
+    switch (path) {
+      case "/fapi/v1/time":
+        return this.json({ serverTime: this.marketNow }, 200);
+      case "/fapi/v1/exchangeInfo":
+        return this.json(this.exchangeInfo(), 200);
+      case "/fapi/v1/ticker/24hr":
+        return this.tickers(url.searchParams);
+      case "/fapi/v1/klines":
+        return this.klines(url.searchParams);
+      default:
+        return this.json({ code: -5000, msg: "Path not found" }, 404);
+    }
+  }
+
+  private symbolEntry(symbol: string, status: string, contractType: string, quoteAsset: string) {
+    const seed = hash(symbol);
+    const tick = this.dataSymbols.has(symbol) ? "0.10" : seed % 2 === 0 ? "0.0001" : "0.001";
+    return {
+      symbol,
+      pair: symbol.split("_")[0],
+      contractType,
+      deliveryDate: 4133404800000,
+      onboardDate: LISTED_AT,
+      status,
+      maintMarginPercent: "2.5000",
+      requiredMarginPercent: "5.0000",
+      baseAsset: symbol.replace(/USD[TC](_\d+)?$/, ""),
+      quoteAsset,
+      marginAsset: quoteAsset,
+      pricePrecision: 4,
+      quantityPrecision: 3,
+      baseAssetPrecision: 8,
+      quotePrecision: 8,
+      underlyingType: "COIN",
+      underlyingSubType: [],
+      triggerProtect: "0.0500",
+      liquidationFee: "0.012500",
+      marketTakeBound: "0.05",
+      maxMoveOrderLimit: 10000,
+      filters: [
+        { filterType: "PRICE_FILTER", minPrice: "0.0001", maxPrice: "4529764", tickSize: tick },
+        { filterType: "LOT_SIZE", minQty: "0.001", stepSize: seed % 3 === 0 ? "1" : "0.001", maxQty: "1000" },
+        { stepSize: "0.001", filterType: "MARKET_LOT_SIZE", minQty: "0.001", maxQty: "120" },
+        { limit: 200, filterType: "MAX_NUM_ORDERS" },
+        { filterType: "MIN_NOTIONAL", notional: seed % 2 === 0 ? "5" : "50" },
+        {
+          multiplierUp: "1.0500",
+          multiplierDecimal: "4",
+          filterType: "PERCENT_PRICE",
+          multiplierDown: "0.9500",
+        },
+      ],
+      orderTypes: ["LIMIT", "MARKET"],
+      timeInForce: ["GTC", "IOC", "FOK", "GTX", "GTD"],
+      permissionSets: ["GRID", "COPY"],
+    };
+  }
+
+  private exchangeInfo() {
+    return {
+      timezone: "UTC",
+      serverTime: this.marketNow,
+      futuresType: "U_MARGINED",
+      rateLimits: [
+        { rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: 1, limit: this.opts.weightLimit },
+        { rateLimitType: "ORDERS", interval: "MINUTE", intervalNum: 1, limit: 1200 },
+      ],
+      exchangeFilters: [],
+      assets: [{ asset: "USDT", marginAvailable: true, autoAssetExchange: "-10000" }],
+      symbols: [
+        ...this.symbols.map((s) => this.symbolEntry(s, "TRADING", "PERPETUAL", "USDT")),
+        // Listed but outside the universe: a quarterly, a USDC-quoted and a settling contract.
+        this.symbolEntry("BTCUSDT_260925", "TRADING", "CURRENT_QUARTER", "USDT"),
+        this.symbolEntry("BTCUSDC", "TRADING", "PERPETUAL", "USDC"),
+        this.symbolEntry("OLDUSDT", "SETTLING", "PERPETUAL", "USDT"),
+      ],
+    };
+  }
+
+  /** 24 h quote volume: data-file symbols rank first, then generated ones in a seeded order. */
+  private quoteVolume(symbol: string): number {
+    const seed = hash(symbol);
+    return this.dataSymbols.has(symbol) ? 1e10 + (seed % 1e9) : 1e6 + (seed % 1e9);
+  }
+
+  private tickerOf(symbol: string) {
+    const last = this.seriesOf(symbol, "30m");
+    const c =
+      last === undefined
+        ? undefined
+        : this.candle(last, "30m", Math.floor((this.marketNow - 1) / 1_800_000) * 1_800_000);
+    const price = c?.close ?? 1;
+    const qv = this.quoteVolume(symbol);
+    return {
+      closeTime: this.marketNow - 1,
+      count: 1000 + (hash(symbol) % 100_000),
+      firstId: 1,
+      highPrice: fmt(price * 1.03),
+      lastId: 2,
+      lastPrice: fmt(price),
+      lastQty: "0.002",
+      lowPrice: fmt(price * 0.97),
+      openPrice: fmt(price * 1.01),
+      openTime: this.marketNow - 86_400_000,
+      priceChange: fmt(price * -0.01),
+      priceChangePercent: "-1.000",
+      quoteVolume: qv.toFixed(2),
+      symbol,
+      volume: (qv / price).toFixed(3),
+      weightedAvgPrice: fmt(price),
+    };
+  }
+
+  private tickers(params: URLSearchParams): Response {
+    const symbol = params.get("symbol");
+    if (symbol !== null) {
+      if (!this.symbols.includes(symbol)) return this.json({ code: -1121, msg: "Invalid symbol." }, 400);
+      return this.json(this.tickerOf(symbol), 200);
+    }
+    return this.json(
+      this.symbols.map((s) => this.tickerOf(s)),
+      200,
+    );
+  }
+
+  private klines(params: URLSearchParams): Response {
+    const symbol = params.get("symbol") ?? "";
+    const interval = params.get("interval") ?? "";
+    const limit = Number(params.get("limit") ?? 500);
+    if (!isTimeframe(interval)) return this.json({ code: -1120, msg: "Invalid interval." }, 400);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1500)
+      return this.json({ code: -1130, msg: "Data sent for parameter 'limit' is not valid." }, 400);
+    if (!this.symbols.includes(symbol)) return this.json({ code: -1121, msg: "Invalid symbol." }, 400);
+    const start = params.get("startTime");
+    const end = params.get("endTime");
+    const to = end === null ? Number.MAX_SAFE_INTEGER : Number(end);
+    let rows: Candle[];
+    if (start !== null) {
+      rows = [];
+      for (const c of this.range(symbol, interval, Number(start), to)) {
+        rows.push(c);
+        if (rows.length === limit) break;
+      }
+    } else {
+      rows = this.latest(symbol, interval, Math.min(to, this.marketNow - 1), limit);
+    }
+    return this.json(
+      rows.map((c) => {
+        const v = this.asOf(c, this.marketNow - 1);
+        return [
+          v.openTime,
+          fmt(v.open),
+          fmt(v.high),
+          fmt(v.low),
+          fmt(v.close),
+          v.volume.toFixed(3),
+          v.closeTime,
+          (v.volume * v.close).toFixed(5),
+          100,
+          (v.volume / 2).toFixed(3),
+          ((v.volume * v.close) / 2).toFixed(5),
+          "0",
+        ];
+      }),
+      200,
+    );
+  }
+
+  // ---- WebSocket ----
+
+  private subscribedStreams(): Set<string> {
+    const all = new Set<string>();
+    for (const ws of this.sockets) for (const s of ws.data.streams) all.add(s);
+    return all;
+  }
+
+  private send(ws: ServerWebSocket<Conn>, frame: string): void {
+    if (ws.data.stalled) return;
+    ws.send(frame);
+    this.stats.framesSent++;
+  }
+
+  private broadcast(stream: string, frame: string): void {
+    for (const ws of this.sockets) if (ws.data.streams.has(stream)) this.send(ws, frame);
+  }
+
+  private frame(
+    stream: string,
+    symbol: string,
+    timeframe: Timeframe,
+    c: Candle,
+    closed: boolean,
+    at: number,
+  ): string {
+    return JSON.stringify({
+      stream,
+      data: {
+        e: "kline",
+        E: at,
+        s: symbol,
+        k: {
+          t: c.openTime,
+          T: c.closeTime,
+          s: symbol,
+          i: timeframe,
+          f: 100,
+          L: 200,
+          o: fmt(c.open),
+          c: fmt(c.close),
+          h: fmt(c.high),
+          l: fmt(c.low),
+          v: c.volume.toFixed(3),
+          n: 100,
+          x: closed,
+          q: (c.volume * c.close).toFixed(5),
+          V: (c.volume / 2).toFixed(3),
+          Q: ((c.volume * c.close) / 2).toFixed(5),
+          B: "0",
+        },
+      },
+    });
+  }
+
+  /** Pushes what happened on `stream` between market times `from` and `to`: closes, then the forming update. */
+  private pushKline(stream: string, from: number, to: number): void {
+    const match = /^([a-z0-9_]+)@kline_(\w+)$/.exec(stream);
+    const symbol = match?.[1]?.toUpperCase() ?? "";
+    const timeframe = match?.[2] ?? "";
+    if (!isTimeframe(timeframe)) return;
+    const s = this.seriesOf(symbol, timeframe);
+    if (s === undefined) return;
+    const step = TIMEFRAME_MS[timeframe];
+    // Every candle that closed in (from, to].
+    for (let open = Math.floor(from / step) * step; open + step <= to; open += step) {
+      if (open + step <= from) continue;
+      const c = this.candle(s, timeframe, open);
+      if (c === undefined) continue;
+      const frame = this.frame(stream, symbol, timeframe, c, true, c.closeTime + 1);
+      if (this.closedDelayMs > 0)
+        this.pending.push({ sendAt: c.closeTime + 1 + this.closedDelayMs, stream, frame });
+      else this.broadcast(stream, frame);
+    }
+    const current = this.candle(s, timeframe, Math.floor(to / step) * step);
+    if (current !== undefined && to > current.openTime) {
+      this.broadcast(stream, this.frame(stream, symbol, timeframe, this.asOf(current, to), false, to));
+    }
+  }
+
+  private flushPending(now: number): void {
+    if (this.pending.length === 0) return;
+    const due = this.pending.filter((p) => p.sendAt <= now);
+    this.pending = this.pending.filter((p) => p.sendAt > now);
+    for (const p of due) this.broadcast(p.stream, p.frame);
+  }
+
+  private onClientMessage(ws: ServerWebSocket<Conn>, text: string): void {
+    this.stats.wsIncoming++;
+    const now = this.opts.realClock();
+    ws.data.incoming = ws.data.incoming.filter((t) => now - t < 1000);
+    ws.data.incoming.push(now);
+    if (ws.data.incoming.length > this.opts.maxIncomingPerSecond) {
+      this.stats.wsClosedForRate++;
+      ws.close(1008, "Too many requests");
+      return;
+    }
+    let msg: { method?: unknown; params?: unknown; id?: unknown };
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      ws.send(JSON.stringify({ error: { code: 2, msg: "Invalid request" }, id: null }));
+      return;
+    }
+    const params = Array.isArray(msg.params)
+      ? msg.params.filter((p): p is string => typeof p === "string")
+      : [];
+    if (msg.method === "SUBSCRIBE") {
+      for (const p of params) ws.data.streams.add(p);
+      if (ws.data.streams.size > this.opts.maxStreamsPerConnection) {
+        ws.close(1008, "Too many streams");
+        return;
+      }
+    } else if (msg.method === "UNSUBSCRIBE") {
+      for (const p of params) ws.data.streams.delete(p);
+    } else if (msg.method === "LIST_SUBSCRIPTIONS") {
+      ws.send(JSON.stringify({ result: [...ws.data.streams], id: msg.id ?? null }));
+      return;
+    }
+    ws.send(JSON.stringify({ result: null, id: msg.id ?? null }));
+  }
+
+  private start(port: number): void {
+    this.server = Bun.serve<Conn>({
+      hostname: "127.0.0.1",
+      port,
+      fetch: (req, server) => {
+        const url = new URL(req.url);
+        if (url.pathname === "/market/stream") {
+          const streams = (url.searchParams.get("streams") ?? "").split("/").filter((s) => s.length > 0);
+          if (streams.length > this.opts.maxStreamsPerConnection)
+            return new Response("too many streams", { status: 400 });
+          const data: Conn = {
+            id: this.nextConnId++,
+            streams: new Set(streams),
+            stalled: false,
+            incoming: [],
+          };
+          if (server.upgrade(req, { data })) return undefined;
+          return new Response("upgrade required", { status: 426 });
+        }
+        return this.handleRest(url);
+      },
+      websocket: {
+        open: (ws) => {
+          this.stats.wsConnections++;
+          this.sockets.add(ws);
+        },
+        message: (ws, message) =>
+          this.onClientMessage(ws, typeof message === "string" ? message : message.toString()),
+        close: (ws) => {
+          this.sockets.delete(ws);
+        },
+        pong: () => {
+          this.stats.pongs++;
+        },
+        sendPings: false,
+      },
+    });
+  }
+}

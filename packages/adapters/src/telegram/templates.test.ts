@@ -205,6 +205,12 @@ const alerts: Readonly<Record<string, Alert>> = {
 const cases: Readonly<Record<string, Exclude<Notification, { _tag: "Reply" }>>> = {
   "signal-long": { _tag: "NewSignal", signal: longSignal, info: BTC },
   "signal-short": { _tag: "NewSignal", signal: shortSignal, info: PEPE },
+  "trade-opened": {
+    _tag: "TradeUpdate",
+    trade,
+    info: BTC,
+    event: { _tag: "Opened", tradeId: trade.id, time: T0 + HOUR / 2, price: 67_234.56 },
+  },
   "trade-tp1": {
     _tag: "TradeUpdate",
     trade,

@@ -248,6 +248,10 @@ export const startFakeBotApi = (
           record(400);
           return json(400, errorBody(400, "Bad Request: there is no photo in the request"));
         }
+        if (typeof params.caption === "string" && params.caption.length > 1024) {
+          record(400);
+          return json(400, errorBody(400, "Bad Request: message caption is too long"));
+        }
         record(200);
         return json(200, {
           ok: true,

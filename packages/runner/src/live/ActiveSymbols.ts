@@ -1,0 +1,195 @@
+/**
+ * Which symbols the loop watches, kept in step with core's rotation (`activeSet`: fixed + pinned + rotating
+ * window): the top-volume universe is fetched (and refetched), entering symbols are warmed up by REST BEFORE
+ * they are subscribed and analysed, leaving ones are unsubscribed and their candles freed. A symbol with an
+ * open virtual trade is pinned and never leaves.
+ */
+import {
+  activeSet,
+  type Candle,
+  diffActive,
+  MarketData,
+  type MarketDataError,
+  Pipeline,
+  type SymbolInfo,
+  TIMEFRAMES,
+  type Timeframe,
+  type UniverseEntry,
+} from "@signalbot/core";
+import { Clock, Effect, Semaphore } from "effect";
+import type { Logger } from "../observability/Log.ts";
+import type { Metrics } from "../observability/Metrics.ts";
+import type { MarketStream } from "./MarketStream.ts";
+import { TrackedSymbol, WARMUP_CANDLES } from "./TrackedSymbol.ts";
+
+export interface ActiveSymbolsConfig {
+  readonly fixedSymbols: readonly string[];
+  readonly maxSymbolsSubscribed: number;
+  readonly topVolumeFetchLimit: number;
+  readonly rotationSlotSeconds: number;
+}
+
+export interface ActiveSymbolsDeps {
+  readonly config: ActiveSymbolsConfig;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly stream: () => MarketStream;
+}
+
+/** Symbols warmed up at once (each is 3 REST calls through the weight governor). */
+const WARMUP_CONCURRENCY = 4;
+
+/** Waits after a failed universe fetch: 5 s doubling to 5 min. */
+export const retryDelayMs = (attempt: number): number => Math.min(300_000, 5_000 * 2 ** Math.min(attempt, 6));
+
+const describeError = (e: MarketDataError): string =>
+  e.reason === "network"
+    ? `cannot reach the exchange (${e.source}): ${e.message}`
+    : `${e.reason}: ${e.message}`;
+
+export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
+  const { config, log, metrics } = deps;
+  const tracked = new Map<string, TrackedSymbol>();
+  const infos = new Map<string, SymbolInfo>();
+  let ranked: readonly string[] = [];
+  let active: readonly string[] = [];
+  let pinned: readonly string[] = [];
+  let rotating: readonly string[] = [];
+  let universeAt = 0;
+  const lock = Semaphore.makeUnsafe(1);
+
+  const setUniverse = (entries: readonly UniverseEntry[], now: number) => {
+    ranked = entries.map((e) => e.symbol);
+    for (const e of entries) infos.set(e.symbol, e.info);
+    for (const t of tracked.values()) t.info ??= infos.get(t.symbol);
+    universeAt = now;
+    metrics.set("signalbot_universe_size", "Symbols in the top-volume list.", ranked.length);
+  };
+
+  /** One universe fetch; false (logged) when it failed. */
+  const refreshUniverse = Effect.gen(function* () {
+    const md = yield* MarketData;
+    const result = yield* Effect.result(md.universe(config.topVolumeFetchLimit));
+    if (result._tag === "Failure") {
+      log.warn(`universe refresh failed, keeping ${ranked.length} symbols: ${describeError(result.failure)}`);
+      return false;
+    }
+    setUniverse(result.success, yield* Clock.currentTimeMillis);
+    log.info(`universe: ${ranked.length} symbols ranked by 24h quote volume`, {
+      top: ranked.slice(0, 5).join(","),
+    });
+    return true;
+  });
+
+  /** The first universe: retried with backoff (5 s → 5 min) until the exchange answers. One line per failure. */
+  const loadUniverse = Effect.gen(function* () {
+    const md = yield* MarketData;
+    for (let attempt = 0; ; attempt++) {
+      const result = yield* Effect.result(md.universe(config.topVolumeFetchLimit));
+      if (result._tag === "Success") {
+        setUniverse(result.success, yield* Clock.currentTimeMillis);
+        log.info(`universe: ${ranked.length} symbols ranked by 24h quote volume`, {
+          top: ranked.slice(0, 5).join(","),
+        });
+        return;
+      }
+      const wait = retryDelayMs(attempt);
+      log.warn(`${describeError(result.failure)}; retrying in ${Math.round(wait / 1000)} s`);
+      yield* Effect.sleep(wait);
+    }
+  });
+
+  const fetchHistory = (symbol: string, timeframe: Timeframe) =>
+    Effect.flatMap(Effect.service(MarketData), (md) =>
+      md.klines({ symbol, timeframe, limit: WARMUP_CANDLES }),
+    );
+
+  /** 499 closed candles × 3 timeframes, then a fresh TrackedSymbol; undefined (logged) on failure. */
+  const warmUp = (symbol: string) =>
+    Effect.gen(function* () {
+      const history = {} as Record<Timeframe, readonly Candle[]>;
+      for (const tf of TIMEFRAMES) history[tf] = yield* fetchHistory(symbol, tf);
+      const t = new TrackedSymbol(symbol, infos.get(symbol));
+      t.warm(history);
+      metrics.inc("signalbot_warmups_total", "Symbols warmed up by REST.");
+      return t;
+    }).pipe(
+      Effect.catchTag("MarketDataError", (e) =>
+        Effect.sync(() => {
+          log.warn(`warm-up failed, "${symbol}" skipped until the next rotation: ${describeError(e)}`);
+          return undefined;
+        }),
+      ),
+    );
+
+  const subscription = (what: "subscribe" | "unsubscribe", symbols: readonly string[]) =>
+    symbols.length === 0
+      ? Effect.void
+      : Effect.tryPromise(() => deps.stream()[what](symbols)).pipe(
+          Effect.catch((e) =>
+            Effect.sync(() => log.error(`${what} failed`, { symbols: symbols.join(","), error: e })),
+          ),
+        );
+
+  /** Recomputes the active set for the current slot and applies the difference. */
+  const rotate = lock.withPermits(1)(
+    Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis;
+      const { book } = yield* Pipeline;
+      const set = activeSet({
+        fixed: config.fixedSymbols,
+        ranked,
+        maxSymbols: config.maxSymbolsSubscribed,
+        slotMs: config.rotationSlotSeconds * 1000,
+        time: now,
+        pinned: [...book.symbols()],
+      });
+      const { entering, leaving } = diffActive(active, set.symbols);
+      if (leaving.length > 0) {
+        yield* subscription("unsubscribe", leaving);
+        for (const s of leaving) tracked.delete(s);
+      }
+      const started = yield* Clock.currentTimeMillis;
+      const warmed = yield* Effect.forEach(entering, warmUp, { concurrency: WARMUP_CONCURRENCY });
+      const ready: string[] = [];
+      for (const t of warmed)
+        if (t !== undefined) {
+          tracked.set(t.symbol, t);
+          ready.push(t.symbol);
+        }
+      yield* subscription("subscribe", ready);
+      const failed = new Set(entering.filter((s) => !ready.includes(s)));
+      active = set.symbols.filter((s) => !failed.has(s));
+      pinned = [...book.symbols()];
+      rotating = set.rotating.filter((s) => !failed.has(s));
+      metrics.set("signalbot_active_symbols", "Symbols subscribed and analysed.", active.length);
+      if (entering.length > 0 || leaving.length > 0)
+        log.info(`rotation slot ${set.slot}: ${active.length} symbols active`, {
+          entering: ready.join(","),
+          leaving: leaving.join(","),
+          pinned: pinned.join(","),
+          warmupMs: (yield* Clock.currentTimeMillis) - started,
+        });
+      return { entering: ready, leaving };
+    }),
+  );
+
+  return {
+    tracked: (symbol: string) => tracked.get(symbol),
+    loadUniverse,
+    refreshUniverse,
+    rotate,
+    /** For /healthz, /universe and the tests. */
+    view: () => ({
+      active,
+      fixed: config.fixedSymbols,
+      pinned,
+      rotating,
+      ranked: ranked.length,
+      universeAt,
+    }),
+    all: () => tracked.values(),
+  };
+};
+
+export type ActiveSymbols = ReturnType<typeof makeActiveSymbols>;

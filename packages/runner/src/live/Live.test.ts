@@ -1,0 +1,187 @@
+import { expect, test } from "bun:test";
+import {
+  type Candle,
+  type CandleEvent,
+  type KlineQuery,
+  MarketData,
+  Memory,
+  MemoryStore,
+  type Notification,
+  Notifier,
+  Pipeline,
+  type Timeframe,
+} from "@signalbot/core";
+import {
+  KeyValueStoreMemory,
+  loadKlines,
+  MemoryStoreMemory,
+  SignalStoreMemory,
+  SignalStoreMemoryState,
+} from "@signalbot/core/testing";
+import { Effect, Fiber, Layer } from "effect";
+import { TestClock } from "effect/testing";
+import { type AppConfig, loadConfig } from "../Config.ts";
+import { makeLogger } from "../observability/Log.ts";
+import { Metrics } from "../observability/Metrics.ts";
+import { type LiveHandle, runLive } from "./Live.ts";
+import type { MarketStream, StreamEvent } from "./MarketStream.ts";
+
+const SYMBOLS = ["BTCUSDT", "ETHUSDT", "SOLUSDT"] as const;
+const klines = new Map<string, Record<Timeframe, Candle[]>>();
+for (const s of SYMBOLS)
+  klines.set(s, { "30m": loadKlines(s, "30m"), "4h": loadKlines(s, "4h"), "1d": loadKlines(s, "1d") });
+
+/** MarketData over the committed fixtures, answering what had closed by the test clock's now. */
+const fixtureMarket = (now: () => number, calls: KlineQuery[]) =>
+  Layer.succeed(
+    MarketData,
+    MarketData.of({
+      klines: (q) =>
+        Effect.sync(() => {
+          calls.push(q);
+          const all = klines.get(q.symbol)?.[q.timeframe] ?? [];
+          const t = now();
+          const fit = all.filter(
+            (c) =>
+              c.closeTime < t &&
+              (q.startTime === undefined || c.openTime >= q.startTime) &&
+              (q.endTime === undefined || c.openTime <= q.endTime),
+          );
+          return q.startTime === undefined ? fit.slice(-q.limit) : fit.slice(0, q.limit);
+        }),
+      universe: (limit) =>
+        Effect.succeed(
+          SYMBOLS.slice(0, limit).map((symbol, i) => ({
+            symbol,
+            quoteVolume: 1e9 - i,
+            info: { symbol, tickSize: "0.01", stepSize: "0.001", minNotional: 5 },
+          })),
+        ),
+      serverTime: Effect.sync(now),
+    }),
+  );
+
+const config = (env: Record<string, string>): AppConfig => {
+  const r = loadConfig({ FIXED_SYMBOLS: "BTCUSDT", MAX_SYMBOLS_SUBSCRIBED: "2", HTTP_PORT: "0", ...env });
+  if (r._tag !== "Valid") throw new Error(r.problems.join("; "));
+  return r.config;
+};
+
+interface Harness {
+  readonly delivered: Notification[];
+  readonly subscribed: Set<string>;
+  readonly logs: string[];
+  readonly calls: KlineQuery[];
+  handle: LiveHandle | undefined;
+  emit: (e: StreamEvent) => void;
+}
+
+const T0 = Date.UTC(2025, 0, 6, 0, 0);
+
+/** Runs the live loop under the TestClock, feeding fixture candles as the stream would, 30 minutes a step. */
+const runScenario = (
+  env: Record<string, string>,
+  steps: number,
+  state = new SignalStoreMemoryState(),
+  memoryState = MemoryStoreMemory.state(),
+) =>
+  Effect.gen(function* () {
+    yield* TestClock.setTime(T0);
+    let now = T0;
+    const h: Harness = {
+      delivered: [],
+      subscribed: new Set(),
+      logs: [],
+      calls: [],
+      handle: undefined,
+      emit: () => {},
+    };
+    const cfg = config(env);
+    const log = makeLogger({
+      level: "debug",
+      format: "pretty",
+      secrets: [],
+      write: (l) => h.logs.push(l),
+      now: () => now,
+    });
+    const stream = (onEvent: (e: StreamEvent) => void): MarketStream => {
+      h.emit = onEvent;
+      return {
+        subscribe: async (s) => {
+          for (const x of s) h.subscribed.add(x);
+        },
+        unsubscribe: async (s) => {
+          for (const x of s) h.subscribed.delete(x);
+        },
+        shards: () => [
+          { id: "s-0", connected: true, streams: h.subscribed.size, reconnects: 0, lastMessageAt: now },
+        ],
+        close: async () => {},
+      };
+    };
+    const layer = Layer.mergeAll(
+      fixtureMarket(() => now, h.calls),
+      SignalStoreMemory.layer(state),
+      KeyValueStoreMemory.layer(),
+      Memory.layer({
+        baseThreshold: 75,
+        baseMaxSignalsPerDay: 5,
+        baseRiskPercent: 1,
+        startingBalance: 1000,
+        enabled: true,
+      }).pipe(Layer.provide(Layer.succeed(MemoryStore, MemoryStoreMemory.make(memoryState)))),
+      Pipeline.layer({}),
+      Layer.succeed(Notifier, Notifier.of({ deliver: (n) => Effect.sync(() => void h.delivered.push(n)) })),
+    );
+    const fiber = yield* Effect.forkChild(
+      runLive({
+        config: cfg,
+        log,
+        metrics: new Metrics(),
+        stream,
+        outbox: { minIntervalMs: 0 },
+        onStarted: (x) => {
+          h.handle = x;
+        },
+      }).pipe(Effect.provide(layer)),
+    );
+    const settle = Effect.gen(function* () {
+      for (let i = 0; i < 50; i++) yield* Effect.yieldNow;
+      while (((h.handle?.health().scans as { inFlight: number } | undefined)?.inFlight ?? 0) > 0)
+        yield* Effect.yieldNow;
+    });
+    while (h.handle === undefined) yield* Effect.yieldNow;
+    for (let i = 0; i < steps; i++) {
+      now += 30 * 60_000;
+      yield* TestClock.setTime(now);
+      for (const symbol of h.subscribed) {
+        const c = klines.get(symbol)?.["30m"].find((k) => k.closeTime + 1 === now);
+        if (c === undefined) continue;
+        const event: CandleEvent = { symbol, timeframe: "30m", candle: c, closed: true };
+        h.emit({ _tag: "Candle", event });
+      }
+      yield* settle;
+    }
+    now += 5_000;
+    yield* TestClock.setTime(now);
+    yield* settle;
+    const health = h.handle!.health();
+    yield* Fiber.interrupt(fiber);
+    return { h, health, state };
+  }).pipe(Effect.provide(TestClock.layer()));
+
+test("warm-up, then a closed candle triggers a signal that is delivered and followed to its result", async () => {
+  const { h, health, state } = await Effect.runPromise(runScenario({}, 4 * 48));
+  const warmups = h.calls.filter((q) => q.startTime === undefined);
+  expect(warmups.map((q) => q.limit)).toContain(499);
+  const tags = h.delivered.map((n) => (n._tag === "Alert" ? `Alert:${n.alert.kind}` : n._tag));
+  expect(tags[0]).toBe("Alert:started");
+  const signal = h.delivered.find((n) => n._tag === "NewSignal");
+  expect(signal).toBeDefined();
+  expect(h.delivered.some((n) => n._tag === "TradeUpdate" && n.event._tag === "Closed")).toBe(true);
+  expect(health.ok).toBe(true);
+  expect((health.lastClosed as Record<string, string | null>)["30m"]).not.toBeNull();
+  expect((health.lastClosed as Record<string, string | null>)["4h"]).not.toBeNull();
+  expect(state.signals.size).toBeGreaterThan(0);
+  expect(h.logs.some((l) => l.includes("signal emitted"))).toBe(true);
+}, 60_000);

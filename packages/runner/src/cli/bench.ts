@@ -4,6 +4,7 @@
  * Add a section by appending to `SECTIONS`.
  */
 import { existsSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import { Effect } from "effect";
 import { runBacktest } from "../backtest/Backtest.ts";
 import { indicatorsSection } from "../bench/Indicators.ts";
@@ -72,13 +73,18 @@ const backtestThroughput: BenchSection = {
     return [
       { label: "data", value: dataDir.startsWith(REPO_ROOT) ? dataDir.slice(REPO_ROOT.length) : dataDir },
       { label: "candles", value: fmt(candles) },
-      { label: "throughput", value: `${fmt(candles / total)} candles/s (median of ${RUNS} runs)` },
+      {
+        label: "throughput",
+        value: `${fmt(candles / total)} candles/s (median of ${RUNS} runs; best ${fmt(candles / Math.min(...seconds))})`,
+      },
       {
         label: "time",
         value: `${fmt(total * 1000)} ms (load + validate ${fmt(load * 1000)} ms, replay + report ${fmt((total - load) * 1000)} ms)`,
       },
       { label: "runs", value: seconds.map((s) => `${fmt(s * 1000)} ms`).join(", ") },
       { label: "peak RSS", value: `${fmt(peakRssMb())} MB` },
+      // Other processes competing for the CPU slow wall-clock figures down: say how busy the machine was.
+      { label: "load average", value: `${loadavg()[0]!.toFixed(2)} (1 min, ${availableParallelism()} CPUs)` },
     ];
   },
 };

@@ -159,6 +159,18 @@ export const VARIABLES = {
     doc: "In a group chat, comma-separated user ids allowed to send commands (empty: everyone in the chat).",
     parse: idList,
   }),
+  telegramMinIntervalMs: v({
+    name: "TELEGRAM_MIN_INTERVAL_MS",
+    example: "1000",
+    doc: "Minimum gap between two messages to the chat, in ms (Telegram allows about 1 per second per chat).",
+    parse: num(1000, 0, 60_000, true),
+  }),
+  telegramMaxPerMinute: v({
+    name: "TELEGRAM_MAX_PER_MINUTE",
+    example: "",
+    doc: "Messages per 60 s window; empty means 20 in a group chat (Telegram's limit) and no extra limit in a private chat.",
+    parse: (raw) => (raw === undefined || raw.trim() === "" ? ok(undefined) : num(20, 1, 600, true)(raw)),
+  }),
   telegramApiRoot: v({
     name: "TELEGRAM_API_ROOT",
     example: "https://api.telegram.org",

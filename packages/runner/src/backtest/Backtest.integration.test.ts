@@ -3,7 +3,10 @@
  * one), event-time rules behave as live (pauses hold for their 12 h of data, the daily cap per UTC day), and
  * `--no-memory` is the same replay without the memory layer.
  */
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Effect } from "effect";
 import type { BacktestArgs } from "./Args.ts";
 import { runBacktest } from "./Backtest.ts";
@@ -102,5 +105,19 @@ describe("replay guarantees", async () => {
   test("warm-up: history before --from feeds the indicators but makes no signal", async () => {
     expect(long.candles.warmup).toBeGreaterThan(0);
     expect(Math.min(...long.signals.map((s) => s.createdAt))).toBeGreaterThan(Date.UTC(2025, 0, 1));
+  });
+
+  test("a symbol with only 30m data gets its 4h and 1d built from it, as live", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "backtest-30m-"));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    copyFileSync(join(FIXTURES, "ETHUSDT-30m.csv.gz"), join(dir, "ETHUSDT-30m.csv.gz"));
+    const { from: _, ...fromTheStart } = args({ dataDir: dir, symbols: [], to: Date.UTC(2025, 8, 1) });
+    const r = await run(fromTheStart);
+    expect(r.warnings).toEqual([
+      "ETHUSDT: no 4h file: 4h candles are built from its 30m candles, as live",
+      "ETHUSDT: no 1d file: 1d candles are built from its 30m candles, as live",
+    ]);
+    expect(r.candles.bySymbol).toEqual({ ETHUSDT: { "30m": r.candles.total } });
+    expect(r.signals.length).toBeGreaterThan(0);
   });
 });

@@ -24,6 +24,7 @@ import {
   type Signal,
   SymbolAnalyzer,
   type Timeframe,
+  TimeframeAggregator,
   type TradeEvent,
 } from "@signalbot/core";
 import { SignalStoreMemory } from "@signalbot/core/testing";
@@ -115,6 +116,15 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
       const memoryLocks = () => Effect.runSync(memory.snapshot).locks;
 
       const analyzers = data.symbols.map((s) => new SymbolAnalyzer(s));
+      // A symbol with 30m data but no 4h or 1d file gets those built from its 30m candles, as live does.
+      const aggregators = data.symbols.map((symbol) => {
+        const has = (tf: Timeframe) => data.series.some((s) => s.symbol === symbol && s.timeframe === tf);
+        if (!has("30m")) return undefined;
+        const built = (["4h", "1d"] as const)
+          .filter((tf) => !has(tf))
+          .map((tf) => new TimeframeAggregator(tf));
+        return built.length === 0 ? undefined : built;
+      });
       const signals: Signal[] = [];
       const memoryEvents: MemoryEvent[] = [];
       /** Earliest expiry of a memory lock still in force (Infinity when none). */
@@ -154,6 +164,15 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
           const time = closeTime + 1;
           clock.now = time;
           const analyzer = analyzers[s.symbolIndex]!;
+          if (s.timeframe === "30m") {
+            const built = aggregators[s.symbolIndex];
+            if (built !== undefined) {
+              for (const a of built) {
+                const higher = a.add(candle);
+                if (higher !== undefined) analyzer.push(a.target, higher.candle);
+              }
+            }
+          }
           if ((++delivered & (PROGRESS_EVERY - 1)) === 0) options.onProgress?.(delivered);
           if (i < s.start) {
             analyzer.push(s.timeframe, candle); // warm-up history: indicators only

@@ -113,9 +113,18 @@ export const loadReplay = (
       });
     }
     for (const symbol of found) {
-      if (!series.some((s) => s.symbol === symbol && s.timeframe === "30m")) {
+      const has = (tf: Timeframe) => series.some((s) => s.symbol === symbol && s.timeframe === tf);
+      if (!has("30m")) {
         warnings.push(`${symbol}: no 30m file, so no trigger candles: it cannot produce signals`);
+        continue;
       }
+      for (const tf of ["4h", "1d"] as const) {
+        if (!has(tf))
+          warnings.push(`${symbol}: no ${tf} file: ${tf} candles are built from its 30m candles, as live`);
+      }
+    }
+    if (series.every((s) => s.start === s.end)) {
+      warnings.push("no candles inside the period: check --from and --to against the data");
     }
     return { symbols: found, series, warnings };
   });

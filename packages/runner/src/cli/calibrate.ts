@@ -4,13 +4,11 @@
  * candle becomes visible only once closed), evaluates after each closed 30m candle, and prints how many
  * setups reach the threshold per day, by model and score band, the NoSetup reasons, and a rough outcome
  * (stop vs TP1/TP2 first, within 2 days). Usage:
- *   bun packages/core/src/strategy/calibrate.script.ts [--data DIR] [--threshold 75] [--symbols A,B]
+ *   bun run calibrate -- [--data DIR] [--threshold 75] [--symbols A,B]
  */
 import { existsSync, readdirSync } from "node:fs";
-import type { Candle } from "../model/Candle.ts";
-import type { Setup } from "../model/Signal.ts";
-import { FIXTURE_KLINES_DIR, loadSymbolKlines, replay } from "../testing/klines.ts";
-import { SymbolAnalyzer } from "./Analyzer.ts";
+import { type Candle, type Setup, SymbolAnalyzer } from "@signalbot/core";
+import { FIXTURE_KLINES_DIR, loadSymbolKlines, replay } from "@signalbot/core/testing";
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);

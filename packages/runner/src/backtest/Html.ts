@@ -108,20 +108,20 @@ const statsRow = (name: string, s: Stats): string =>
   `<td>${fix(s.fees)}</td><td>${fix(s.maxDrawdownPct, 1)}%</td></tr>`;
 
 const tradeRow = (t: TradeRecord, i: number): string =>
-  `<tr class="${tone(t.rMultiple)}"><td>${i + 1}</td><td>${esc(t.symbol)}</td><td>${esc(t.model)}</td><td>${esc(t.side)}</td>` +
+  `<tr><td>${i + 1}</td><td>${esc(t.symbol)}</td><td>${esc(t.model)}</td><td>${esc(t.side)}</td>` +
   `<td>${when(t.openedAt)}</td><td>${when(t.closedAt)}</td><td>${price(t.entry)}</td><td>${price(t.initialStop)}</td>` +
   `<td>${t.targets.map(price).join(" / ")}</td><td>${t.targetsHit}</td><td>${esc(t.exitReason ?? "open")}</td>` +
   `<td class="${tone(t.rMultiple)}">${signed(t.rMultiple)}</td><td class="${tone(t.pnl)}">${signed(t.pnl)}</td></tr>`;
 
 const CSS = `
 :root{--fg:#1d2330;--muted:#6b7385;--line:#e3e6ee;--pos:#0f8a4b;--neg:#c0392b;--bg:#fff;--alt:#f7f8fb}
-*{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg);margin:0;padding:24px 32px;max-width:1200px}
+*{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg);margin:0;padding:24px 32px;max-width:1280px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}.muted,.axis{color:var(--muted);fill:var(--muted)}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:10px;margin:16px 0}
 .card{border:1px solid var(--line);border-radius:8px;padding:10px 12px}.card b{display:block;font-size:20px}.card span{color:var(--muted);font-size:12px}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
 th:first-child,td:first-child{text-align:left}thead th{position:sticky;top:0;background:var(--bg);font-weight:600}tbody tr:nth-child(even){background:var(--alt)}
-.pos{color:var(--pos)}.neg{color:var(--neg)}tr.pos td,tr.neg td{color:inherit}tr.pos td:nth-last-child(-n+2){color:var(--pos)}tr.neg td:nth-last-child(-n+2){color:var(--neg)}
+.pos{color:var(--pos)}.neg{color:var(--neg)}table.trades{font-size:12px}table.trades td,table.trades th{padding:3px 6px}
 svg{width:100%;height:auto;display:block;margin:8px 0}.grid{stroke:var(--line)}.title{font-weight:600;fill:var(--fg)}.axis{font-size:11px}
 .scroll{max-height:640px;overflow:auto;border:1px solid var(--line);border-radius:8px}ul{margin:4px 0;padding-left:20px}code{font-size:12px}
 `;
@@ -205,7 +205,7 @@ ${
 <p>${m.blockedSignals} signals blocked${reasons.length > 0 ? ":" : "."}</p>
 ${reasons.length > 0 ? `<ul>${reasons.map(([code, n]) => `<li><code>${esc(code)}</code> ${n}</li>`).join("")}</ul>` : ""}
 <h2>Trades (${report.trades.length})</h2>
-<div class="scroll"><table><thead><tr><th>#</th><th>symbol</th><th>model</th><th>side</th><th>opened</th><th>closed</th><th>entry</th><th>stop</th><th>targets</th><th>TP hit</th><th>exit</th><th>R</th><th>pnl</th></tr></thead>
+<div class="scroll"><table class="trades"><thead><tr><th>#</th><th>symbol</th><th>model</th><th>side</th><th>opened</th><th>closed</th><th>entry</th><th>stop</th><th>targets</th><th>TP hit</th><th>exit</th><th>R</th><th>pnl</th></tr></thead>
 <tbody>${closedFirst.map(tradeRow).join("\n")}</tbody></table></div>
 ${report.warnings.length > 0 ? `<h2>Data warnings</h2><ul>${report.warnings.map((w) => `<li>${esc(w)}</li>`).join("")}</ul>` : ""}
 <p class="muted">Report schema v${report.schemaVersion}. Virtual trades: entry at the trigger close, thirds at TP1/TP2/TP3, stop to entry after TP1, stop counted first when a candle touches both.</p>

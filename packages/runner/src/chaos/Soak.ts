@@ -1,0 +1,413 @@
+/**
+ * The chaos soak: the real bot (child process) against the loopback fake exchange and fake Bot API, with
+ * seeded faults (disconnects, silent stalls, 429 storms, one 418, Telegram outages and 429s, kill -9
+ * restarts) under a compressed market clock, then checks what the bot stored and delivered against what the
+ * fakes served. Every check is a `Check`; the CLI exits non-zero when one fails.
+ */
+import { Database } from "bun:sqlite";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FakeExchange, startFakeBotApi } from "@signalbot/adapters/testing";
+import { TIMEFRAME_MS } from "@signalbot/core";
+import { slope } from "../bench/Stats.ts";
+import { BotProcess, freePort } from "./BotProcess.ts";
+import { AUDIT_PRELOAD, type AuditLine, parseAudit } from "./CandleAudit.ts";
+import { makeRng } from "./Rng.ts";
+
+export interface SoakOptions {
+  readonly minutes: number;
+  readonly seed: number;
+  /** Symbols the bot subscribes (MAX_SYMBOLS_SUBSCRIBED). */
+  readonly symbols: number;
+  /** Market milliseconds per real millisecond (900: a 30m candle every 2 s). */
+  readonly speed: number;
+  readonly say: (line: string) => void;
+  /** Keep the temporary directory (database, logs, audit) for inspection. */
+  readonly keep: boolean;
+}
+
+export interface Check {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface SoakResult {
+  readonly checks: readonly Check[];
+  readonly figures: Readonly<Record<string, number | string>>;
+  readonly dir: string;
+}
+
+type Fault =
+  | "drop"
+  | "stall"
+  | "malformed"
+  | "storm429"
+  | "server5xx"
+  | "telegramDown"
+  | "telegram429"
+  | "kill9"
+  | "ban418";
+
+const THIRTY_MIN = TIMEFRAME_MS["30m"];
+/** Real time between two market-clock steps. */
+const TICK_MS = 50;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export const runSoak = async (o: SoakOptions): Promise<SoakResult> => {
+  const dir = mkdtempSync(join(tmpdir(), "signalbot-chaos-"));
+  const rng = makeRng(o.seed);
+  const say = o.say;
+  // The market starts at the current 30m boundary, so the bot's wall clock and candle times agree and closed
+  // candles are analysed; compressed time then runs ahead of the wall clock (never behind it).
+  const startTime = Math.floor(Date.now() / THIRTY_MIN) * THIRTY_MIN;
+  const exchange = new FakeExchange({
+    generatedSymbols: Math.max(o.symbols + 10, 60),
+    startTime,
+    // Forming pushes every market minute: at speed 900 that is ~15 per second per stream.
+    updateIntervalMs: 60_000,
+    banMs: 4_000,
+  });
+  const telegram = startFakeBotApi();
+  const httpPort = freePort();
+  const auditPath = join(dir, "candles.audit");
+  const dbPath = join(dir, "bot.db");
+  const env: Record<string, string> = {
+    BINANCE_REST_URL: exchange.restUrl,
+    BINANCE_WS_URL: exchange.wsUrl,
+    TELEGRAM_BOT_TOKEN: telegram.token,
+    TELEGRAM_CHAT_ID: "1001",
+    TELEGRAM_API_ROOT: telegram.apiRoot,
+    DATABASE_PATH: dbPath,
+    HTTP_PORT: String(httpPort),
+    MAX_SYMBOLS_SUBSCRIBED: String(o.symbols),
+    TOP_VOLUME_FETCH_LIMIT: String(Math.max(o.symbols, 50)),
+    DAILY_STATUS_HOUR: "-1",
+    LOG_FORMAT: "json",
+    LOG_LEVEL: "info",
+    CHAOS_CANDLE_AUDIT: auditPath,
+  };
+  const start = () =>
+    BotProcess.start({ env, cwd: dir, logFile: join(dir, "bot.log"), preload: AUDIT_PRELOAD });
+  const started = (bot: BotProcess) =>
+    bot.waitFor((r) => r.msg.startsWith("started:"), 120_000, '"started:"');
+
+  let marketRunning = true;
+  const marketLoop = (async () => {
+    while (marketRunning) {
+      exchange.advance(TICK_MS * o.speed);
+      await sleep(TICK_MS);
+    }
+  })();
+
+  const rss: { t: number; mb: number; run: number }[] = [];
+  const faults: Record<Fault, number> = {
+    drop: 0,
+    stall: 0,
+    malformed: 0,
+    storm429: 0,
+    server5xx: 0,
+    telegramDown: 0,
+    telegram429: 0,
+    kill9: 0,
+    ban418: 0,
+  };
+  const checks: Check[] = [];
+  let bot = start();
+  let run = 0;
+  const t0 = performance.now();
+  try {
+    const first = await started(bot);
+    say(`bot started (pid ${bot.pid}), warm-up ${String(first.warmupMs ?? "?")} ms`);
+    const durationMs = o.minutes * 60_000;
+    // Faults during the first 70 %; the rest is quiet so the bot catches up and the outbox drains.
+    const faultsUntil = t0 + durationMs * 0.7;
+    const endAt = t0 + durationMs;
+    let nextFaultAt = performance.now() + rng.int(2_000, 5_000);
+    let banDone = false;
+    let banStarted418 = 0;
+    let banEndsAt = 0;
+    let injected418 = 0;
+    let telegramUpAt = 0;
+    let lastSample = 0;
+    while (performance.now() < endAt) {
+      const now = performance.now();
+      if (now - lastSample >= 1000) {
+        lastSample = now;
+        const mb = bot.rssMb();
+        if (Number.isFinite(mb)) rss.push({ t: (now - t0) / 1000, mb, run });
+      }
+      if (banEndsAt > 0 && now >= banEndsAt + 500) {
+        injected418 = exchange.stats.banned418 - banStarted418;
+        banEndsAt = 0;
+      }
+      if (telegramUpAt > 0 && now >= telegramUpAt) {
+        telegram.setDown(undefined);
+        telegramUpAt = 0;
+      }
+      if (now >= nextFaultAt && now < faultsUntil) {
+        const fault: Fault =
+          !banDone && now > t0 + durationMs * 0.35
+            ? "ban418"
+            : rng.pick<Fault>([
+                "drop",
+                "drop",
+                "stall",
+                "malformed",
+                "storm429",
+                "server5xx",
+                "telegramDown",
+                "telegram429",
+                "kill9",
+              ]);
+        faults[fault]++;
+        say(`fault: ${fault}`);
+        switch (fault) {
+          case "drop":
+            exchange.dropConnections();
+            break;
+          case "stall":
+            exchange.stallConnections();
+            break;
+          case "malformed":
+            exchange.sendMalformed(rng.int(1, 4));
+            break;
+          case "storm429":
+            exchange.rateLimitStorm(rng.int(3, 12), 1);
+            break;
+          case "server5xx":
+            exchange.failNext(rng.int(2, 6), 503);
+            break;
+          case "ban418":
+            banDone = true;
+            banStarted418 = exchange.stats.banned418;
+            banEndsAt = now + 3_000;
+            exchange.ban(3_000);
+            break;
+          case "telegramDown":
+            telegram.setDown({ status: 502 });
+            telegramUpAt = now + rng.int(2_000, 6_000);
+            break;
+          case "telegram429":
+            telegram.fail({ status: 429, retryAfter: 1, times: rng.int(1, 3) });
+            break;
+          case "kill9":
+            await bot.kill9();
+            run++;
+            bot = start();
+            await started(bot);
+            say(`bot restarted (pid ${bot.pid})`);
+            break;
+        }
+        nextFaultAt = performance.now() + rng.int(3_000, 8_000);
+      }
+      await sleep(100);
+    }
+    telegram.setDown(undefined);
+    // Let the outbox drain (Telegram pacing is 1 message/s) before stopping.
+    const drainUntil = performance.now() + 30_000;
+    while (performance.now() < drainUntil && pendingOutbox(dbPath) > 0) await sleep(500);
+    marketRunning = false;
+    await marketLoop;
+    await sleep(1_000);
+    const code = await bot.terminate(15_000);
+    checks.push({ name: "clean shutdown", ok: code === 0, detail: `exit code ${code} after SIGTERM` });
+
+    checks.push(
+      ...checkCandles(exchange, parseAudit(existsSync(auditPath) ? readFileSync(auditPath, "utf8") : "")),
+    );
+    checks.push(...checkNotifications(dbPath, telegram, faults.kill9));
+    const probe = await fetch(`${exchange.restUrl}/fapi/v1/time`);
+    const botCaused418 = exchange.stats.banned418 - injected418;
+    checks.push({
+      name: "no ban at the end",
+      ok: probe.status === 200 && botCaused418 === 0,
+      detail: `exchange answers ${probe.status} at the end; 418 answers ${exchange.stats.banned418} (${injected418} during the injected ban, ${botCaused418} otherwise); 429 answers ${exchange.stats.rateLimited429}`,
+    });
+    checks.push(checkRss(rss, run));
+    return {
+      checks,
+      dir,
+      figures: {
+        seconds: Math.round((performance.now() - t0) / 1000),
+        marketCandles30m: Math.floor((exchange.now() - startTime) / THIRTY_MIN),
+        restarts: faults.kill9,
+        ...Object.fromEntries(Object.entries(faults).map(([k, v]) => [`fault.${k}`, v])),
+        restRequests: exchange.stats.requests,
+        maxRssMb: Math.round(Math.max(...rss.map((s) => s.mb))),
+      },
+    };
+  } finally {
+    marketRunning = false;
+    if (bot.running) await bot.kill9();
+    exchange.stop();
+    await telegram.stop();
+    if (!o.keep && checks.every((c) => c.ok)) rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+const pendingOutbox = (dbPath: string): number => {
+  try {
+    const db = new Database(dbPath, { readonly: true });
+    try {
+      const row = db.query("SELECT count(*) AS n FROM outbox WHERE delivered_at IS NULL").get() as {
+        n: number;
+      };
+      return row.n;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0;
+  }
+};
+
+/**
+ * Closed 30m candles: within each bot process the stored sequence of every symbol is gap-free, without a
+ * duplicate and equal (close) to the exchange's; across restarts each process starts (warm-up) no later than
+ * the previous one ended, so the union covers everything; the last process ends at the exchange's last close.
+ * 4h and 1d: no duplicate and no gap within a process.
+ */
+export const checkCandles = (exchange: FakeExchange, audit: readonly AuditLine[]): Check[] => {
+  const checks: Check[] = [];
+  if (audit.length === 0) return [{ name: "candles stored vs served", ok: false, detail: "no audit lines" }];
+  const byKey = new Map<string, AuditLine[]>();
+  for (const a of audit) {
+    const key = `${a.symbol} ${a.timeframe}`;
+    const list = byKey.get(key) ?? [];
+    list.push(a);
+    byKey.set(key, list);
+  }
+  let stored = 0;
+  let missing = 0;
+  let duplicates = 0;
+  let mismatched = 0;
+  let behind = 0;
+  const problems: string[] = [];
+  const pids = [...new Set(audit.map((a) => a.pid))];
+  for (const [key, lines] of byKey) {
+    const [symbol = "", timeframe = ""] = key.split(" ");
+    const step = TIMEFRAME_MS[timeframe as keyof typeof TIMEFRAME_MS];
+    let prevRunEnd: number | undefined;
+    for (const pid of pids) {
+      const run = lines.filter((l) => l.pid === pid && l.result !== "Rejected");
+      if (run.length === 0) continue;
+      const seen = new Set<number>();
+      for (let i = 0; i < run.length; i++) {
+        const a = run[i]!;
+        if (seen.has(a.openTime) || a.result === "Replaced") {
+          duplicates++;
+          if (problems.length < 5) problems.push(`duplicate ${key} ${new Date(a.openTime).toISOString()}`);
+        }
+        seen.add(a.openTime);
+        const prev = run[i - 1];
+        if (prev !== undefined && a.openTime > prev.openTime + step) {
+          missing += (a.openTime - prev.openTime) / step - 1;
+          if (problems.length < 5) problems.push(`gap ${key} after ${new Date(prev.openTime).toISOString()}`);
+        }
+      }
+      const first = run[0]!;
+      const last = run[run.length - 1]!;
+      if (timeframe === "30m") {
+        stored += seen.size;
+        if (prevRunEnd !== undefined && first.openTime > prevRunEnd + step) {
+          missing += (first.openTime - prevRunEnd) / step - 1;
+          if (problems.length < 5)
+            problems.push(`restart hole ${key} after ${new Date(prevRunEnd).toISOString()}`);
+        }
+        const truth = new Map(
+          exchange
+            .closedCandles(symbol, "30m", first.openTime, last.openTime)
+            .map((c) => [c.openTime, c.close]),
+        );
+        for (const a of run) {
+          const close = truth.get(a.openTime);
+          if (close === undefined || close !== a.close) mismatched++;
+        }
+        for (const t of truth.keys()) if (!seen.has(t)) missing++;
+        prevRunEnd = last.openTime;
+      }
+    }
+    if (timeframe === "30m" && prevRunEnd !== undefined) {
+      const served = exchange.closedCandles(symbol, "30m", prevRunEnd, exchange.now());
+      const lastServed = served[served.length - 1]?.openTime ?? prevRunEnd;
+      if (lastServed > prevRunEnd) behind++;
+    }
+  }
+  checks.push({
+    name: "closed candles stored vs served",
+    ok: missing === 0 && duplicates === 0 && mismatched === 0,
+    detail: `${stored} 30m candles stored over ${pids.length} bot processes; missing ${missing}, duplicate ${duplicates}, differing from the exchange ${mismatched}${problems.length > 0 ? ` (${problems.join("; ")})` : ""}`,
+  });
+  checks.push({
+    name: "caught up at the end",
+    ok: behind === 0,
+    detail: `${behind} symbol(s) behind the exchange's last closed 30m candle`,
+  });
+  return checks;
+};
+
+/**
+ * Notifications: every outbox row is delivered (none pending at the end), Telegram accepted at least as many
+ * distinct messages as rows were marked delivered (nothing marked without being sent), and repeats stay within
+ * the documented in-flight window: at most one message per kill -9.
+ */
+export const checkNotifications = (
+  dbPath: string,
+  telegram: ReturnType<typeof startFakeBotApi>,
+  kills: number,
+): Check[] => {
+  const db = new Database(dbPath, { readonly: true });
+  let enqueued = 0;
+  let delivered = 0;
+  try {
+    const row = db.query("SELECT count(*) AS n, count(delivered_at) AS d FROM outbox").get() as {
+      n: number;
+      d: number;
+    };
+    enqueued = row.n;
+    delivered = row.d;
+  } finally {
+    db.close();
+  }
+  const accepted = telegram
+    .delivered()
+    .map((r) => `${r.method} ${String(r.params.text ?? r.params.caption ?? "")}`);
+  const distinct = new Set(accepted).size;
+  const repeats = accepted.length - distinct;
+  return [
+    {
+      name: "notifications enqueued vs delivered",
+      ok: delivered === enqueued && distinct >= delivered,
+      detail: `${enqueued} enqueued, ${delivered} marked delivered, ${distinct} distinct messages accepted by Telegram`,
+    },
+    {
+      name: "no duplicate beyond the in-flight window",
+      ok: repeats <= kills,
+      detail: `${repeats} repeated message(s), ${kills} kill -9 (window: one in-flight message per crash)`,
+    },
+  ];
+};
+
+/** RSS of the last (longest-lived) bot process after its first 10 s: least-squares slope in MB per minute. */
+export const checkRss = (
+  samples: readonly { t: number; mb: number; run: number }[],
+  lastRun: number,
+): Check => {
+  const last = samples.filter((s) => s.run === lastRun);
+  const settled = last.filter((s) => s.t >= (last[0]?.t ?? 0) + 10);
+  const xs = settled.map((s) => s.t / 60);
+  const ys = settled.map((s) => s.mb);
+  const perMin = slope(xs, ys);
+  const mean = ys.reduce((a, b) => a + b, 0) / Math.max(1, ys.length);
+  const spanMin = xs.length > 1 ? xs[xs.length - 1]! - xs[0]! : 0;
+  // Growth over the observed span within 5 % of the mean (or 4 MB): GC sawtooth, not a leak.
+  const ok = settled.length >= 5 && perMin * spanMin <= Math.max(4, mean * 0.05);
+  return {
+    name: "RSS has no upward trend",
+    ok,
+    detail: `${settled.length} samples over ${spanMin.toFixed(1)} min, mean ${mean.toFixed(1)} MB, slope ${perMin.toFixed(2)} MB/min`,
+  };
+};

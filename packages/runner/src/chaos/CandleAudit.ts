@@ -63,3 +63,19 @@ export const parseAudit = (text: string): AuditLine[] => {
 };
 
 export const AUDIT_PRELOAD = new URL(import.meta.url).pathname;
+
+/**
+ * With `CHAOS_SCAN_TIMING` set, also appends `symbol openTime wallMs` each time a symbol's scan
+ * (`SymbolAnalyzer.evaluate`) returns: the burst benchmark measures from the candle close it pushed to the
+ * last of these lines.
+ */
+const timingPath = process.env.CHAOS_SCAN_TIMING;
+if (timingPath !== undefined && timingPath !== "") {
+  const evaluate = SymbolAnalyzer.prototype.evaluate;
+  SymbolAnalyzer.prototype.evaluate = function (this: SymbolAnalyzer, ...args: Parameters<typeof evaluate>) {
+    const out = evaluate.apply(this, args);
+    const last = this.series("30m").lastOpenTime ?? 0;
+    appendFileSync(timingPath, `${this.symbol} ${last} ${Date.now()}\n`);
+    return out;
+  };
+}

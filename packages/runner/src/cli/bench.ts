@@ -3,11 +3,12 @@
  * A section measures something several times and reports medians; peak RSS is the process's so far.
  * Add a section by appending to `SECTIONS`.
  */
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { Effect } from "effect";
 import { runBacktest } from "../backtest/Backtest.ts";
 import { indicatorsSection } from "../bench/Indicators.ts";
+import { burstSection, liveSection, warmupSection } from "../bench/LivePath.ts";
 import { median } from "../bench/Stats.ts";
 
 /** One line of a section's result: a label and its value, already formatted. */
@@ -89,15 +90,26 @@ const backtestThroughput: BenchSection = {
   },
 };
 
-export const SECTIONS: readonly BenchSection[] = [backtestThroughput, indicatorsSection];
+export const SECTIONS: readonly BenchSection[] = [
+  backtestThroughput,
+  indicatorsSection,
+  liveSection,
+  burstSection,
+  warmupSection,
+];
 
-const main = async (argv: readonly string[]): Promise<number> => {
-  if (argv.includes("--help") || argv.includes("-h")) {
+const main = async (args: readonly string[]): Promise<number> => {
+  if (args.includes("--help") || args.includes("-h")) {
     process.stdout.write(
-      `Usage: bun run bench [-- NAME...]\n\nSections:\n${SECTIONS.map((s) => `  ${s.name.padEnd(12)} ${s.description}`).join("\n")}\n`,
+      `Usage: bun run bench [-- NAME...] [--only NAME] [--json FILE]\n\nSections:\n${SECTIONS.map((s) => `  ${s.name.padEnd(12)} ${s.description}`).join("\n")}\n`,
     );
     return 0;
   }
+  // `--json FILE` writes every figure as JSON; `--only NAME` is the same as naming the section.
+  const jsonAt = args.indexOf("--json");
+  const jsonFile = jsonAt >= 0 ? args[jsonAt + 1] : undefined;
+  const argv = args.filter((a, i) => a !== "--only" && a !== "--json" && (jsonAt < 0 || i !== jsonAt + 1));
+  const results: Record<string, readonly BenchFigure[]> = {};
   const unknown = argv.filter((a) => !SECTIONS.some((s) => s.name === a));
   if (unknown.length > 0) {
     process.stderr.write(
@@ -111,7 +123,9 @@ const main = async (argv: readonly string[]): Promise<number> => {
     const figures = await section.run();
     const width = Math.max(...figures.map((f) => f.label.length));
     for (const f of figures) process.stdout.write(`  ${f.label.padEnd(width)}  ${f.value}\n`);
+    results[section.name] = figures;
   }
+  if (jsonFile !== undefined) writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
   return 0;
 };
 

@@ -83,7 +83,8 @@ const unit = (seed: number, k: number): number => {
   return ((x ^ (x >>> 16)) >>> 0) / 4294967296;
 };
 
-const fmt = (n: number): string => (n >= 100 ? n.toFixed(2) : n >= 1 ? n.toFixed(4) : n.toPrecision(5));
+/** Prices cross the wire as decimal strings; closed candles are exact, forming ones rounded like a ticker. */
+const fmt = (n: number): string => String(Number(n.toPrecision(12)));
 
 export class FakeExchange {
   readonly stats: FakeExchangeStats = {
@@ -276,15 +277,17 @@ export class FakeExchange {
     const k = openTime / step;
     const price = (x: number) =>
       s.base * Math.exp(0.08 * Math.sin(x / 40) + 0.03 * Math.sin(x / 6.1 + (s.seed % 7)));
-    const open = price(k);
-    const close = price(k + 1);
+    // Rounded to what the wire carries, so the truth and what a client parses are the same numbers.
+    const round = (x: number, decimals: number) => Math.round(x * 10 ** decimals) / 10 ** decimals;
+    const open = round(price(k), 5);
+    const close = round(price(k + 1), 5);
     return {
       openTime,
       open,
-      high: Math.max(open, close) * (1 + 0.004 * unit(s.seed, k)),
-      low: Math.min(open, close) * (1 - 0.004 * unit(s.seed + 1, k)),
+      high: round(Math.max(open, close) * (1 + 0.004 * unit(s.seed, k)), 5),
+      low: round(Math.min(open, close) * (1 - 0.004 * unit(s.seed + 1, k)), 5),
       close,
-      volume: 1000 + 9000 * unit(s.seed + 2, k),
+      volume: round(1000 + 9000 * unit(s.seed + 2, k), 3),
       closeTime: openTime + step - 1,
     };
   }
@@ -574,7 +577,7 @@ export class FakeExchange {
           fmt(v.high),
           fmt(v.low),
           fmt(v.close),
-          v.volume.toFixed(3),
+          fmt(v.volume),
           v.closeTime,
           (v.volume * v.close).toFixed(5),
           100,
@@ -630,7 +633,7 @@ export class FakeExchange {
           c: fmt(c.close),
           h: fmt(c.high),
           l: fmt(c.low),
-          v: c.volume.toFixed(3),
+          v: fmt(c.volume),
           n: 100,
           x: closed,
           q: (c.volume * c.close).toFixed(5),

@@ -211,7 +211,10 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
       );
       options.onProgress?.(delivered);
 
-      const trades = [...storeState.trades.values()];
+      // The store holds each trade as of its last event; still-open trades' latest state is in the book.
+      const trades = [...storeState.trades.values()].map((t) =>
+        t.status === "open" ? (book.get(t.symbol).find((b) => b.id === t.id) ?? t) : t,
+      );
       const eventsOf = new Map<string, TradeEvent[]>();
       for (const t of trades) eventsOf.set(t.id, [openedEvent(t)]);
       for (const e of storeState.events) eventsOf.get(e.tradeId)?.push(e);

@@ -54,19 +54,23 @@ const backtestThroughput: BenchSection = {
       progress: "never" as const,
     };
     const seconds: number[] = [];
+    const cpuSeconds: number[] = [];
     const loadSeconds: number[] = [];
     let candles = 0;
     for (let i = 0; i <= RUNS; i++) {
       Bun.gc(true); // each run starts from a clean heap: the previous run's garbage is not charged to it
+      const cpu = process.cpuUsage();
       const started = performance.now();
       let loadedAt = started;
       const outcome = await Effect.runPromise(
         runBacktest(args, { onLoaded: () => void (loadedAt = performance.now()) }),
       );
       const ended = performance.now();
+      const used = process.cpuUsage(cpu);
       candles = outcome.candlesReplayed;
       if (i === 0) continue; // warm-up (JIT)
       seconds.push((ended - started) / 1000);
+      cpuSeconds.push((used.user + used.system) / 1e6);
       loadSeconds.push((loadedAt - started) / 1000);
     }
     const total = median(seconds);
@@ -83,6 +87,11 @@ const backtestThroughput: BenchSection = {
         value: `${fmt(total * 1000)} ms (load + validate ${fmt(load * 1000)} ms, replay + report ${fmt((total - load) * 1000)} ms)`,
       },
       { label: "runs", value: seconds.map((s) => `${fmt(s * 1000)} ms`).join(", ") },
+      {
+        // CPU time is steadier than wall time on a busy machine (it includes the engine's GC/JIT threads).
+        label: "per CPU second",
+        value: `${fmt(candles / median(cpuSeconds))} candles (median CPU time ${fmt(median(cpuSeconds) * 1000)} ms per run)`,
+      },
       { label: "peak RSS", value: `${fmt(peakRssMb())} MB` },
       // Other processes competing for the CPU slow wall-clock figures down: say how busy the machine was.
       { label: "load average", value: `${loadavg()[0]!.toFixed(2)} (1 min, ${availableParallelism()} CPUs)` },

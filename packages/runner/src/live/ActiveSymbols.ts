@@ -56,6 +56,8 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
   let pinned: readonly string[] = [];
   let rotating: readonly string[] = [];
   let universeAt = 0;
+  /** A rotation (warm-up, subscription) is in progress. */
+  let busy = false;
   const lock = Semaphore.makeUnsafe(1);
 
   const setUniverse = (entries: readonly UniverseEntry[], now: number) => {
@@ -125,7 +127,15 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
   const subscription = (what: "subscribe" | "unsubscribe", symbols: readonly string[]) =>
     symbols.length === 0
       ? Effect.void
-      : Effect.tryPromise(() => deps.stream()[what](symbols)).pipe(
+      : Effect.tryPromise(() => {
+          if (what === "unsubscribe") return deps.stream().unsubscribe(symbols);
+          const lastClosed: Record<string, number> = {};
+          for (const s of symbols) {
+            const t = tracked.get(s)?.lastClosedOpenTime;
+            if (t !== undefined) lastClosed[s] = t;
+          }
+          return deps.stream().subscribe(symbols, lastClosed);
+        }).pipe(
           Effect.catch((e) =>
             Effect.sync(() => log.error(`${what} failed`, { symbols: symbols.join(","), error: e })),
           ),
@@ -134,6 +144,7 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
   /** Recomputes the active set for the current slot and applies the difference. */
   const rotate = lock.withPermits(1)(
     Effect.gen(function* () {
+      busy = true;
       const now = yield* Clock.currentTimeMillis;
       const { book } = yield* Pipeline;
       const set = activeSet({
@@ -171,7 +182,7 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
           warmupMs: (yield* Clock.currentTimeMillis) - started,
         });
       return { entering: ready, leaving };
-    }),
+    }).pipe(Effect.ensuring(Effect.sync(() => (busy = false)))),
   );
 
   return {
@@ -187,6 +198,7 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
       rotating,
       ranked: ranked.length,
       universeAt,
+      busy,
     }),
     all: () => tracked.values(),
   };

@@ -113,9 +113,7 @@ const runScenario = (
         unsubscribe: async (s) => {
           for (const x of s) h.subscribed.delete(x);
         },
-        shards: () => [
-          { id: "s-0", connected: true, streams: h.subscribed.size, reconnects: 0, lastMessageAt: now },
-        ],
+        shards: () => [{ id: "s-0", state: "open", streams: h.subscribed.size, reconnects: 0, silentMs: 0 }],
         close: async () => {},
       };
     };

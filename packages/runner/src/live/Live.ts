@@ -13,6 +13,7 @@ import {
   makeOutboxWorker,
   type Notification,
   type Notifier,
+  type OutboxWorkerConfig,
   Pipeline,
   restoreOpenTrades,
   SignalStore,
@@ -51,12 +52,16 @@ export interface LiveOptions {
   readonly restWeightUsed?: () => number;
   /** Subscribes the loop to REST governor events (429 pauses, 418 bans). */
   readonly restEvents?: (listener: (event: RestEvent) => void) => void;
-  /** Extra fibers that live as long as the loop, e.g. Telegram command polling. */
-  readonly companions?: readonly Effect.Effect<void, never, LiveServices>[];
+  /** Extra fibers that live as long as the loop, e.g. Telegram command polling (`universe`: symbols watched now). */
+  readonly companions?: readonly ((ctx: {
+    readonly universe: Effect.Effect<readonly string[]>;
+  }) => Effect.Effect<void, never, LiveServices>)[];
+  /** Why the loop is being stopped, for the "stopping" alert (default "shutdown"). */
+  readonly stopReason?: () => string;
   /** How long shutdown waits for the outbox (default 3000 ms). */
   readonly shutdownDrainMs?: number;
-  /** Outbox pacing (defaults: Telegram's 1 message/s; 20/min when the chat is a group). */
-  readonly outbox?: { readonly minIntervalMs?: number; readonly maxPerMinute?: number };
+  /** Outbox pacing (default: the worker's, 1 message/s). */
+  readonly outbox?: OutboxWorkerConfig;
   /** Called once the first rotation is done (tests and the demo read the loop through it). */
   readonly onStarted?: (handle: LiveHandle) => void;
 }
@@ -208,6 +213,12 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
         case "Stale":
           streamLog.warn(`shard ${e.shard} silent for ${Math.round(e.silentMs / 1000)} s, reconnecting`);
           return;
+        case "Backfilled":
+          streamLog.info(`stream backfilled ${e.candles} closed candles of "${e.symbol}"`);
+          return;
+        case "Warning":
+          streamLog.warn(e.message);
+          return;
         case "Malformed":
           metrics.inc("signalbot_ws_malformed_total", "Malformed stream frames ignored.");
           streamLog.warn(`malformed frame on shard ${e.shard}: ${e.message}`);
@@ -246,8 +257,7 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
           reconnects,
           shards: (stream?.shards() ?? []).map((s) => ({
             ...s,
-            lastMessageAt: iso(s.lastMessageAt),
-            ageSeconds: s.lastMessageAt === undefined ? null : Math.round((now - s.lastMessageAt) / 1000),
+            silentSeconds: s.silentMs === undefined ? null : Math.round(s.silentMs / 1000),
           })),
         },
         lastClosed: {
@@ -296,22 +306,18 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
     }
 
     // 4. Background fibers: dispatcher and outbox first, so restored notifications go out during warm-up.
-    const worker = makeOutboxWorker({
-      ...(options.outbox?.minIntervalMs === undefined ? {} : { minIntervalMs: options.outbox.minIntervalMs }),
-      ...(options.outbox?.maxPerMinute !== undefined
-        ? { maxPerMinute: options.outbox.maxPerMinute }
-        : config.telegramChatId?.startsWith("-")
-          ? { maxPerMinute: 20 }
-          : {}),
-    });
+    const worker = makeOutboxWorker(options.outbox ?? {});
     const fibers: Fiber.Fiber<unknown, unknown>[] = [];
     const dispatcherFiber = yield* Effect.forkDetach(dispatcher.run);
     const outboxFiber = yield* Effect.forkDetach(worker.run);
+    const universe = Effect.sync(() => symbols.view().active);
+    for (const companion of options.companions ?? [])
+      fibers.push(yield* Effect.forkDetach(companion({ universe })));
 
     const shutdown = Effect.gen(function* () {
       log.info("stopping: intake closed, draining the outbox");
       yield* Fiber.interruptAll(fibers);
-      yield* raise({ kind: "stopping", reason: "signal" });
+      yield* raise({ kind: "stopping", reason: options.stopReason?.() ?? "shutdown" });
       yield* dispatcher.stop(2000);
       yield* Fiber.interrupt(dispatcherFiber);
       yield* Effect.promise(() => stream?.close() ?? Promise.resolve()).pipe(Effect.ignore);
@@ -323,6 +329,7 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
 
     const main = Effect.gen(function* () {
       // 5. Universe (retried with backoff while the exchange is unreachable), warm-up, subscription.
+      log.info(`loading the universe from ${config.restUrl}`, { top: config.topVolumeFetchLimit });
       yield* symbols.loadUniverse;
       universeLoaded = true;
       const first = yield* symbols.rotate;
@@ -390,7 +397,6 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
             ),
           ),
         );
-      for (const companion of options.companions ?? []) fibers.push(yield* Effect.forkDetach(companion));
       return yield* Effect.never;
     });
 

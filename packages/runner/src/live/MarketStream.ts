@@ -8,10 +8,10 @@ import type { CandleEvent } from "@signalbot/core";
 /** One connection of the stream and how fresh its data is. */
 export interface ShardHealth {
   readonly id: string;
-  readonly connected: boolean;
+  readonly state: "connecting" | "open" | "closed";
   readonly streams: number;
-  /** Time (ms UTC) of the last message that carried market data; undefined before the first. */
-  readonly lastMessageAt?: number;
+  /** Milliseconds since the shard's last frame; undefined before the first. */
+  readonly silentMs: number | undefined;
   readonly reconnects: number;
 }
 
@@ -27,12 +27,22 @@ export type StreamEvent =
   | { readonly _tag: "Disconnected"; readonly shard: string; readonly reason: string }
   /** A shard stayed connected but silent for `silentMs`: the source heals it by reconnecting. */
   | { readonly _tag: "Stale"; readonly shard: string; readonly silentMs: number }
+  /** Closed candles the source fetched by REST to fill a gap before delivering newer ones. */
+  | { readonly _tag: "Backfilled"; readonly symbol: string; readonly candles: number }
+  /** Something the source recovers from by itself (a failed backfill it retries). */
+  | { readonly _tag: "Warning"; readonly message: string }
   /** A frame the source could not decode (counted, never fatal). */
   | { readonly _tag: "Malformed"; readonly shard: string; readonly message: string };
 
 export interface MarketStream {
-  /** Start streaming these symbols' trigger-timeframe klines (already-subscribed ones are ignored). */
-  readonly subscribe: (symbols: readonly string[]) => Promise<void>;
+  /**
+   * Start streaming these symbols' trigger-timeframe klines. `lastClosed` (open time of the last closed candle
+   * the loop has, from warm-up): closed candles after it that the stream missed are backfilled first.
+   */
+  readonly subscribe: (
+    symbols: readonly string[],
+    lastClosed: Readonly<Record<string, number>>,
+  ) => Promise<void>;
   readonly unsubscribe: (symbols: readonly string[]) => Promise<void>;
   readonly shards: () => readonly ShardHealth[];
   /** Close every connection; no event is delivered afterwards. */

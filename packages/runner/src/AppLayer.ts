@@ -1,0 +1,207 @@
+/**
+ * The composition root: the application's Layer graph, built once from the configuration — SQLite stores,
+ * the adaptive memory over them, the signal pipeline, Binance REST market data (one weight governor), the
+ * notifier (Telegram when TELEGRAM_BOT_TOKEN is set, the console otherwise) — and the pieces the live loop
+ * takes beside the layer: the kline stream, the REST governor's view, Telegram command polling.
+ */
+import {
+  BinanceMarketData,
+  BinanceRest,
+  BinanceStreams,
+  type GovernorEvent,
+} from "@signalbot/adapters/binance";
+import { ConsoleNotifier } from "@signalbot/adapters/console";
+import * as Sqlite from "@signalbot/adapters/sqlite";
+import {
+  BotControl,
+  makeBotApiClient,
+  runCommandPolling,
+  TelegramNotifier,
+  telegramRateLimits,
+} from "@signalbot/adapters/telegram";
+import {
+  type KeyValueStore,
+  type MarketData,
+  Memory,
+  type MemoryStore,
+  type Notifier,
+  Pipeline,
+  type SignalStore,
+  type StoreError,
+} from "@signalbot/core";
+import { Effect, Layer } from "effect";
+import type { AppConfig } from "./Config.ts";
+import type { LiveOptions, LiveServices, RestEvent } from "./live/Live.ts";
+import type { MarketStreamFactory, StreamEvent } from "./live/MarketStream.ts";
+import type { Logger } from "./observability/Log.ts";
+
+export type AppServices = LiveServices | MemoryStore | Sqlite.SqliteDatabase;
+
+export interface AppParts {
+  /** Every service the loop needs; building it opens (and migrates) the database, closing its scope closes it. */
+  readonly layer: Layer.Layer<AppServices, StoreError>;
+  readonly rest: BinanceRest;
+  /** The live loop's options that come from the wiring (stream, REST view, commands, outbox pacing). */
+  readonly live: Pick<LiveOptions, "stream" | "restWeightUsed" | "restEvents" | "companions" | "outbox">;
+}
+
+export interface AppOverrides {
+  /** Replaces the notifier (tests). */
+  readonly notifier?: Layer.Layer<Notifier>;
+  /** Text sink of the console notifier (default standard output). */
+  readonly consoleWrite?: (text: string) => void;
+  /** Replaces the kline stream (tests that script it). */
+  readonly stream?: MarketStreamFactory;
+  /** Outbox pacing over Telegram's defaults (the demo speeds it up). */
+  readonly outbox?: LiveOptions["outbox"];
+  /** Long-poll timeout of Telegram commands, seconds (default 30). */
+  readonly pollTimeoutSeconds?: number;
+}
+
+/**
+ * The Binance WebSocket manager as the loop's `MarketStream`: one 30m kline stream per symbol on shards of
+ * WS_MAX_STREAMS_PER_CONN, gaps backfilled through the shared REST client (same weight budget).
+ */
+export const binanceStream =
+  (config: AppConfig, log: Logger) =>
+  (rest: BinanceRest): MarketStreamFactory =>
+  (onEvent) => {
+    const streamLog = log.child("ws");
+    const streams = new BinanceStreams({
+      wsUrl: config.wsUrl,
+      maxStreamsPerConnection: config.wsMaxStreamsPerConn,
+      backfill: (symbol, timeframe, from, to) => rest.klinesRange(symbol, timeframe, from, to),
+      log: (line) => streamLog.debug(line),
+      onEvent: (e) => {
+        const out: StreamEvent | undefined = (() => {
+          switch (e._tag) {
+            case "Candle":
+              return { _tag: "Candle", event: e } as const;
+            case "Connected":
+              return { _tag: "Connected", shard: String(e.shard), reconnect: false } as const;
+            case "Reconnected":
+              return { _tag: "Connected", shard: String(e.shard), reconnect: true } as const;
+            case "Disconnected":
+              return {
+                _tag: "Disconnected",
+                shard: String(e.shard),
+                reason: `${e.code} ${e.reason}`.trim() + `, retry in ${Math.round(e.retryInMs / 1000)} s`,
+              } as const;
+            case "Stale":
+              return { _tag: "Stale", shard: String(e.shard), silentMs: e.silentMs } as const;
+            case "Backfilled":
+              return { _tag: "Backfilled", symbol: e.symbol, candles: e.candles } as const;
+            case "BackfillFailed":
+              return {
+                _tag: "Warning",
+                message: `stream backfill of "${e.symbol}" failed, retry in ${Math.round(e.retryInMs / 1000)} s: ${e.message}`,
+              } as const;
+            case "Malformed":
+              return { _tag: "Malformed", shard: String(e.shard), message: e.message } as const;
+            default:
+              return undefined;
+          }
+        })();
+        if (out !== undefined) onEvent(out);
+      },
+    });
+    return {
+      subscribe: async (symbols, lastClosed) => streams.subscribe(symbols, lastClosed),
+      unsubscribe: async (symbols) => streams.unsubscribe(symbols),
+      shards: () =>
+        streams.stats().shards.map((s) => ({
+          id: String(s.shard),
+          state: s.state,
+          streams: s.streams,
+          silentMs: s.silentMs,
+          reconnects: s.reconnects,
+        })),
+      close: async () => streams.close(),
+    };
+  };
+
+/** The memory layer's configuration from the environment. */
+export const memoryConfigOf = (config: AppConfig) => ({
+  baseThreshold: config.scoreThreshold,
+  baseMaxSignalsPerDay: config.maxSignalsPerDay,
+  baseRiskPercent: config.riskPerTrade,
+  startingBalance: config.startingBalance,
+  enabled: config.memoryEnabled,
+});
+
+/** The signal pipeline's configuration from the environment. */
+export const pipelineConfigOf = (config: AppConfig) => ({
+  costs: { takerFeeRate: config.takerFeePercent / 100, slippageRate: config.slippagePercent / 100 },
+  timeoutCandles: config.tradeTimeoutCandles,
+  maxOpenTradesPerSymbol: config.maxOpenTradesPerSymbol,
+});
+
+export const makeApp = (config: AppConfig, log: Logger, overrides: AppOverrides = {}): AppParts => {
+  const restListeners: ((event: RestEvent) => void)[] = [];
+  const rest = new BinanceRest({
+    restUrl: config.restUrl,
+    weightBudget: config.restWeightBudget,
+    onEvent: (event: GovernorEvent) => {
+      for (const listener of restListeners) listener(event);
+    },
+  });
+  const stores = Sqlite.layer({ path: config.databasePath });
+  const telegram =
+    config.telegramBotToken === undefined || config.telegramChatId === undefined
+      ? undefined
+      : { token: config.telegramBotToken, chatId: config.telegramChatId };
+  const apiRoot = config.telegramApiRoot === undefined ? {} : { apiRoot: config.telegramApiRoot };
+  const notifier =
+    overrides.notifier ??
+    (telegram === undefined
+      ? ConsoleNotifier.layer({
+          timeZone: config.timeZone,
+          ...(overrides.consoleWrite === undefined ? {} : { write: overrides.consoleWrite }),
+        })
+      : TelegramNotifier.layer({ ...telegram, ...apiRoot, timeZone: config.timeZone }));
+  const layer: Layer.Layer<AppServices, StoreError> = Layer.mergeAll(
+    Memory.layer(memoryConfigOf(config)),
+    Pipeline.layer(pipelineConfigOf(config)),
+    BinanceMarketData.layerFromRest(rest) as Layer.Layer<MarketData>,
+    notifier,
+  ).pipe(Layer.provideMerge(stores)) as Layer.Layer<AppServices, StoreError>;
+
+  const companions: NonNullable<LiveOptions["companions"]>[number][] = [];
+  if (telegram !== undefined) {
+    const client = makeBotApiClient({ token: telegram.token, ...apiRoot });
+    companions.push(({ universe }) =>
+      runCommandPolling(client, {
+        chatId: telegram.chatId,
+        adminIds: config.telegramAdminIds,
+        timeZone: config.timeZone,
+        ...(overrides.pollTimeoutSeconds === undefined
+          ? {}
+          : { pollTimeoutSeconds: overrides.pollTimeoutSeconds }),
+      }).pipe(Effect.provide(BotControl.layerFromCore(universe))),
+    );
+    log.info("notifications and commands: Telegram", { chat: telegram.chatId });
+  } else log.info("notifications: console (TELEGRAM_BOT_TOKEN is not set)");
+
+  return {
+    layer,
+    rest,
+    live: {
+      stream: overrides.stream ?? binanceStream(config, log)(rest),
+      restWeightUsed: () => rest.governor.usedWeight(),
+      restEvents: (listener) => restListeners.push(listener),
+      companions,
+      outbox:
+        overrides.outbox ??
+        (telegram === undefined
+          ? { minIntervalMs: 0 }
+          : telegramRateLimits(telegram.chatId, {
+              minIntervalMs: config.telegramMinIntervalMs,
+              ...(config.telegramMaxPerMinute === undefined
+                ? {}
+                : { maxPerMinute: config.telegramMaxPerMinute }),
+            })),
+    },
+  };
+};
+
+export type { KeyValueStore, SignalStore };

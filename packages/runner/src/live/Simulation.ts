@@ -1,0 +1,170 @@
+/**
+ * The real bot against loopback fakes — the fake Binance (replaying the committed klines under a market clock
+ * the caller moves) and the fake Telegram Bot API — for `bun run demo` and the end-to-end tests. The bot runs
+ * unchanged (same AppLayer, same live loop); only its clock is the fake exchange's market time.
+ */
+import { type FakeBotApi, FakeExchange, startFakeBotApi } from "@signalbot/adapters/testing";
+import { type Candle, TIMEFRAME_MS } from "@signalbot/core";
+import { FIXTURE_KLINES_DIR } from "@signalbot/core/testing";
+import { type AppConfig, loadConfig } from "../Config.ts";
+import { runBot } from "../cli/start.ts";
+import type { Logger } from "../observability/Log.ts";
+import type { LiveHandle } from "./Live.ts";
+import { clockFrom, SteppedTime } from "./TimeSource.ts";
+
+const STEP = TIMEFRAME_MS["30m"];
+export const TELEGRAM_CHAT_ID = "424242";
+
+export interface SimulationOptions {
+  /** Market time at start (ms UTC, on a 30m boundary). */
+  readonly startTime: number;
+  /** Generated (non-fixture) symbols listed beside the fixture ones. Default 4. */
+  readonly generatedSymbols?: number;
+  /** Forming updates per closed candle in market time. Default every 10 minutes. */
+  readonly updateIntervalMs?: number;
+  readonly dataDir?: string;
+}
+
+export interface RunningBot {
+  readonly handle: LiveHandle;
+  readonly config: AppConfig;
+  /** SIGTERM: resolves with the exit code. */
+  readonly stop: () => Promise<number>;
+}
+
+export class Simulation {
+  readonly exchange: FakeExchange;
+  readonly telegram: FakeBotApi;
+  readonly time: SteppedTime;
+  private bot: RunningBot | undefined;
+
+  constructor(options: SimulationOptions) {
+    this.exchange = new FakeExchange({
+      dataDir: options.dataDir ?? FIXTURE_KLINES_DIR,
+      generatedSymbols: options.generatedSymbols ?? 4,
+      startTime: options.startTime,
+      updateIntervalMs: options.updateIntervalMs ?? 10 * 60_000,
+    });
+    this.telegram = startFakeBotApi({ now: () => this.exchange.now() });
+    this.time = new SteppedTime(() => this.exchange.now());
+  }
+
+  /** The environment that points the bot at the fakes (Telegram on, HTTP on a free port). */
+  env(dbPath: string, extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      BINANCE_REST_URL: this.exchange.restUrl,
+      BINANCE_WS_URL: this.exchange.wsUrl,
+      TELEGRAM_BOT_TOKEN: this.telegram.token,
+      TELEGRAM_CHAT_ID: TELEGRAM_CHAT_ID,
+      TELEGRAM_API_ROOT: this.telegram.apiRoot,
+      DATABASE_PATH: dbPath,
+      REST_WEIGHT_BUDGET: "2400",
+      ROTATION_SLOT_SECONDS: "21600",
+      DAILY_STATUS_HOUR: "-1",
+      HTTP_PORT: "0",
+      ...extra,
+    };
+  }
+
+  /** Starts the real bot with `env`; resolves once it has warmed up and subscribed. */
+  async startBot(env: Record<string, string>, log: Logger): Promise<RunningBot> {
+    const loaded = loadConfig(env);
+    if (loaded._tag === "Invalid") throw new Error(`bad configuration: ${loaded.problems.join("; ")}`);
+    const config = loaded.config;
+    const abort = new AbortController();
+    let started: (h: LiveHandle) => void = () => {};
+    const handle = new Promise<LiveHandle>((resolve) => {
+      started = resolve;
+    });
+    const done = runBot(config, {
+      log,
+      clock: clockFrom(this.time),
+      signal: abort.signal,
+      onStarted: started,
+      httpPort: 0,
+      outbox: { minIntervalMs: 0 },
+      pollTimeoutSeconds: 1,
+    });
+    const h = await Promise.race([
+      handle,
+      done.then((code) => {
+        throw new Error(`the bot exited with ${code} before it started`);
+      }),
+    ]);
+    const bot: RunningBot = {
+      handle: h,
+      config,
+      stop: async () => {
+        abort.abort();
+        const code = await done;
+        if (this.bot === bot) this.bot = undefined;
+        return code;
+      },
+    };
+    this.bot = bot;
+    await this.settle();
+    return bot;
+  }
+
+  /** Moves market time by `ms` (default one 30m candle), wakes the bot's timers and waits until it caught up. */
+  async step(ms: number = STEP): Promise<void> {
+    this.exchange.advance(ms);
+    this.time.release();
+    await this.settle();
+  }
+
+  /** The exchange's last closed 30m candle of `symbol` (what the bot must have seen). */
+  lastClosed(symbol: string): Candle | undefined {
+    const now = this.exchange.now();
+    return this.exchange.closedCandles(symbol, "30m", now - 2 * STEP, now).at(-1);
+  }
+
+  /**
+   * Waits (polling, bounded) until the running bot has processed every closed candle the exchange pushed:
+   * no rotation in progress, nothing in flight, every active symbol at the exchange's last close.
+   */
+  async settle(timeoutMs = 10_000): Promise<void> {
+    const bot = this.bot;
+    if (bot === undefined) return;
+    const deadline = Date.now() + timeoutMs;
+    let behind = "";
+    for (;;) {
+      this.time.release();
+      const view = bot.handle.symbols.view();
+      const load = bot.handle.health().scans as { readonly inFlight: number };
+      behind = view.busy
+        ? "rotation in progress"
+        : load.inFlight > 0
+          ? `${load.inFlight} events in flight`
+          : "";
+      if (behind === "")
+        for (const symbol of view.active) {
+          const want = this.lastClosed(symbol)?.openTime;
+          const have = bot.handle.symbols.tracked(symbol)?.lastClosedOpenTime;
+          if (want !== undefined && have !== want) {
+            behind = `"${symbol}" at ${have === undefined ? "nothing" : new Date(have).toISOString()}, exchange at ${new Date(want).toISOString()}`;
+            break;
+          }
+        }
+      if (behind === "") return;
+      if (Date.now() > deadline) throw new Error(`the bot did not catch up in ${timeoutMs} ms: ${behind}`);
+      await Bun.sleep(2);
+    }
+  }
+
+  /** Waits (polling, bounded) until `predicate` holds, moving nothing. */
+  async until(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      this.time.release();
+      await Bun.sleep(2);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.bot?.stop();
+    await this.telegram.stop();
+    this.exchange.stop();
+  }
+}

@@ -67,6 +67,9 @@ export const DEFAULT_REST_URL = "https://fapi.binance.com";
 /** Largest page the client asks for; 1000 costs 5 weight where 1500 costs 10. */
 const PAGE = 1000;
 
+/** One call gives up with reason "rateLimited" after this many 429 pauses in a row. */
+const MAX_RATE_LIMIT_WAITS = 20;
+
 /** A 429 or a short 418: retried after the governor's pause, without consuming a backoff attempt. */
 class WaitAndRetry extends Error {}
 
@@ -256,6 +259,7 @@ export class BinanceRest {
     decode: (body: unknown, source: string) => A | MarketDataError,
   ): Promise<{ readonly value: A; readonly date: number | undefined }> {
     const source = `GET /${path}`;
+    let waits = 0;
     const attempt = async () => {
       const banEnd = this.governor.banEndsAt();
       if (banEnd !== 0 && banEnd - this.clock.now() > this.maxBanWaitMs) {
@@ -291,7 +295,18 @@ export class BinanceRest {
       if (used !== null) this.governor.observeUsedWeight(Number(used));
       const status = response.status;
       if (status === 429) {
-        this.governor.rateLimited(retryAfterMs(response, 1));
+        const ms = retryAfterMs(response, 1);
+        this.governor.rateLimited(ms);
+        if (++waits > MAX_RATE_LIMIT_WAITS) {
+          throw new AbortError(
+            new MarketDataError({
+              reason: "rateLimited",
+              source,
+              message: `still rate limited (429) after ${MAX_RATE_LIMIT_WAITS} pauses`,
+              retryAt: this.clock.now() + ms,
+            }),
+          );
+        }
         throw new WaitAndRetry(`${source} 429`);
       }
       if (status === 418) {

@@ -142,11 +142,14 @@ export class WeightGovernor {
     this.onEvent({ _tag: "BanLifted", at: this.clock.now() });
   }
 
-  /** Starts a new window once the clock has passed the previous one (plus the skew margin). */
+  /**
+   * Starts a new window once the clock has passed the previous one plus the skew margin: weight booked in the
+   * margin still counts against the old window, so a clock a little ahead of the server's never overspends.
+   */
   private roll(): void {
     const now = this.clock.now();
     if (now >= this.window + this.windowMs + this.margin) {
-      this.window = Math.floor((now - this.margin) / this.windowMs) * this.windowMs;
+      this.window = Math.floor(now / this.windowMs) * this.windowMs;
       this.used = 0;
     }
   }

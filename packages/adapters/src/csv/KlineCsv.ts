@@ -64,9 +64,9 @@ class Scanner {
 
   /**
    * Parses the field at `pos` and leaves `pos` on its delimiter (comma, line end or end of file). While the
-   * digits form an integer below 2^53 and there are at most 22 decimals the result is exact (an integer mantissa divided by an exact power
-   * of ten is correctly rounded, like `parseFloat`); anything else (exponents, longer numbers) goes through
-   * `Number`. NaN when the field is not a number.
+   * digits form an integer below 2^53 and there are at most 22 decimals the result is exact (an integer
+   * mantissa divided by an exact power of ten is correctly rounded, like `parseFloat`); anything else
+   * (exponents, longer numbers) goes through `Number`. NaN when the field is not a number.
    */
   number(): number {
     const buf = this.buf;

@@ -62,22 +62,27 @@ test("the governor queues rather than exceeds: same warm-up with a budget 5× sm
   expect(Date.now() - started).toBeGreaterThanOrEqual(3 * 300);
 });
 
-test("control: without the budget the same warm-up does trip the fake's 429", async () => {
-  const { fake, rest } = setup(
-    { weightLimit: 240, weightWindowMs: 300 },
-    {
-      weightBudget: 100_000,
-      weightWindowMs: 300,
-      maxBanWaitMs: 0,
-    },
-  );
-  await Promise.allSettled(
-    fake
-      .listedSymbols()
-      .slice(0, 40)
-      .flatMap((symbol) => TIMEFRAMES.map((timeframe) => rest.klines({ symbol, timeframe, limit: 500 }))),
-  );
+test("control: the same warm-up sent naively (no governor) trips 429, and ignoring 429 gets the IP banned", async () => {
+  const { fake } = setup({ weightLimit: 240, weightWindowMs: 300 });
+  const burst = () =>
+    Promise.all(
+      fake
+        .listedSymbols()
+        .slice(0, 40)
+        .flatMap((symbol) =>
+          TIMEFRAMES.map((tf) =>
+            fetch(`${fake.restUrl}/fapi/v1/klines?symbol=${symbol}&interval=${tf}&limit=500`).then(
+              (r) => r.status,
+            ),
+          ),
+        ),
+    );
+  const first = await burst();
+  expect(first.filter((s) => s === 429).length).toBeGreaterThan(0);
   expect(fake.stats.rateLimited429).toBeGreaterThan(0);
+  await new Promise((r) => setTimeout(r, 150)); // past the fake's in-flight grace, still inside Retry-After
+  const second = await burst();
+  expect(second).toContain(418);
 });
 
 test("a 429 storm pauses everybody for Retry-After and never escalates to 418", async () => {

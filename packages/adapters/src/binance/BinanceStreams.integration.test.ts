@@ -155,3 +155,20 @@ test("a silent (stalled) stream is detected by the watchdog and healed, with the
   expect(closed("BTCUSDT")).toEqual(expected);
   expect(events.find((e) => e._tag === "Backfilled" && e.symbol === "BTCUSDT")).toMatchObject({ candles: 3 });
 });
+
+test("connections are recycled before the 24 h cut (shrunk here to 60 ms) without losing a candle", async () => {
+  const { fake, streams, closed, events, allOpen } = setup({}, { maxConnectionAgeMs: 60 });
+  const start = fake.now();
+  streams.subscribe(["ETHUSDT"], { ETHUSDT: start - HALF_HOUR });
+  await until(allOpen, "open");
+  for (let i = 0; i < 10; i++) {
+    fake.advance(HALF_HOUR);
+    await new Promise((r) => setTimeout(r, 15));
+  }
+  await until(() => streams.stats().reconnects >= 2 && allOpen(), "recycled");
+  fake.advance(60_000);
+  const expected = fake.closedCandles("ETHUSDT", "30m", start, fake.now());
+  await until(() => closed("ETHUSDT").length === expected.length, "complete");
+  expect(closed("ETHUSDT")).toEqual(expected);
+  expect(events.some((e) => e._tag === "Disconnected")).toBe(false); // recycling is not a failure
+});

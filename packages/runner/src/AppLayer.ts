@@ -54,6 +54,8 @@ export interface AppOverrides {
   readonly stream?: MarketStreamFactory;
   /** Outbox pacing over Telegram's defaults (the demo speeds it up). */
   readonly outbox?: LiveOptions["outbox"];
+  /** WebSocket reconnect backoff (the simulation shortens it; defaults 1 s doubling to 60 s). */
+  readonly reconnect?: { readonly baseMs: number; readonly maxMs: number };
   /** Long-poll timeout of Telegram commands, seconds (default 30). */
   readonly pollTimeoutSeconds?: number;
 }
@@ -63,13 +65,16 @@ export interface AppOverrides {
  * WS_MAX_STREAMS_PER_CONN, gaps backfilled through the shared REST client (same weight budget).
  */
 export const binanceStream =
-  (config: AppConfig, log: Logger) =>
+  (config: AppConfig, log: Logger, reconnect?: AppOverrides["reconnect"]) =>
   (rest: BinanceRest): MarketStreamFactory =>
   (onEvent) => {
     const streamLog = log.child("ws");
     const streams = new BinanceStreams({
       wsUrl: config.wsUrl,
       maxStreamsPerConnection: config.wsMaxStreamsPerConn,
+      ...(reconnect === undefined
+        ? {}
+        : { reconnectBaseMs: reconnect.baseMs, reconnectMaxMs: reconnect.maxMs }),
       backfill: (symbol, timeframe, from, to) => rest.klinesRange(symbol, timeframe, from, to),
       log: (line) => streamLog.debug(line),
       onEvent: (e) => {
@@ -186,7 +191,7 @@ export const makeApp = (config: AppConfig, log: Logger, overrides: AppOverrides 
     layer,
     rest,
     live: {
-      stream: overrides.stream ?? binanceStream(config, log)(rest),
+      stream: overrides.stream ?? binanceStream(config, log, overrides.reconnect)(rest),
       restWeightUsed: () => rest.governor.usedWeight(),
       restEvents: (listener) => restListeners.push(listener),
       companions,

@@ -203,9 +203,10 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
             reconnects++;
             metrics.inc("signalbot_ws_reconnects_total", "WebSocket reconnects.");
           }
-          streamLog.info(`shard ${e.shard} ${e.reconnect ? "reconnected" : "connected"}`, {
-            backfilled: e.backfilled ?? 0,
-          });
+          streamLog.info(
+            `shard ${e.shard} ${e.reconnect ? "reconnected" : "connected"}`,
+            e.backfilled === undefined ? undefined : { backfilled: e.backfilled },
+          );
           return;
         case "Disconnected":
           streamLog.warn(`shard ${e.shard} disconnected: ${e.reason}`);

@@ -20,7 +20,7 @@ export interface SimulationOptions {
   readonly startTime: number;
   /** Generated (non-fixture) symbols listed beside the fixture ones. Default 4. */
   readonly generatedSymbols?: number;
-  /** Forming updates per closed candle in market time. Default every 10 minutes. */
+  /** Forming updates in market time. Default every minute. */
   readonly updateIntervalMs?: number;
   readonly dataDir?: string;
 }
@@ -43,7 +43,7 @@ export class Simulation {
       dataDir: options.dataDir ?? FIXTURE_KLINES_DIR,
       generatedSymbols: options.generatedSymbols ?? 4,
       startTime: options.startTime,
-      updateIntervalMs: options.updateIntervalMs ?? 10 * 60_000,
+      updateIntervalMs: options.updateIntervalMs ?? 60_000,
     });
     this.telegram = startFakeBotApi({ now: () => this.exchange.now() });
     this.time = new SteppedTime(() => this.exchange.now());
@@ -61,6 +61,9 @@ export class Simulation {
       REST_WEIGHT_BUDGET: "2400",
       ROTATION_SLOT_SECONDS: "21600",
       DAILY_STATUS_HOUR: "-1",
+      STALE_ALERT_MINUTES: "60",
+      // The fake lists some symbols (BTCUSDT among them) with a whole-unit LOT_SIZE step: size like a big account.
+      STARTING_BALANCE: "1000000",
       HTTP_PORT: "0",
       ...extra,
     };
@@ -84,6 +87,7 @@ export class Simulation {
       httpPort: 0,
       outbox: { minIntervalMs: 0 },
       pollTimeoutSeconds: 1,
+      reconnect: { baseMs: 20, maxMs: 200 },
     });
     const h = await Promise.race([
       handle,
@@ -121,14 +125,17 @@ export class Simulation {
 
   /**
    * Waits (polling, bounded) until the running bot has processed every closed candle the exchange pushed:
-   * no rotation in progress, nothing in flight, every active symbol at the exchange's last close.
+   * no rotation in progress, nothing in flight, every active symbol at the exchange's last close. While it
+   * lags, market time runs on a minute at a time, as it would live: a stream that reconnected notices what it
+   * missed from the next forming update.
    */
   async settle(timeoutMs = 10_000): Promise<void> {
     const bot = this.bot;
     if (bot === undefined) return;
     const deadline = Date.now() + timeoutMs;
     let behind = "";
-    for (;;) {
+    for (let polls = 1; ; polls++) {
+      if (polls % 25 === 0) this.exchange.advance(60_000);
       this.time.release();
       const view = bot.handle.symbols.view();
       const load = bot.handle.health().scans as { readonly inFlight: number };
@@ -137,6 +144,11 @@ export class Simulation {
         : load.inFlight > 0
           ? `${load.inFlight} events in flight`
           : "";
+      if (behind === "") {
+        const streams = new Set(this.exchange.connections().flatMap((c) => c.streams));
+        const missing = view.active.find((s) => !streams.has(`${s.toLowerCase()}@kline_30m`));
+        if (missing !== undefined) behind = `"${missing}" not subscribed at the exchange yet`;
+      }
       if (behind === "")
         for (const symbol of view.active) {
           const want = this.lastClosed(symbol)?.openTime;
@@ -152,11 +164,24 @@ export class Simulation {
     }
   }
 
-  /** Waits (polling, bounded) until `predicate` holds, moving nothing. */
-  async until(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  /**
+   * Waits (polling, bounded) until `predicate` holds, letting market time run a second per poll (at most
+   * `maxAdvanceMs`) so the bot's timers (outbox pacing, polls) move as they would live.
+   */
+  async until(
+    predicate: () => boolean,
+    what: string,
+    maxAdvanceMs = 60_000,
+    timeoutMs = 10_000,
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    let advanced = 0;
     while (!predicate()) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      if (advanced < maxAdvanceMs) {
+        this.exchange.advance(1000);
+        advanced += 1000;
+      }
       this.time.release();
       await Bun.sleep(2);
     }

@@ -155,7 +155,7 @@ export const makeCandleFlow = (deps: FlowDeps) => {
     log.info(`signal blocked: "${st.symbol}" ${describeReason(reason)}`, {
       side: st.side,
       model: st.model,
-      score: Math.round(st.score * 10) / 10,
+      ...(reason.data?.score === undefined ? { score: Math.round(st.score * 10) / 10 } : {}),
     });
   };
 

@@ -39,9 +39,19 @@ const db = () => join(dir, "signalbot.db");
 const sent = (method: "sendPhoto" | "sendMessage") =>
   sim.telegram.delivered().filter((r) => r.method === method);
 const texts = () => sim.telegram.delivered().map((r) => String(r.params.text ?? r.params.caption ?? ""));
+/** The parts of /healthz these tests read. */
+interface HealthJson {
+  readonly ok: boolean;
+  readonly openTrades: number;
+  readonly symbols: { readonly list: readonly string[] };
+  readonly lastClosed: Readonly<Record<string, string | null>>;
+  readonly outbox: { readonly depth: number };
+  readonly marketData: { readonly shards: readonly unknown[] };
+  readonly memory: { readonly pausedUntil: string | null };
+}
 const health = async (b: RunningBot) => {
   const r = await fetch(`http://127.0.0.1:${b.handle.httpPort}/healthz`);
-  return { status: r.status, body: (await r.json()) as Record<string, any> };
+  return { status: r.status, body: (await r.json()) as HealthJson };
 };
 const stepUntil = async (time: number) => {
   while (sim.exchange.now() < time) await sim.step();

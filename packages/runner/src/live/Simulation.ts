@@ -88,6 +88,7 @@ export class Simulation {
       outbox: { minIntervalMs: 0 },
       pollTimeoutSeconds: 1,
       reconnect: { baseMs: 20, maxMs: 200 },
+      stopReason: () => "simulation over",
     });
     const h = await Promise.race([
       handle,

@@ -213,14 +213,16 @@ export const runSoak = async (o: SoakOptions): Promise<SoakResult> => {
     while (performance.now() < drainUntil && pendingOutbox(dbPath) > 0) await sleep(500);
     marketRunning = false;
     await marketLoop;
-    await sleep(1_000);
+    // The last closes may still be in a 429 pause or a reconnect backfill.
+    await sleep(8_000);
+    const stoppingAt = Date.now();
     const code = await bot.terminate(15_000);
     checks.push({ name: "clean shutdown", ok: code === 0, detail: `exit code ${code} after SIGTERM` });
 
     checks.push(
       ...checkCandles(exchange, parseAudit(existsSync(auditPath) ? readFileSync(auditPath, "utf8") : "")),
     );
-    checks.push(...checkNotifications(dbPath, telegram, faults.kill9));
+    checks.push(...checkNotifications(dbPath, telegram, faults.kill9, stoppingAt));
     const probe = await fetch(`${exchange.restUrl}/fapi/v1/time`);
     const botCaused418 = exchange.stats.banned418 - injected418;
     checks.push({
@@ -366,12 +368,16 @@ export const checkNotifications = (
   dbPath: string,
   telegram: ReturnType<typeof startFakeBotApi>,
   kills: number,
+  /** Rows created from here on (the "stopping" alert) may stay queued for the next start: kept, not lost. */
+  stoppingAt: number,
 ): Check[] => {
   const db = new Database(dbPath, { readonly: true });
   let enqueued = 0;
   let delivered = 0;
   try {
-    const row = db.query("SELECT count(*) AS n, count(delivered_at) AS d FROM outbox").get() as {
+    const row = db
+      .query("SELECT count(*) AS n, count(delivered_at) AS d FROM outbox WHERE created_at < ?")
+      .get(stoppingAt) as {
       n: number;
       d: number;
     };

@@ -411,3 +411,16 @@ export const envExample = (): string => {
   }
   return lines.join("\n");
 };
+
+/** The README's configuration table (Markdown), generated from the table above; a test keeps them equal. */
+export const configurationTable = (): string => {
+  const cell = (s: string) => s.replace(/\|/g, "\\|");
+  const lines = ["| Variable | Default | Meaning |", "|---|---|---|"];
+  for (const variable of Object.values(VARIABLES) as Variable<unknown>[]) {
+    const example = variable.example === "" ? "(unset)" : `\`${variable.example}\``;
+    lines.push(
+      `| \`${variable.name}\`${variable.secret ? " 🔒" : ""} | ${example} | ${cell(variable.doc)} |`,
+    );
+  }
+  return lines.join("\n");
+};

@@ -23,7 +23,7 @@ import { TestClock } from "effect/testing";
 import { type AppConfig, loadConfig } from "../Config.ts";
 import { makeLogger } from "../observability/Log.ts";
 import { Metrics } from "../observability/Metrics.ts";
-import { type LiveHandle, runLive } from "./Live.ts";
+import { type LiveHandle, type RestEvent, runLive } from "./Live.ts";
 import type { MarketStream, StreamEvent } from "./MarketStream.ts";
 
 const SYMBOLS = ["BTCUSDT", "ETHUSDT", "SOLUSDT"] as const;
@@ -82,6 +82,12 @@ const T0 = Date.UTC(2025, 0, 6, 0, 0);
 const runScenario = (
   env: Record<string, string>,
   steps: number,
+  script: {
+    /** No stream data during these steps. */
+    readonly silent?: (step: number) => boolean;
+    /** Called before each step with a way to raise REST governor events. */
+    readonly rest?: (step: number, raise: (e: RestEvent) => void) => void;
+  } = {},
   state = new SignalStoreMemoryState(),
   memoryState = MemoryStoreMemory.state(),
 ) =>
@@ -97,6 +103,7 @@ const runScenario = (
       emit: () => {},
     };
     const cfg = config(env);
+    let raiseRest: (e: RestEvent) => void = () => {};
     const log = makeLogger({
       level: "debug",
       format: "pretty",
@@ -137,7 +144,10 @@ const runScenario = (
         log,
         metrics: new Metrics(),
         stream,
-        outbox: { minIntervalMs: 0 },
+        outbox: { minIntervalMs: 0, idleMs: 60_000 },
+        restEvents: (listener) => {
+          raiseRest = listener;
+        },
         onStarted: (x) => {
           h.handle = x;
         },
@@ -150,8 +160,13 @@ const runScenario = (
     });
     while (h.handle === undefined) yield* Effect.yieldNow;
     for (let i = 0; i < steps; i++) {
+      script.rest?.(i, raiseRest);
       now += 30 * 60_000;
       yield* TestClock.setTime(now);
+      if (script.silent?.(i) === true) {
+        yield* settle;
+        continue;
+      }
       for (const symbol of h.subscribed) {
         const c = klines.get(symbol)?.["30m"].find((k) => k.closeTime + 1 === now);
         if (c === undefined) continue;
@@ -169,7 +184,9 @@ const runScenario = (
   }).pipe(Effect.provide(TestClock.layer()));
 
 test("warm-up, then a closed candle triggers a signal that is delivered and followed to its result", async () => {
-  const { h, health, state } = await Effect.runPromise(runScenario({}, 4 * 48));
+  const { h, health, state } = await Effect.runPromise(
+    runScenario({ ROTATION_SLOT_SECONDS: "21600" }, 4 * 48),
+  );
   const warmups = h.calls.filter((q) => q.startTime === undefined);
   expect(warmups.map((q) => q.limit)).toContain(499);
   const tags = h.delivered.map((n) => (n._tag === "Alert" ? `Alert:${n.alert.kind}` : n._tag));
@@ -182,4 +199,29 @@ test("warm-up, then a closed candle triggers a signal that is delivered and foll
   expect((health.lastClosed as Record<string, string | null>)["4h"]).not.toBeNull();
   expect(state.signals.size).toBeGreaterThan(0);
   expect(h.logs.some((l) => l.includes("signal emitted"))).toBe(true);
+}, 60_000);
+
+test("alerts: stale market data and its recovery, a REST ban, and the daily status at its local hour", async () => {
+  const { h } = await Effect.runPromise(
+    runScenario(
+      { ROTATION_SLOT_SECONDS: "21600", STALE_ALERT_MINUTES: "45", DAILY_STATUS_HOUR: "8", TIMEZONE: "UTC" },
+      20,
+      {
+        silent: (i) => i >= 4 && i < 8,
+        rest: (i, raise) => {
+          if (i === 10) raise({ _tag: "Banned", until: T0 + 12 * 3_600_000 });
+        },
+      },
+    ),
+  );
+  const alerts = h.delivered.flatMap((n) => (n._tag === "Alert" ? [n.alert] : []));
+  expect(alerts.filter((a) => a.kind === "marketDataStale")).toEqual([
+    { kind: "marketDataStale", minutes: 45, shards: 1 },
+  ]);
+  expect(alerts.filter((a) => a.kind === "marketDataRecovered")).toEqual([
+    { kind: "marketDataRecovered", downMinutes: 150 },
+  ]);
+  expect(alerts.some((a) => a.kind === "restBan" && a.until === T0 + 12 * 3_600_000)).toBe(true);
+  expect(h.delivered.filter((n) => n._tag === "Status")).toHaveLength(1);
+  expect(h.logs.some((l) => l.includes("market data stale: nothing for 45 min"))).toBe(true);
 }, 60_000);

@@ -27,6 +27,8 @@ export interface ActiveSymbolsConfig {
   readonly maxSymbolsSubscribed: number;
   readonly topVolumeFetchLimit: number;
   readonly rotationSlotSeconds: number;
+  /** RR_MIN: setups below this reward/risk to TP2 are rejected by the models. */
+  readonly rrMin: number;
 }
 
 export interface ActiveSymbolsDeps {
@@ -111,7 +113,7 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
     Effect.gen(function* () {
       const history = {} as Record<Timeframe, readonly Candle[]>;
       for (const tf of TIMEFRAMES) history[tf] = yield* fetchHistory(symbol, tf);
-      const t = new TrackedSymbol(symbol, infos.get(symbol));
+      const t = new TrackedSymbol(symbol, infos.get(symbol), { rrMin: config.rrMin });
       t.warm(history);
       metrics.inc("signalbot_warmups_total", "Symbols warmed up by REST.");
       return t;

@@ -6,6 +6,7 @@
 import {
   type AggregatedCandle,
   type Candle,
+  type StrategyParams,
   SymbolAnalyzer,
   type SymbolInfo,
   type Timeframe,
@@ -32,10 +33,10 @@ export class TrackedSymbol {
   /** Open time of the forming candle whose tick was last applied. */
   lastFormingOpenTime = 0;
 
-  constructor(symbol: string, info: SymbolInfo | undefined) {
+  constructor(symbol: string, info: SymbolInfo | undefined, params: Partial<StrategyParams> = {}) {
     this.symbol = symbol;
     this.info = info;
-    this.analyzer = new SymbolAnalyzer(symbol);
+    this.analyzer = new SymbolAnalyzer(symbol, params);
   }
 
   /**

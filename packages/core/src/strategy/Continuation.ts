@@ -4,7 +4,7 @@
  * momentum. Rules in order (the first that fails is the `NoSetup` reason), then levels and the score.
  */
 import type { Evaluation, Reason, Side } from "../model/Signal.ts";
-import { placeLevels } from "./Levels.ts";
+import { triggerLevels } from "./Levels.ts";
 import type { StrategyParams } from "./Params.ts";
 import { component, ramp, totalScore } from "./Score.ts";
 import { buildSetup, noSetup, round2 } from "./Setup.ts";
@@ -56,16 +56,7 @@ export const continuation = (snap: Snapshot, p: StrategyParams): Evaluation => {
   if (rsi > p.rsiMomentumMax)
     return noSetup(MODEL, "overextended", { rsi: round2(t.rsi), max: p.rsiMomentumMax });
 
-  const levels = placeLevels(
-    {
-      side,
-      entry: c.close,
-      atr: t.atr,
-      swing: s > 0 ? t.swingLow : t.swingHigh,
-      obstacle: s > 0 ? trend.rangeHigh : trend.rangeLow,
-    },
-    p,
-  );
+  const levels = triggerLevels(snap, side, p);
   if (levels._tag === "Rejected") return { _tag: "NoSetup", model: MODEL, reason: levels.reason };
 
   const w = p.continuationWeights;

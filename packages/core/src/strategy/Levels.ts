@@ -6,6 +6,8 @@
  */
 import type { Reason, Side } from "../model/Signal.ts";
 import type { StrategyParams } from "./Params.ts";
+import { round2 } from "./Setup.ts";
+import type { Snapshot } from "./Snapshot.ts";
 
 export interface LevelInput {
   readonly side: Side;
@@ -29,8 +31,6 @@ export type Levels =
       readonly structure?: number;
     }
   | { readonly _tag: "Rejected"; readonly reason: Reason };
-
-const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 type LevelParams = Pick<
   StrategyParams,
@@ -87,4 +87,23 @@ export const placeLevels = (input: LevelInput, p: LevelParams): Levels => {
   return structure === undefined
     ? { _tag: "Levels", stop, targets: [tp1, tp2, tp3], rr }
     : { _tag: "Levels", stop, targets: [tp1, tp2, tp3], rr, structure };
+};
+
+/**
+ * Levels for a setup entering at the close of the trigger candle: the stop goes beyond the 30m swing on the
+ * losing side, and the 4h range on the winning side is the structure the targets respect.
+ */
+export const triggerLevels = (snap: Snapshot, side: Side, p: LevelParams): Levels => {
+  const { trigger: t, trend } = snap;
+  const long = side === "LONG";
+  return placeLevels(
+    {
+      side,
+      entry: t.candle.close,
+      atr: t.atr,
+      swing: long ? t.swingLow : t.swingHigh,
+      obstacle: long ? trend.rangeHigh : trend.rangeLow,
+    },
+    p,
+  );
 };

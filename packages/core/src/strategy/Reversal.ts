@@ -5,7 +5,7 @@
  */
 import type { Evaluation, Reason, Side } from "../model/Signal.ts";
 import { candleStrength } from "./Continuation.ts";
-import { placeLevels } from "./Levels.ts";
+import { triggerLevels } from "./Levels.ts";
 import type { StrategyParams } from "./Params.ts";
 import { component, ramp, totalScore } from "./Score.ts";
 import { buildSetup, noSetup, round2 } from "./Setup.ts";
@@ -41,16 +41,7 @@ export const reversal = (snap: Snapshot, p: StrategyParams): Evaluation => {
     return noSetup(MODEL, "higherTimeframeOpposing", { adx: round2(trend.adx) });
   }
 
-  const levels = placeLevels(
-    {
-      side,
-      entry: c.close,
-      atr: t.atr,
-      swing: s > 0 ? t.swingLow : t.swingHigh,
-      obstacle: s > 0 ? trend.rangeHigh : trend.rangeLow,
-    },
-    p,
-  );
+  const levels = triggerLevels(snap, side, p);
   if (levels._tag === "Rejected") return { _tag: "NoSetup", model: MODEL, reason: levels.reason };
 
   const w = p.reversalWeights;

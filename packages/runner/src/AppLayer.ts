@@ -72,6 +72,8 @@ export const binanceStream =
     const streams = new BinanceStreams({
       wsUrl: config.wsUrl,
       maxStreamsPerConnection: config.wsMaxStreamsPerConn,
+      staleAfterMs: config.wsStaleAfterMs,
+      reconnectMaxMs: config.wsReconnectMaxMs,
       ...(reconnect === undefined
         ? {}
         : { reconnectBaseMs: reconnect.baseMs, reconnectMaxMs: reconnect.maxMs }),

@@ -285,6 +285,18 @@ export const VARIABLES = {
     doc: "Kline streams per WebSocket connection (Binance allows 1024).",
     parse: num(50, 1, 1024, true),
   }),
+  wsStaleAfterMs: v({
+    name: "WS_STALE_AFTER_MS",
+    example: "30000",
+    doc: "Reconnect a WebSocket connection that stays open but sends nothing for this long (Binance pushes every 250 ms).",
+    parse: num(30_000, 1_000, 600_000, true),
+  }),
+  wsReconnectMaxMs: v({
+    name: "WS_RECONNECT_MAX_MS",
+    example: "60000",
+    doc: "Upper bound of the WebSocket reconnect backoff (full jitter, doubling from 1 s).",
+    parse: num(60_000, 100, 600_000, true),
+  }),
   scanConcurrency: v({
     name: "SCAN_CONCURRENCY",
     example: "5",

@@ -208,3 +208,17 @@ test("BinanceMarketData layer implements the port", async () => {
   expect(r.candles.length).toBeGreaterThanOrEqual(9);
   expect(r.failure).toMatchObject({ reason: "rejected", source: "GET /fapi/v1/klines" });
 });
+
+test("the fake exchange replays real candles shifted by whole days (the chaos soak plays 2025 'now')", async () => {
+  const shift = 500 * 86_400_000;
+  const start = Date.UTC(2025, 5, 1);
+  const { rest } = setup({ startTime: start + shift, dataShiftMs: shift, generatedSymbols: 0 });
+  const shifted = await rest.klines({ symbol: "BTCUSDT", timeframe: "4h", limit: 3 });
+  fake?.stop();
+  const { rest: plain } = setup({ startTime: start, generatedSymbols: 0 });
+  const original = await plain.klines({ symbol: "BTCUSDT", timeframe: "4h", limit: 3 });
+  expect(shifted).toHaveLength(3);
+  expect(shifted.map((c) => c.openTime - shift)).toEqual(original.map((c) => c.openTime));
+  expect(shifted.map((c) => c.close)).toEqual(original.map((c) => c.close));
+  expect(() => new FakeExchange({ dataShiftMs: 3_600_000 })).toThrow("whole number of days");
+});

@@ -14,6 +14,11 @@ export interface FakeExchangeOptions {
   readonly port?: number;
   /** Directory of `<SYMBOL>-<interval>.csv.gz` files replayed for the symbols they cover; others are generated. */
   readonly dataDir?: string;
+  /**
+   * Shift added to every open/close time of the data files (a whole number of days, so 4h and 1d stay aligned
+   * to UTC midnight). Lets a soak replay real 2025 candles "now", where a bot on the wall clock analyses them.
+   */
+  readonly dataShiftMs?: number;
   /** Symbols listed in exchangeInfo/tickers beyond the data files (generated, e.g. "GEN001USDT"). Default 300. */
   readonly generatedSymbols?: number;
   /** Market clock start (ms UTC). Default 2025-06-01T00:00:00Z (inside the fixture data). */
@@ -101,7 +106,7 @@ export class FakeExchange {
     pongs: 0,
     framesSent: 0,
   };
-  private readonly opts: Required<Omit<FakeExchangeOptions, "dataDir" | "port">> & {
+  private readonly opts: Required<Omit<FakeExchangeOptions, "dataDir" | "port" | "dataShiftMs">> & {
     dataDir: string | undefined;
   };
   private server: Server<Conn> | undefined;
@@ -109,6 +114,7 @@ export class FakeExchange {
   private readonly series = new Map<string, Series>();
   private readonly symbols: string[] = [];
   private readonly dataSymbols = new Set<string>();
+  private readonly dataShiftMs: number;
   private marketNow: number;
   private nextConnId = 1;
   private windowStart = 0;
@@ -123,6 +129,10 @@ export class FakeExchange {
   private pending: { sendAt: number; stream: string; frame: string }[] = [];
 
   constructor(options: FakeExchangeOptions = {}) {
+    const shift = options.dataShiftMs ?? 0;
+    if (shift % 86_400_000 !== 0)
+      throw new RangeError(`dataShiftMs must be a whole number of days, got ${shift}`);
+    this.dataShiftMs = shift;
     this.opts = {
       dataDir: options.dataDir,
       generatedSymbols: options.generatedSymbols ?? 300,
@@ -255,7 +265,14 @@ export class FakeExchange {
           const raw = new Uint8Array(readFileSync(file));
           const bytes = name.endsWith(".gz") ? new Uint8Array(gunzipSync(raw)) : raw;
           const parsed = parseKlineCsv(bytes, file, timeframe);
-          if (parsed._tag === "Parsed") columns = parsed.columns;
+          if (parsed._tag === "Parsed") {
+            columns = parsed.columns;
+            if (this.dataShiftMs !== 0)
+              for (let i = 0; i < columns.length; i++) {
+                columns.openTime[i]! += this.dataShiftMs;
+                columns.closeTime[i]! += this.dataShiftMs;
+              }
+          }
           break;
         } catch {}
       }

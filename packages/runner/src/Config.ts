@@ -399,7 +399,7 @@ export const redactedConfig = (config: AppConfig): Record<string, unknown> => {
   const out: Record<string, unknown> = {};
   for (const [key, variable] of Object.entries(VARIABLES) as [keyof Vars, Variable<unknown>][]) {
     const value = config[key];
-    out[variable.name] = variable.secret ? (value === undefined ? "(unset)" : "***") : value;
+    out[variable.name] = value === undefined ? "(unset)" : variable.secret ? "***" : value;
   }
   return out;
 };

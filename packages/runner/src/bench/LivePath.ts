@@ -9,8 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeExchange, startFakeBotApi } from "@signalbot/adapters/testing";
 import { TIMEFRAME_MS } from "@signalbot/core";
-import { BotProcess, freePort } from "../chaos/BotProcess.ts";
-import { AUDIT_PRELOAD } from "../chaos/CandleAudit.ts";
+import { BotProcess, freePort, probedBundle } from "../chaos/BotProcess.ts";
 import type { BenchFigure, BenchSection } from "../cli/bench.ts";
 import { median, percentile } from "./Stats.ts";
 
@@ -55,7 +54,7 @@ export const measureLive = async (symbols: number): Promise<LiveRun> => {
   const timingPath = join(dir, "scans.timing");
   const bot = BotProcess.start({
     cwd: dir,
-    preload: AUDIT_PRELOAD,
+    script: await probedBundle(),
     env: {
       BINANCE_REST_URL: exchange.restUrl,
       BINANCE_WS_URL: exchange.wsUrl,

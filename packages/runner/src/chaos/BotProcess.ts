@@ -1,11 +1,26 @@
 /**
- * The real bot (`cli/start.ts`) as a child process, for the live benchmarks and the chaos soak: its RSS and
+ * The real bot as a child process — the production bundle (`cli/build.ts`), with the audit probe bundled in
+ * (`probedStart.ts`) — for the live benchmarks and the chaos soak: its RSS and
  * CPU come from /proc (Linux), it can be `kill -9`ed and restarted, and its JSON log lines are kept and
  * searchable. The bot runs in its own working directory so no `.env` of the checkout leaks in.
  */
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildBot } from "../cli/build.ts";
 
-export const START_SCRIPT = new URL("../cli/start.ts", import.meta.url).pathname;
+const PROBED_ENTRY = fileURLToPath(new URL("./probedStart.ts", import.meta.url));
+let bundled: Promise<string> | undefined;
+
+/** Builds the probed production bundle once per process (a fraction of a second) and returns its path. */
+export const probedBundle = (): Promise<string> => {
+  bundled ??= buildBot({
+    entry: PROBED_ENTRY,
+    outdir: join(mkdtempSync(join(tmpdir(), "signalbot-bundle-")), "dist"),
+  });
+  return bundled;
+};
 
 /** Clock ticks per second for /proc/<pid>/stat times (`getconf CLK_TCK`, 100 on every Linux we target). */
 const CLK_TCK = 100;
@@ -18,8 +33,8 @@ export interface BotProcessOptions {
   readonly logFile?: string;
   /** Log lines kept in memory (most recent). Default 2000. */
   readonly keepLines?: number;
-  /** A module to `--preload` into the bot (the chaos candle audit). */
-  readonly preload?: string;
+  /** The bundle to run (`probedBundle()`). */
+  readonly script: string;
 }
 
 /** One JSON log line of the bot, or `{ msg: line }` for anything else it printed. */
@@ -61,8 +76,7 @@ export class BotProcess {
   }
 
   static start(options: BotProcessOptions): BotProcess {
-    const preload = options.preload === undefined ? [] : ["--preload", options.preload];
-    const proc = Bun.spawn([process.execPath, ...preload, START_SCRIPT], {
+    const proc = Bun.spawn([process.execPath, options.script], {
       cwd: options.cwd,
       env: {
         PATH: process.env.PATH ?? "/usr/bin:/bin",

@@ -1,5 +1,5 @@
 /**
- * Preloaded into the bot by the chaos soak (`bun --preload`): appends one line per candle the bot puts into a
+ * Bundled into the bot for the chaos soak and the live benchmarks (`probedStart.ts`): appends one line per candle the bot puts into a
  * symbol's series (warm-up, stream, backfill, 4h/1d closes) to `CHAOS_CANDLE_AUDIT`, so the soak can compare
  * what the bot stored with what the fake exchange served. It wraps `SymbolAnalyzer.push` and changes nothing
  * else; without the variable it does nothing.
@@ -61,8 +61,6 @@ export const parseAudit = (text: string): AuditLine[] => {
   }
   return out;
 };
-
-export const AUDIT_PRELOAD = new URL(import.meta.url).pathname;
 
 /**
  * With `CHAOS_SCAN_TIMING` set, also appends `symbol openTime wallMs` each time a symbol's scan

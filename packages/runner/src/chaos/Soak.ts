@@ -13,8 +13,8 @@ import { fileURLToPath } from "node:url";
 import { FakeExchange, startFakeBotApi } from "@signalbot/adapters/testing";
 import { TIMEFRAME_MS } from "@signalbot/core";
 import { slope } from "../bench/Stats.ts";
-import { BotProcess, freePort } from "./BotProcess.ts";
-import { AUDIT_PRELOAD, type AuditLine, parseAudit } from "./CandleAudit.ts";
+import { BotProcess, freePort, probedBundle } from "./BotProcess.ts";
+import { type AuditLine, parseAudit } from "./CandleAudit.ts";
 import { makeRng } from "./Rng.ts";
 
 export interface SoakOptions {
@@ -110,8 +110,8 @@ export const runSoak = async (o: SoakOptions): Promise<SoakResult> => {
     LOG_LEVEL: "info",
     CHAOS_CANDLE_AUDIT: auditPath,
   };
-  const start = () =>
-    BotProcess.start({ env, cwd: dir, logFile: join(dir, "bot.log"), preload: AUDIT_PRELOAD });
+  const script = await probedBundle();
+  const start = () => BotProcess.start({ env, cwd: dir, logFile: join(dir, "bot.log"), script });
   const started = (bot: BotProcess) =>
     bot.waitFor((r) => r.msg.startsWith("started:"), 120_000, '"started:"');
 

@@ -223,6 +223,28 @@ describe("processEvaluations: gates", () => {
     expect(state.signals.get(r[0]!.key)?.status).toBe("blocked");
   });
 
+  test("a setup below the global threshold is no candidate: score decides before locks and open trades", async () => {
+    const until = NOW + 3_600_000;
+    const r = await runTest(
+      processEvaluations([setupOf({ score: 70 }), setupOf({ symbol: "ETHUSDT", score: 90 })]),
+      world({
+        memory: {
+          params: { threshold: 75 },
+          blocked: {
+            BTCUSDT: { _tag: "Blocked", reason: { code: "symbolCooldown", data: { losses: 2 } }, until },
+            ETHUSDT: { _tag: "Blocked", reason: { code: "symbolCooldown", data: { losses: 2 } }, until },
+          },
+        },
+      }),
+      { at: NOW },
+    );
+    expect(summary(r)).toEqual([
+      "BTCUSDT/continuation:scoreBelowThreshold",
+      "ETHUSDT/continuation:symbolCooldown",
+    ]);
+    expect(r[0]!.blockedBy).toEqual({ code: "scoreBelowThreshold", data: { score: 70, threshold: 75 } });
+  });
+
   test("recordBelowThreshold: false returns score-only blocks without recording them", async () => {
     const state = new SignalStoreMemoryState();
     const r = await runTest(

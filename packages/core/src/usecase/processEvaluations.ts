@@ -27,6 +27,10 @@ export interface ProcessContext {
 
 /**
  * Runs the setups of one symbol/candle through the gates, in this order (the first that fails decides):
+ * 0. `scoreBelowThreshold` against the global threshold (`effectiveParameters.threshold`, which every symbol
+ *    adjustment only raises): a setup below it is no candidate at all, whatever else holds. A pure check that
+ *    touches neither the store nor the memory — most setups end here (recorded only when
+ *    `recordBelowThreshold`, idempotent on the key).
  * 1. `duplicate` — the key was already decided (emitted or blocked): replayed candle, reconnect, restart.
  *    Not recorded again.
  * 2. `openTrade` — the symbol already has `maxOpenTradesPerSymbol` open virtual trades.
@@ -76,10 +80,15 @@ export const processEvaluations = Effect.fn("Pipeline.processEvaluations")(funct
     out.push(signal);
   });
 
-  // Gates 1–4, setup by setup.
+  // Gates 0–4, setup by setup.
   const standing: { setup: Setup; model: Setup["model"]; score: number; base: Omit<Signal, "status"> }[] = [];
   for (const setup of setups) {
     const initial = signalOf(setup, params.threshold, params.adjustments ?? []);
+    const global = validateScore(setup.score, params.threshold, 0);
+    if (global._tag === "Rejected") {
+      yield* block(initial, global.reason, config.recordBelowThreshold);
+      continue;
+    }
     if (yield* store.wasEmitted(initial.key)) {
       yield* block(initial, { code: "duplicate" }, false);
       continue;

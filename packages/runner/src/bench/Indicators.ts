@@ -66,7 +66,11 @@ const num = (x: number | null | undefined): number => (typeof x === "number" ? x
 /** Our indicators read `NaN` until ready. */
 const fin = (x: number): number => (Number.isNaN(x) ? 0 : x);
 
-/** Streaming: a new indicator per lap, one `add` per closed value (how the live path and the backtest use them). */
+/**
+ * Streaming: a new indicator per lap, one `add` per closed value (how the live path and the backtest use them).
+ * Every loop is written out on purpose: one shared loop taking the indicator as a callback would make its call
+ * sites megamorphic across libraries and time the dispatch instead of the indicators.
+ */
 const streamCases: readonly Case[] = [
   {
     label: `SMA(${N}) stream`,

@@ -63,6 +63,8 @@ export const measureLive = async (symbols: number): Promise<LiveRun> => {
       TELEGRAM_API_ROOT: telegram.apiRoot,
       DATABASE_PATH: join(dir, "bot.db"),
       HTTP_PORT: String(freePort()),
+      // The fake lists only generated symbols here: fix three of them so every subscribed symbol is live.
+      FIXED_SYMBOLS: "GEN001USDT,GEN002USDT,GEN003USDT",
       MAX_SYMBOLS_SUBSCRIBED: String(symbols),
       TOP_VOLUME_FETCH_LIMIT: String(symbols),
       DAILY_STATUS_HOUR: "-1",

@@ -222,3 +222,12 @@ test("the fake exchange replays real candles shifted by whole days (the chaos so
   expect(shifted.map((c) => c.close)).toEqual(original.map((c) => c.close));
   expect(() => new FakeExchange({ dataShiftMs: 3_600_000 })).toThrow("whole number of days");
 });
+
+test("a request landing exactly on a candle's close gets that candle final, equal to the exchange's truth", async () => {
+  const boundary = Date.UTC(2025, 5, 1, 12, 30);
+  const { fake, rest } = setup({ startTime: boundary, generatedSymbols: 0 });
+  const got = await rest.klines({ symbol: "ETHUSDT", timeframe: "30m", limit: 3 });
+  const truth = fake.closedCandles("ETHUSDT", "30m", boundary - 3 * 1_800_000, boundary);
+  expect(got.at(-1)?.closeTime).toBe(boundary - 1);
+  expect(got).toEqual(truth.slice(-got.length));
+});

@@ -587,7 +587,9 @@ export class FakeExchange {
     }
     return this.json(
       rows.map((c) => {
-        const v = this.asOf(c, this.marketNow - 1);
+        // As of now: a candle whose close time has passed is final (`closedCandles` agrees), even when the
+        // request lands exactly on its close.
+        const v = this.asOf(c, this.marketNow);
         return [
           v.openTime,
           fmt(v.open),

@@ -7,8 +7,8 @@
 import {
   BinanceMarketData,
   BinanceRest,
+  type RestEvent as BinanceRestEvent,
   BinanceStreams,
-  type GovernorEvent,
 } from "@signalbot/adapters/binance";
 import { ConsoleNotifier } from "@signalbot/adapters/console";
 import * as Sqlite from "@signalbot/adapters/sqlite";
@@ -148,7 +148,7 @@ export const makeApp = (config: AppConfig, log: Logger, overrides: AppOverrides 
   const rest = new BinanceRest({
     restUrl: config.restUrl,
     weightBudget: config.restWeightBudget,
-    onEvent: (event: GovernorEvent) => {
+    onEvent: (event: BinanceRestEvent) => {
       for (const listener of restListeners) listener(event);
     },
   });

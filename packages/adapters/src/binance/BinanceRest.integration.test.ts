@@ -4,8 +4,7 @@ import { MarketData, MarketDataError, TIMEFRAMES } from "@signalbot/core";
 import { Effect } from "effect";
 import { FakeExchange, type FakeExchangeOptions } from "../testing/FakeExchange.ts";
 import * as BinanceMarketData from "./BinanceMarketData.ts";
-import { BinanceRest, type BinanceRestConfig } from "./BinanceRest.ts";
-import type { GovernorEvent } from "./WeightGovernor.ts";
+import { BinanceRest, type BinanceRestConfig, type RestEvent } from "./BinanceRest.ts";
 
 const DATA = new URL("../../../../fixtures/klines", import.meta.url).pathname;
 let fake: FakeExchange | undefined;
@@ -13,7 +12,7 @@ afterEach(() => fake?.stop());
 
 const setup = (fakeOptions: FakeExchangeOptions = {}, config: BinanceRestConfig = {}) => {
   fake = new FakeExchange({ dataDir: DATA, ...fakeOptions });
-  const events: GovernorEvent[] = [];
+  const events: RestEvent[] = [];
   const rest = new BinanceRest({
     restUrl: fake.restUrl,
     backoffBaseMs: 5,
@@ -121,10 +120,17 @@ test("a ban longer than maxBanWaitMs fails fast with reason banned and retryAt",
 });
 
 test("5xx bursts are retried with backoff; other 4xx fail at once with the exchange's message", async () => {
-  const { fake, rest } = setup();
+  const { fake, rest, events } = setup();
   fake.failNext(3, 502);
   expect(await rest.serverTime()).toBe(fake.now());
   expect(fake.stats.serverErrors).toBe(3);
+  // Each retried failure is told at once, so the owner can log the first one without waiting for the last.
+  const retrying = events.filter((e) => e._tag === "Retrying");
+  expect(retrying.map((e) => e._tag === "Retrying" && [e.source, e.attempt])).toEqual([
+    ["GET /fapi/v1/time", 1],
+    ["GET /fapi/v1/time", 2],
+    ["GET /fapi/v1/time", 3],
+  ]);
   const before = fake.stats.requests;
   const error = await rest
     .klines({ symbol: "NOPEUSDT", timeframe: "30m", limit: 10 })

@@ -57,12 +57,25 @@ export interface BinanceRestConfig {
   readonly maxConcurrent?: number;
   readonly clock?: GovernorClock;
   readonly random?: () => number;
-  /** Rate-limit alerts: 429 pauses, 418 bans and their end. */
-  readonly onEvent?: (event: GovernorEvent) => void;
+  /** Rate-limit alerts (429 pauses, 418 bans and their end) and retried failures (network, 5xx). */
+  readonly onEvent?: (event: RestEvent) => void;
   readonly fetch?: typeof fetch;
 }
 
 export const DEFAULT_REST_URL = "https://fapi.binance.com";
+
+/** What the client tells its owner: the governor's rate-limit events, and each failed attempt it retries. */
+export type RestEvent =
+  | GovernorEvent
+  | {
+      readonly _tag: "Retrying";
+      /** The endpoint, e.g. "GET /fapi/v1/exchangeInfo". */
+      readonly source: string;
+      readonly attempt: number;
+      readonly retriesLeft: number;
+      readonly retryInMs: number;
+      readonly message: string;
+    };
 
 /** Largest page the client asks for; 1000 costs 5 weight where 1500 costs 10. */
 const PAGE = 1000;
@@ -100,9 +113,11 @@ export class BinanceRest {
   private tickersCache: Cached<ReadonlyMap<string, number>> | undefined;
   /** Requests actually sent (for tests and metrics). */
   sent = 0;
+  private readonly onEvent: (event: RestEvent) => void;
 
   constructor(config: BinanceRestConfig = {}) {
     this.clock = config.clock ?? systemClock;
+    this.onEvent = config.onEvent ?? (() => {});
     this.governor = new WeightGovernor({
       budget: config.weightBudget ?? 1200,
       windowMs: config.weightWindowMs ?? 60_000,
@@ -368,6 +383,19 @@ export class BinanceRest {
       maxTimeout: this.backoffMaxMs,
       randomize: true,
       shouldConsumeRetry: ({ error }) => !(error instanceof WaitAndRetry),
+      // A failure that will be retried is told at once (the owner can say "cannot reach the exchange" on the
+      // first failure instead of after the last retry). 429/418 waits are the governor's own events.
+      onFailedAttempt: ({ error, attemptNumber, retriesLeft, retryDelay }) => {
+        if (error instanceof WaitAndRetry || retriesLeft === 0) return;
+        this.onEvent({
+          _tag: "Retrying",
+          source,
+          attempt: attemptNumber,
+          retriesLeft,
+          retryInMs: retryDelay,
+          message: error.message,
+        });
+      },
     }).catch((error: unknown) => {
       if (error instanceof MarketDataError) throw error;
       throw new MarketDataError({ reason: "network", source, message: String(error), cause: error });

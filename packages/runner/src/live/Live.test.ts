@@ -210,6 +210,15 @@ test("alerts: stale market data and its recovery, a REST ban, and the daily stat
         silent: (i) => i >= 4 && i < 8,
         rest: (i, raise) => {
           if (i === 10) raise({ _tag: "Banned", until: T0 + 12 * 3_600_000 });
+          if (i === 11)
+            for (const attempt of [1, 2])
+              raise({
+                _tag: "Retrying",
+                source: "GET /fapi/v1/klines",
+                attempt,
+                retryInMs: 1500,
+                message: "network error: ECONNRESET",
+              });
         },
       },
     ),
@@ -224,4 +233,11 @@ test("alerts: stale market data and its recovery, a REST ban, and the daily stat
   expect(alerts.some((a) => a.kind === "restBan" && a.until === T0 + 12 * 3_600_000)).toBe(true);
   expect(h.delivered.filter((n) => n._tag === "Status")).toHaveLength(1);
   expect(h.logs.some((l) => l.includes("market data stale: nothing for 45 min"))).toBe(true);
+  // A REST failure is a warning on its first attempt; the retries after it are debug lines.
+  expect(h.logs.filter((l) => l.includes("REST GET /fapi/v1/klines failed"))).toEqual([
+    expect.stringContaining(
+      "WARN  REST GET /fapi/v1/klines failed (attempt 1), retrying in 1.5 s: network error",
+    ),
+    expect.stringContaining("DEBUG REST GET /fapi/v1/klines failed (attempt 2)"),
+  ]);
 }, 60_000);

@@ -34,11 +34,18 @@ import { nextLocalHour, StaleWatch } from "./Schedules.ts";
 
 export type LiveServices = FlowServices | Notifier | KeyValueStore;
 
-/** REST governor events the loop turns into alerts. */
+/** REST client events the loop turns into alerts and log lines. */
 export type RestEvent =
   | { readonly _tag: "Banned"; readonly until: number }
   | { readonly _tag: "BanLifted"; readonly at: number }
-  | { readonly _tag: "RateLimited"; readonly until: number };
+  | { readonly _tag: "RateLimited"; readonly until: number }
+  | {
+      readonly _tag: "Retrying";
+      readonly source: string;
+      readonly attempt: number;
+      readonly retryInMs: number;
+      readonly message: string;
+    };
 
 export interface LiveOptions {
   readonly config: AppConfig;
@@ -233,7 +240,12 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
         log.error(`REST banned by the exchange (418) until ${isoMinute(event.until)}`);
         runDetached(raise({ kind: "restBan", until: event.until }));
       } else if (event._tag === "BanLifted") log.info("REST ban lifted");
-      else log.warn(`REST rate-limited (429) until ${isoMinute(event.until)}`);
+      else if (event._tag === "Retrying") {
+        // The first failure of a request is said at once; its further retries only in debug.
+        const line = `REST ${event.source} failed (attempt ${event.attempt}), retrying in ${(event.retryInMs / 1000).toFixed(1)} s: ${event.message}`;
+        if (event.attempt === 1) log.warn(line);
+        else log.debug(line);
+      } else log.warn(`REST rate-limited (429) until ${isoMinute(event.until)}`);
     });
 
     // 3. /healthz and /metrics.

@@ -73,12 +73,12 @@ class MonotonicWindow {
   }
 }
 
-/** Highest of the last `n` values (e.g. highest high); `NaN` until n values were added. */
-export class RollingMax implements Indicator {
+/** The indicator face of a monotonic window; `RollingMax` and `RollingMin` only choose the direction. */
+abstract class RollingExtreme implements Indicator {
   private readonly window: MonotonicWindow;
 
-  constructor(n: number) {
-    this.window = new MonotonicWindow(checkPeriod("RollingMax", n), 1);
+  protected constructor(name: string, n: number, direction: 1 | -1) {
+    this.window = new MonotonicWindow(checkPeriod(name, n), direction);
   }
 
   get period(): number {
@@ -102,32 +102,17 @@ export class RollingMax implements Indicator {
   }
 }
 
-/** Lowest of the last `n` values (e.g. lowest low); `NaN` until n values were added. */
-export class RollingMin implements Indicator {
-  private readonly window: MonotonicWindow;
-
+/** Highest of the last `n` values (e.g. highest high); `NaN` until n values were added. */
+export class RollingMax extends RollingExtreme {
   constructor(n: number) {
-    this.window = new MonotonicWindow(checkPeriod("RollingMin", n), -1);
+    super("RollingMax", n, 1);
   }
+}
 
-  get period(): number {
-    return this.window.period;
-  }
-
-  get value(): number {
-    return this.window.value;
-  }
-
-  get ready(): boolean {
-    return this.window.count >= this.window.period;
-  }
-
-  add(value: number): number {
-    return this.window.add(value);
-  }
-
-  replace(value: number): number {
-    return this.window.replace(value);
+/** Lowest of the last `n` values (e.g. lowest low); `NaN` until n values were added. */
+export class RollingMin extends RollingExtreme {
+  constructor(n: number) {
+    super("RollingMin", n, -1);
   }
 }
 

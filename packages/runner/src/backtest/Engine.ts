@@ -5,9 +5,9 @@
  * Effect runs only when a setup appears, a symbol has an open trade, or a memory lock is due to expire.
  */
 
+import { candleAt } from "@signalbot/adapters/csv";
 import {
   advanceOpenTrades,
-  type Candle,
   type CostModel,
   candleTick,
   DEFAULT_COSTS,
@@ -150,18 +150,8 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
         while (cursor.next()) {
           const s = series[cursor.series]!;
           const i = cursor.row;
-          const c = s.columns;
-          const closeTime = c.closeTime[i]!;
-          const candle: Candle = {
-            openTime: c.openTime[i]!,
-            open: c.open[i]!,
-            high: c.high[i]!,
-            low: c.low[i]!,
-            close: c.close[i]!,
-            volume: c.volume[i]!,
-            closeTime,
-          };
-          const time = closeTime + 1;
+          const candle = candleAt(s.columns, i);
+          const time = candle.closeTime + 1;
           clock.now = time;
           const analyzer = analyzers[s.symbolIndex]!;
           if (s.timeframe === "30m") {

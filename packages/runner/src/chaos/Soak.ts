@@ -93,7 +93,9 @@ export const runSoak = async (o: SoakOptions): Promise<SoakResult> => {
     DATABASE_PATH: dbPath,
     HTTP_PORT: String(httpPort),
     MAX_SYMBOLS_SUBSCRIBED: String(o.symbols),
-    TOP_VOLUME_FETCH_LIMIT: String(Math.max(o.symbols, 50)),
+    // The ranked list holds exactly the subscribed symbols, so a rotation slot boundary on the wall clock
+    // (every 30 min) changes nothing mid-soak: the checks compare each symbol's series from start to end.
+    TOP_VOLUME_FETCH_LIMIT: String(o.symbols),
     DAILY_STATUS_HOUR: "-1",
     // Many signals and trade results, so the outbox carries real traffic through the faults and kill -9s:
     // a low threshold, no daily cap to speak of, no memory pauses, and an account large enough for the

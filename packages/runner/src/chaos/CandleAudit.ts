@@ -5,6 +5,7 @@
  * else; without the variable it does nothing.
  * Line format: `pid symbol timeframe openTime result close` (result: Appended | Replaced | Gap | Rejected).
  */
+import { heapStats } from "bun:jsc";
 import { appendFileSync } from "node:fs";
 import { SymbolAnalyzer } from "@signalbot/core";
 
@@ -76,4 +77,18 @@ if (timingPath !== undefined && timingPath !== "") {
     appendFileSync(timingPath, `${this.symbol} ${last} ${Date.now()}\n`);
     return out;
   };
+}
+
+/**
+ * With `CHAOS_HEAP_LOG` set, every 5 s: a full GC, then `pid wallMs heapBytes objectCount` is appended — the
+ * live heap without the garbage and allocator slack that RSS also counts, for the soak's leak check.
+ */
+const heapPath = process.env.CHAOS_HEAP_LOG;
+if (heapPath !== undefined && heapPath !== "") {
+  const sample = () => {
+    Bun.gc(true);
+    const h = heapStats();
+    appendFileSync(heapPath, `${process.pid} ${Date.now()} ${h.heapSize} ${h.objectCount}\n`);
+  };
+  setInterval(sample, 5_000).unref();
 }

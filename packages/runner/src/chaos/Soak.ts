@@ -83,6 +83,7 @@ export const runSoak = async (o: SoakOptions): Promise<SoakResult> => {
   const telegram = startFakeBotApi();
   const httpPort = freePort();
   const auditPath = join(dir, "candles.audit");
+  const heapPath = join(dir, "heap.log");
   const dbPath = join(dir, "bot.db");
   const env: Record<string, string> = {
     BINANCE_REST_URL: exchange.restUrl,
@@ -111,6 +112,7 @@ export const runSoak = async (o: SoakOptions): Promise<SoakResult> => {
     LOG_FORMAT: "json",
     LOG_LEVEL: "info",
     CHAOS_CANDLE_AUDIT: auditPath,
+    CHAOS_HEAP_LOG: heapPath,
   };
   const script = await probedBundle();
   const start = () => BotProcess.start({ env, cwd: dir, logFile: join(dir, "bot.log"), script });
@@ -141,6 +143,7 @@ export const runSoak = async (o: SoakOptions): Promise<SoakResult> => {
   let bot = start();
   let run = 0;
   const t0 = performance.now();
+  const t0Wall = Date.now();
   try {
     const first = await started(bot);
     say(`bot started (pid ${bot.pid}), warm-up ${String(first.warmupMs ?? "?")} ms`);
@@ -254,6 +257,7 @@ export const runSoak = async (o: SoakOptions): Promise<SoakResult> => {
       detail: `exchange answers ${probe.status} at the end; 418 answers ${exchange.stats.banned418} (${injected418} during the injected ban, ${botCaused418} otherwise); 429 answers ${exchange.stats.rateLimited429}`,
     });
     checks.push(checkRss(rss, run));
+    checks.push(checkHeap(existsSync(heapPath) ? readFileSync(heapPath, "utf8") : "", t0Wall));
     return {
       checks,
       dir,
@@ -437,27 +441,66 @@ export const checkNotifications = (
   ];
 };
 
-/** RSS of the last (longest-lived) bot process once settled: least-squares slope in MB per minute. */
-export const checkRss = (
-  samples: readonly { t: number; mb: number; run: number }[],
-  lastRun: number,
+interface TrendSample {
+  /** Seconds since the soak started. */
+  readonly t: number;
+  readonly value: number;
+}
+
+/**
+ * No upward trend in one process's samples once settled (its first 15 s or 40 % of its life are skipped: JIT,
+ * caches, the heap growing to its working size): the least-squares slope times the observed span must stay
+ * within `band` (an absolute floor, or a fraction of the mean). A short (CI) soak only catches a fast leak;
+ * `--minutes 10` and more is the real test.
+ */
+const checkTrend = (
+  name: string,
+  unit: string,
+  samples: readonly TrendSample[],
+  band: { readonly floor: number; readonly fraction: number },
+  minSamples: number,
 ): Check => {
-  const last = samples.filter((s) => s.run === lastRun);
-  // Skip the process's start (JIT, caches, heap growing to its working size): 15 s or 40 % of its life.
-  const from = last[0]?.t ?? 0;
-  const life = (last[last.length - 1]?.t ?? from) - from;
-  const settled = last.filter((s) => s.t >= from + Math.max(15, life * 0.4));
+  const from = samples[0]?.t ?? 0;
+  const life = (samples[samples.length - 1]?.t ?? from) - from;
+  const settled = samples.filter((s) => s.t >= from + Math.max(15, life * 0.4));
   const xs = settled.map((s) => s.t / 60);
-  const ys = settled.map((s) => s.mb);
+  const ys = settled.map((s) => s.value);
   const perMin = slope(xs, ys);
   const mean = ys.reduce((a, b) => a + b, 0) / Math.max(1, ys.length);
   const spanMin = xs.length > 1 ? xs[xs.length - 1]! - xs[0]! : 0;
-  // Growth over the observed span within 8 % of the mean (or 8 MB): GC sawtooth, not a leak. A short (CI)
-  // soak can only catch a fast leak; `--minutes 10` and more is the real test.
-  const ok = settled.length >= 5 && perMin * spanMin <= Math.max(8, mean * 0.08);
+  const ok = settled.length >= minSamples && perMin * spanMin <= Math.max(band.floor, mean * band.fraction);
   return {
-    name: "RSS has no upward trend",
+    name,
     ok,
-    detail: `${settled.length} samples over ${spanMin.toFixed(1)} min, mean ${mean.toFixed(1)} MB, slope ${perMin.toFixed(2)} MB/min`,
+    detail: `${settled.length} samples over ${spanMin.toFixed(1)} min, mean ${mean.toFixed(1)} ${unit}, slope ${perMin.toFixed(2)} ${unit}/min`,
   };
+};
+
+/** RSS of the last (longest-lived) bot process, sampled every second: growth within 8 % (or 8 MB). */
+export const checkRss = (
+  samples: readonly { t: number; mb: number; run: number }[],
+  lastRun: number,
+): Check =>
+  checkTrend(
+    "RSS has no upward trend",
+    "MB",
+    samples.filter((s) => s.run === lastRun).map((s) => ({ t: s.t, value: s.mb })),
+    { floor: 8, fraction: 0.08 },
+    5,
+  );
+
+/**
+ * The live JavaScript heap of the last bot process after a full GC (the probe's `CHAOS_HEAP_LOG`, every 5 s):
+ * growth within 5 % (or 2 MB). Unlike RSS it holds no garbage or allocator slack, so a leak shows plainly.
+ */
+export const checkHeap = (log: string, t0Wall: number): Check => {
+  const rows = log
+    .split("\n")
+    .map((l) => l.split(" ").map(Number))
+    .filter((f) => f.length === 4 && f.every(Number.isFinite)) as [number, number, number, number][];
+  const lastPid = rows.at(-1)?.[0];
+  const samples = rows
+    .filter((r) => r[0] === lastPid)
+    .map((r) => ({ t: (r[1] - t0Wall) / 1000, value: r[2] / 1_048_576 }));
+  return checkTrend("heap after GC has no upward trend", "MB", samples, { floor: 2, fraction: 0.05 }, 4);
 };

@@ -4,6 +4,7 @@
  * lock. Plain JSON data, recorded by a pure fold over closed trades, decoded with Schema when restored.
  */
 import { Schema } from "effect";
+import { MEMORY_RULE_NAMES } from "../model/Notification.ts";
 import type { ModelName } from "../model/Signal.ts";
 import type { Outcome, VirtualTrade } from "../model/Trade.ts";
 import type { MemoryLock } from "../port/MemoryStore.ts";
@@ -163,17 +164,7 @@ export const MemoryStateSchema = Schema.Struct({
 const MemoryLockSchema = Schema.Struct({
   scope: Schema.Literals(["global", "symbol", "model"]),
   target: Schema.optionalKey(Schema.String),
-  rule: Schema.Literals([
-    "winRateThreshold",
-    "lossStreakPause",
-    "drawdownSignalCap",
-    "drawdownRiskCut",
-    "symbolCooldown",
-    "symbolScorePenalty",
-    "modelDisable",
-    "modelPreference",
-    "manualPause",
-  ]),
+  rule: Schema.Literals(MEMORY_RULE_NAMES),
   until: Schema.Finite,
   reason: Schema.String,
   createdAt: Schema.Finite,

@@ -7,17 +7,21 @@ import type { ModelName, Signal } from "./Signal.ts";
 import type { SymbolInfo } from "./Symbol.ts";
 import type { TradeEvent, VirtualTrade } from "./Trade.ts";
 
-/** A memory rule that fired or relaxed (see memory/). */
-export type MemoryRule =
-  | "winRateThreshold"
-  | "lossStreakPause"
-  | "drawdownSignalCap"
-  | "drawdownRiskCut"
-  | "symbolCooldown"
-  | "symbolScorePenalty"
-  | "modelDisable"
-  | "modelPreference"
-  | "manualPause";
+/** Every memory rule by name (see memory/): the one list the type and the snapshot decoder use. */
+export const MEMORY_RULE_NAMES = [
+  "winRateThreshold",
+  "lossStreakPause",
+  "drawdownSignalCap",
+  "drawdownRiskCut",
+  "symbolCooldown",
+  "symbolScorePenalty",
+  "modelDisable",
+  "modelPreference",
+  "manualPause",
+] as const;
+
+/** A memory rule that fired or relaxed. */
+export type MemoryRule = (typeof MEMORY_RULE_NAMES)[number];
 
 export interface MemoryEvent {
   readonly rule: MemoryRule;

@@ -1,4 +1,4 @@
-/** The README's worked example (section "memory"), step by step through the Memory service. */
+/** The worked example in docs/memory.md, step by step through the Memory service. */
 import { expect, test } from "bun:test";
 import { Effect, Layer } from "effect";
 import { TestClock } from "effect/testing";

@@ -1,6 +1,6 @@
 /**
  * Every tunable of the two models, the levels and the scoring, with its default, in one typed object.
- * The README's "Models" table mirrors these defaults; change both together.
+ * The "Models" table in docs/models.md mirrors these defaults; change both together.
  */
 
 /** Points per scoring component of the continuation model (sum = 100). */

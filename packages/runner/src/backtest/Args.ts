@@ -39,7 +39,7 @@ Options:
   --no-memory          replay with the adaptive memory layer switched off, to compare
   --fee RATE           taker fee per fill as a fraction (default 0.0005 = 0.05 %, Binance USD-M)
   --slippage RATE      adverse slippage per fill as a fraction (default 0)
-  --json FILE          write the full report as JSON (schema in the README, section "Backtest")
+  --json FILE          write the full report as JSON (schema in docs/backtest.md)
   --html FILE          write a self-contained HTML report (charts, tables, trade list)
   --progress MODE      auto (stderr is a terminal), always (periodic lines) or never (default auto)
   -h, --help           this help

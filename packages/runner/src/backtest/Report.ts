@@ -15,7 +15,7 @@ import {
   type VirtualTrade,
 } from "@signalbot/core";
 
-/** Bumped on any incompatible change of the JSON layout (documented in the README, section "Backtest"). */
+/** Bumped on any incompatible change of the JSON layout (documented in docs/backtest.md). */
 export const REPORT_SCHEMA_VERSION = 1;
 
 export interface BacktestConfig {

@@ -1,6 +1,6 @@
 /**
  * `bun run backtest -- --data DIR [...]`: replays kline files through the bot's core and prints a summary
- * (see `--help` and the README, section "Backtest"). Exit codes: 0 done, 2 bad arguments or data, 1 bug.
+ * (see `--help` and docs/backtest.md). Exit codes: 0 done, 2 bad arguments or data, 1 bug.
  */
 import { Cause, Effect, Exit } from "effect";
 import { parseBacktestArgs, USAGE } from "../backtest/Args.ts";

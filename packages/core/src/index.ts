@@ -51,6 +51,7 @@ export * from "./strategy/Reasons.ts";
 export * from "./strategy/Reversal.ts";
 export * from "./strategy/Score.ts";
 export * from "./strategy/Snapshot.ts";
+export * from "./trade/Funding.ts";
 export * from "./trade/OpenTrades.ts";
 export * from "./trade/VirtualTrade.ts";
 export * from "./universe/Rotation.ts";

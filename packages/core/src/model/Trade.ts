@@ -15,6 +15,12 @@ export interface Fill {
   readonly fraction: number;
   /** Fee paid on this fill, quote currency. */
   readonly fee: number;
+  /**
+   * Set when the fill is not at its level: "open" = the candle opened beyond the stop, so the stop filled at
+   * that open; "data" = the candles stopped for longer than the timeout, so the rest closed at the last
+   * price seen before the gap, at the moment the timeout fell due.
+   */
+  readonly gap?: "open" | "data";
 }
 
 export interface VirtualTrade {
@@ -43,9 +49,11 @@ export interface VirtualTrade {
   readonly fills: readonly Fill[];
   readonly exitReason?: ExitReason;
   readonly closedAt?: number;
-  /** Realised result in multiples of the initial risk, fees included. */
+  /** Net funding paid over the trade's life, quote currency (negative = received); set when closed. */
+  readonly funding?: number;
+  /** Realised result in multiples of the initial risk, fees, slippage and funding included. */
   readonly rMultiple?: number;
-  /** Realised pnl in quote currency, fees included. */
+  /** Realised pnl in quote currency, fees, slippage and funding included. */
   readonly pnl?: number;
   /** pnl as % of the entry notional. */
   readonly pnlPercent?: number;

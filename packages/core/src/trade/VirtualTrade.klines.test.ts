@@ -7,7 +7,7 @@ import type { Side } from "../model/Signal.ts";
 import type { TradeEvent, VirtualTrade } from "../model/Trade.ts";
 import { loadKlines } from "../testing/klines.ts";
 import { aSignal, NO_COSTS } from "../testing/TradeBuilders.ts";
-import { advanceTrade, type CostModel, candleTick, DEFAULT_COSTS, openTrade } from "./VirtualTrade.ts";
+import { advanceTrade, type CostModel, candleTick, openTrade } from "./VirtualTrade.ts";
 
 const btc = loadKlines("BTCUSDT", "30m");
 const M30 = 30 * 60_000;
@@ -83,7 +83,8 @@ describe("virtual trades on real BTCUSDT 30m candles", () => {
 
   test("LONG 2025-03-03 03:00 (close 92665.5), stop 92300: TP1 at 05:00 (high 93074.8), breakeven at 06:30 (low 91305); fees make it a scratch", () => {
     const targets = [93031, 93396.5, 93762] as const;
-    const { trade, events } = replay("2025-03-03T03:00:00Z", "LONG", 92300, targets, DEFAULT_COSTS);
+    const feesOnly: CostModel = { takerFeeRate: 0.0005, slippageRate: 0 };
+    const { trade, events } = replay("2025-03-03T03:00:00Z", "LONG", 92300, targets, feesOnly);
     expect(events.map((e) => (e._tag === "Closed" ? e.reason : e._tag))).toEqual(["TargetHit", "breakeven"]);
     expect(events[0]).toMatchObject({
       time: Date.parse("2025-03-03T05:30:00Z"),

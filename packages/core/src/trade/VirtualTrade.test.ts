@@ -2,10 +2,21 @@ import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import type { VirtualTrade } from "../model/Trade.ts";
 import { anOpenTrade, aSignal, NO_COSTS } from "../testing/TradeBuilders.ts";
-import { advanceTrade, DEFAULT_COSTS, openTrade, type TradeRules, type TradeTick } from "./VirtualTrade.ts";
+import { flatFunding, recordedFunding } from "./Funding.ts";
+import {
+  advanceTrade,
+  type CostModel,
+  DEFAULT_COSTS,
+  openTrade,
+  type TradeRules,
+  type TradeTick,
+} from "./VirtualTrade.ts";
 
 const M30 = 30 * 60_000;
+const H8 = 8 * 3_600_000;
 const RULES: TradeRules = { costs: NO_COSTS, timeoutCandles: 48 };
+/** The taker fee alone (0.05 %/fill): the fee arithmetic below is checked by hand without slippage or funding. */
+const FEES_ONLY: CostModel = { takerFeeRate: 0.0005, slippageRate: 0 };
 
 /** Tick `n` (1-based) after the entry; closed by default. */
 const tick = (
@@ -38,7 +49,7 @@ const run = (trade: VirtualTrade, ticks: readonly TradeTick[], rules = RULES) =>
 describe("openTrade", () => {
   test("fills at the setup entry at the trigger close, risk = |entry − stop| × quantity, entry fee charged", () => {
     const signal = aSignal({ entry: 100, stop: 95 }, 2);
-    const t = openTrade(signal, DEFAULT_COSTS);
+    const t = openTrade(signal, FEES_ONLY);
     expect(t).toMatchObject({
       id: signal.key,
       entry: 100,
@@ -52,6 +63,18 @@ describe("openTrade", () => {
       targetsHit: 0,
     });
     expect(t.fills).toEqual([{ kind: "entry", price: 100, time: signal.setup.time, fraction: 1, fee: 0.1 }]);
+  });
+
+  test("the default costs: 0.05 % taker fee and 0.02 % slippage per fill, flat 0.01 % funding per 8 h", () => {
+    expect(DEFAULT_COSTS).toMatchObject({ takerFeeRate: 0.0005, slippageRate: 0.0002 });
+    expect(DEFAULT_COSTS.funding?.between("BTCUSDT", 0, 24 * 3_600_000)).toEqual([
+      { time: H8, rate: 0.0001 },
+      { time: 2 * H8, rate: 0.0001 },
+      { time: 3 * H8, rate: 0.0001 },
+    ]);
+    const t = openTrade(aSignal({ entry: 100, stop: 95 }, 2), DEFAULT_COSTS);
+    expect(t.fills[0]!.price).toBeCloseTo(100.02, 10);
+    expect(t.fills[0]!.fee).toBeCloseTo(200.04 * 0.0005, 10);
   });
 
   test("slippage fills the entry against the trade", () => {
@@ -230,10 +253,16 @@ describe("advanceTrade: timeout", () => {
     ]);
   });
 
-  test("a data gap (or a restart) cannot stretch the timeout past timeoutCandles × 30m of event time", () => {
+  test("missed candles cannot stretch the timeout: the candle closing at the due time times out (candle count 2)", () => {
     const t0 = anOpenTrade();
-    const { trade } = run(t0, [tick(t0, 1, 99, 101), tick(t0, 60, 99, 101, 99)]);
-    expect(trade).toMatchObject({ status: "closed", exitReason: "timeout", candlesSeen: 2 });
+    const { trade } = run(t0, [tick(t0, 1, 99, 101), tick(t0, 48, 99, 101, 100.5)]);
+    expect(trade).toMatchObject({
+      status: "closed",
+      exitReason: "timeout",
+      candlesSeen: 2,
+      lastPrice: 100.5,
+    });
+    expect(trade.fills.at(-1)!.gap).toBeUndefined();
   });
 
   test("the timeout is configurable", () => {
@@ -260,9 +289,9 @@ describe("advanceTrade: timeout", () => {
 describe("advanceTrade: costs", () => {
   test("fees on every fill are included in pnl, R and pnl %", () => {
     // LONG 2 @ 100, stop 95 (risk 10), TP1 105 then breakeven at 100; fee 0.05 %/side.
-    const t0 = openTrade(aSignal({ entry: 100, stop: 95 }, 2), DEFAULT_COSTS);
+    const t0 = openTrade(aSignal({ entry: 100, stop: 95 }, 2), FEES_ONLY);
     const { trade } = run(t0, [tick(t0, 1, 101, 105), tick(t0, 2, 99, 102)], {
-      costs: DEFAULT_COSTS,
+      costs: FEES_ONLY,
       timeoutCandles: 48,
     });
     const fees = 200 * 0.0005 + 105 * (2 / 3) * 0.0005 + 100 * (4 / 3) * 0.0005;
@@ -274,8 +303,8 @@ describe("advanceTrade: costs", () => {
   });
 
   test("a stopped trade loses 1R plus the round-trip fees", () => {
-    const t0 = openTrade(aSignal({ entry: 100, stop: 95 }), DEFAULT_COSTS);
-    const { trade } = run(t0, [tick(t0, 1, 90, 100)], { costs: DEFAULT_COSTS, timeoutCandles: 48 });
+    const t0 = openTrade(aSignal({ entry: 100, stop: 95 }), FEES_ONLY);
+    const { trade } = run(t0, [tick(t0, 1, 90, 100)], { costs: FEES_ONLY, timeoutCandles: 48 });
     expect(trade.pnl!).toBeCloseTo(-5 - 0.05 - 0.0475, 10);
     expect(trade.rMultiple!).toBeCloseTo(-(5 + 0.0975) / 5, 10);
   });
@@ -291,7 +320,7 @@ describe("advanceTrade: properties", () => {
     { minLength: 1, maxLength: 120 },
   );
 
-  test("never loses more than 1R + fees; events are time-ordered; a closed trade never changes", () => {
+  test("without a gap, never loses more than 1R + costs; events are time-ordered; a closed trade never changes", () => {
     fc.assert(
       fc.property(fc.constantFrom("LONG" as const, "SHORT" as const), arbPath, (side, path) => {
         const rules: TradeRules = { costs: DEFAULT_COSTS, timeoutCandles: 48 };
@@ -320,7 +349,14 @@ describe("advanceTrade: properties", () => {
         }
         if (t.status === "closed") {
           const fees = t.fills.reduce((s, f) => s + f.fee, 0);
-          if (t.pnl! < -t.riskAmount - fees - 1e-9) return false;
+          const slip = DEFAULT_COSTS.slippageRate;
+          // Slippage cost: the entry above the setup's entry, each exit below its level (longs; shorts mirror).
+          let slippage = Math.abs(t.fills[0]!.price - t.entry) * t.quantity;
+          for (const f of t.fills.slice(1))
+            slippage +=
+              Math.abs(f.price / (1 + (side === "LONG" ? -slip : slip)) - f.price) * t.quantity * f.fraction;
+          const costs = fees + slippage + Math.max(0, t.funding ?? 0);
+          if (t.pnl! < -t.riskAmount - costs - 1e-9) return false;
           if (Math.abs(t.fills.slice(1).reduce((s, f) => s + f.fraction, 0) - 1) > 1e-9) return false;
           if (t.rMultiple! > 3) return false;
         }
@@ -328,5 +364,179 @@ describe("advanceTrade: properties", () => {
       }),
       { seed: 20250601, numRuns: 500 },
     );
+  });
+});
+
+describe("advanceTrade: gaps", () => {
+  /** A closed candle `n` after the entry that opens at `open`. */
+  const opening = (
+    trade: VirtualTrade,
+    n: number,
+    open: number,
+    low: number,
+    high: number,
+    close: number,
+  ) => ({
+    ...tick(trade, n, low, high, close),
+    open,
+  });
+
+  test("a LONG whose next candle opens below the stop fills at that open (−2R), not at the stop", () => {
+    const t0 = anOpenTrade({ side: "LONG", entry: 100, stop: 95 });
+    const { trade, events } = run(t0, [opening(t0, 1, 90, 88, 92, 91)]);
+    expect(trade).toMatchObject({ status: "closed", exitReason: "stop" });
+    expect(trade.fills.at(-1)).toMatchObject({ kind: "stop", price: 90, fraction: 1, gap: "open" });
+    expect(trade.rMultiple!).toBeCloseTo(-2, 10);
+    expect(events).toEqual([expect.objectContaining({ _tag: "Closed", reason: "stop", price: 90 })]);
+  });
+
+  test("a SHORT whose next candle opens above the stop fills at that open, with slippage on top", () => {
+    const t0 = anOpenTrade({ side: "SHORT", entry: 100, stop: 105 });
+    const costs: CostModel = { takerFeeRate: 0, slippageRate: 0.001 };
+    const { trade } = run(t0, [opening(t0, 1, 108, 106, 109, 107)], { costs, timeoutCandles: 48 });
+    expect(trade.fills.at(-1)).toMatchObject({ kind: "stop", gap: "open" });
+    expect(trade.fills.at(-1)!.price).toBeCloseTo(108 * 1.001, 10);
+    expect(trade.rMultiple!).toBeCloseTo(-(108 * 1.001 - 100) / 5, 10);
+  });
+
+  test("a candle that opens inside the range and wicks through the stop still fills at the stop", () => {
+    const t0 = anOpenTrade({ side: "LONG", entry: 100, stop: 95 });
+    const { trade } = run(t0, [opening(t0, 1, 99, 90, 101, 96)]);
+    expect(trade.fills.at(-1)).toMatchObject({ kind: "stop", price: 95 });
+    expect(trade.fills.at(-1)!.gap).toBeUndefined();
+  });
+
+  test("after TP1 a candle opening below the entry fills the breakeven stop at its open", () => {
+    const t0 = anOpenTrade({ side: "LONG", entry: 100, stop: 95 });
+    const { trade } = run(t0, [tick(t0, 1, 101, 105, 104), opening(t0, 2, 97, 96, 99, 98)]);
+    expect(trade).toMatchObject({ exitReason: "breakeven", targetsHit: 1 });
+    expect(trade.fills.at(-1)).toMatchObject({ kind: "breakeven", price: 97, gap: "open" });
+    expect(trade.rMultiple!).toBeCloseTo(1 / 3 - (2 / 3) * 0.6, 10);
+  });
+
+  test("a target gapped through fills at the target, not at the better open (no gift)", () => {
+    const t0 = anOpenTrade({ side: "LONG", entry: 100, stop: 95 });
+    const { trade } = run(t0, [opening(t0, 1, 112, 111, 113, 112)]);
+    expect(trade).toMatchObject({ status: "open", targetsHit: 2 });
+    expect(trade.fills.slice(1).map((f) => f.price)).toEqual([105, 110]);
+  });
+
+  test("a data gap longer than the timeout closes at the last price before it, at the due time, flagged", () => {
+    const t0 = anOpenTrade({ side: "LONG", entry: 100, stop: 95 });
+    // Three candles, then nothing for 38 days; the first candle after the gap would hit the stop.
+    const before = [tick(t0, 1, 99, 102, 101), tick(t0, 2, 100, 103, 102), tick(t0, 3, 101, 104, 102.5)];
+    const after = opening(t0, 3 + 38 * 48, 80, 70, 85, 84);
+    const { trade, events } = run(t0, [...before, after]);
+    const due = t0.openedAt + 48 * M30;
+    expect(trade).toMatchObject({
+      status: "closed",
+      exitReason: "timeout",
+      closedAt: due,
+      candlesSeen: 3,
+      lastPrice: 102.5,
+    });
+    expect(trade.fills.at(-1)).toMatchObject({ kind: "timeout", price: 102.5, time: due, gap: "data" });
+    expect(trade.rMultiple!).toBeCloseTo(0.5, 10);
+    expect(events).toEqual([
+      expect.objectContaining({
+        _tag: "Closed",
+        reason: "timeout",
+        time: due,
+        price: 102.5,
+        durationMs: 48 * M30,
+      }),
+    ]);
+  });
+
+  test("a forming tick after such a gap closes the trade the same way", () => {
+    const t0 = anOpenTrade({ side: "SHORT", entry: 100, stop: 105 });
+    const late = { ...opening(t0, 100, 120, 119, 121, 120), closed: false };
+    const { trade } = run(t0, [tick(t0, 1, 98, 101, 99), late]);
+    expect(trade.fills.at(-1)).toMatchObject({ kind: "timeout", price: 99, gap: "data" });
+    expect(trade.rMultiple!).toBeCloseTo(0.2, 10);
+  });
+
+  test("a gap shorter than the timeout is no timeout: the candle after it is traded (here: through the stop)", () => {
+    const t0 = anOpenTrade({ side: "LONG", entry: 100, stop: 95 });
+    const { trade } = run(t0, [tick(t0, 1, 99, 102, 101), opening(t0, 40, 93, 92, 94, 93)]);
+    expect(trade.fills.at(-1)).toMatchObject({ kind: "stop", price: 93, gap: "open" });
+  });
+});
+
+describe("advanceTrade: funding", () => {
+  // The entry fills at 2025-06-01 00:30 UTC (T0 + 30 min); settlements at 08:00, 16:00 and 00:00 UTC.
+  const FLAT: CostModel = { takerFeeRate: 0, slippageRate: 0, funding: flatFunding(0.0001) };
+  const rules = (costs: CostModel = FLAT): TradeRules => ({ costs, timeoutCandles: 48 });
+  const quiet = (trade: VirtualTrade, n: number) => tick(trade, n, 99, 101, 100);
+  const until = (trade: VirtualTrade, last: number) =>
+    Array.from({ length: last }, (_, i) => quiet(trade, i + 1));
+
+  test("a LONG held 24 h pays three settlements of 0.01 % of its notional", () => {
+    const t0 = anOpenTrade({ side: "LONG", entry: 100 }); // quantity 1, risk 5
+    const { trade } = run(t0, until(t0, 48), rules());
+    expect(trade).toMatchObject({ exitReason: "timeout" });
+    expect(trade.funding!).toBeCloseTo(3 * 0.0001 * 100, 12);
+    expect(trade.pnl!).toBeCloseTo(-0.03, 12);
+    expect(trade.rMultiple!).toBeCloseTo(-0.03 / 5, 12);
+  });
+
+  test("a SHORT held as long receives them", () => {
+    const t0 = anOpenTrade({ side: "SHORT", entry: 100 });
+    const { trade } = run(t0, until(t0, 48), rules());
+    expect(trade.funding!).toBeCloseTo(-0.03, 12);
+    expect(trade.pnl!).toBeCloseTo(0.03, 12);
+  });
+
+  test("a negative recorded rate reverses the flow, charged on the recorded mark price", () => {
+    const rates = recordedFunding(
+      new Map([["BTCUSDT", [{ time: Date.UTC(2025, 5, 1, 8), rate: -0.0005, markPrice: 98 }]]]),
+      flatFunding(0),
+    );
+    const long = run(
+      anOpenTrade({ side: "LONG" }),
+      until(anOpenTrade(), 20),
+      rules({ ...FLAT, funding: rates }),
+    );
+    expect(long.trade.status).toBe("open");
+    const closed = run(long.trade, [tick(long.trade, 21, 90, 100)], rules({ ...FLAT, funding: rates }));
+    expect(closed.trade.funding!).toBeCloseTo(-0.0005 * 98, 12);
+    expect(closed.trade.pnl!).toBeCloseTo(-5 + 0.049, 12);
+  });
+
+  test("only what is still held pays: TP1 before 08:00 leaves two thirds to pay", () => {
+    const t0 = anOpenTrade({ side: "LONG", entry: 100 });
+    // TP1 (105) on candle 2 (closing 01:30), then above the entry (the breakeven stop) until the timeout.
+    const ticks = until(t0, 48).map((k, i) =>
+      i === 1 ? { ...k, high: 105 } : i > 1 ? { ...k, low: 101 } : k,
+    );
+    const { trade } = run(t0, ticks, rules());
+    expect(trade).toMatchObject({ exitReason: "timeout", targetsHit: 1 });
+    expect(trade.funding!).toBeCloseTo(3 * 0.0001 * 100 * (2 / 3), 12);
+  });
+
+  test("a stop hit inside the candle closing at 08:00 does not pay the 08:00 settlement; a timeout at 00:30 pays 00:00", () => {
+    const t0 = anOpenTrade({ side: "LONG", entry: 100 });
+    // Candle 15 opens 07:30 and closes 08:00.
+    const stopped = run(t0, [...until(t0, 14), tick(t0, 15, 94, 100)], rules());
+    expect(stopped.trade.closedAt).toBe(Date.UTC(2025, 5, 1, 8));
+    expect(stopped.trade.funding).toBe(0);
+    const timedOut = run(t0, until(t0, 48), rules());
+    expect(timedOut.trade.closedAt).toBe(Date.UTC(2025, 5, 2, 0, 30));
+    expect(timedOut.trade.fills.at(-1)!.time).toBe(Date.UTC(2025, 5, 2, 0, 30));
+    expect(timedOut.trade.funding!).toBeCloseTo(0.03, 12);
+  });
+
+  test("a trade closed after a data gap pays the settlements up to the due time", () => {
+    const t0 = anOpenTrade({ side: "LONG", entry: 100 });
+    const { trade } = run(t0, [quiet(t0, 1), tick(t0, 2000, 99, 101)], rules());
+    expect(trade.fills.at(-1)!.gap).toBe("data");
+    expect(trade.funding!).toBeCloseTo(0.03, 12);
+  });
+
+  test("no funding model, no funding", () => {
+    const t0 = anOpenTrade();
+    const { trade } = run(t0, until(t0, 48), rules({ takerFeeRate: 0, slippageRate: 0 }));
+    expect(trade.funding).toBe(0);
+    expect(trade.pnl).toBe(0);
   });
 });

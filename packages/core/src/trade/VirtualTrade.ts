@@ -6,10 +6,11 @@
 import { type Candle, closedAt, TIMEFRAME_MS, TRIGGER_TIMEFRAME } from "../model/Candle.ts";
 import type { Signal } from "../model/Signal.ts";
 import type { ExitReason, Fill, TradeEvent, VirtualTrade } from "../model/Trade.ts";
+import { DEFAULT_FUNDING_RATE, type FundingRates, flatFunding, fundingPaid } from "./Funding.ts";
 
 /**
- * Trading costs charged on every fill (the entry and each partial exit), shared by the live bot and the
- * backtest so both report the same R and pnl.
+ * Trading costs, shared by the live bot and the backtest so both report the same R and pnl: a fee and
+ * slippage on every fill (the entry and each partial exit), and funding on the position while it is open.
  * @see https://www.binance.com/en/fee/futureFee (USD-M taker, regular tier: 0.05 %)
  */
 export interface CostModel {
@@ -17,9 +18,16 @@ export interface CostModel {
   readonly takerFeeRate: number;
   /** Adverse price move per fill as a fraction of the price (entries fill higher for longs, exits lower). */
   readonly slippageRate: number;
+  /** Funding settlements charged while the trade is open (see Funding.ts); absent: no funding is charged. */
+  readonly funding?: FundingRates;
 }
 
-export const DEFAULT_COSTS: CostModel = { takerFeeRate: 0.0005, slippageRate: 0 };
+/** Binance USD-M taker fee, 0.02 % slippage per fill, and a flat 0.01 % funding every 8 h. */
+export const DEFAULT_COSTS: CostModel = {
+  takerFeeRate: 0.0005,
+  slippageRate: 0.0002,
+  funding: flatFunding(DEFAULT_FUNDING_RATE),
+};
 
 /** A trade still unresolved after this many closed trigger candles (48 × 30m = 24 h) is closed at the last price. */
 export const DEFAULT_TIMEOUT_CANDLES = 48;
@@ -38,7 +46,8 @@ export const DEFAULT_TRADE_RULES: TradeRules = {
  * One price update of the trigger timeframe: a forming candle (so far) or a closed one. `time` is the event
  * time (a closed candle's `closeTime + 1`). `openTime` (the candle's open) lets a forming candle that already
  * moved the stop to entry check the new stop against fresh prices only: its cumulative low/high includes
- * prices from before the target was hit.
+ * prices from before the target was hit; it also reveals a data gap. `open` (the candle's first price) is
+ * where a stop fills when the candle opens beyond it.
  */
 export interface TradeTick {
   readonly time: number;
@@ -47,6 +56,7 @@ export interface TradeTick {
   readonly close: number;
   readonly closed: boolean;
   readonly openTime?: number;
+  readonly open?: number;
 }
 
 /** The tick of a kline update: closed candles are timed at their close, forming ones at `time` (event time). */
@@ -57,6 +67,7 @@ export const candleTick = (candle: Candle, closed: boolean, time: number = close
   close: candle.close,
   closed,
   openTime: candle.openTime,
+  open: candle.open,
 });
 
 export interface TradeStep {
@@ -117,12 +128,18 @@ export const openedEvent = (trade: VirtualTrade): TradeEvent => ({
   price: trade.entry,
 });
 
-/** Realised result of a trade's fills: pnl (quote, fees included), R multiple and % of entry notional. */
-export const realised = (trade: Pick<VirtualTrade, "side" | "quantity" | "riskAmount" | "fills">) => {
+/**
+ * The result of a trade's fills and funding: pnl (quote currency; fees, slippage — already in the fill
+ * prices — and funding included), R multiple (pnl / initial risk) and % of the entry notional. The one place
+ * these are computed: closes, reports and mark-to-market valuations (a synthetic exit fill) all call it.
+ */
+export const realised = (
+  trade: Pick<VirtualTrade, "side" | "quantity" | "riskAmount" | "fills" | "funding">,
+) => {
   const sign = trade.side === "LONG" ? 1 : -1;
   const entry = trade.fills[0];
   if (entry === undefined || entry.kind !== "entry") throw new Error("realised: trade has no entry fill");
-  let pnl = -entry.fee;
+  let pnl = -entry.fee - (trade.funding ?? 0);
   for (let i = 1; i < trade.fills.length; i++) {
     const f = trade.fills[i]!;
     pnl += sign * (f.price - entry.price) * trade.quantity * f.fraction - f.fee;
@@ -137,13 +154,21 @@ export const realised = (trade: Pick<VirtualTrade, "side" | "quantity" | "riskAm
 /**
  * Advances an open trade by one tick. Rules, in this order:
  * 1. Ticks at or before the entry (the trigger candle itself) and closed trades are ignored.
- * 2. The stop in force at the start of the tick is checked first (a candle touching both the stop and a
+ * 2. A tick from a candle opening at or after the timeout's due time means the candles in between are
+ *    missing (a data gap, or the bot was down): nobody knows what happened meanwhile, so the trade closes
+ *    as the timeout would have, at the last price seen before the gap, at the due time ("timeout", fill
+ *    flagged `gap: "data"`), without looking at the candle after the gap.
+ * 3. The stop in force at the start of the tick is checked first (a candle touching both the stop and a
  *    target counts as stopped): the rest of the position closes at the stop ("stop", or "breakeven" once
- *    the stop sits at the entry after TP1).
- * 3. Targets are taken in order, as many as the tick reaches: TP1 and TP2 close one third each (TP1 moves the
- *    stop to the entry, effective from the next tick), TP3 closes the rest ("tp3").
- * 4. A closed tick counts one trigger candle; after `timeoutCandles` of them, or once that much event time
- *    has passed (so a restart or a data gap cannot stretch it), the rest closes at the tick's close ("timeout").
+ *    the stop sits at the entry after TP1) — or at the candle's open when it opened beyond the stop (a gap
+ *    through the stop fills where trading resumed; fill flagged `gap: "open"`).
+ * 4. Targets are taken in order, as many as the tick reaches: TP1 and TP2 close one third each (TP1 moves the
+ *    stop to the entry, effective from the next tick), TP3 closes the rest ("tp3"). A target gapped through
+ *    fills at the target, not at the better open: a resting take-profit order is the realistic reading, and
+ *    the backtest should not flatter.
+ * 5. A closed tick counts one trigger candle; after `timeoutCandles` of them, or once that much event time
+ *    has passed (so a restart cannot stretch it), the rest closes at the tick's close ("timeout").
+ * Every fill pays the taker fee and slippage; the close charges the funding of the trade's life (Funding.ts).
  */
 export const advanceTrade = (
   trade: VirtualTrade,
@@ -152,9 +177,22 @@ export const advanceTrade = (
 ): TradeStep => {
   if (trade.status === "closed" || tick.time <= trade.openedAt) return { trade, events: NO_EVENTS };
   const long = trade.side === "LONG";
+
+  // 2. A gap longer than the timeout.
+  const due = trade.openedAt + rules.timeoutCandles * TIMEFRAME_MS[TRIGGER_TIMEFRAME];
+  if (tick.openTime !== undefined && tick.openTime >= due) {
+    const at: TradeTick = {
+      time: due,
+      high: trade.lastPrice,
+      low: trade.lastPrice,
+      close: trade.lastPrice,
+      closed: true,
+    };
+    return close(trade, [], "timeout", trade.lastPrice, at, trade.candlesSeen, rules, [], "data");
+  }
   const candlesSeen = tick.closed ? trade.candlesSeen + 1 : trade.candlesSeen;
 
-  // 2. Stop first. After a stop move inside this very candle, only the latest price is fresh evidence.
+  // 3. Stop first. After a stop move inside this very candle, only the latest price is fresh evidence.
   const movedThisCandle =
     trade.targetsHit > 0 &&
     tick.openTime !== undefined &&
@@ -162,10 +200,14 @@ export const advanceTrade = (
   const adverse = movedThisCandle ? tick.close : long ? tick.low : tick.high;
   if (long ? adverse <= trade.stop : adverse >= trade.stop) {
     const reason: ExitReason = trade.targetsHit > 0 && trade.stop === trade.entry ? "breakeven" : "stop";
-    return close(trade, [], reason, trade.stop, tick, candlesSeen, rules);
+    const open = movedThisCandle ? undefined : tick.open;
+    const gapped = open !== undefined && (long ? open < trade.stop : open > trade.stop);
+    return gapped
+      ? close(trade, [], reason, open, tick, candlesSeen, rules, [], "open")
+      : close(trade, [], reason, trade.stop, tick, candlesSeen, rules);
   }
 
-  // 3. Targets in order.
+  // 4. Targets in order.
   const favourable = long ? tick.high : tick.low;
   let hit = trade.targetsHit;
   while (hit < 3 && (long ? favourable >= trade.targets[hit]! : favourable <= trade.targets[hit]!)) hit++;
@@ -206,7 +248,7 @@ export const advanceTrade = (
       : { trade: next, events };
   }
 
-  // 4. Nothing hit: timeout or a quiet update.
+  // 5. Nothing hit: timeout or a quiet update.
   const next: VirtualTrade = { ...trade, candlesSeen, lastPrice: tick.close };
   return timedOut(next, tick, rules)
     ? close(next, [], "timeout", tick.close, tick, candlesSeen, rules)
@@ -218,7 +260,7 @@ const timedOut = (trade: VirtualTrade, tick: TradeTick, rules: TradeRules): bool
   (trade.candlesSeen >= rules.timeoutCandles ||
     tick.time >= trade.openedAt + rules.timeoutCandles * TIMEFRAME_MS[TRIGGER_TIMEFRAME]);
 
-/** Closes what remains at `level`, after the `fills` already taken during this tick. */
+/** Closes what remains at `level`, after the `fills` already taken during this tick; charges the funding. */
 const close = (
   trade: VirtualTrade,
   fills: Fill[],
@@ -228,6 +270,7 @@ const close = (
   candlesSeen: number,
   rules: TradeRules,
   events: TradeEvent[] = [],
+  gap?: Fill["gap"],
 ): TradeStep => {
   const long = trade.side === "LONG";
   const taken = fills.length;
@@ -239,13 +282,19 @@ const close = (
     time: tick.time,
     fraction,
     fee: price * trade.quantity * fraction * rules.costs.takerFeeRate,
+    ...(gap === undefined ? {} : { gap }),
   });
   const allFills = [...trade.fills, ...fills];
+  const funding =
+    rules.costs.funding === undefined
+      ? 0
+      : fundingPaid({ ...trade, fills: allFills }, tick.time, rules.costs.funding);
   const result = realised({
     side: trade.side,
     quantity: trade.quantity,
     riskAmount: trade.riskAmount,
     fills: allFills,
+    funding,
   });
   const targetsHit = reason === "tp3" ? 3 : trade.targetsHit + taken;
   const closedTrade: VirtualTrade = {
@@ -259,6 +308,7 @@ const close = (
     fills: allFills,
     exitReason: reason,
     closedAt: tick.time,
+    funding,
     rMultiple: result.rMultiple,
     pnl: result.pnl,
     pnlPercent: result.pnlPercent,

@@ -12,7 +12,7 @@ import {
 } from "../trade/VirtualTrade.ts";
 
 export interface PipelineConfig {
-  /** Fees and slippage charged on every virtual fill (default 0.05 % taker per side, no slippage). */
+  /** Fees and slippage on every virtual fill, funding while open (default 0.05 % taker, 0.02 % slippage, 0.01 %/8 h). */
   readonly costs: CostModel;
   /** Closed trigger candles after which an unresolved trade closes at the last price (default 48 = 24 h of 30m). */
   readonly timeoutCandles: number;

@@ -117,7 +117,9 @@ describe("processEvaluations: gates", () => {
       openedAt: NOW,
       status: "open",
     });
-    expect(r.book[0]!.fills[0]!.fee).toBeCloseTo(200 * 0.0005, 12);
+    // The default costs: 0.02 % slippage against the entry, 0.05 % taker fee on the filled notional.
+    expect(r.book[0]!.fills[0]!.price).toBeCloseTo(100.02, 12);
+    expect(r.book[0]!.fills[0]!.fee).toBeCloseTo(200.04 * 0.0005, 12);
     expect(r.pending.map((p) => p.notification)).toEqual([{ _tag: "NewSignal", signal, info, candles: [] }]);
     expect(state.trades.get(signal.key)).toEqual(r.book[0]!);
   });

@@ -20,6 +20,7 @@ import {
   telegramRateLimits,
 } from "@signalbot/adapters/telegram";
 import {
+  flatFunding,
   type KeyValueStore,
   type MarketData,
   Memory,
@@ -138,7 +139,11 @@ export const memoryConfigOf = (config: AppConfig) => ({
 
 /** The signal pipeline's configuration from the environment. */
 export const pipelineConfigOf = (config: AppConfig) => ({
-  costs: { takerFeeRate: config.takerFeePercent / 100, slippageRate: config.slippagePercent / 100 },
+  costs: {
+    takerFeeRate: config.takerFeePercent / 100,
+    slippageRate: config.slippagePercent / 100,
+    funding: flatFunding(config.fundingRatePercent / 100),
+  },
   timeoutCandles: config.tradeTimeoutCandles,
   maxOpenTradesPerSymbol: config.maxOpenTradesPerSymbol,
 });

@@ -233,9 +233,15 @@ export const VARIABLES = {
   }),
   slippagePercent: v({
     name: "SLIPPAGE_PERCENT",
-    example: "0",
-    doc: "Slippage charged on every virtual fill, in percent.",
-    parse: num(0, 0, 5),
+    example: "0.02",
+    doc: "Adverse slippage charged on every virtual fill (entry and each exit), in percent.",
+    parse: num(0.02, 0, 5),
+  }),
+  fundingRatePercent: v({
+    name: "FUNDING_RATE_PERCENT",
+    example: "0.01",
+    doc: "Funding charged on open virtual trades at 00:00, 08:00 and 16:00 UTC, in percent of the notional: longs pay, shorts receive (negative: the reverse).",
+    parse: num(0.01, -1, 1),
   }),
   tradeTimeoutCandles: v({
     name: "TRADE_TIMEOUT_CANDLES",

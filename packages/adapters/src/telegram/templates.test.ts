@@ -253,6 +253,23 @@ const cases: Readonly<Record<string, Exclude<Notification, { _tag: "Reply" }>>> 
       durationMs: 26.5 * HOUR,
     },
   },
+  "trade-closed-funding": {
+    _tag: "TradeUpdate",
+    // Held 26.5 h: three settlements paid on the long's notional are inside its R and pnl.
+    trade: { ...trade, status: "closed", funding: 0.0003 * 67_234.56 },
+    info: BTC,
+    event: {
+      _tag: "Closed",
+      tradeId: trade.id,
+      time: T0 + 27 * HOUR,
+      reason: "timeout",
+      price: 67_900,
+      rMultiple: 0.61,
+      pnl: 0.6,
+      pnlPercent: 0.9,
+      durationMs: 26.5 * HOUR,
+    },
+  },
   "trade-closed-loss": {
     _tag: "TradeUpdate",
     trade,

@@ -242,6 +242,14 @@ const EXIT_REASONS: Readonly<Record<string, string>> = {
   timeout: "hết thời gian theo dõi",
 };
 
+/** Funding is inside R and pnl; the result line says how much of it, in % of the entry notional like pnl. */
+const fundingNote = (trade: VirtualTrade): Line => {
+  const entry = trade.fills[0];
+  if (trade.funding === undefined || Math.abs(trade.funding) < 1e-12 || entry === undefined) return [];
+  const percent = (-trade.funding / (entry.price * trade.quantity)) * 100;
+  return [plain(` (gồm funding ${formatSigned(percent, 3)}%)`)];
+};
+
 export const tradeUpdate = (
   trade: VirtualTrade,
   event: TradeEvent,
@@ -297,6 +305,7 @@ export const tradeUpdate = (
             "Kết quả",
             bold(`${formatSigned(event.rMultiple)}R`),
             plain(` · lãi/lỗ ${formatSigned(event.pnlPercent)}%`),
+            ...fundingNote(trade),
           ),
           labelled("Giữ lệnh", plain(formatDuration(event.durationMs))),
           labelled(

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { type KlineCsvResult, lowerBound, parseKlineCsv } from "./KlineCsv.ts";
+import { candleAt, formatKlineCsv, type KlineCsvResult, lowerBound, parseKlineCsv } from "./KlineCsv.ts";
 
 const enc = new TextEncoder();
 const parse = (text: string, tf: "30m" | "4h" | "1d" = "30m"): KlineCsvResult =>
@@ -121,5 +121,18 @@ describe("parseKlineCsv", () => {
     expect(lowerBound(times, 20)).toBe(1);
     expect(lowerBound(times, 21)).toBe(2);
     expect(lowerBound(times, 31)).toBe(3);
+  });
+});
+
+describe("formatKlineCsv", () => {
+  test("writes the 7-column layout with a header that parses back to the same candles", () => {
+    const text = `${row7(0)}\n${row7(1, "92545.9", "92600", "92100.05", "92200.1", "0.001")}\n`;
+    const columns = parsed(text);
+    const candles = Array.from({ length: columns.length }, (_, i) => candleAt(columns, i));
+    const written = formatKlineCsv(candles);
+    expect(written.split("\n")[0]).toBe("open_time,open,high,low,close,volume,close_time");
+    expect(written.split("\n").slice(1).join("\n")).toBe(text);
+    const again = parsed(written);
+    expect(Array.from({ length: again.length }, (_, i) => candleAt(again, i))).toEqual(candles);
   });
 });

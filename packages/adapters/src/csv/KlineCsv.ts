@@ -281,3 +281,14 @@ export const lowerBound = (times: Float64Array, time: number): number => {
   }
   return lo;
 };
+
+/** The header `formatKlineCsv` writes: the 7-column subset of Binance's kline layout. */
+export const KLINE_CSV_HEADER = "open_time,open,high,low,close,volume,close_time";
+
+/** `candles` (ascending) as a kline file the parser reads back identically: header, one row per candle. */
+export const formatKlineCsv = (candles: readonly Candle[]): string => {
+  const rows = [KLINE_CSV_HEADER];
+  for (const c of candles)
+    rows.push(`${c.openTime},${c.open},${c.high},${c.low},${c.close},${c.volume},${c.closeTime}`);
+  return `${rows.join("\n")}\n`;
+};

@@ -58,31 +58,37 @@ export const listKlineFiles = (dir: string): Effect.Effect<readonly KlineFile[],
     );
   });
 
-/** Reads and validates one file (gunzipped when it ends in `.gz`). */
-export const readKlineFile = (file: KlineFile): Effect.Effect<KlineColumns, MarketDataError> =>
+/** The bytes of a data file, gunzipped when its name ends in `.gz`; a failure names the file. */
+export const readDataFile = (path: string): Effect.Effect<Uint8Array, MarketDataError> =>
   Effect.gen(function* () {
     const raw = yield* Effect.tryPromise({
-      try: () => Bun.file(file.path).bytes(),
+      try: () => Bun.file(path).bytes(),
       catch: (cause) =>
         new MarketDataError({
           reason: "notFound",
-          source: file.path,
-          message: `cannot read ${file.path}: ${(cause as Error).message ?? String(cause)}`,
+          source: path,
+          message: `cannot read ${path}: ${(cause as Error).message ?? String(cause)}`,
           cause,
         }),
     });
-    const bytes = file.path.endsWith(".gz")
+    return path.endsWith(".gz")
       ? yield* Effect.try({
           try: (): Uint8Array => Bun.gunzipSync(raw),
           catch: (cause) =>
             new MarketDataError({
               reason: "badResponse",
-              source: file.path,
-              message: `${file.path}: not a valid gzip file (${(cause as Error).message ?? String(cause)})`,
+              source: path,
+              message: `${path}: not a valid gzip file (${(cause as Error).message ?? String(cause)})`,
               cause,
             }),
         })
       : raw;
+  });
+
+/** Reads and validates one file (gunzipped when it ends in `.gz`). */
+export const readKlineFile = (file: KlineFile): Effect.Effect<KlineColumns, MarketDataError> =>
+  Effect.gen(function* () {
+    const bytes = yield* readDataFile(file.path);
     const result = parseKlineCsv(bytes, file.path, file.timeframe);
     if (result._tag === "Malformed") {
       const { line, message } = result.problem;

@@ -13,12 +13,13 @@ const problems = (argv: string[]) => {
 };
 
 describe("parseBacktestArgs", () => {
-  test("defaults: every symbol, whole data, memory on, Binance taker fee, no slippage", () => {
+  test("defaults: every symbol, whole data, memory on, Binance taker fee, 0.02 % slippage, 0.01 %/8 h funding", () => {
     expect(run(["--data", "d"])).toEqual({
       dataDir: "d",
       symbols: [],
       memory: true,
-      costs: { takerFeeRate: 0.0005, slippageRate: 0 },
+      costs: { takerFeeRate: 0.0005, slippageRate: 0.0002 },
+      fundingRate: 0.0001,
       progress: "auto",
     });
   });
@@ -35,6 +36,8 @@ describe("parseBacktestArgs", () => {
       "--fee",
       "0.0004",
       "--slippage=0.0001",
+      "--funding-rate",
+      "-0.0002",
       "--json",
       "r.json",
       "--html",
@@ -48,6 +51,7 @@ describe("parseBacktestArgs", () => {
     expect(a.to).toBe(Date.UTC(2025, 6, 1));
     expect(a.memory).toBe(false);
     expect(a.costs).toEqual({ takerFeeRate: 0.0004, slippageRate: 0.0001 });
+    expect(a.fundingRate).toBe(-0.0002);
     expect(a.jsonFile).toBe("r.json");
     expect(a.htmlFile).toBe("r.html");
     expect(a.progress).toBe("always");
@@ -67,6 +71,8 @@ describe("parseBacktestArgs", () => {
         "yesterday",
         "--fee",
         "5",
+        "--funding-rate",
+        "1%",
         "--symbols",
         "BTC-USDT",
         "--wat",
@@ -80,6 +86,7 @@ describe("parseBacktestArgs", () => {
       '--from: not a calendar date: "2025-02-30"',
       '--to: expected a date YYYY-MM-DD, got "yesterday"',
       '--fee: expected a fraction between 0 and 0.1 (0.0005 = 0.05 %), got "5"',
+      '--funding-rate: expected a fraction between -0.01 and 0.01 (0.0001 = 0.01 %), got "1%"',
     ]);
     expect(problems(["--data", "d", "--from", "2025-06-02", "--to", "2025-06-01"])).toEqual([
       "--to (2025-06-01) is before --from (2025-06-02)",

@@ -3,7 +3,7 @@
  * from it). Parsing is pure and reports every problem, one line each.
  */
 
-import { type CostModel, DEFAULT_COSTS } from "@signalbot/core";
+import { DEFAULT_COSTS, DEFAULT_FUNDING_RATE } from "@signalbot/core";
 
 export interface BacktestArgs {
   readonly dataDir: string;
@@ -14,7 +14,10 @@ export interface BacktestArgs {
   /** Last day of the period, inclusive: candles closing up to the next UTC midnight (ms). */
   readonly to?: number;
   readonly memory: boolean;
-  readonly costs: CostModel;
+  /** Fee and slippage per fill (funding is chosen by `fundingRate` and the data directory). */
+  readonly costs: { readonly takerFeeRate: number; readonly slippageRate: number };
+  /** Flat funding rate per 8 h for symbols without a `<SYMBOL>-funding.csv[.gz]` file (0.0001 = 0.01 %). */
+  readonly fundingRate: number;
   readonly jsonFile?: string;
   readonly htmlFile?: string;
   /** Progress on stderr: "auto" = only when stderr is a terminal. */
@@ -38,7 +41,10 @@ Options:
   --to YYYY-MM-DD      last day of the period, UTC, inclusive (default: end of the data)
   --no-memory          replay with the adaptive memory layer switched off, to compare
   --fee RATE           taker fee per fill as a fraction (default 0.0005 = 0.05 %, Binance USD-M)
-  --slippage RATE      adverse slippage per fill as a fraction (default 0)
+  --slippage RATE      adverse slippage per fill as a fraction (default 0.0002 = 0.02 %)
+  --funding-rate RATE  funding per 8 h on open trades, as a fraction, for symbols without a
+                       DIR/<SYMBOL>-funding.csv[.gz] file (default 0.0001 = 0.01 %; longs pay, shorts
+                       receive; negative reverses; 0 = none). Such files (bun run download) win.
   --json FILE          write the full report as JSON (schema in docs/backtest.md)
   --html FILE          write a self-contained HTML report (charts, tables, trade list)
   --progress MODE      auto (stderr is a terminal), always (periodic lines) or never (default auto)
@@ -73,6 +79,17 @@ const parseRate = (flag: string, raw: string, problems: string[]): number | unde
   return v;
 };
 
+const parseFundingRate = (raw: string, problems: string[]): number | undefined => {
+  const v = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(v) || Math.abs(v) >= 0.01) {
+    problems.push(
+      `--funding-rate: expected a fraction between -0.01 and 0.01 (0.0001 = 0.01 %), got "${raw}"`,
+    );
+    return undefined;
+  }
+  return v;
+};
+
 const FLAGS_WITH_VALUE = new Set([
   "--data",
   "--symbols",
@@ -80,6 +97,7 @@ const FLAGS_WITH_VALUE = new Set([
   "--to",
   "--fee",
   "--slippage",
+  "--funding-rate",
   "--json",
   "--html",
   "--progress",
@@ -139,6 +157,10 @@ export const parseBacktestArgs = (argv: readonly string[]): ParsedArgs => {
   const slippageRate =
     slipRaw === undefined ? DEFAULT_COSTS.slippageRate : parseRate("--slippage", slipRaw, problems);
 
+  const fundingRaw = values.get("--funding-rate");
+  const fundingRate =
+    fundingRaw === undefined ? DEFAULT_FUNDING_RATE : parseFundingRate(fundingRaw, problems);
+
   const progress = values.get("--progress") ?? "auto";
   if (progress !== "auto" && progress !== "always" && progress !== "never") {
     problems.push(`--progress: expected auto, always or never, got "${progress}"`);
@@ -159,6 +181,7 @@ export const parseBacktestArgs = (argv: readonly string[]): ParsedArgs => {
         takerFeeRate: takerFeeRate ?? DEFAULT_COSTS.takerFeeRate,
         slippageRate: slippageRate ?? DEFAULT_COSTS.slippageRate,
       },
+      fundingRate: fundingRate ?? DEFAULT_FUNDING_RATE,
       ...(jsonFile === undefined ? {} : { jsonFile }),
       ...(htmlFile === undefined ? {} : { htmlFile }),
       progress: progress as BacktestArgs["progress"],

@@ -22,6 +22,7 @@ const args = (over: Partial<BacktestArgs> = {}): BacktestArgs => ({
   to: Date.UTC(2025, 6, 1),
   memory: true,
   costs: { takerFeeRate: 0.0005, slippageRate: 0 },
+  fundingRate: 0.0001,
   progress: "never",
   ...over,
 });

@@ -3,7 +3,14 @@
  * the report and write the files asked for. Shared by the `backtest` CLI, `bench` and the tests.
  */
 
-import { DEFAULT_SERIES_CAPACITY, type MarketDataError } from "@signalbot/core";
+import { readFundingFiles } from "@signalbot/adapters/csv";
+import {
+  DEFAULT_SERIES_CAPACITY,
+  type FundingRates,
+  flatFunding,
+  type MarketDataError,
+  recordedFunding,
+} from "@signalbot/core";
 import { Data, Effect } from "effect";
 import type { BacktestArgs } from "./Args.ts";
 import { runEngine } from "./Engine.ts";
@@ -53,6 +60,10 @@ export const runBacktest = (
       ...(args.to === undefined ? {} : { to: args.to }),
       warmupCandles: WARMUP_CANDLES,
     });
+    const funding: FundingRates = recordedFunding(
+      yield* readFundingFiles(args.dataDir, data.symbols),
+      flatFunding(args.fundingRate),
+    );
     const candlesReplayed = ReplayCursor.count(data.series);
     hooks.onLoaded?.(candlesReplayed);
     const record = yield* runEngine(data, {
@@ -60,7 +71,7 @@ export const runBacktest = (
       ...(args.from === undefined ? {} : { from: args.from }),
       ...(args.to === undefined ? {} : { to: args.to }),
       memory: args.memory,
-      costs: args.costs,
+      costs: { ...args.costs, funding },
       warmupCandles: WARMUP_CANDLES,
       ...(hooks.onProgress === undefined ? {} : { onProgress: hooks.onProgress }),
     });

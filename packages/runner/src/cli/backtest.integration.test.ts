@@ -73,7 +73,7 @@ const checkConsistency = (report: BacktestReport) => {
       t.fills.reduce((n, f) => n + (f.kind === "entry" ? 0 : f.fraction), 0),
       1,
     );
-    let pnl = -entry!.fee;
+    let pnl = -entry!.fee - t.funding!;
     for (const f of exits) pnl += sign * (f.price - entry!.price) * t.quantity * f.fraction - f.fee;
     near(t.pnl!, pnl);
     near(t.rMultiple!, pnl / t.riskAmount);

@@ -5,6 +5,7 @@
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
+import { DEFAULT_FUNDING_RATE } from "@signalbot/core";
 import { Effect } from "effect";
 import { runBacktest } from "../backtest/Backtest.ts";
 import { indicatorsSection } from "../bench/Indicators.ts";
@@ -51,6 +52,7 @@ const backtestThroughput: BenchSection = {
       symbols: [],
       memory: true,
       costs: { takerFeeRate: 0.0005, slippageRate: 0 },
+      fundingRate: DEFAULT_FUNDING_RATE,
       progress: "never" as const,
     };
     const seconds: number[] = [];

@@ -7,6 +7,7 @@ import {
   advanceTrade,
   type CostModel,
   DEFAULT_COSTS,
+  markToMarket,
   openTrade,
   type TradeRules,
   type TradeTick,
@@ -538,5 +539,27 @@ describe("advanceTrade: funding", () => {
     const { trade } = run(t0, until(t0, 48), rules({ takerFeeRate: 0, slippageRate: 0 }));
     expect(trade.funding).toBe(0);
     expect(trade.pnl).toBe(0);
+  });
+});
+
+describe("markToMarket", () => {
+  test("an open trade is worth its realised thirds plus the rest at the mark, minus fees and funding so far", () => {
+    const t0 = openTrade(aSignal({ entry: 100, stop: 95 }, 2), FEES_ONLY); // risk 10
+    const { trade } = run(t0, [tick(t0, 1, 101, 105, 104)], { costs: FEES_ONLY, timeoutCandles: 48 });
+    const at = trade.openedAt + 2 * M30;
+    const v = markToMarket(trade, at, 98, 0.05);
+    const pnl = -200 * 0.0005 + (5 * 2) / 3 - 105 * (2 / 3) * 0.0005 + (-2 * 2 * 2) / 3 - 0.05;
+    expect(v.pnl).toBeCloseTo(pnl, 12);
+    expect(v.rMultiple).toBeCloseTo(pnl / 10, 12);
+    // Before TP1 the whole position is valued at the mark.
+    expect(markToMarket(trade, trade.openedAt, 100).pnl).toBeCloseTo(-0.1, 12);
+  });
+
+  test("a closed trade is worth exactly its result, whatever the mark", () => {
+    const t0 = openTrade(aSignal({ entry: 100, stop: 95 }), DEFAULT_COSTS);
+    const { trade } = run(t0, [tick(t0, 1, 94, 100)], { costs: DEFAULT_COSTS, timeoutCandles: 48 });
+    const v = markToMarket(trade, trade.closedAt! + 10 * M30, 1234, trade.funding);
+    expect(v.pnl).toBe(trade.pnl!);
+    expect(v.rMultiple).toBe(trade.rMultiple!);
   });
 });

@@ -152,6 +152,36 @@ export const realised = (
 };
 
 /**
+ * What `trade` is worth at `time` with its open part valued at `price` (mark-to-market: no exit fee or
+ * slippage on that part): its fills up to `time`, `funding` paid so far (see `fundingPaid`), the rest at
+ * `price` — through `realised`, so with the same arithmetic as a close. A trade closed by `time` is worth
+ * its result.
+ */
+export const markToMarket = (
+  trade: Pick<VirtualTrade, "side" | "quantity" | "riskAmount" | "fills">,
+  time: number,
+  price: number,
+  funding = 0,
+) => {
+  const fills: Fill[] = [];
+  let held = 1;
+  for (let i = 0; i < trade.fills.length; i++) {
+    const f = trade.fills[i]!;
+    if (i > 0 && f.time > time) break;
+    fills.push(f);
+    if (i > 0) held -= f.fraction;
+  }
+  if (held > 1e-12) fills.push({ kind: "timeout", price, time, fraction: held, fee: 0 });
+  return realised({
+    side: trade.side,
+    quantity: trade.quantity,
+    riskAmount: trade.riskAmount,
+    fills,
+    funding,
+  });
+};
+
+/**
  * Advances an open trade by one tick. Rules, in this order:
  * 1. Ticks at or before the entry (the trigger candle itself) and closed trades are ignored.
  * 2. A tick from a candle opening at or after the timeout's due time means the candles in between are

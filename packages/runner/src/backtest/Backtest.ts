@@ -14,6 +14,7 @@ import {
 import { Data, Effect } from "effect";
 import type { BacktestArgs } from "./Args.ts";
 import { runEngine } from "./Engine.ts";
+import type { ReportMarket } from "./Equity.ts";
 import { renderHtml } from "./Html.ts";
 import { loadReplay, ReplayCursor } from "./Replay.ts";
 import { type BacktestReport, buildReport, reportJson } from "./Report.ts";
@@ -75,8 +76,12 @@ export const runBacktest = (
       warmupCandles: WARMUP_CANDLES,
       ...(hooks.onProgress === undefined ? {} : { onProgress: hooks.onProgress }),
     });
-    const report = buildReport(record);
+    const candles = new Map(
+      data.series.filter((s) => s.timeframe === "30m").map((s) => [s.symbol, s.columns]),
+    );
+    const market: ReportMarket = { candles, funding };
+    const report = buildReport(record, market);
     if (args.jsonFile !== undefined) yield* write(args.jsonFile, reportJson(report));
-    if (args.htmlFile !== undefined) yield* write(args.htmlFile, renderHtml(report));
+    if (args.htmlFile !== undefined) yield* write(args.htmlFile, renderHtml(report, market));
     return { report, candlesReplayed };
   });

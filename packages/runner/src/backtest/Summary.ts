@@ -1,24 +1,29 @@
 /**
- * The backtest's text summary for stdout: totals, the same per model and per symbol, and what the memory
- * layer did. Plain aligned columns so it reads in a terminal and pastes into an issue.
+ * The backtest's text summary for stdout: the verdict in R with its confidence interval, money and risk
+ * beside it, then the same per model, symbol, exit reason, score band and month, and what the memory layer
+ * did. Plain aligned columns so it reads in a terminal and pastes into an issue.
  */
 import type { BacktestReport, Stats } from "./Report.ts";
 
 const pct = (v: number | null): string => (v === null ? "–" : `${(v * 100).toFixed(1)}%`);
 const num = (v: number | null, digits = 2): string => (v === null ? "–" : v.toFixed(digits));
-const signed = (v: number, digits = 2): string => (v > 0 ? `+${v.toFixed(digits)}` : v.toFixed(digits));
+const signed = (v: number | null, digits = 2): string =>
+  v === null ? "–" : v > 0 ? `+${v.toFixed(digits)}` : v.toFixed(digits);
+const interval = (ci: readonly [number, number] | null): string =>
+  ci === null ? "–" : `${signed(ci[0])} … ${signed(ci[1])}`;
 
-const HEADER = ["", "trades", "win rate", "PF", "exp. R", "total R", "pnl", "max DD"];
+const HEADER = ["", "trades", "win rate", "exp. R", "95% CI", "PF (R)", "total R", "max DD R", "pnl"];
 
 const row = (name: string, s: Stats): string[] => [
   name,
   String(s.trades),
   pct(s.winRate),
+  signed(s.expectancyR),
+  interval(s.expectancyCi95),
   num(s.profitFactor),
-  s.expectancyR === null ? "–" : signed(s.expectancyR),
   signed(s.totalR),
+  s.maxDrawdownR.toFixed(2),
   signed(s.pnl),
-  `${s.maxDrawdownPct.toFixed(1)}%`,
 ];
 
 /** Right-aligned columns except the first. */
@@ -37,25 +42,39 @@ const day = (t: number | null): string =>
 export const renderSummary = (report: BacktestReport): string => {
   const s = report.summary;
   const m = report.memory;
+  const c = report.config;
   const lines: string[] = [];
   lines.push(
     `Backtest ${day(report.period.start)} → ${day(report.period.end)} UTC · ${report.symbols.length} symbols · ` +
       `${report.candles.total.toLocaleString("en-US")} candles · memory ${m.enabled ? "on" : "off"} · ` +
-      `fee ${(report.config.costs.takerFeeRate * 100).toFixed(3)}%/fill` +
-      (report.config.costs.slippageRate > 0
-        ? ` + slippage ${(report.config.costs.slippageRate * 100).toFixed(3)}%`
-        : ""),
+      `fee ${(c.costs.takerFeeRate * 100).toFixed(3)}%/fill + slippage ${(c.costs.slippageRate * 100).toFixed(3)}%/fill · ` +
+      `funding ${c.funding}`,
   );
   lines.push("");
   lines.push(
     `Trades ${s.trades} (${s.wins} won, ${s.losses} lost, ${s.breakevens} break-even${s.openTrades > 0 ? `, ${s.openTrades} still open` : ""}) · ` +
-      `win rate ${pct(s.winRate)} · profit factor ${num(s.profitFactor)} · expectancy ${s.expectancyR === null ? "–" : signed(s.expectancyR)} R · ` +
-      `total ${signed(s.totalR)} R`,
+      `win rate ${pct(s.winRate)} · expectancy ${signed(s.expectancyR)} R (95% CI ${interval(s.expectancyCi95)}, t ${num(s.tStat)}) · ` +
+      `total ${signed(s.totalR)} R · profit factor ${num(s.profitFactor)} (R)`,
   );
   lines.push(
-    `Equity ${s.startingEquity.toFixed(2)} → ${s.finalEquity.toFixed(2)} (${signed(s.pnl)}, fees ${s.fees.toFixed(2)}) · ` +
-      `max drawdown ${s.maxDrawdownPct.toFixed(2)}%`,
+    `Money: equity ${s.startingEquity.toFixed(2)} → ${s.finalEquity.toFixed(2)} closed, ${s.markedEquity.toFixed(2)} marked · ` +
+      `pnl ${signed(s.pnl)} · fees ${s.fees.toFixed(2)} · funding ${s.fundingPaid >= 0 ? `paid ${s.fundingPaid.toFixed(2)}` : `received ${(-s.fundingPaid).toFixed(2)}`} · ` +
+      `profit factor ${num(s.profitFactorPnl)}`,
   );
+  lines.push(
+    `Risk: max drawdown ${s.maxDrawdownPct.toFixed(2)}% mark-to-market` +
+      (s.maxDrawdownFrom === null ? "" : ` (${day(s.maxDrawdownFrom)} → ${day(s.maxDrawdownTo)})`) +
+      `, ${s.maxDrawdownClosedPct.toFixed(2)}% on closed trades · Sharpe ${num(s.sharpe)} · Sortino ${num(s.sortino)} · ` +
+      `CAGR ${signed(s.cagrPct, 1)}% · Calmar ${num(s.calmar)}`,
+  );
+  if (s.openTrades > 0)
+    lines.push(
+      `Open at the end: ${s.openTrades} trade(s) valued at the last close, ${signed(s.openR)} R (${signed(s.openPnl)})`,
+    );
+  if (s.gapFills.open + s.gapFills.data > 0)
+    lines.push(
+      `Gap fills: ${s.gapFills.open} stop(s) filled at a gapped open, ${s.gapFills.data} trade(s) closed at the last price before a data gap`,
+    );
   lines.push("");
   lines.push(
     table([HEADER, row("all", s), ...Object.entries(report.byModel).map(([name, st]) => row(name, st))]),
@@ -63,17 +82,43 @@ export const renderSummary = (report: BacktestReport): string => {
   lines.push("");
   lines.push(
     table([
-      ["symbol", ...HEADER.slice(1)],
-      ...Object.entries(report.bySymbol).map(([name, st]) => row(name, st)),
+      ["symbol", ...HEADER.slice(1), "buy & hold"],
+      ...Object.entries(report.bySymbol).map(([name, st]) => {
+        const hold = report.buyAndHold[name];
+        return [...row(name, st), hold === undefined ? "–" : `${signed(hold.returnPct, 1)}%`];
+      }),
     ]),
   );
+  const reasons = Object.entries(report.byExitReason);
+  if (reasons.length > 0) {
+    lines.push("");
+    lines.push(table([["exit", ...HEADER.slice(1)], ...reasons.map(([name, st]) => row(name, st))]));
+  }
+  const bands = Object.entries(report.byScoreBand);
+  if (bands.length > 0) {
+    lines.push("");
+    lines.push(table([["score", ...HEADER.slice(1)], ...bands.map(([name, st]) => row(name, st))]));
+  }
+  const months = Object.entries(report.byMonth);
+  if (months.length > 0) {
+    lines.push("");
+    lines.push(
+      table([
+        ["month", ...HEADER.slice(1), "equity"],
+        ...months.map(([name, st]) => [
+          ...row(name, st),
+          st.returnPct === null ? "–" : `${signed(st.returnPct, 1)}%`,
+        ]),
+      ]),
+    );
+  }
   lines.push("");
   const signals = report.signals.length;
   const emitted = signals - m.blockedSignals;
   lines.push(`Signals ${signals}: ${emitted} emitted, ${m.blockedSignals} blocked`);
-  const reasons = Object.entries(m.blockedByReason);
-  if (reasons.length > 0)
-    lines.push(`  blocked by: ${reasons.map(([code, n]) => `${code} ${n}`).join(", ")}`);
+  const blocked = Object.entries(m.blockedByReason);
+  if (blocked.length > 0)
+    lines.push(`  blocked by: ${blocked.map(([code, n]) => `${code} ${n}`).join(", ")}`);
   lines.push(
     m.enabled
       ? `Memory: ${m.pauses} pauses, ${m.cooldowns} symbol cooldowns, ${m.modelDisables} model disables, ` +

@@ -34,9 +34,14 @@ const near = (a: number, b: number, tolerance = 1e-9) =>
 /** Every invariant a reader of the report relies on. */
 const checkConsistency = (report: BacktestReport) => {
   const s = report.summary;
-  const models = Object.values(report.byModel);
-  const symbols = Object.values(report.bySymbol);
-  for (const groups of [models, symbols]) {
+  const groupings = [
+    report.byModel,
+    report.bySymbol,
+    report.byMonth,
+    report.byExitReason,
+    report.byScoreBand,
+  ];
+  for (const groups of groupings.map((g) => Object.values(g))) {
     expect(groups.reduce((n, g) => n + g.trades, 0)).toBe(s.trades);
     expect(groups.reduce((n, g) => n + g.wins, 0)).toBe(s.wins);
     expect(groups.reduce((n, g) => n + g.losses, 0)).toBe(s.losses);
@@ -52,7 +57,19 @@ const checkConsistency = (report: BacktestReport) => {
       groups.reduce((n, g) => n + g.fees, 0),
       s.fees,
     );
+    near(
+      groups.reduce((n, g) => n + g.funding, 0),
+      s.funding,
+    );
   }
+  // Mark-to-market: never shallower than the closed-trade drawdown; ends at closed equity + open value.
+  expect(s.maxDrawdownPct).toBeGreaterThanOrEqual(s.maxDrawdownClosedPct - 1e-9);
+  near(s.markedEquity, s.finalEquity + s.openPnl);
+  near(report.equityDaily.at(-1)!.equity, s.markedEquity);
+  expect(report.openAtEnd.length).toBe(s.openTrades);
+  near(s.fundingPaid, s.funding + report.openAtEnd.reduce((n, o) => n + o.funding, 0));
+  expect(s.expectancyCi95![0]).toBeLessThan(s.expectancyR!);
+  expect(s.expectancyCi95![1]).toBeGreaterThan(s.expectancyR!);
   expect(report.equityCurve.at(-1)!.equity).toBe(s.finalEquity);
   near(s.finalEquity, s.startingEquity + s.pnl);
   const closed = report.trades.filter((t) => t.status === "closed");
@@ -91,7 +108,10 @@ describe("backtest CLI on real klines", () => {
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
     expect(first.stdout).toContain("Backtest 2025-01-01 00:00 → 2025-07-01 00:00 UTC · 4 symbols");
-    expect(first.stdout).toMatch(/win rate .* profit factor .* expectancy .* R · total .* R/);
+    expect(first.stdout).toMatch(
+      /win rate .* · expectancy [+-]\d+\.\d\d R \(95% CI [+-]\d+\.\d\d … [+-]\d+\.\d\d, t [-\d.]+\) · total .* R · profit factor .* \(R\)/,
+    );
+    expect(first.stdout).toMatch(/Risk: max drawdown \d+\.\d\d% mark-to-market/);
     expect(first.stdout).toContain("continuation");
     expect(first.stdout).toMatch(/Memory: \d+ pauses, \d+ symbol cooldowns, \d+ model disables/);
 
@@ -101,7 +121,9 @@ describe("backtest CLI on real klines", () => {
     expect(readFileSync(json2).equals(bytes)).toBe(true);
 
     const report = JSON.parse(bytes.toString()) as BacktestReport;
-    expect(report.schemaVersion).toBe(1);
+    expect(report.schemaVersion).toBe(2);
+    expect(report.config.funding).toBe("flat 0.0100 %/8h");
+    expect(report.config.costs).toEqual({ takerFeeRate: 0.0005, slippageRate: 0.0002 });
     expect(report.symbols).toEqual(["BTCUSDT", "DOGEUSDT", "ETHUSDT", "XRPUSDT"]);
     expect(report.period.startIso).toBe("2025-01-01T00:00:00.000Z");
     expect(report.period.endIso).toBe("2025-07-01T00:00:00.000Z");
@@ -114,10 +136,13 @@ describe("backtest CLI on real klines", () => {
     const page = readFileSync(html, "utf8");
     expect(page.startsWith("<!doctype html>")).toBe(true);
     expect(page.trim().endsWith("</html>")).toBe(true);
-    expect(page.match(/<svg /g)?.length).toBe(2);
-    expect(page).not.toMatch(/<script|<link|<img|https?:\/\//);
+    // Two equity charts, then one candle chart per trade; one inline script (the sortable list), nothing fetched.
+    expect(page.match(/<svg /g)?.length).toBe(2 + report.trades.length);
+    expect(page.match(/<figure id="trade-\d+">/g)?.length).toBe(report.trades.length);
+    expect(page.match(/<script>/g)?.length).toBe(1);
+    expect(page).not.toMatch(/<link|<img|src=|https?:\/\//);
     for (const symbol of report.symbols) expect(page).toContain(`<th>${symbol}</th>`);
-    expect(page.match(/<tr><td>\d+<\/td><td>[A-Z0-9]+<\/td>/g)?.length).toBe(report.trades.length);
+    expect(page.match(/<tr><td data-v="\d+"><a href="#trade-\d+">/g)?.length).toBe(report.trades.length);
   });
 
   test("costs: --fee and --slippage are charged on every fill", () => {
@@ -127,6 +152,59 @@ describe("backtest CLI on real klines", () => {
     const report = JSON.parse(readFileSync(json, "utf8")) as BacktestReport;
     expect(report.config.costs).toEqual({ takerFeeRate: 0.0004, slippageRate: 0.0002 });
     checkConsistency(report);
+  });
+
+  test("real data with a 3-day hole cut into it: the trade across it closes at the last price before the hole, flagged; a funding file replaces the flat rate", () => {
+    const first = join(tmp, "gap-before.json");
+    const base = ["--symbols", "BTCUSDT", "--from", "2025-01-01", "--to", "2025-03-31"];
+    expect(cli(["--data", FIXTURES, ...base, "--json", first]).code).toBe(0);
+    const before = JSON.parse(readFileSync(first, "utf8")) as BacktestReport;
+    const M30 = 1_800_000;
+    // A trade with nothing filled on its first two candles: cut the 3 days that follow them.
+    const victim = before.trades.find(
+      (t) => t.fills[1] !== undefined && t.fills[1].time > t.openedAt + 2 * M30,
+    )!;
+    const holeFrom = victim.openedAt + 2 * M30;
+    const holeTo = holeFrom + 3 * 86_400_000;
+    const dir = mkdtempSync(join(tmp, "gap-"));
+    for (const tf of ["4h", "1d"])
+      copyFileSync(join(FIXTURES, `BTCUSDT-${tf}.csv.gz`), join(dir, `BTCUSDT-${tf}.csv.gz`));
+    const rows = gunzipSync(readFileSync(join(FIXTURES, "BTCUSDT-30m.csv.gz")))
+      .toString("utf8")
+      .split("\n");
+    const kept = rows.filter((line) => {
+      const open = Number(line.split(",")[0]);
+      return !(open >= holeFrom && open < holeTo);
+    });
+    writeFileSync(join(dir, "BTCUSDT-30m.csv.gz"), gzipSync(kept.join("\n")));
+    const lastBefore = kept.map((line) => line.split(",")).find((c) => Number(c[0]) === holeFrom - M30)!;
+    // Recorded funding: 0.1 % at every 8 h settlement of the quarter (10× the flat default).
+    let funding = "fundingTime,fundingRate,markPrice\n";
+    for (let t = Date.UTC(2024, 11, 1); t <= Date.UTC(2025, 3, 1); t += 8 * 3_600_000)
+      funding += `${t},0.001,\n`;
+    writeFileSync(join(dir, "BTCUSDT-funding.csv"), funding);
+
+    const second = join(tmp, "gap-after.json");
+    const r = cli(["--data", dir, ...base, "--json", second]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /Gap fills: \d+ stop\(s\) filled at a gapped open, 1 trade\(s\) closed at the last price before a data gap/,
+    );
+    const after = JSON.parse(readFileSync(second, "utf8")) as BacktestReport;
+    expect(after.config.funding).toBe("recorded for BTCUSDT; otherwise flat 0.0100 %/8h");
+    const t = after.trades.find((x) => x.id === victim.id)!;
+    const due = victim.openedAt + 48 * M30;
+    expect(t).toMatchObject({ status: "closed", exitReason: "timeout", closedAt: due });
+    expect(t.fills).toHaveLength(2);
+    const sign = t.side === "LONG" ? 1 : -1;
+    expect(t.fills[1]).toMatchObject({ kind: "timeout", gap: "data", time: due, fraction: 1 });
+    near(t.fills[1]!.price, Number(lastBefore[4]) * (1 - sign * 0.0002));
+    // Every settlement from the entry to the due time, on the whole position, at the recorded 0.1 %.
+    let settlements = 0;
+    for (let s = Math.floor(t.openedAt / 28_800_000) * 28_800_000 + 28_800_000; s <= due; s += 28_800_000)
+      settlements++;
+    near(t.funding!, sign * settlements * 0.001 * t.fills[0]!.price * t.quantity);
+    checkConsistency(after);
   });
 
   test("--help prints the usage; bad arguments exit 2 with one line per problem", () => {

@@ -6,6 +6,7 @@
  */
 import {
   type Candle,
+  type FundingSettlement,
   MarketDataError,
   TIMEFRAME_MS,
   type Timeframe,
@@ -15,6 +16,7 @@ import ky, { type KyInstance } from "ky";
 import pRetry, { AbortError } from "p-retry";
 import {
   decodeExchangeInfo,
+  decodeFundingRates,
   decodeKlines,
   decodeServerTime,
   decodeTickers,
@@ -55,6 +57,11 @@ export interface BinanceRestConfig {
   readonly tickersTtlMs?: number;
   /** Requests in flight at once (default 8). */
   readonly maxConcurrent?: number;
+  /**
+   * `/fapi/v1/fundingRate` requests per 5 minutes this process allows itself (default 250): Binance limits
+   * that endpoint (with `/fapi/v1/fundingInfo`) to 500 per 5 min per IP, apart from the request weight.
+   */
+  readonly fundingRequestBudget?: number;
   readonly clock?: GovernorClock;
   readonly random?: () => number;
   /** Rate-limit alerts (429 pauses, 418 bans and their end) and retried failures (network, 5xx). */
@@ -80,6 +87,9 @@ export type RestEvent =
 /** Largest page the client asks for; 1000 costs 5 weight where 1500 costs 10. */
 const PAGE = 1000;
 
+/** Largest page of `/fapi/v1/fundingRate` (Binance's maximum). */
+const FUNDING_PAGE = 1000;
+
 /** One call gives up with reason "rateLimited" after this many 429 pauses in a row. */
 const MAX_RATE_LIMIT_WAITS = 20;
 
@@ -98,6 +108,8 @@ const retryAfterMs = (response: Response, fallbackSeconds: number): number => {
 
 export class BinanceRest {
   readonly governor: WeightGovernor;
+  /** The separate 500-per-5-minutes budget of `/fapi/v1/fundingRate`. */
+  readonly fundingGovernor: WeightGovernor;
   private readonly http: KyInstance;
   private readonly clock: GovernorClock;
   private readonly retries: number;
@@ -126,6 +138,11 @@ export class BinanceRest {
       clock: this.clock,
       ...(config.random ? { random: config.random } : {}),
       ...(config.onEvent ? { onEvent: config.onEvent } : {}),
+    });
+    this.fundingGovernor = new WeightGovernor({
+      budget: config.fundingRequestBudget ?? 250,
+      windowMs: 300_000,
+      clock: this.clock,
     });
     this.http = ky.create({
       prefix: config.restUrl ?? DEFAULT_REST_URL,
@@ -217,13 +234,15 @@ export class BinanceRest {
 
   /**
    * Closed candles with open time in [`from`, `to`], paged (1000 per request, or fewer for a small gap to pay
-   * the lowest weight). Used by warm-up and by the stream's gap backfill.
+   * the lowest weight). Used by warm-up, by the stream's gap backfill and by `download` (which passes
+   * `onPage` to save and report each page as it arrives).
    */
   async klinesRange(
     symbol: string,
     timeframe: Timeframe,
     from: number,
     to: number,
+    onPage?: (page: readonly Candle[]) => void | Promise<void>,
   ): Promise<readonly Candle[]> {
     const step = TIMEFRAME_MS[timeframe];
     const out: Candle[] = [];
@@ -237,10 +256,50 @@ export class BinanceRest {
         endTime: to,
         limit: cheapestKlinesLimit(Math.min(wanted, PAGE)),
       });
-      for (const c of page) if (c.openTime >= start && c.openTime <= to) out.push(c);
+      const fresh = page.filter((c) => c.openTime >= start && c.openTime <= to);
+      for (const c of fresh) out.push(c);
+      if (onPage !== undefined && fresh.length > 0) await onPage(fresh);
       const last = page[page.length - 1];
       if (last === undefined || page.length < Math.min(wanted, PAGE)) break;
       start = last.openTime + step;
+    }
+    return out;
+  }
+
+  /**
+   * `GET /fapi/v1/fundingRate` once: the settlements of `symbol` from `startTime` (ascending, at most
+   * `limit` ≤ 1000). Counts against the endpoint's own 5-minute budget and 1 request weight.
+   */
+  async fundingRates(query: {
+    readonly symbol: string;
+    readonly startTime?: number;
+    readonly endTime?: number;
+    readonly limit: number;
+  }): Promise<readonly FundingSettlement[]> {
+    const params: Record<string, string | number> = { symbol: query.symbol, limit: query.limit };
+    if (query.startTime !== undefined) params.startTime = query.startTime;
+    if (query.endTime !== undefined) params.endTime = query.endTime;
+    await this.fundingGovernor.acquire(1);
+    return (await this.get("fapi/v1/fundingRate", params, 1, decodeFundingRates)).value;
+  }
+
+  /** Settlements with time in [`from`, `to`], paged by 1000; `onPage` sees each page as it arrives. */
+  async fundingRatesRange(
+    symbol: string,
+    from: number,
+    to: number,
+    onPage?: (page: readonly FundingSettlement[]) => void | Promise<void>,
+  ): Promise<readonly FundingSettlement[]> {
+    const out: FundingSettlement[] = [];
+    let start = from;
+    while (start <= to) {
+      const page = await this.fundingRates({ symbol, startTime: start, endTime: to, limit: FUNDING_PAGE });
+      const fresh = page.filter((s) => s.time >= start && s.time <= to);
+      for (const s of fresh) out.push(s);
+      if (onPage !== undefined && fresh.length > 0) await onPage(fresh);
+      const last = page[page.length - 1];
+      if (last === undefined || page.length < FUNDING_PAGE) break;
+      start = last.time + 1;
     }
     return out;
   }

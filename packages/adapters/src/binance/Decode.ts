@@ -6,6 +6,7 @@
 import {
   type Candle,
   type CandleEvent,
+  type FundingSettlement,
   isTimeframe,
   MarketDataError,
   type SymbolInfo,
@@ -136,6 +137,30 @@ export const decodeKlines = (body: unknown, source: string): readonly Candle[] |
         volume: decimal(row[5], `${at}.volume`),
         closeTime,
       };
+    });
+  });
+
+/**
+ * `GET /fapi/v1/fundingRate` rows `{symbol, fundingTime, fundingRate: "0.00010000", markPrice: "76907.97"}`,
+ * checked ascending; `markPrice` may be "" for old settlements (then left out).
+ */
+export const decodeFundingRates = (
+  body: unknown,
+  source: string,
+): readonly FundingSettlement[] | MarketDataError =>
+  wrap(source, () => {
+    if (!Array.isArray(body)) throw new Invalid("body: expected an array of funding rates");
+    let previous = Number.NEGATIVE_INFINITY;
+    return body.map((row, i): FundingSettlement => {
+      const at = `[${i}]`;
+      if (!isRecord(row)) throw new Invalid(`${at}: expected an object`);
+      const time = int(row, "fundingTime", at);
+      if (time <= previous) throw new Invalid(`${at}: fundingTime ${time} not ascending`);
+      previous = time;
+      const rate = decimal(row.fundingRate, `${at}.fundingRate`);
+      const mark = row.markPrice;
+      if (mark === undefined || mark === "") return { time, rate };
+      return { time, rate, markPrice: decimal(mark, `${at}.markPrice`) };
     });
   });
 

@@ -5,8 +5,15 @@
  */
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import { type Candle, isTimeframe, TIMEFRAME_MS, type Timeframe } from "@signalbot/core";
+import {
+  type Candle,
+  type FundingSettlement,
+  isTimeframe,
+  TIMEFRAME_MS,
+  type Timeframe,
+} from "@signalbot/core";
 import type { Server, ServerWebSocket } from "bun";
+import { parseFundingCsv } from "../csv/FundingCsv.ts";
 import { candleAt, type KlineColumns, lowerBound, parseKlineCsv } from "../csv/KlineCsv.ts";
 
 export interface FakeExchangeOptions {
@@ -448,6 +455,8 @@ export class FakeExchange {
         return this.tickers(url.searchParams);
       case "/fapi/v1/klines":
         return this.klines(url.searchParams);
+      case "/fapi/v1/fundingRate":
+        return this.fundingRate(url.searchParams);
       default:
         return this.json({ code: -5000, msg: "Path not found" }, 404);
     }
@@ -605,6 +614,90 @@ export class FakeExchange {
           "0",
         ];
       }),
+      200,
+    );
+  }
+
+  // ---- funding ----
+
+  /**
+   * Funding settlements of `symbol` with time in [from, to], never after the market clock: from
+   * `<SYMBOL>-funding.csv[.gz]` in the data directory when present, else generated every 8 h since the
+   * symbol's first candle — a seeded rate around +0.01 % (sometimes negative), a few settlements stamped a
+   * few ms late as Binance's are, the mark price at the settlement instant.
+   */
+  private *settlements(symbol: string, from: number, to: number): Generator<FundingSettlement> {
+    const last = Math.min(to, this.marketNow);
+    const recorded = this.recordedFunding(symbol);
+    if (recorded !== undefined) {
+      for (const r of recorded) if (r.time >= from && r.time <= last) yield r;
+      return;
+    }
+    const s = this.seriesOf(symbol, "30m");
+    if (s === undefined) return;
+    const listed = s.columns === undefined ? LISTED_AT : (s.columns.openTime[0] ?? Number.POSITIVE_INFINITY);
+    const step = 8 * 3_600_000;
+    for (let t = Math.ceil(Math.max(from - 10, listed) / step) * step; t <= last; t += step) {
+      const k = t / step;
+      const time = t + (unit(s.seed + 4, k) < 0.25 ? 1 + Math.floor(unit(s.seed + 5, k) * 9) : 0);
+      if (time < from || time > last) continue;
+      const rate = Math.round((0.0001 + 0.0004 * (unit(s.seed + 3, k) - 0.4)) * 1e8) / 1e8;
+      const mark = this.candle(s, "30m", t)?.open;
+      yield mark === undefined ? { time, rate } : { time, rate, markPrice: mark };
+    }
+  }
+
+  private readonly fundingFiles = new Map<string, readonly FundingSettlement[] | undefined>();
+
+  private recordedFunding(symbol: string): readonly FundingSettlement[] | undefined {
+    if (this.fundingFiles.has(symbol)) return this.fundingFiles.get(symbol);
+    let rows: readonly FundingSettlement[] | undefined;
+    if (this.opts.dataDir !== undefined) {
+      for (const name of [`${symbol}-funding.csv.gz`, `${symbol}-funding.csv`]) {
+        try {
+          const raw = new Uint8Array(readFileSync(`${this.opts.dataDir}/${name}`));
+          const parsed = parseFundingCsv(
+            new TextDecoder().decode(name.endsWith(".gz") ? new Uint8Array(gunzipSync(raw)) : raw),
+          );
+          if (parsed._tag === "Parsed")
+            rows = parsed.rows.map((r) => ({ ...r, time: r.time + this.dataShiftMs }));
+          break;
+        } catch {}
+      }
+    }
+    this.fundingFiles.set(symbol, rows);
+    return rows;
+  }
+
+  /**
+   * `GET /fapi/v1/fundingRate` as Binance answers it: `limit` 1..1000 (default 100); with `startTime` the
+   * first settlements from there (up to `endTime`), otherwise the latest up to `endTime`; ascending;
+   * without `symbol`, the data-file symbols together.
+   */
+  private fundingRate(params: URLSearchParams): Response {
+    const symbol = params.get("symbol");
+    const limit = Number(params.get("limit") ?? 100);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      return this.json({ code: -1130, msg: "Data sent for parameter 'limit' is not valid." }, 400);
+    if (symbol !== null && !this.symbols.includes(symbol))
+      return this.json({ code: -1121, msg: "Invalid symbol." }, 400);
+    const start = params.get("startTime");
+    const end = params.get("endTime");
+    const to = end === null ? Number.MAX_SAFE_INTEGER : Number(end);
+    const from = start === null ? 0 : Number(start);
+    const rows: { symbol: string; s: FundingSettlement }[] = [];
+    for (const sym of symbol === null ? [...this.dataSymbols].sort() : [symbol])
+      for (const s of this.settlements(sym, from, to)) rows.push({ symbol: sym, s });
+    rows.sort((a, b) => a.s.time - b.s.time || (a.symbol < b.symbol ? -1 : 1));
+    const picked = start === null ? rows.slice(-limit) : rows.slice(0, limit);
+    return this.json(
+      picked.map(({ symbol: sym, s }) => ({
+        symbol: sym,
+        fundingTime: s.time,
+        fundingRate: s.rate.toFixed(8),
+        markPrice: s.markPrice === undefined ? "" : s.markPrice.toFixed(8),
+        rateType: "Regular",
+      })),
       200,
     );
   }

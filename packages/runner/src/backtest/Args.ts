@@ -4,6 +4,7 @@
  */
 
 import { DEFAULT_COSTS, DEFAULT_FUNDING_RATE } from "@signalbot/core";
+import { type ProgressMode, parseDay, parseProgress, parseSymbols, readFlags } from "../cli/Flags.ts";
 
 export interface BacktestArgs {
   readonly dataDir: string;
@@ -21,7 +22,7 @@ export interface BacktestArgs {
   readonly jsonFile?: string;
   readonly htmlFile?: string;
   /** Progress on stderr: "auto" = only when stderr is a terminal. */
-  readonly progress: "auto" | "always" | "never";
+  readonly progress: ProgressMode;
 }
 
 export type ParsedArgs =
@@ -53,22 +54,6 @@ Options:
 Exit codes: 0 done, 2 bad arguments or bad data (the message names the file and line), 1 unexpected error.`;
 
 const DAY = 86_400_000;
-
-const parseDay = (flag: string, raw: string, problems: string[]): number | undefined => {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);
-  if (m === null) {
-    problems.push(`${flag}: expected a date YYYY-MM-DD, got "${raw}"`);
-    return undefined;
-  }
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const time = Date.UTC(y, mo - 1, d);
-  const back = new Date(time);
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) {
-    problems.push(`${flag}: not a calendar date: "${raw}"`);
-    return undefined;
-  }
-  return time;
-};
 
 const parseRate = (flag: string, raw: string, problems: string[]): number | undefined => {
   const v = Number(raw);
@@ -103,43 +88,19 @@ const FLAGS_WITH_VALUE = new Set([
   "--progress",
 ]);
 
+const SWITCHES = new Set(["--no-memory"]);
+
 /** Parses `argv` (without the runtime and script). `--flag=value` and `--flag value` are both accepted. */
 export const parseBacktestArgs = (argv: readonly string[]): ParsedArgs => {
-  const problems: string[] = [];
-  const values = new Map<string, string>();
-  let memory = true;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--help" || arg === "-h") return { _tag: "Help" };
-    if (arg === "--no-memory") {
-      memory = false;
-      continue;
-    }
-    const eq = arg.indexOf("=");
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    if (!FLAGS_WITH_VALUE.has(flag)) {
-      problems.push(`unknown argument "${arg}" (see --help)`);
-      continue;
-    }
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || (eq < 0 && value.startsWith("--"))) {
-      problems.push(`${flag} needs a value`);
-      if (value !== undefined) i--;
-      continue;
-    }
-    if (values.has(flag)) problems.push(`${flag} given twice`);
-    values.set(flag, value);
-  }
+  const read = readFlags(argv, FLAGS_WITH_VALUE, SWITCHES);
+  if (read.help) return { _tag: "Help" };
+  const { values, problems } = read;
+  const memory = !read.switches.has("--no-memory");
 
   const dataDir = values.get("--data");
   if (dataDir === undefined || dataDir === "") problems.push("--data DIR is required");
 
-  const symbols = (values.get("--symbols") ?? "")
-    .split(",")
-    .map((s) => s.trim().toUpperCase())
-    .filter((s) => s !== "");
-  const wrong = symbols.filter((s) => !/^[A-Z0-9]{2,30}$/.test(s));
-  if (wrong.length > 0) problems.push(`--symbols: not a symbol: ${wrong.map((s) => `"${s}"`).join(", ")}`);
+  const symbols = parseSymbols("--symbols", values.get("--symbols") ?? "", problems);
 
   const fromRaw = values.get("--from");
   const toRaw = values.get("--to");
@@ -161,10 +122,7 @@ export const parseBacktestArgs = (argv: readonly string[]): ParsedArgs => {
   const fundingRate =
     fundingRaw === undefined ? DEFAULT_FUNDING_RATE : parseFundingRate(fundingRaw, problems);
 
-  const progress = values.get("--progress") ?? "auto";
-  if (progress !== "auto" && progress !== "always" && progress !== "never") {
-    problems.push(`--progress: expected auto, always or never, got "${progress}"`);
-  }
+  const progress = parseProgress(values.get("--progress"), problems);
 
   if (problems.length > 0 || dataDir === undefined) return { _tag: "Invalid", problems };
   const jsonFile = values.get("--json");
@@ -173,7 +131,7 @@ export const parseBacktestArgs = (argv: readonly string[]): ParsedArgs => {
     _tag: "Run",
     args: {
       dataDir,
-      symbols: [...new Set(symbols)].sort(),
+      symbols,
       ...(from === undefined ? {} : { from }),
       ...(to === undefined ? {} : { to }),
       memory,
@@ -184,7 +142,7 @@ export const parseBacktestArgs = (argv: readonly string[]): ParsedArgs => {
       fundingRate: fundingRate ?? DEFAULT_FUNDING_RATE,
       ...(jsonFile === undefined ? {} : { jsonFile }),
       ...(htmlFile === undefined ? {} : { htmlFile }),
-      progress: progress as BacktestArgs["progress"],
+      progress,
     },
   };
 };

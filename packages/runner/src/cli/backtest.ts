@@ -5,8 +5,9 @@
 import { Cause, Effect, Exit } from "effect";
 import { parseBacktestArgs, USAGE } from "../backtest/Args.ts";
 import { runBacktest } from "../backtest/Backtest.ts";
-import { makeProgress, type Progress } from "../backtest/Progress.ts";
 import { renderSummary } from "../backtest/Summary.ts";
+import { makeProgress, type Progress } from "../observability/Progress.ts";
+import { progressStyle } from "./Flags.ts";
 
 const main = async (argv: readonly string[]): Promise<number> => {
   const parsed = parseBacktestArgs(argv);
@@ -20,16 +21,7 @@ const main = async (argv: readonly string[]): Promise<number> => {
     return 2;
   }
   const { args } = parsed;
-  const style =
-    args.progress === "never"
-      ? "off"
-      : args.progress === "always"
-        ? process.stderr.isTTY
-          ? "tty"
-          : "lines"
-        : process.stderr.isTTY
-          ? "tty"
-          : "off";
+  const style = progressStyle(args.progress, process.stderr.isTTY === true);
   let progress: Progress | undefined;
   const exit = await Effect.runPromiseExit(
     runBacktest(args, {

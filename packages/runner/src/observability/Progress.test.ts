@@ -42,3 +42,21 @@ test("a short run prints nothing at all", () => {
 test("progressLine formats minutes", () => {
   expect(progressLine(1, 100, 1000)).toBe("1.0% · 1/100 candles · ETA 1m39s");
 });
+
+test("a labelled line with a bar, its own unit and a detail", () => {
+  let now = 0;
+  const out: string[] = [];
+  const p = makeProgress({
+    total: 200,
+    style: "lines",
+    write: (t) => out.push(t),
+    now: () => now,
+    label: "download",
+    unit: "rows",
+    barWidth: 10,
+    detail: () => "BTCUSDT 30m",
+  });
+  now = 2000;
+  p.update(50);
+  expect(out).toEqual(["download [███░░░░░░░] 25.0% · 50/200 rows · ETA 6s · BTCUSDT 30m\n"]);
+});

@@ -1,0 +1,87 @@
+/**
+ * Command-line flags shared by the CLIs (`backtest`, `download`): `--flag value` and `--flag=value`, switches,
+ * dates and symbol lists — every problem collected, one line each, so a user fixes them all at once.
+ */
+
+export interface ReadFlags {
+  readonly help: boolean;
+  readonly values: ReadonlyMap<string, string>;
+  readonly switches: ReadonlySet<string>;
+  readonly problems: string[];
+}
+
+/** Splits `argv` into flag values and switches; unknown arguments, missing and repeated values are problems. */
+export const readFlags = (
+  argv: readonly string[],
+  withValue: ReadonlySet<string>,
+  switches: ReadonlySet<string>,
+): ReadFlags => {
+  const problems: string[] = [];
+  const values = new Map<string, string>();
+  const on = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--help" || arg === "-h") return { help: true, values, switches: on, problems };
+    if (switches.has(arg)) {
+      on.add(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    if (!withValue.has(flag)) {
+      problems.push(`unknown argument "${arg}" (see --help)`);
+      continue;
+    }
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined || (eq < 0 && value.startsWith("--"))) {
+      problems.push(`${flag} needs a value`);
+      if (value !== undefined) i--;
+      continue;
+    }
+    if (values.has(flag)) problems.push(`${flag} given twice`);
+    values.set(flag, value);
+  }
+  return { help: false, values, switches: on, problems };
+};
+
+/** A UTC day `YYYY-MM-DD` as its midnight (ms), or a problem. */
+export const parseDay = (flag: string, raw: string, problems: string[]): number | undefined => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);
+  if (m === null) {
+    problems.push(`${flag}: expected a date YYYY-MM-DD, got "${raw}"`);
+    return undefined;
+  }
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const time = Date.UTC(y, mo - 1, d);
+  const back = new Date(time);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) {
+    problems.push(`${flag}: not a calendar date: "${raw}"`);
+    return undefined;
+  }
+  return time;
+};
+
+/** "btcusdt, ETHUSDT" → ["BTCUSDT", "ETHUSDT"] (sorted, unique); anything not a symbol is a problem. */
+export const parseSymbols = (flag: string, raw: string, problems: string[]): string[] => {
+  const symbols = raw
+    .split(",")
+    .map((s) => s.trim().toUpperCase())
+    .filter((s) => s !== "");
+  const wrong = symbols.filter((s) => !/^[A-Z0-9]{2,30}$/.test(s));
+  if (wrong.length > 0) problems.push(`${flag}: not a symbol: ${wrong.map((s) => `"${s}"`).join(", ")}`);
+  return [...new Set(symbols)].sort();
+};
+
+export type ProgressMode = "auto" | "always" | "never";
+
+/** `--progress auto|always|never` (default auto). */
+export const parseProgress = (raw: string | undefined, problems: string[]): ProgressMode => {
+  const v = raw ?? "auto";
+  if (v === "auto" || v === "always" || v === "never") return v;
+  problems.push(`--progress: expected auto, always or never, got "${v}"`);
+  return "auto";
+};
+
+/** How progress is shown: redrawn on a terminal, periodic lines when asked for on a pipe, else nothing. */
+export const progressStyle = (mode: ProgressMode, isTTY: boolean): "tty" | "lines" | "off" =>
+  mode === "never" ? "off" : isTTY ? "tty" : mode === "always" ? "lines" : "off";

@@ -6,7 +6,9 @@
 import { readFundingFiles } from "@signalbot/adapters/csv";
 import {
   DEFAULT_SERIES_CAPACITY,
+  FUNDING_INTERVAL_MS,
   type FundingRates,
+  type FundingSettlement,
   flatFunding,
   type MarketDataError,
   recordedFunding,
@@ -50,6 +52,30 @@ const write = (path: string, text: string) =>
       }),
   });
 
+const day = (t: number): string => new Date(t).toISOString().slice(0, 10);
+
+/** A funding file that does not span the period: say where the flat rate stands in. */
+const fundingCoverage = (
+  recorded: ReadonlyMap<string, readonly FundingSettlement[]>,
+  period: { readonly start: number | null; readonly end: number | null },
+  fallback: string,
+): string[] => {
+  const { start, end } = period;
+  if (start === null || end === null) return [];
+  const out: string[] = [];
+  for (const [symbol, rows] of recorded) {
+    const first = rows[0]?.time;
+    const last = rows[rows.length - 1]?.time;
+    if (first === undefined || last === undefined)
+      out.push(`${symbol}: the funding file is empty; funding is ${fallback}`);
+    else if (first > start + FUNDING_INTERVAL_MS || last < end - FUNDING_INTERVAL_MS)
+      out.push(
+        `${symbol}: recorded funding covers ${day(first)} → ${day(last)} only; ${fallback} for the rest of ${day(start)} → ${day(end - 1)}`,
+      );
+  }
+  return out;
+};
+
 /** Replays and reports; writes `--json`/`--html` when given. */
 export const runBacktest = (
   args: BacktestArgs,
@@ -61,10 +87,9 @@ export const runBacktest = (
       ...(args.to === undefined ? {} : { to: args.to }),
       warmupCandles: WARMUP_CANDLES,
     });
-    const funding: FundingRates = recordedFunding(
-      yield* readFundingFiles(args.dataDir, data.symbols),
-      flatFunding(args.fundingRate),
-    );
+    const recorded = yield* readFundingFiles(args.dataDir, data.symbols);
+    const flat = flatFunding(args.fundingRate);
+    const funding: FundingRates = recordedFunding(recorded, flat);
     const candlesReplayed = ReplayCursor.count(data.series);
     hooks.onLoaded?.(candlesReplayed);
     const record = yield* runEngine(data, {
@@ -80,7 +105,8 @@ export const runBacktest = (
       data.series.filter((s) => s.timeframe === "30m").map((s) => [s.symbol, s.columns]),
     );
     const market: ReportMarket = { candles, funding };
-    const report = buildReport(record, market);
+    const warnings = [...record.warnings, ...fundingCoverage(recorded, record.period, flat.describe)];
+    const report = buildReport({ ...record, warnings }, market);
     if (args.jsonFile !== undefined) yield* write(args.jsonFile, reportJson(report));
     if (args.htmlFile !== undefined) yield* write(args.htmlFile, renderHtml(report, market));
     return { report, candlesReplayed };

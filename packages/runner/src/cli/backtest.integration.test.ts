@@ -143,7 +143,7 @@ describe("backtest CLI on real klines", () => {
     expect(page).not.toMatch(/<link|<img|src=|https?:\/\//);
     for (const symbol of report.symbols) expect(page).toContain(`<th>${symbol}</th>`);
     expect(page.match(/<tr><td data-v="\d+"><a href="#trade-\d+">/g)?.length).toBe(report.trades.length);
-  });
+  }, 30_000);
 
   test("costs: --fee and --slippage are charged on every fill", () => {
     const json = join(tmp, "costs.json");
@@ -152,7 +152,7 @@ describe("backtest CLI on real klines", () => {
     const report = JSON.parse(readFileSync(json, "utf8")) as BacktestReport;
     expect(report.config.costs).toEqual({ takerFeeRate: 0.0004, slippageRate: 0.0002 });
     checkConsistency(report);
-  });
+  }, 30_000);
 
   test("real data with a 3-day hole cut into it: the trade across it closes at the last price before the hole, flagged; a funding file replaces the flat rate", () => {
     const first = join(tmp, "gap-before.json");
@@ -204,8 +204,20 @@ describe("backtest CLI on real klines", () => {
     for (let s = Math.floor(t.openedAt / 28_800_000) * 28_800_000 + 28_800_000; s <= due; s += 28_800_000)
       settlements++;
     near(t.funding!, sign * settlements * 0.001 * t.fills[0]!.price * t.quantity);
+    expect(after.warnings.filter((w) => w.includes("funding"))).toEqual([]);
     checkConsistency(after);
-  });
+
+    // A funding file covering February only: the flat rate fills the rest, and the report says so.
+    let february = "fundingTime,fundingRate,markPrice\n";
+    for (let t = Date.UTC(2025, 1, 1); t < Date.UTC(2025, 2, 1); t += 8 * 3_600_000)
+      february += `${t},0.001,\n`;
+    writeFileSync(join(dir, "BTCUSDT-funding.csv"), february);
+    const third = join(tmp, "gap-february.json");
+    expect(cli(["--data", dir, ...base, "--json", third]).code).toBe(0);
+    expect((JSON.parse(readFileSync(third, "utf8")) as BacktestReport).warnings).toContain(
+      "BTCUSDT: recorded funding covers 2025-02-01 → 2025-02-28 only; flat 0.0100 %/8h for the rest of 2025-01-01 → 2025-03-31",
+    );
+  }, 30_000);
 
   test("--help prints the usage; bad arguments exit 2 with one line per problem", () => {
     const help = cli(["--help"]);
@@ -216,7 +228,7 @@ describe("backtest CLI on real klines", () => {
     expect(bad.stderr).toBe(
       'backtest: --data DIR is required\nbacktest: --from: not a calendar date: "2025-13-01"\nbacktest: see --help\n',
     );
-  });
+  }, 30_000);
 
   test("a missing directory exits 2 naming it, without a stack trace", () => {
     const dir = join(tmp, "does-not-exist");
@@ -225,7 +237,7 @@ describe("backtest CLI on real klines", () => {
     expect(r.stderr).toContain(dir);
     expect(r.stderr.trim().split("\n").length).toBe(1);
     expect(r.stderr).not.toMatch(/\n\s+at /);
-  });
+  }, 30_000);
 
   test("a malformed row exits 2 naming file and line; an unknown symbol names the symbol", () => {
     const dir = mkdtempSync(join(tmp, "bad-"));
@@ -241,5 +253,5 @@ describe("backtest CLI on real klines", () => {
     const unknown = cli(["--data", FIXTURES, "--symbols", "NOPEUSDT"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("no kline files for NOPEUSDT");
-  });
+  }, 30_000);
 });

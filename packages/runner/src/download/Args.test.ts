@@ -22,7 +22,17 @@ describe("parseDownloadArgs", () => {
 
   test("--to is inclusive; --intervals keeps the bot's order without repeats; --no-funding", () => {
     const r = parseDownloadArgs(
-      ["--symbols=SOLUSDT", "--from=2025-03-01", "--to", "2025-03-31", "--intervals", "1d,30m,1d", "--no-funding", "--data", "d"],
+      [
+        "--symbols=SOLUSDT",
+        "--from=2025-03-01",
+        "--to",
+        "2025-03-31",
+        "--intervals",
+        "1d,30m,1d",
+        "--no-funding",
+        "--data",
+        "d",
+      ],
       TODAY,
     );
     expect(r).toMatchObject({
@@ -32,7 +42,9 @@ describe("parseDownloadArgs", () => {
   });
 
   test("every problem, one line each; help wins", () => {
-    expect(parseDownloadArgs(["--from", "2025-05-02", "--to", "2025-05-01", "--progress", "loud"], TODAY)).toEqual({
+    expect(
+      parseDownloadArgs(["--from", "2025-05-02", "--to", "2025-05-01", "--progress", "loud"], TODAY),
+    ).toEqual({
       _tag: "Invalid",
       problems: [
         "--symbols A,B,... is required",

@@ -248,7 +248,7 @@ describe("download CLI", () => {
     ]);
     expect(backtest.exitCode).toBe(0);
     expect(backtest.stdout.toString()).toContain("funding recorded for BTCUSDT");
-  });
+  }, 30_000);
 
   test("bad arguments exit 2 with one line per problem", async () => {
     const r = await run(
@@ -266,5 +266,5 @@ describe("download CLI", () => {
         "",
       ].join("\n"),
     );
-  });
+  }, 30_000);
 });

@@ -481,7 +481,10 @@ export const buildReport = (record: ReplayRecord, market: ReportMarket): Backtes
     );
     return marked.equity[k]!;
   };
-  const closedByMonth = groupBy(closed, (t) => (t.closedAt === undefined ? undefined : monthOf(t.closedAt)));
+  // A close at 00:00 UTC on the 1st is the last candle of the month before (as days are in `dailyEquity`).
+  const closedByMonth = groupBy(closed, (t) =>
+    t.closedAt === undefined ? undefined : monthOf(t.closedAt - 1),
+  );
   const byMonth: Record<string, MonthStats> = {};
   if (start !== null && end !== null) {
     const cursor = new Date(Date.parse(`${monthOf(start)}-01T00:00:00Z`));

@@ -33,6 +33,7 @@ export const PLAIN_VIETNAMESE: ReadonlySet<string> = new Set([
   "bot",
   "chi",
   "cho",
+  "danh",
   "do",
   "gian",
   "giao",
@@ -54,6 +55,7 @@ export const PLAIN_VIETNAMESE: ReadonlySet<string> = new Set([
   "trung",
   "truy",
   "xa",
+  "xem",
   "xu",
 ]);
 
@@ -75,7 +77,7 @@ export const isAllowedWord = (token: string): boolean => {
  * a symbol named in the same text ("0.094 BTC" beside "BTCUSDT") counts as part of the symbol.
  */
 export const foreignWords = (text: string): string[] => {
-  const prose = text.replace(/(^|\s)\/[a-z]+(@\w+)?/g, "$1");
+  const prose = text.replace(/(^|[^\p{L}\p{N}])\/[a-z]+(@\w+)?/gu, "$1");
   const bases = new Set([...prose.matchAll(/\b([A-Z0-9]{2,})USDT\b/g)].map((m) => m[1]));
   const bad: string[] = [];
   for (const token of prose.split(/[^\p{L}\p{M}\p{N}]+/u)) {

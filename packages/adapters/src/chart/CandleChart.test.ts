@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { bollinger, ema, sma } from "@signalbot/core";
 import { loadKlines } from "@signalbot/core/testing";
-import { foreignWords } from "../telegram/Wording.testkit.ts";
+import { foreignWords } from "../testing/Wording.ts";
 import { type ChartInput, renderChartPng, renderChartSvg } from "./CandleChart.ts";
 
 // 200 candles, as the live bot sends: 120 warm the lines up, the last 80 are drawn.

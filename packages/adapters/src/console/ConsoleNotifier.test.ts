@@ -5,7 +5,7 @@ import { aSignal, T0 } from "@signalbot/core/testing";
 import { Effect } from "effect";
 import { toHtml } from "../telegram/Message.ts";
 import { render } from "../telegram/templates.ts";
-import { foreignWords } from "../telegram/Wording.testkit.ts";
+import { foreignWords } from "../testing/Wording.ts";
 import { makeConsoleNotifier, renderPlain } from "./ConsoleNotifier.ts";
 
 const golden = (name: string) =>

@@ -3,10 +3,10 @@ import { describe, expect, test } from "bun:test";
 import type { MemoryStatus, VirtualTrade } from "@signalbot/core";
 import { aClosedTrade, anOpenTrade, aSignal, runTest } from "@signalbot/core/testing";
 import { Effect, Layer } from "effect";
+import { foreignWordsInDoc } from "../testing/Wording.ts";
 import { BotControl, parseCommand, runCommand } from "./Commands.ts";
 import { toPlain } from "./Message.ts";
 import { ALL_TIME_DAYS, dailyDoc, performanceDoc, profitDoc, summarize } from "./Reports.ts";
-import { foreignWordsInDoc } from "./Wording.testkit.ts";
 
 const HOUR = 3_600_000;
 /** 2025-06-10 09:00 in Asia/Ho_Chi_Minh (02:00 UTC). */

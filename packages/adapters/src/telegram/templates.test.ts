@@ -17,10 +17,10 @@ import {
   type SymbolInfo,
 } from "@signalbot/core";
 import { anOpenTrade, aSignal, T0 } from "@signalbot/core/testing";
+import { foreignWords, foreignWordsInDoc } from "../testing/Wording.ts";
 import { formatPrice, formatTime } from "./Format.ts";
 import { toHtml, toPlain } from "./Message.ts";
 import { newSignalCaption, phraseReason, render } from "./templates.ts";
-import { foreignWords, foreignWordsInDoc } from "./Wording.testkit.ts";
 
 const GOLDEN = new URL("./__golden__/", import.meta.url);
 const update = process.env.UPDATE_GOLDEN === "1";
@@ -60,7 +60,7 @@ const longSignal = (() => {
   return {
     ...s,
     threshold: 80,
-    sizing: { quantity: 0.094, notional: 6320.05, leverage: 0.6, riskAmount: 99.13, riskPercent: 1 },
+    sizing: { quantity: 0.094, notional: 6320.05, leverage: 0.632005, riskAmount: 99.12, riskPercent: 1 },
     adjustments: [{ code: "winRateThreshold", data: { points: 5, winRate: 0.35 } }],
   };
 })();
@@ -81,7 +81,7 @@ const shortSignalBase = aSignal({
 });
 const shortSignal = {
   ...shortSignalBase,
-  sizing: { quantity: 155_000, notional: 1913.57, leverage: 0.19, riskAmount: 99.43, riskPercent: 1 },
+  sizing: { quantity: 155_000, notional: 1913.57, leverage: 0.191357, riskAmount: 99.43, riskPercent: 1 },
   adjustments: [
     { code: "drawdownRiskCut", data: { riskPercent: 0.5 } },
     { code: "symbolScorePenalty", data: { symbol: "1000PEPEUSDT", points: 10, winRate: 0.2 } },

@@ -172,6 +172,18 @@ export const phraseReason = (
 // ---- new signal ---------------------------------------------------------------------------------------
 
 const bullet = (text: string): Line => [plain(`• ${text}`)];
+/**
+ * The share of equity the rounded quantity really risks (equity = notional ÷ leverage), with the target beside
+ * it when rounding to the exchange's lot step moved it: "0.87% vốn, mục tiêu 1%".
+ */
+const riskShare = (z: NonNullable<Signal["sizing"]>): string => {
+  const actual =
+    z.notional > 0 && z.leverage > 0 ? (z.riskAmount * z.leverage * 100) / z.notional : z.riskPercent;
+  const shown = formatTrim(actual);
+  return shown === formatTrim(z.riskPercent)
+    ? `${shown}% vốn`
+    : `${shown}% vốn, mục tiêu ${formatTrim(z.riskPercent)}%`;
+};
 /** "BTCUSDT" → "BTC", "1000PEPEUSDT" → "1000PEPE": the unit of a USDT perpetual's quantity. */
 const baseAsset = (symbol: string): string => symbol.replace(/USDT$/, "");
 const labelled = (label: string, ...value: Line): Line => [plain(`${label}: `), ...value];
@@ -208,7 +220,7 @@ export const newSignal = (signal: Signal, info: SymbolInfo | undefined, o: Templ
         ),
         plain(`(≈ ${formatNumber(z.notional)} USDT), đòn bẩy x${formatTrim(z.leverage, 1)}`),
       ),
-      labelled("Rủi ro", plain(`${formatNumber(z.riskAmount)} USDT (${formatTrim(z.riskPercent)}% vốn)`)),
+      labelled("Rủi ro", plain(`${formatNumber(z.riskAmount)} USDT (${riskShare(z)})`)),
     );
   }
   if (s.reasons.length > 0) {

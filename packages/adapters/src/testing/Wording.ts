@@ -4,7 +4,7 @@
  * commands ("/help") are not prose and are skipped. Words must be in NFC (precomposed) form, as fonts and
  * Telegram expect: a decomposed tone mark renders beside its letter in some fonts.
  */
-import type { Doc } from "./Message.ts";
+import type { Doc } from "../telegram/Message.ts";
 
 /** Trading abbreviations and names a Vietnamese trader reads as they are. */
 export const ABBREVIATIONS: ReadonlySet<string> = new Set([
@@ -37,12 +37,14 @@ export const PLAIN_VIETNAMESE: ReadonlySet<string> = new Set([
   "do",
   "gian",
   "giao",
+  "hay",
   "khi",
   "khung",
   "mua",
   "nay",
   "ngang",
   "ngay",
+  "nhanh",
   "qua",
   "quay",
   "ro",
@@ -51,6 +53,7 @@ export const PLAIN_VIETNAMESE: ReadonlySet<string> = new Set([
   "theo",
   "thu",
   "thua",
+  "tin",
   "trong",
   "trung",
   "truy",

@@ -115,14 +115,14 @@ fi
 # 5. The unit, checked before systemd sees it.
 mkdir -p "$UNIT_DIR"
 UNIT="$UNIT_DIR/signalbot.service"
-render_unit >"$UNIT.tmp"
+STAGE="$(mktemp -d)"
+trap 'rm -rf "$STAGE"' EXIT
+render_unit >"$STAGE/signalbot.service" # verify infers the unit type from the name
 if command -v systemd-analyze >/dev/null 2>&1; then
-  systemd-analyze verify "$UNIT.tmp" || {
-    rm -f "$UNIT.tmp"
+  systemd-analyze verify "$STAGE/signalbot.service" ||
     die "systemd-analyze verify rejected the unit (above); nothing installed"
-  }
 fi
-mv "$UNIT.tmp" "$UNIT"
+install -m 0644 "$STAGE/signalbot.service" "$UNIT"
 say "  wrote $UNIT (ExecStart=$BUN_EXEC $APP_DIR/dist/signalbot.js)"
 if command -v systemd-analyze >/dev/null 2>&1; then
   say "  $(systemd-analyze security --offline=true "$UNIT" 2>/dev/null | tail -1 | sed 's/^→ //')"

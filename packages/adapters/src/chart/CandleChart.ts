@@ -214,9 +214,6 @@ export const renderChartSvg = (input: ChartInput, options: ChartOptions = {}): s
   const average = sma(volumes, DEFAULT_PARAMS.volumePeriod).slice(from);
   const maxVolume = Math.max(...candles.map((c) => c.volume), ...average.filter(Number.isFinite), 0) || 1;
   const vy = (v: number) => volume.bottom - (v / maxVolume) * (volume.bottom - volume.top);
-  out.push(
-    `<text class="legend" x="${plot.left}" y="${volume.top + 10}" font-size="12" fill="${COLORS.axis}">${escapeHtml(`Khối lượng giao dịch · trung bình ${DEFAULT_PARAMS.volumePeriod} nến`)}</text>`,
-  );
   candles.forEach((c, i) => {
     const color = c.close >= c.open ? COLORS.up : COLORS.down;
     const top = vy(c.volume);
@@ -224,8 +221,11 @@ export const renderChartSvg = (input: ChartInput, options: ChartOptions = {}): s
       `<rect class="volume" data-volume="${c.volume}" x="${f1(x(i) - body / 2)}" y="${f1(top)}" width="${f1(body)}" height="${f1(Math.max(1, volume.bottom - top))}" fill="${color}" fill-opacity="0.45"/>`,
     );
   });
+  const volumeLabel = `Khối lượng giao dịch · trung bình ${DEFAULT_PARAMS.volumePeriod} nến`;
   out.push(
     `<path class="indicator" data-name="volume-average" d="${path(x, vy, average)}" fill="none" stroke="${COLORS.volumeAverage}" stroke-width="1" stroke-dasharray="3 3"/>`,
+    `<rect x="${plot.left - 2}" y="${volume.top - 2}" width="${volumeLabel.length * 6.6 + 6}" height="17" fill="${COLORS.background}" fill-opacity="0.75"/>`,
+    `<text class="legend" x="${plot.left}" y="${volume.top + 10}" font-size="12" fill="${COLORS.axis}">${escapeHtml(volumeLabel)}</text>`,
   );
 
   // Candles, then the model's lines over them.

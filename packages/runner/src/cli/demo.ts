@@ -1,12 +1,16 @@
 /**
- * `bun run demo [-- --days N] [--out DIR] [--log]`: the real bot end to end against a loopback fake Binance and
- * fake Telegram (see demo/Demo.ts). Charts and a chat-like page land in ./demo-output/ by default.
+ * `bun run demo [-- --days N] [--out DIR] [--telegram] [--log]`: the real bot end to end against a loopback fake
+ * Binance and fake Telegram (see demo/Demo.ts). Charts and a chat-like page land in ./demo-output/ by default;
+ * with `--telegram` every message also goes to the owner's real chat (TELEGRAM_BOT_TOKEN/TELEGRAM_CHAT_ID from
+ * the environment or .env), so a newcomer sees a signal with its chart in their own Telegram within a minute.
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { makeBotApiClient } from "@signalbot/adapters/telegram";
 import { DEMO_DAYS, runDemo } from "../demo/Demo.ts";
+import { readEnvironment } from "./start.ts";
 
-const USAGE = "cách dùng: bun run demo [-- --days SỐ_NGÀY] [--out THƯ_MỤC] [--log]";
+const USAGE = "cách dùng: bun run demo [-- --days SỐ_NGÀY] [--out THƯ_MỤC] [--telegram] [--log]";
 
 const main = async (): Promise<number> => {
   const { values } = parseArgs({
@@ -15,6 +19,7 @@ const main = async (): Promise<number> => {
       days: { type: "string", default: String(DEMO_DAYS) },
       out: { type: "string", default: "demo-output" },
       log: { type: "boolean", default: false },
+      telegram: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -28,7 +33,26 @@ const main = async (): Promise<number> => {
     process.stderr.write(`--days phải là số nguyên từ 1 đến 60, nhận được "${values.days}"\n${USAGE}\n`);
     return 64;
   }
-  const report = await runDemo({ days, outDir: resolve(values.out), log: values.log });
+  let forward: { client: ReturnType<typeof makeBotApiClient>; chatId: string } | undefined;
+  if (values.telegram) {
+    const env = readEnvironment(process.env);
+    const token = env.TELEGRAM_BOT_TOKEN?.trim();
+    const chatId = env.TELEGRAM_CHAT_ID?.trim();
+    if (!token || !chatId) {
+      process.stderr.write(
+        "--telegram cần TELEGRAM_BOT_TOKEN và TELEGRAM_CHAT_ID: chạy bun run telegram-setup trước\n",
+      );
+      return 64;
+    }
+    const apiRoot = env.TELEGRAM_API_ROOT?.trim();
+    forward = { client: makeBotApiClient({ token, ...(apiRoot ? { apiRoot } : {}) }), chatId };
+  }
+  const report = await runDemo({
+    days,
+    outDir: resolve(values.out),
+    log: values.log,
+    ...(forward === undefined ? {} : { forward }),
+  });
   return report.exitCode;
 };
 

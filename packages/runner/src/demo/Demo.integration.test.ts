@@ -6,18 +6,34 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { foreignWords } from "@signalbot/adapters/testing";
+import { makeBotApiClient } from "@signalbot/adapters/telegram";
+import { type FakeBotApi, foreignWords, startFakeBotApi } from "@signalbot/adapters/testing";
 import { type DemoReport, runDemo } from "./Demo.ts";
 
 let dir: string;
 let report: DemoReport;
 const lines: string[] = [];
+/** Stands in for the owner's real chat (`--telegram`). */
+let owner: FakeBotApi;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "signalbot-demo-test-"));
-  report = await runDemo({ days: 2, outDir: join(dir, "demo-output"), write: (l) => lines.push(l) });
+  owner = startFakeBotApi();
+  report = await runDemo({
+    days: 2,
+    outDir: join(dir, "demo-output"),
+    write: (l) => lines.push(l),
+    forward: {
+      client: makeBotApiClient({ token: owner.token, apiRoot: owner.apiRoot }),
+      chatId: "31337",
+      intervalMs: 0,
+    },
+  });
 }, 120_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await owner.stop();
+});
 
 test("the first signal comes with a chart, saved under the output folder, and its path is printed", () => {
   expect(report.exitCode).toBe(0);
@@ -57,7 +73,24 @@ test("every line the demo prints is Vietnamese (paths, commands and the product 
     l
       .replace(/\S*\/\S*/g, " ") // file paths, 127.0.0.1
       .replace(/bun run [\w-]+/g, " ")
+      .replace(/--[a-z]+/g, " ") // command-line options
       .replace(/\bsignalbot\b/g, " "),
   );
   expect(foreignWords(prose.join("\n"))).toEqual([]);
+});
+
+test("--telegram: the owner's own chat gets every message and chart, framed as a replay of old candles", () => {
+  const got = owner.delivered();
+  expect(got.every((r) => r.params.chat_id === "31337")).toBe(true);
+  const texts = got.map((r) => String(r.params.text ?? r.params.caption ?? ""));
+  expect(texts[0]).toContain("🧪 <b>Chạy thử</b>");
+  expect(texts.at(-1)).toContain("Hết phần chạy thử");
+  const photos = got.filter((r) => r.method === "sendPhoto");
+  expect(photos).toHaveLength(report.charts.length);
+  expect(photos.map((p) => [...Object.values(p.files)[0]!.bytes]).map((b) => b.length)).toEqual(
+    report.charts.map((f) => readFileSync(f).length),
+  );
+  const sentInDemo = (report.telegram.get("sendMessage") ?? 0) + (report.telegram.get("sendPhoto") ?? 0);
+  expect(got.length).toBe(sentInDemo + 2);
+  expect(lines.some((l) => l.includes(`Đã gửi ${got.length} tin nhắn tới Telegram của bạn`))).toBe(true);
 });

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import * as Sqlite from "@signalbot/adapters/sqlite";
+import type { BotApiClient } from "@signalbot/adapters/telegram";
 import {
   formatNumber,
   formatSigned,
@@ -44,6 +45,16 @@ export interface DemoOptions {
   readonly write?: (line: string) => void;
   /** Print the bot's own log lines too (English, for developers). */
   readonly log?: boolean;
+  /**
+   * Also send every message to this real chat (`--telegram`), framed by a note that it is a replay of old
+   * candles, 1.1 s apart (Telegram allows about one message per second per chat).
+   */
+  readonly forward?: {
+    readonly client: BotApiClient;
+    readonly chatId: string;
+    /** Gap between two messages, ms (default 1100). */
+    readonly intervalMs?: number;
+  };
 }
 
 export interface DemoReport {
@@ -97,6 +108,23 @@ export const runDemo = async (options: DemoOptions): Promise<DemoReport> => {
   const charts: string[] = [];
   const entries: TranscriptEntry[] = [];
   let seen = 0;
+  // Messages for the real chat, sent one after another while the replay runs.
+  let forwarding: Promise<void> = Promise.resolve();
+  let forwarded = 0;
+  const forward = (html: string, png?: Uint8Array) => {
+    const f = options.forward;
+    if (f === undefined) return;
+    forwarding = forwarding.then(async () => {
+      const sent = await Effect.runPromise(
+        Effect.result(
+          png === undefined ? f.client.sendMessage(f.chatId, html) : f.client.sendPhoto(f.chatId, png, html),
+        ),
+      );
+      if (sent._tag === "Success") forwarded++;
+      else out(`   ⚠️ Không gửi được tới Telegram của bạn: ${sent.failure.message}`);
+      await Bun.sleep(f.intervalMs ?? 1100);
+    });
+  };
   const showMessages = () => {
     const sent: readonly ReceivedRequest[] = sim.telegram.delivered();
     for (; seen < sent.length; seen++) {
@@ -115,6 +143,7 @@ export const runDemo = async (options: DemoOptions): Promise<DemoReport> => {
         out(`   🖼  Biểu đồ đã lưu: ${shown(file)}`);
       }
       entries.push({ at: at(), html, ...(photo === undefined ? {} : { photo }) });
+      forward(html, png);
     }
   };
 
@@ -123,6 +152,12 @@ export const runDemo = async (options: DemoOptions): Promise<DemoReport> => {
     `  Nến thật của ${formatTime(start, "UTC").slice(0, 10)}, ${days} ngày thị trường chạy nhanh; vốn ảo ${formatNumber(DEMO_BALANCE, 0)} USDT, rủi ro 1% mỗi lệnh.`,
   );
   out("  Không cần mạng, tài khoản sàn hay Telegram. Bot không đặt lệnh thật.");
+  if (options.forward !== undefined) {
+    out("  Mọi tin nhắn cũng được gửi tới Telegram của bạn (--telegram).");
+    forward(
+      `🧪 <b>Chạy thử</b>: các tin nhắn sau là bot chạy trên nến thật từ ${formatTime(start, "UTC").slice(0, 10)}, tua nhanh ${days} ngày — không phải tín hiệu hiện tại.`,
+    );
+  }
   const started = performance.now();
   try {
     const bot = await sim.startBot(
@@ -162,6 +197,11 @@ export const runDemo = async (options: DemoOptions): Promise<DemoReport> => {
     const openAtEnd = Number(bot.handle.health().openTrades);
     const exitCode = await bot.stop();
     showMessages();
+    if (options.forward !== undefined) {
+      forward("🧪 <b>Hết phần chạy thử.</b> Chạy <code>bun run start</code> để nhận tín hiệu thật.");
+      await forwarding;
+      out(`  Đã gửi ${forwarded} tin nhắn tới Telegram của bạn.`);
+    }
 
     const stored = await Effect.runPromise(
       Effect.gen(function* () {

@@ -30,6 +30,7 @@ import {
   performanceDoc,
   profitDoc,
   summarize,
+  type TradeSummary,
 } from "./Reports.ts";
 import { modelName, phraseReason, status as statusDoc, type TemplateOptions } from "./templates.ts";
 
@@ -204,14 +205,9 @@ export const tradesDoc = (trades: readonly VirtualTrade[], o: TemplateOptions): 
   return { lines };
 };
 
-export interface TradeStats {
-  readonly trades: number;
-  readonly wins: number;
-  readonly losses: number;
-  readonly breakevens: number;
-  /** Wins / (wins + losses); break-evens are left out, as in the memory layer. */
-  readonly winRate: number | null;
-  readonly totalR: number;
+/** What `/stats` shows: the counts of `summarize`, the summed pnl %, and each model's win rate. */
+export interface TradeStats
+  extends Pick<TradeSummary, "trades" | "wins" | "losses" | "breakevens" | "winRate" | "totalR"> {
   readonly pnlPercent: number;
   readonly byModel: Readonly<Record<ModelName, { readonly trades: number; readonly winRate: number | null }>>;
 }

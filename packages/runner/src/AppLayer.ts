@@ -15,6 +15,7 @@ import * as Sqlite from "@signalbot/adapters/sqlite";
 import {
   BotControl,
   makeBotApiClient,
+  registerCommandMenu,
   runCommandPolling,
   TelegramNotifier,
   telegramRateLimits,
@@ -191,6 +192,7 @@ export const makeApp = (config: AppConfig, log: Logger, overrides: AppOverrides 
           : { pollTimeoutSeconds: overrides.pollTimeoutSeconds }),
       }).pipe(Effect.provide(BotControl.layerFromCore(universe))),
     );
+    companions.push(() => registerCommandMenu(client));
     log.info("notifications and commands: Telegram", { chat: telegram.chatId });
   } else log.info("notifications: console (TELEGRAM_BOT_TOKEN is not set)");
 

@@ -42,10 +42,24 @@ describe("configuration", () => {
     expect(r.problems.join("\n")).toContain('TIMEZONE: unknown time zone "Mars/Base"');
   });
 
-  test("a bot token needs a chat id", () => {
+  test("a bot token needs a chat id, and the error says how to find it", () => {
     const r = loadConfig({ TELEGRAM_BOT_TOKEN: "123:abc" });
     expect(r._tag === "Invalid" && r.problems).toEqual([
-      "TELEGRAM_CHAT_ID: required when TELEGRAM_BOT_TOKEN is set",
+      "TELEGRAM_CHAT_ID: required when TELEGRAM_BOT_TOKEN is set (`bun run telegram-setup` finds it for you)",
+    ]);
+  });
+
+  test("problems across variables are reported in the same round as the others", () => {
+    const r = loadConfig({
+      TELEGRAM_BOT_TOKEN: "123:abc",
+      SCORE_THRESHOLD: "high",
+      FIXED_SYMBOLS: "BTCUSDT,ETHUSDT,SOLUSDT",
+      MAX_SYMBOLS_SUBSCRIBED: "2",
+    });
+    expect(r._tag === "Invalid" && r.problems).toEqual([
+      'SCORE_THRESHOLD: expected a number, got "high"',
+      "TELEGRAM_CHAT_ID: required when TELEGRAM_BOT_TOKEN is set (`bun run telegram-setup` finds it for you)",
+      "FIXED_SYMBOLS: 3 fixed symbols exceed MAX_SYMBOLS_SUBSCRIBED=2",
     ]);
   });
 

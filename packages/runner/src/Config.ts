@@ -362,15 +362,20 @@ export const loadConfig = (env: Readonly<Record<string, string | undefined>>): C
     if (parsed.ok) values[key] = parsed.value;
     else problems.push(`${variable.name}: ${variable.secret ? "invalid value" : parsed.problem}`);
   }
+  // Checks across variables run on whatever parsed, so one start reports every problem at once.
+  const parsed = values as Partial<Omit<AppConfig, "restUrl" | "wsUrl">>;
+  if ("telegramBotToken" in parsed && "telegramChatId" in parsed)
+    if (parsed.telegramBotToken !== undefined && parsed.telegramChatId === undefined)
+      problems.push(
+        "TELEGRAM_CHAT_ID: required when TELEGRAM_BOT_TOKEN is set (`bun run telegram-setup` finds it for you)",
+      );
+  if (parsed.fixedSymbols !== undefined && parsed.maxSymbolsSubscribed !== undefined)
+    if (parsed.fixedSymbols.length > parsed.maxSymbolsSubscribed)
+      problems.push(
+        `FIXED_SYMBOLS: ${parsed.fixedSymbols.length} fixed symbols exceed MAX_SYMBOLS_SUBSCRIBED=${parsed.maxSymbolsSubscribed}`,
+      );
   if (problems.length > 0) return { _tag: "Invalid", problems };
   const base = values as Omit<AppConfig, "restUrl" | "wsUrl">;
-  if (base.telegramBotToken !== undefined && base.telegramChatId === undefined)
-    problems.push("TELEGRAM_CHAT_ID: required when TELEGRAM_BOT_TOKEN is set");
-  if (base.fixedSymbols.length > base.maxSymbolsSubscribed)
-    problems.push(
-      `FIXED_SYMBOLS: ${base.fixedSymbols.length} fixed symbols exceed MAX_SYMBOLS_SUBSCRIBED=${base.maxSymbolsSubscribed}`,
-    );
-  if (problems.length > 0) return { _tag: "Invalid", problems };
   const restUrl =
     base.binanceRestUrl ??
     (base.binanceTestnet ? "https://demo-fapi.binance.com" : "https://fapi.binance.com");

@@ -1,23 +1,40 @@
 /**
- * The chart sent with each new signal: candlesticks of the trigger timeframe (last ~80 candles) with the entry,
- * stop and target lines, drawn as SVG and rasterised to PNG by resvg with the bundled DejaVu Sans Mono font
- * (no system font is ever loaded, so the picture is the same on every machine).
+ * The chart sent with each new signal, showing why it fired: candlesticks of the trigger timeframe with the
+ * model's own lines (the pullback EMA for a continuation, the Bollinger bands for a reversal), volume with its
+ * average, a price axis, and the entry, stop and target levels. Drawn as SVG and rasterised to PNG by resvg
+ * with the bundled DejaVu Sans font only (precomposed Vietnamese glyphs; no system font is ever loaded, so the
+ * picture is the same on every machine).
  */
 import { fileURLToPath } from "node:url";
 import { Resvg } from "@resvg/resvg-js";
-import type { Candle, Side, Timeframe } from "@signalbot/core";
-import { DEFAULT_TIME_ZONE, formatPrice, formatTime } from "../telegram/Format.ts";
+import {
+  bollinger,
+  type Candle,
+  DEFAULT_PARAMS,
+  ema,
+  type ModelName,
+  type Side,
+  sma,
+  type Timeframe,
+} from "@signalbot/core";
+import { DEFAULT_TIME_ZONE, formatNumber, formatPrice, formatTime } from "../telegram/Format.ts";
 import { escapeHtml } from "../telegram/Message.ts";
+import { decimalsFor, niceTicks, spreadApart } from "./Scale.ts";
 
 export interface ChartInput {
   readonly symbol: string;
   readonly timeframe: Timeframe;
   readonly side: Side;
-  /** Candles up to the trigger, oldest first; only the last `maxCandles` are drawn. */
+  /**
+   * Candles up to the trigger, oldest first. Only the last `maxCandles` are drawn; the ones before warm up the
+   * lines (the live bot sends 200, so the EMA matches the model's to the pixel).
+   */
   readonly candles: readonly Candle[];
   readonly entry: number;
   readonly stop: number;
   readonly targets: readonly number[];
+  /** The model that fired: its lines are drawn (none when absent). */
+  readonly model?: ModelName;
   /** Title suffix, e.g. the model name. */
   readonly subtitle?: string;
   readonly tickSize?: string;
@@ -34,34 +51,93 @@ export const CHART_WIDTH = 960;
 export const CHART_HEIGHT = 540;
 export const CHART_CANDLES = 80;
 
-export const FONT_FILE = fileURLToPath(new URL("./fonts/DejaVuSansMono.ttf", import.meta.url));
-const FONT_FAMILY = "DejaVu Sans Mono";
+export const FONT_FILE = fileURLToPath(new URL("./fonts/DejaVuSans.ttf", import.meta.url));
+const FONT_FAMILY = "DejaVu Sans";
 
 const COLORS = {
   background: "#131722",
-  grid: "#2a2e39",
+  grid: "#232734",
+  axis: "#787b86",
   text: "#d1d4dc",
   up: "#26a69a",
   down: "#ef5350",
   entry: "#42a5f5",
   stop: "#ef5350",
   target: "#66bb6a",
+  ema: "#ffb74d",
+  band: "#ba68c8",
+  volumeAverage: "#d1d4dc",
 };
+
+/** Level names on the chart: the same words as the message. */
+const LEVEL_LABEL = { entry: "Giá vào", stop: "Cắt lỗ" } as const;
 
 const f1 = (v: number): string => (Math.round(v * 10) / 10).toString();
 
-/** The SVG document. Candles are `<g class="candle">`, levels `<line class="level level-…" data-price=…>`. */
+interface Line {
+  readonly name: string;
+  readonly color: string;
+  readonly values: readonly number[];
+  readonly dashed?: boolean;
+}
+
+/** The model's own lines over `closes`, aligned with them (NaN during warm-up), and their legend. */
+const modelLines = (model: ModelName | undefined, closes: readonly number[]): readonly Line[] => {
+  const p = DEFAULT_PARAMS;
+  if (model === "continuation")
+    return [
+      { name: `EMA${p.pullbackEma} (đường hồi về)`, color: COLORS.ema, values: ema(closes, p.pullbackEma) },
+    ];
+  if (model === "reversal") {
+    const b = bollinger(closes, p.bbPeriod, p.bbK);
+    const name = `Dải Bollinger (${p.bbPeriod}, ${p.bbK})`;
+    return [
+      { name, color: COLORS.band, values: b.upper },
+      { name: "", color: COLORS.band, values: b.middle, dashed: true },
+      { name: "", color: COLORS.band, values: b.lower },
+    ];
+  }
+  return [];
+};
+
+/** An SVG polyline through the defined points (a NaN breaks the line). */
+const path = (xs: (i: number) => number, y: (v: number) => number, values: readonly number[]): string => {
+  let d = "";
+  let pen = false;
+  values.forEach((v, i) => {
+    if (!Number.isFinite(v)) {
+      pen = false;
+      return;
+    }
+    d += `${pen ? "L" : "M"}${f1(xs(i))} ${f1(y(v))}`;
+    pen = true;
+  });
+  return d;
+};
+
+/**
+ * The SVG document. Candles are `<g class="candle">`, volume bars `<rect class="volume">`, the model's lines
+ * `<path class="indicator" data-name=…>`, levels `<line class="level level-…" data-price=…>`, axis prices
+ * `<text class="axis-price">`.
+ */
 export const renderChartSvg = (input: ChartInput, options: ChartOptions = {}): string => {
   const width = options.width ?? CHART_WIDTH;
   const height = options.height ?? CHART_HEIGHT;
-  const candles = input.candles.slice(-(options.maxCandles ?? CHART_CANDLES));
+  const shown = Math.min(input.candles.length, options.maxCandles ?? CHART_CANDLES);
+  const from = input.candles.length - shown;
+  const candles = input.candles.slice(from);
   const tz = input.timeZone ?? DEFAULT_TIME_ZONE;
   const price = (p: number) => formatPrice(p, input.tickSize);
-  const plot = { left: 12, right: width - 150, top: 48, bottom: height - 34 };
+  const axisWidth = Math.min(170, Math.round(width * 0.18));
+  const plot = { left: 12, right: width - axisWidth, top: 58, bottom: Math.round(height * 0.74) };
+  const volume = { top: plot.bottom + 14, bottom: height - 30 };
+
+  const closes = input.candles.map((c) => c.close);
+  const lines = modelLines(input.model, closes).map((l) => ({ ...l, values: l.values.slice(from) }));
 
   const levels = [
-    { kind: "entry", label: "VÀO", price: input.entry, color: COLORS.entry },
-    { kind: "stop", label: "SL", price: input.stop, color: COLORS.stop },
+    { kind: "entry", label: LEVEL_LABEL.entry, price: input.entry, color: COLORS.entry },
+    { kind: "stop", label: LEVEL_LABEL.stop, price: input.stop, color: COLORS.stop },
     ...input.targets.map((t, i) => ({
       kind: `tp${i + 1}`,
       label: `TP${i + 1}`,
@@ -75,10 +151,19 @@ export const renderChartSvg = (input: ChartInput, options: ChartOptions = {}): s
     if (c.low < lo) lo = c.low;
     if (c.high > hi) hi = c.high;
   }
+  for (const l of lines)
+    for (const v of l.values) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
   const pad = (hi - lo) * 0.04 || Math.abs(hi) * 0.01 || 1;
   lo -= pad;
   hi += pad;
   const y = (p: number) => plot.top + ((hi - p) / (hi - lo)) * (plot.bottom - plot.top);
+  const n = Math.max(candles.length, 1);
+  const step = (plot.right - plot.left) / n;
+  const x = (i: number) => plot.left + step * (i + 0.5);
+  const body = Math.max(1, step * 0.62);
 
   const out: string[] = [];
   out.push(
@@ -87,55 +172,110 @@ export const renderChartSvg = (input: ChartInput, options: ChartOptions = {}): s
   );
   const title = `${input.symbol} · ${input.timeframe} · ${input.side === "LONG" ? "MUA / LONG" : "BÁN / SHORT"}${input.subtitle ? ` · ${input.subtitle}` : ""}`;
   out.push(
-    `<text class="title" x="${plot.left}" y="30" font-size="20" fill="${COLORS.text}">${escapeHtml(title)}</text>`,
+    `<text class="title" x="${plot.left}" y="28" font-size="20" fill="${COLORS.text}">${escapeHtml(title)}</text>`,
   );
 
-  // Horizontal grid with 5 price ticks.
-  for (let i = 0; i <= 4; i++) {
-    const p = lo + ((hi - lo) * i) / 4;
-    const yy = f1(y(p));
+  // Legend: the model's lines, then the volume average.
+  let legendX = plot.left;
+  const legend = (name: string, color: string, dashed = false) => {
     out.push(
-      `<line class="grid" x1="${plot.left}" y1="${yy}" x2="${plot.right}" y2="${yy}" stroke="${COLORS.grid}" stroke-width="1"/>`,
+      `<line x1="${legendX}" y1="44" x2="${legendX + 18}" y2="44" stroke="${color}" stroke-width="2"${dashed ? ' stroke-dasharray="4 3"' : ""}/>`,
+      `<text class="legend" x="${legendX + 24}" y="48" font-size="12" fill="${COLORS.text}">${escapeHtml(name)}</text>`,
     );
-  }
+    legendX += 24 + name.length * 7 + 18;
+  };
+  for (const l of lines) if (l.name !== "") legend(l.name, l.color);
 
-  const n = Math.max(candles.length, 1);
-  const step = (plot.right - plot.left) / n;
-  const body = Math.max(1, step * 0.62);
+  // Price axis: round prices on the right, with a faint grid line each; hidden where a level tag sits.
+  const { step: priceStep, ticks } = niceTicks(lo, hi, 6);
+  const tagYs = spreadApart(
+    levels.map((l) => y(l.price)),
+    21,
+    plot.top + 10,
+    plot.bottom - 10,
+  );
+  const tickDecimals = Math.max(decimalsFor(priceStep), 0);
+  for (const t of ticks) {
+    const yy = y(t);
+    out.push(
+      `<line class="grid" x1="${plot.left}" y1="${f1(yy)}" x2="${plot.right}" y2="${f1(yy)}" stroke="${COLORS.grid}" stroke-width="1"/>`,
+    );
+    if (tagYs.every((ty) => Math.abs(ty - yy) > 14))
+      out.push(
+        `<text class="axis-price" x="${plot.right + 8}" y="${f1(yy + 4)}" font-size="12" fill="${COLORS.axis}">${formatNumber(t, tickDecimals)}</text>`,
+      );
+  }
+  out.push(
+    `<line x1="${plot.right}" y1="${plot.top}" x2="${plot.right}" y2="${volume.bottom}" stroke="${COLORS.grid}" stroke-width="1"/>`,
+  );
+
+  // Volume pane: bars in the candle's colour and the average the model compares the trigger with.
+  const volumes = input.candles.map((c) => c.volume);
+  const average = sma(volumes, DEFAULT_PARAMS.volumePeriod).slice(from);
+  const maxVolume = Math.max(...candles.map((c) => c.volume), ...average.filter(Number.isFinite), 0) || 1;
+  const vy = (v: number) => volume.bottom - (v / maxVolume) * (volume.bottom - volume.top);
   candles.forEach((c, i) => {
-    const cx = plot.left + step * (i + 0.5);
-    const up = c.close >= c.open;
-    const color = up ? COLORS.up : COLORS.down;
+    const color = c.close >= c.open ? COLORS.up : COLORS.down;
+    const top = vy(c.volume);
+    out.push(
+      `<rect class="volume" data-volume="${c.volume}" x="${f1(x(i) - body / 2)}" y="${f1(top)}" width="${f1(body)}" height="${f1(Math.max(1, volume.bottom - top))}" fill="${color}" fill-opacity="0.45"/>`,
+    );
+  });
+  const volumeLabel = `Khối lượng giao dịch · trung bình ${DEFAULT_PARAMS.volumePeriod} nến`;
+  out.push(
+    `<path class="indicator" data-name="volume-average" d="${path(x, vy, average)}" fill="none" stroke="${COLORS.volumeAverage}" stroke-width="1" stroke-dasharray="3 3"/>`,
+    `<rect x="${plot.left - 2}" y="${volume.top - 2}" width="${volumeLabel.length * 6.6 + 6}" height="17" fill="${COLORS.background}" fill-opacity="0.75"/>`,
+    `<text class="legend" x="${plot.left}" y="${volume.top + 10}" font-size="12" fill="${COLORS.axis}">${escapeHtml(volumeLabel)}</text>`,
+  );
+
+  // Candles, then the model's lines over them.
+  candles.forEach((c, i) => {
+    const color = c.close >= c.open ? COLORS.up : COLORS.down;
     const top = y(Math.max(c.open, c.close));
     const bottom = y(Math.min(c.open, c.close));
     out.push(
       `<g class="candle" data-open-time="${c.openTime}" fill="${color}" stroke="${color}">` +
-        `<line x1="${f1(cx)}" y1="${f1(y(c.high))}" x2="${f1(cx)}" y2="${f1(y(c.low))}" stroke-width="1"/>` +
-        `<rect x="${f1(cx - body / 2)}" y="${f1(top)}" width="${f1(body)}" height="${f1(Math.max(1, bottom - top))}"/>` +
+        `<line x1="${f1(x(i))}" y1="${f1(y(c.high))}" x2="${f1(x(i))}" y2="${f1(y(c.low))}" stroke-width="1"/>` +
+        `<rect x="${f1(x(i) - body / 2)}" y="${f1(top)}" width="${f1(body)}" height="${f1(Math.max(1, bottom - top))}"/>` +
         `</g>`,
     );
   });
+  for (const l of lines)
+    out.push(
+      `<path class="indicator" data-name="${escapeHtml(l.name || "band-middle")}" d="${path(x, y, l.values)}" fill="none" stroke="${l.color}" stroke-width="1.6"${l.dashed ? ' stroke-dasharray="5 4"' : ""}/>`,
+    );
+
+  // The trigger candle: a marker on the side of the trade.
+  const last = candles.at(-1);
+  if (last !== undefined) {
+    const cx = f1(x(candles.length - 1));
+    const tip = input.side === "LONG" ? y(last.low) + 6 : y(last.high) - 6;
+    const base = input.side === "LONG" ? tip + 10 : tip - 10;
+    out.push(
+      `<path class="trigger" d="M${cx} ${f1(tip)}L${f1(x(candles.length - 1) - 6)} ${f1(base)}L${f1(x(candles.length - 1) + 6)} ${f1(base)}Z" fill="${input.side === "LONG" ? COLORS.up : COLORS.down}"/>`,
+    );
+  }
 
   // Time labels: first, middle and last candle.
   if (candles.length > 0) {
     for (const i of [...new Set([0, Math.floor((candles.length - 1) / 2), candles.length - 1])]) {
       const c = candles[i]!;
-      const x = plot.left + step * (i + 0.5);
       const anchor = i === 0 ? "start" : i === candles.length - 1 ? "end" : "middle";
       out.push(
-        `<text class="time" x="${f1(x)}" y="${height - 12}" font-size="13" fill="${COLORS.text}" text-anchor="${anchor}">${escapeHtml(formatTime(c.openTime, tz))}</text>`,
+        `<text class="time" x="${f1(x(i))}" y="${height - 10}" font-size="12" fill="${COLORS.axis}" text-anchor="${anchor}">${escapeHtml(formatTime(c.openTime, tz))}</text>`,
       );
     }
   }
 
-  for (const l of levels) {
+  levels.forEach((l, k) => {
     const yy = f1(y(l.price));
+    const ty = tagYs[k]!;
     out.push(
       `<line class="level level-${l.kind}" data-price="${l.price}" x1="${plot.left}" y1="${yy}" x2="${plot.right}" y2="${yy}" stroke="${l.color}" stroke-width="1.5"${l.kind === "entry" ? "" : ' stroke-dasharray="6 4"'}/>`,
-      `<rect x="${plot.right + 4}" y="${f1(y(l.price) - 10)}" width="${width - plot.right - 8}" height="20" rx="3" fill="${l.color}"/>`,
-      `<text class="label label-${l.kind}" x="${plot.right + 9}" y="${f1(y(l.price) + 5)}" font-size="13" fill="#0b0e14">${escapeHtml(`${l.label} ${price(l.price)}`)}</text>`,
+      `<rect x="${plot.right + 4}" y="${f1(ty - 10)}" width="${axisWidth - 8}" height="20" rx="3" fill="${l.color}"/>`,
+      `<text class="label label-${l.kind}" x="${plot.right + 9}" y="${f1(ty + 4.5)}" font-size="12" fill="#0b0e14">${escapeHtml(`${l.label} ${price(l.price)}`)}</text>`,
     );
-  }
+  });
   out.push("</svg>");
   return out.join("\n");
 };
@@ -147,7 +287,7 @@ export const svgToPng = (svg: string): Uint8Array => {
       fontFiles: [FONT_FILE],
       loadSystemFonts: false,
       defaultFontFamily: FONT_FAMILY,
-      monospaceFamily: FONT_FAMILY,
+      sansSerifFamily: FONT_FAMILY,
     },
     fitTo: { mode: "original" },
   });

@@ -5,6 +5,7 @@ import { aSignal, T0 } from "@signalbot/core/testing";
 import { Effect } from "effect";
 import { toHtml } from "../telegram/Message.ts";
 import { render } from "../telegram/templates.ts";
+import { foreignWords } from "../testing/Wording.ts";
 import { makeConsoleNotifier, renderPlain } from "./ConsoleNotifier.ts";
 
 const golden = (name: string) =>
@@ -32,6 +33,7 @@ test("a signal in plain text carries every line of its Telegram message", () => 
   expect(plain.split("\n")).toHaveLength(html.split("\n").length);
   expect(plain).toContain("🟢 MUA / LONG BTCUSDT");
   expect(plain).not.toMatch(/<\/?(b|i|code)>/);
+  expect(foreignWords(plain)).toEqual([]);
 });
 
 test("command replies (HTML) are printed as text", () => {

@@ -22,7 +22,14 @@ export const IncomingUpdate = Schema.Struct({
   update_id: Schema.Number,
   message: Schema.optional(
     Schema.Struct({
-      chat: Schema.Struct({ id: Schema.Number, type: Schema.String }),
+      chat: Schema.Struct({
+        id: Schema.Number,
+        type: Schema.String,
+        /** Group title, or the user's name and @username in a private chat (shown by `bun run telegram-setup`). */
+        title: Schema.optional(Schema.String),
+        first_name: Schema.optional(Schema.String),
+        username: Schema.optional(Schema.String),
+      }),
       from: Schema.optional(Schema.Struct({ id: Schema.Number })),
       text: Schema.optional(Schema.String),
     }),
@@ -41,6 +48,10 @@ export interface BotApiClient {
     chatId: string,
     png: Uint8Array,
     captionHtml: string,
+  ) => Effect.Effect<void, TelegramError>;
+  /** The "/" menu Telegram shows in the chat: command names (without "/") and their descriptions. */
+  readonly setMyCommands: (
+    commands: readonly { readonly command: string; readonly description: string }[],
   ) => Effect.Effect<void, TelegramError>;
   /** Long poll; interrupting the Effect aborts the HTTP request (clean stop). */
   readonly getUpdates: (
@@ -129,6 +140,8 @@ export const makeBotApiClient = (config: BotApiClientConfig): BotApiClient => {
           signal,
         ),
       ).pipe(Effect.asVoid),
+    setMyCommands: (commands) =>
+      call("setMyCommands", (signal) => api.setMyCommands(commands, {}, signal)).pipe(Effect.asVoid),
     getUpdates: (offset, timeoutSeconds) =>
       call("getUpdates", (signal) =>
         api.getUpdates({ offset, timeout: timeoutSeconds, allowed_updates: ["message"] }, signal),

@@ -178,7 +178,7 @@ describe("command replies", () => {
     expect((await reply("/trades")).text).toContain("1 lệnh ảo đang mở");
     const stats = await reply("/stats 30");
     expect(stats.calls).toEqual(["stats(30)"]);
-    expect(stats.text).toContain("Lệnh đã đóng: 3 (1 thắng, 1 thua, 1 hòa)");
+    expect(stats.text).toContain("Lệnh đã đóng: 3 (1 thắng, 1 thua, 1 hòa vốn)");
     expect(stats.text).toContain("Tỉ lệ thắng: 50%");
     expect((await reply("/universe")).text).toContain("BTCUSDT, ETHUSDT");
     expect((await reply("/resume")).text).toBe("▶️ Đã tiếp tục phát tín hiệu.");

@@ -1,6 +1,7 @@
 /**
- * Owner commands over Telegram long polling: `/status`, `/signals [n]`, `/trades`, `/stats [days]`,
- * `/pause [hours]`, `/resume`, `/universe`, `/help`, answered in Vietnamese through the outbox. Only the configured
+ * Owner commands over Telegram long polling: `/status`, `/signals [n]`, `/trades`, `/profit [days]`,
+ * `/daily [days]`, `/performance [days]`, `/stats [days]`, `/pause [hours]`, `/resume`, `/universe`, `/help`,
+ * answered in Vietnamese through the outbox. Only the configured
  * chat (and, when set, only the admin user ids) is obeyed; anyone else is ignored and logged. The update offset
  * is persisted BEFORE a command runs, so a restart never replays a command (at most one is lost on a crash).
  */
@@ -11,7 +12,6 @@ import {
   type MemoryStatus,
   MODELS,
   type ModelName,
-  outcomeOf,
   type Signal,
   SignalStore,
   type StoreError,
@@ -22,6 +22,16 @@ import { Clock, Context, Effect, Layer } from "effect";
 import type { BotApiClient, IncomingUpdate, TelegramError } from "./BotApiClient.ts";
 import { formatDistance, formatNumber, formatPrice, formatRate, formatSigned, formatTime } from "./Format.ts";
 import { bold, code, type Doc, type Line, plain, toHtml } from "./Message.ts";
+import {
+  ALL_TIME_DAYS,
+  DEFAULT_DAILY_DAYS,
+  dailyDoc,
+  MAX_DAILY_DAYS,
+  performanceDoc,
+  profitDoc,
+  summarize,
+  type TradeSummary,
+} from "./Reports.ts";
 import { modelName, phraseReason, status as statusDoc, type TemplateOptions } from "./templates.ts";
 
 /** What the commands need from the running bot; the runner implements it over Memory, SignalStore and the universe. */
@@ -120,10 +130,14 @@ export const isAuthorized = (update: IncomingUpdate, config: CommandsConfig): bo
 
 // ---- replies -------------------------------------------------------------------------------------------
 
-const HELP: readonly (readonly [string, string])[] = [
+/** Every command with its arguments and what it does: `/help` lists them, `setMyCommands` makes the "/" menu. */
+export const HELP: readonly (readonly [string, string])[] = [
   ["/status", "trạng thái bộ nhớ thích ứng và mức rủi ro"],
-  ["/signals [n]", `n tín hiệu gần nhất (mặc định ${DEFAULT_SIGNALS}, tối đa ${MAX_SIGNALS})`],
+  ["/signals [số]", `các tín hiệu gần nhất (mặc định ${DEFAULT_SIGNALS}, tối đa ${MAX_SIGNALS})`],
   ["/trades", "các lệnh ảo đang mở"],
+  ["/profit [ngày]", "tổng lãi/lỗ các lệnh ảo đã đóng (mặc định từ đầu)"],
+  ["/daily [ngày]", `lãi/lỗ từng ngày (mặc định ${DEFAULT_DAILY_DAYS} ngày)`],
+  ["/performance [ngày]", "kết quả theo mô hình và theo mã (mặc định từ đầu)"],
   ["/stats [ngày]", `thống kê kết quả (mặc định ${DEFAULT_STATS_DAYS} ngày)`],
   ["/pause [giờ]", `tạm dừng phát tín hiệu (mặc định ${DEFAULT_PAUSE_HOURS} giờ)`],
   ["/resume", "tiếp tục phát tín hiệu"],
@@ -153,7 +167,7 @@ export const signalsDoc = (signals: readonly Signal[], o: TemplateOptions): Doc 
       ],
       s.status === "emitted"
         ? [
-            plain(`   ✅ đã phát, vào `),
+            plain(`   ✅ đã phát, giá vào `),
             code(formatPrice(x.entry)),
             plain(", cắt lỗ "),
             code(formatPrice(x.stop)),
@@ -178,7 +192,7 @@ export const tradesDoc = (trades: readonly VirtualTrade[], o: TemplateOptions): 
         plain(` ${t.side} · ${modelName(t.model)} · mở lúc ${formatTime(t.openedAt, o.timeZone)}`),
       ],
       [
-        plain("   vào "),
+        plain("   giá vào "),
         code(formatPrice(t.entry)),
         plain(" · cắt lỗ "),
         code(formatPrice(t.stop)),
@@ -191,43 +205,28 @@ export const tradesDoc = (trades: readonly VirtualTrade[], o: TemplateOptions): 
   return { lines };
 };
 
-export interface TradeStats {
-  readonly trades: number;
-  readonly wins: number;
-  readonly losses: number;
-  readonly breakevens: number;
-  /** Wins / (wins + losses); break-evens are left out, as in the memory layer. */
-  readonly winRate: number | null;
-  readonly totalR: number;
+/** What `/stats` shows: the counts of `summarize`, the summed pnl %, and each model's win rate. */
+export interface TradeStats
+  extends Pick<TradeSummary, "trades" | "wins" | "losses" | "breakevens" | "winRate" | "totalR"> {
   readonly pnlPercent: number;
   readonly byModel: Readonly<Record<ModelName, { readonly trades: number; readonly winRate: number | null }>>;
 }
 
 export const tradeStats = (trades: readonly VirtualTrade[]): TradeStats => {
-  const count = (ts: readonly VirtualTrade[]) => {
-    let wins = 0;
-    let losses = 0;
-    for (const t of ts) {
-      const o = outcomeOf(t);
-      if (o === "win") wins++;
-      else if (o === "loss") losses++;
-    }
-    return { wins, losses, winRate: wins + losses === 0 ? null : wins / (wins + losses) };
-  };
-  const all = count(trades);
+  const all = summarize(trades);
   const byModel = Object.fromEntries(
     MODELS.map((m) => {
       const ts = trades.filter((t) => t.model === m);
-      return [m, { trades: ts.length, winRate: count(ts).winRate }];
+      return [m, { trades: ts.length, winRate: summarize(ts).winRate }];
     }),
   ) as unknown as TradeStats["byModel"];
   return {
     trades: trades.length,
     wins: all.wins,
     losses: all.losses,
-    breakevens: trades.length - all.wins - all.losses,
+    breakevens: all.breakevens,
     winRate: all.winRate,
-    totalR: trades.reduce((s, t) => s + (t.rMultiple ?? 0), 0),
+    totalR: all.totalR,
     pnlPercent: trades.reduce((s, t) => s + (t.pnlPercent ?? 0), 0),
     byModel,
   };
@@ -239,7 +238,7 @@ export const statsDoc = (days: number, trades: readonly VirtualTrade[]): Doc => 
   return {
     lines: [
       [plain("📈 "), bold(`Thống kê ${days} ngày qua`)],
-      [plain(`Lệnh đã đóng: ${s.trades} (${s.wins} thắng, ${s.losses} thua, ${s.breakevens} hòa)`)],
+      [plain(`Lệnh đã đóng: ${s.trades} (${s.wins} thắng, ${s.losses} thua, ${s.breakevens} hòa vốn)`)],
       [plain("Tỉ lệ thắng: "), bold(formatRate(s.winRate))],
       [
         plain(
@@ -257,6 +256,16 @@ export const statsDoc = (days: number, trades: readonly VirtualTrade[]): Doc => 
 };
 
 const line = (text: string): Doc => ({ lines: [[plain(text)]] });
+
+/** A storage failure as the owner reads it. */
+const STORE_TROUBLE: Readonly<Record<StoreError["reason"], string>> = {
+  unavailable: "không mở được cơ sở dữ liệu",
+  readOnly: "cơ sở dữ liệu đang ở chế độ chỉ đọc",
+  diskFull: "ổ đĩa của máy chủ đã đầy",
+  locked: "cơ sở dữ liệu đang bận",
+  corrupt: "cơ sở dữ liệu bị hỏng",
+  unknown: "lỗi lưu trữ chưa rõ nguyên nhân",
+};
 
 const intArg = (arg: string | undefined, fallback: number, min: number, max: number): number | undefined => {
   if (arg === undefined) return fallback;
@@ -308,6 +317,23 @@ export const runCommand = (
           ],
         };
       }
+      case "profit": {
+        const days = intArg(arg, ALL_TIME_DAYS, 1, ALL_TIME_DAYS);
+        if (days === undefined) return line("❓ Số ngày phải là số nguyên dương.");
+        return profitDoc(days, yield* control.closedTrades(days), yield* control.status);
+      }
+      case "daily": {
+        const days = intArg(arg, DEFAULT_DAILY_DAYS, 1, MAX_DAILY_DAYS);
+        if (days === undefined) return line(`❓ Số ngày phải là số nguyên từ 1 đến ${MAX_DAILY_DAYS}.`);
+        // One day more than shown, so the oldest calendar day is complete in the owner's zone.
+        const trades = yield* control.closedTrades(days + 1);
+        return dailyDoc(days, trades, yield* Clock.currentTimeMillis, o.timeZone);
+      }
+      case "performance": {
+        const days = intArg(arg, ALL_TIME_DAYS, 1, ALL_TIME_DAYS);
+        if (days === undefined) return line("❓ Số ngày phải là số nguyên dương.");
+        return performanceDoc(days, yield* control.closedTrades(days));
+      }
       default:
         return line(`❓ Không hiểu lệnh “/${command.name}”. Gõ /help để xem danh sách lệnh.`);
     }
@@ -316,7 +342,7 @@ export const runCommand = (
       Effect.logError(`command /${command.name} failed: ${e.message}`).pipe(
         Effect.as(
           line(
-            `❗ Không thực hiện được lệnh /${command.name}: lỗi lưu trữ (${e.reason}). Vui lòng thử lại sau.`,
+            `❗ Không thực hiện được lệnh /${command.name}: ${STORE_TROUBLE[e.reason]}. Vui lòng thử lại sau.`,
           ),
         ),
       ),

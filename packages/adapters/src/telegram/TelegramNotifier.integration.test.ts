@@ -83,7 +83,7 @@ describe("TelegramNotifier", () => {
     const r = await deliver(newSignal, notifier);
     expect(r._tag).toBe("Success");
     expect(fake.delivered().map((m) => m.method)).toEqual(["sendMessage"]);
-    expect(String(fake.delivered()[0]?.params.text)).toContain("Vào lệnh: <code>");
+    expect(String(fake.delivered()[0]?.params.text)).toContain("Giá vào: <code>");
   });
 
   test("text over 4096 characters is split at line boundaries", async () => {

@@ -96,6 +96,7 @@ export const makeTelegramNotifier = (
         entry: s.entry,
         stop: s.stop,
         targets: s.targets,
+        model: s.model,
         subtitle: modelName(s.model),
         ...(n.info === undefined ? {} : { tickSize: n.info.tickSize }),
         ...(config.timeZone === undefined ? {} : { timeZone: config.timeZone }),

@@ -5,8 +5,19 @@
  */
 import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import type { Alert, MemoryEvent, MemoryRule, MemoryStatus, Notification, SymbolInfo } from "@signalbot/core";
+import {
+  type Alert,
+  MEMORY_RULE_NAMES,
+  type MemoryEvent,
+  type MemoryRule,
+  type MemoryStatus,
+  type NoSetupCode,
+  type Notification,
+  type SetupReasonCode,
+  type SymbolInfo,
+} from "@signalbot/core";
 import { anOpenTrade, aSignal, T0 } from "@signalbot/core/testing";
+import { foreignWords, foreignWordsInDoc } from "../testing/Wording.ts";
 import { formatPrice, formatTime } from "./Format.ts";
 import { toHtml, toPlain } from "./Message.ts";
 import { newSignalCaption, phraseReason, render } from "./templates.ts";
@@ -42,7 +53,6 @@ const longSignal = (() => {
         { code: "momentum", data: { rsi: 58.2, roc: 0.84 } },
         { code: "volumeAboveAverage", data: { ratio: 1.6 } },
         { code: "targetAtStructure", data: { level: 69_420.37 } },
-        { code: "brandNewCode", data: { someValue: 3, label: "x" } },
       ],
     },
     0.094,
@@ -50,7 +60,7 @@ const longSignal = (() => {
   return {
     ...s,
     threshold: 80,
-    sizing: { quantity: 0.094, notional: 6320.05, leverage: 0.6, riskAmount: 99.13, riskPercent: 1 },
+    sizing: { quantity: 0.094, notional: 6320.05, leverage: 0.632005, riskAmount: 99.12, riskPercent: 1 },
     adjustments: [{ code: "winRateThreshold", data: { points: 5, winRate: 0.35 } }],
   };
 })();
@@ -71,7 +81,7 @@ const shortSignalBase = aSignal({
 });
 const shortSignal = {
   ...shortSignalBase,
-  sizing: { quantity: 155_000, notional: 1913.57, leverage: 0.19, riskAmount: 99.43, riskPercent: 1 },
+  sizing: { quantity: 155_000, notional: 1913.57, leverage: 0.191357, riskAmount: 99.43, riskPercent: 1 },
   adjustments: [
     { code: "drawdownRiskCut", data: { riskPercent: 0.5 } },
     { code: "symbolScorePenalty", data: { symbol: "1000PEPEUSDT", points: 10, winRate: 0.2 } },
@@ -303,6 +313,10 @@ const cases: Readonly<Record<string, Exclude<Notification, { _tag: "Reply" }>>> 
     },
   },
   status: { _tag: "Status", status },
+  "status-memory-unavailable": {
+    _tag: "Status",
+    status: { ...status, unavailable: { reason: "snapshot corrupt", since: T0 + 13 * HOUR } },
+  },
   ...Object.fromEntries(
     Object.entries(memoryEvents).flatMap(([rule, [fired, relaxed]]) => [
       [`memory-${rule}-fired`, { _tag: "Alert", alert: { kind: "memory", event: fired }, time: fired.time }],
@@ -350,9 +364,75 @@ describe("formats", () => {
     expect(formatTime(T0, "Europe/Berlin")).toBe("01/06/2025 02:00");
   });
 
-  test("an unknown reason code falls back to a readable phrase", () => {
+  test("an unknown reason code falls back to a Vietnamese phrase quoting the code", () => {
     expect(phraseReason({ code: "fundingTooHigh", data: { fundingRate: 0.12 } })).toBe(
-      "Lý do khác (“funding too high”): funding rate: 0.12",
+      "Lý do khác (mã “fundingTooHigh”)",
     );
+  });
+});
+
+describe("wording", () => {
+  test("every template speaks Vietnamese: no English word outside symbols and trading abbreviations", () => {
+    for (const [name, n] of Object.entries(cases))
+      expect([name, foreignWordsInDoc(render(n))]).toEqual([name, []]);
+  });
+
+  test("the checker catches English and decomposed tone marks", () => {
+    expect(foreignWords("Bot đang dừng: simulation over")).toEqual(["simulation", "over"]);
+    expect(foreignWords("Giá vào".normalize("NFD")).map((w) => w.normalize("NFC"))).toEqual([
+      "Giá (not NFC)",
+      "vào (not NFC)",
+    ]);
+    expect(foreignWords("🟢 MUA / LONG BTCUSDT · khung 30m, TP1 +2R, gõ /help")).toEqual([]);
+  });
+
+  test("every reason code core emits has its own sentence (no generic fallback reaches the owner)", () => {
+    const modelCodes: Record<NoSetupCode | SetupReasonCode, true> = {
+      warmup: true,
+      staleTimeframe: true,
+      noBias: true,
+      trendNotAligned: true,
+      trendWeak: true,
+      noPullback: true,
+      noTrigger: true,
+      momentumWeak: true,
+      overextended: true,
+      noBandPierce: true,
+      noReentry: true,
+      rsiNotExtreme: true,
+      rsiNotTurning: true,
+      higherTimeframeOpposing: true,
+      invalidAtr: true,
+      stopTooWide: true,
+      rrBelowMin: true,
+      dailyBias: true,
+      trendAligned: true,
+      pullbackResumed: true,
+      momentum: true,
+      bandPierced: true,
+      closedBackInside: true,
+      rsiTurn: true,
+      volumeAboveAverage: true,
+      targetAtStructure: true,
+    };
+    const gateCodes = [
+      "scoreBelowThreshold",
+      "dailyCap",
+      "openTrade",
+      "duplicate",
+      "zeroStopDistance",
+      "invalidSizingInput",
+      "belowMinNotional",
+      "memoryUnavailable",
+      "preferContinuation",
+      "preferReversal",
+      "slotReservedForContinuation",
+      "slotReservedForReversal",
+    ];
+    for (const code of [...Object.keys(modelCodes), ...gateCodes, ...MEMORY_RULE_NAMES]) {
+      const phrase = phraseReason({ code, data: {} });
+      expect([code, phrase.startsWith("Lý do khác")]).toEqual([code, false]);
+      expect([code, foreignWords(phrase)]).toEqual([code, []]);
+    }
   });
 });

@@ -76,16 +76,11 @@ const bandName = (b: string | undefined): string => (b === "upper" ? "trên" : b
 const untilText = (c: Ctx, until: number | undefined): string =>
   until === undefined ? "" : ` đến ${formatTime(until, c.tz)}`;
 
-/** `someCode` → "some code": the generic fallback for a code we have no sentence for. */
-const words = (codeName: string): string => codeName.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
-const genericPhrase = (r: Reason): string => {
-  const data = Object.entries(r.data ?? {})
-    .map(
-      ([k, v]) => `${words(k)}: ${typeof v === "number" ? formatNumber(v, Number.isInteger(v) ? 0 : 2) : v}`,
-    )
-    .join(", ");
-  return `Lý do khác (“${words(r.code)}”)${data ? `: ${data}` : ""}`;
-};
+/**
+ * The fallback for a code we have no sentence for (a test keeps every code core emits phrased): the code is
+ * quoted as an identifier, its data left out — the owner gets Vietnamese, a developer the code to look up.
+ */
+const genericPhrase = (r: Reason): string => `Lý do khác (mã “${r.code}”)`;
 
 const PHRASES: Readonly<Record<string, (d: Data, c: Ctx) => string>> = {
   // What a setup has in its favour (strategy/Reasons.ts: SetupReasonCode).
@@ -103,7 +98,8 @@ const PHRASES: Readonly<Record<string, (d: Data, c: Ctx) => string>> = {
     `Nến kích hoạt đóng cửa quay lại bên trong dải Bollinger ${bandName(str(d, "band"))}`,
   rsiTurn: (d) =>
     `RSI chạm vùng cực trị (${n2(num(d, "extreme"), 1)}) và đang quay đầu (hiện ${n2(num(d, "rsi"), 1)})`,
-  volumeAboveAverage: (d) => `Khối lượng nến kích hoạt gấp ${n2(num(d, "ratio"))} lần trung bình`,
+  volumeAboveAverage: (d) =>
+    `Khối lượng giao dịch của nến kích hoạt gấp ${n2(num(d, "ratio"))} lần trung bình`,
   targetAtStructure: (d, c) => {
     const level = num(d, "level");
     return `Mục tiêu đặt ngay trước vùng cản khung 4h${level === undefined ? "" : ` (${formatPrice(level, c.tick)})`}`;
@@ -111,6 +107,8 @@ const PHRASES: Readonly<Record<string, (d: Data, c: Ctx) => string>> = {
   // Why a model found nothing (NoSetupCode).
   warmup: (d) =>
     `Chưa đủ dữ liệu khung ${str(d, "timeframe") ?? "?"} (cần ${n2(num(d, "need"), 0)} nến, có ${n2(num(d, "have"), 0)})`,
+  staleTimeframe: (d) =>
+    `Dữ liệu khung ${str(d, "timeframe") ?? "?"} đã cũ (thiếu nến gần đây), chưa phân tích được`,
   noBias: () => "Khung 1d chưa có xu hướng rõ (giá nằm đúng trên EMA)",
   trendNotAligned: () => "Khung 4h không cùng xu hướng với khung 1d",
   trendWeak: (d) => `Xu hướng 4h yếu (ADX ${n2(num(d, "adx"), 1)} < ${n2(num(d, "min"), 0)})`,
@@ -132,10 +130,12 @@ const PHRASES: Readonly<Record<string, (d: Data, c: Ctx) => string>> = {
   dailyCap: (d) => `Đã đủ ${n2(num(d, "count"), 0)}/${n2(num(d, "max"), 0)} tín hiệu trong ngày`,
   openTrade: (d) => `Mã này đang có ${n2(num(d, "open"), 0)} lệnh mở (tối đa ${n2(num(d, "max"), 0)})`,
   duplicate: () => "Tín hiệu này đã được gửi trước đó",
-  zeroStopDistance: () => "Điểm cắt lỗ trùng giá vào lệnh",
-  invalidSizingInput: () => "Không tính được khối lượng (vốn, rủi ro hoặc giá không hợp lệ)",
+  zeroStopDistance: () => "Điểm cắt lỗ trùng giá vào",
+  invalidSizingInput: () => "Không tính được số lượng (vốn, rủi ro hoặc giá không hợp lệ)",
   belowMinNotional: (d) =>
-    `Khối lượng dưới mức tối thiểu của sàn${num(d, "minNotional") === undefined ? "" : ` (${n2(num(d, "minNotional"))} USDT)`}`,
+    `Giá trị lệnh dưới mức tối thiểu của sàn${num(d, "minNotional") === undefined ? "" : ` (${n2(num(d, "minNotional"))} USDT)`}`,
+  memoryUnavailable: () =>
+    "Bộ nhớ thích ứng tạm thời không dùng được: mọi tín hiệu bị chặn cho an toàn đến khi khôi phục",
   preferContinuation: () => "Đang ưu tiên mô hình Tiếp diễn xu hướng",
   preferReversal: () => "Đang ưu tiên mô hình Đảo chiều Bollinger",
   slotReservedForContinuation: (d) =>
@@ -172,6 +172,20 @@ export const phraseReason = (
 // ---- new signal ---------------------------------------------------------------------------------------
 
 const bullet = (text: string): Line => [plain(`• ${text}`)];
+/**
+ * The share of equity the rounded quantity really risks (equity = notional ÷ leverage), with the target beside
+ * it when rounding to the exchange's lot step moved it: "0.87% vốn, mục tiêu 1%".
+ */
+const riskShare = (z: NonNullable<Signal["sizing"]>): string => {
+  const actual =
+    z.notional > 0 && z.leverage > 0 ? (z.riskAmount * z.leverage * 100) / z.notional : z.riskPercent;
+  const shown = formatTrim(actual);
+  return shown === formatTrim(z.riskPercent)
+    ? `${shown}% vốn`
+    : `${shown}% vốn, mục tiêu ${formatTrim(z.riskPercent)}%`;
+};
+/** "BTCUSDT" → "BTC", "1000PEPEUSDT" → "1000PEPE": the unit of a USDT perpetual's quantity. */
+const baseAsset = (symbol: string): string => symbol.replace(/USDT$/, "");
 const labelled = (label: string, ...value: Line): Line => [plain(`${label}: `), ...value];
 
 export const newSignal = (signal: Signal, info: SymbolInfo | undefined, o: TemplateOptions = {}): Doc => {
@@ -186,9 +200,9 @@ export const newSignal = (signal: Signal, info: SymbolInfo | undefined, o: Templ
       bold(formatNumber(s.score, 0)),
       plain(`/100 (ngưỡng ${formatNumber(signal.threshold, 0)})`),
     ),
-    labelled("Thời điểm", plain(formatTime(s.time, c.tz, true))),
+    labelled("Lúc", plain(formatTime(s.time, c.tz, true))),
     [],
-    labelled("Vào lệnh", code(p(s.entry))),
+    labelled("Giá vào", code(p(s.entry))),
     labelled("Cắt lỗ", code(p(s.stop)), plain(` (${formatDistance(s.entry, s.stop)})`)),
     ...s.targets.map(
       (t, i): Line => labelled(`TP${i + 1}`, code(p(t)), plain(` (${formatDistance(s.entry, t)})`)),
@@ -200,11 +214,13 @@ export const newSignal = (signal: Signal, info: SymbolInfo | undefined, o: Templ
     lines.push(
       [],
       labelled(
-        "Khối lượng gợi ý",
-        plain(`${info === undefined ? formatTrim(z.quantity, 6) : formatPrice(z.quantity, info.stepSize)} `),
+        "Số lượng gợi ý",
+        plain(
+          `${info === undefined ? formatTrim(z.quantity, 6) : formatPrice(z.quantity, info.stepSize)} ${baseAsset(s.symbol)} `,
+        ),
         plain(`(≈ ${formatNumber(z.notional)} USDT), đòn bẩy x${formatTrim(z.leverage, 1)}`),
       ),
-      labelled("Rủi ro", plain(`${formatNumber(z.riskAmount)} USDT (${formatTrim(z.riskPercent)}% vốn)`)),
+      labelled("Rủi ro", plain(`${formatNumber(z.riskAmount)} USDT (${riskShare(z)})`)),
     );
   }
   if (s.reasons.length > 0) {
@@ -213,7 +229,7 @@ export const newSignal = (signal: Signal, info: SymbolInfo | undefined, o: Templ
       lines.push(bullet(phraseReason(r, { side: s.side, ...(c.tick ? { tickSize: c.tick } : {}) })));
   }
   if (signal.adjustments.length > 0) {
-    lines.push([], [bold("Điều chỉnh từ bộ nhớ")]);
+    lines.push([], [bold("Điều chỉnh của bộ nhớ thích ứng")]);
     for (const r of signal.adjustments) lines.push(bullet(phraseReason(r, { side: s.side, timeZone: c.tz })));
   }
   lines.push([], [italic("Tín hiệu tham khảo, bot không đặt lệnh thật.")]);
@@ -238,7 +254,7 @@ export const newSignalCaption = (
 const EXIT_REASONS: Readonly<Record<string, string>> = {
   tp3: "chạm TP3",
   stop: "chạm cắt lỗ",
-  breakeven: "về giá vào lệnh (cắt lỗ đã dời)",
+  breakeven: "chạm cắt lỗ đã dời về giá vào",
   timeout: "hết thời gian theo dõi",
 };
 
@@ -276,7 +292,7 @@ export const tradeUpdate = (
       if (event.target === 1)
         lines.push([
           plain("Đã chốt 1/3 vị thế, "),
-          bold("dời cắt lỗ về giá vào lệnh"),
+          bold("dời cắt lỗ về giá vào"),
           plain(": "),
           code(p(event.stop)),
         ]);
@@ -292,7 +308,7 @@ export const tradeUpdate = (
     }
     case "Closed": {
       const outcome = outcomeOf({ ...trade, rMultiple: event.rMultiple });
-      const verdict = outcome === "win" ? "✅ THẮNG" : outcome === "loss" ? "❌ THUA" : "➖ HÒA";
+      const verdict = outcome === "win" ? "✅ THẮNG" : outcome === "loss" ? "❌ THUA" : "➖ HÒA VỐN";
       return {
         lines: [
           [bold(verdict), plain(" — "), ...head],
@@ -309,7 +325,7 @@ export const tradeUpdate = (
           ),
           labelled("Giữ lệnh", plain(formatDuration(event.durationMs))),
           labelled(
-            "Vào lệnh",
+            "Giá vào",
             code(p(trade.entry)),
             plain(` · đóng lúc ${formatTime(event.time, c.tz, true)}`),
           ),
@@ -361,6 +377,12 @@ export const status = (st: MemoryStatus, o: TemplateOptions = {}): Doc => {
   ];
   if (st.preferredModel !== undefined)
     lines.push(labelled("Mô hình ưu tiên", plain(modelName(st.preferredModel))));
+  if (st.unavailable !== undefined)
+    lines.push([
+      plain("⚠️ "),
+      bold("Bộ nhớ thích ứng tạm thời không dùng được"),
+      plain(` từ ${t(st.unavailable.since)}: mọi tín hiệu bị chặn cho an toàn đến khi khôi phục.`),
+    ]);
   return { lines };
 };
 
@@ -427,7 +449,7 @@ const memoryEvent = (e: MemoryEvent, c: Ctx): Line => {
             bold(scope),
             plain(` tạm ngưng${until} sau ${n2(num(d, "losses"), 0)} lệnh thua liên tiếp.`),
           ]
-        : [plain("🔥 "), bold(scope), plain(" hết thời gian tạm ngưng, được phát tín hiệu trở lại.")];
+        : [plain("✅ "), bold(scope), plain(" hết thời gian tạm ngưng, được phát tín hiệu trở lại.")];
     case "symbolScorePenalty":
       return fired
         ? [
@@ -467,6 +489,14 @@ const memoryEvent = (e: MemoryEvent, c: Ctx): Line => {
   }
 };
 
+/** Why the bot stops, for the owner: the process signal in words, anything else as a generic request. */
+const stopWhy = (reason: string): string =>
+  reason === "SIGTERM"
+    ? "theo yêu cầu của hệ thống (dịch vụ được dừng hoặc khởi động lại)"
+    : reason === "SIGINT"
+      ? "theo yêu cầu từ bàn phím (Ctrl+C)"
+      : "theo yêu cầu";
+
 export const alert = (a: Alert, time: number, o: TemplateOptions = {}): Doc => {
   const c = ctxOf(o);
   const at: Line = [italic(formatTime(time, c.tz, true))];
@@ -478,7 +508,7 @@ export const alert = (a: Alert, time: number, o: TemplateOptions = {}): Doc => {
       return one([
         plain("⚠️ "),
         bold("Mất dữ liệu thị trường"),
-        plain(` ${a.minutes} phút (${a.shards} kết nối WebSocket). Bot đang kết nối lại.`),
+        plain(` ${a.minutes} phút (${a.shards} kết nối luồng giá). Bot đang kết nối lại.`),
       ]);
     case "marketDataRecovered":
       return one([
@@ -489,8 +519,8 @@ export const alert = (a: Alert, time: number, o: TemplateOptions = {}): Doc => {
     case "restBan":
       return one([
         plain("⛔ "),
-        bold("Binance tạm chặn REST API"),
-        plain(` đến ${formatTime(a.until, c.tz)}. Bot tạm ngừng gọi REST đến khi hết hạn.`),
+        bold("Binance tạm chặn truy vấn từ địa chỉ IP này"),
+        plain(` đến ${formatTime(a.until, c.tz)}. Bot ngừng hỏi dữ liệu sàn đến khi hết hạn chặn.`),
       ]);
     case "started":
       return one([
@@ -499,9 +529,15 @@ export const alert = (a: Alert, time: number, o: TemplateOptions = {}): Doc => {
         plain(` (phiên bản ${a.version}), theo dõi ${a.symbols} mã.`),
       ]);
     case "stopping":
-      return one([plain("🛑 "), bold("Bot đang dừng"), plain(`: ${a.reason}.`)]);
+      return one([plain("🛑 "), bold("Bot đang dừng"), plain(` ${stopWhy(a.reason)}.`)]);
     case "error":
-      return one([plain("❗ "), bold("Lỗi"), plain(`: ${a.message}`)]);
+      return {
+        lines: [
+          [plain("❗ "), bold("Bot gặp sự cố"), plain(". Chi tiết kỹ thuật (gửi kèm khi báo lỗi):")],
+          [code(a.message)],
+          at,
+        ],
+      };
   }
 };
 

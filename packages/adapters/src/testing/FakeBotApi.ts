@@ -1,6 +1,7 @@
 /**
  * A loopback fake of the Telegram Bot API (Bun.serve on 127.0.0.1, port 0) for integration tests and benchmarks:
  * getMe, sendMessage, sendPhoto (multipart), getUpdates (long polling, offset semantics), deleteWebhook,
+ * setMyCommands (validated as Telegram does),
  * with injectable 429/5xx answers, a record of every request, and a way to push incoming updates.
  * @see https://core.telegram.org/bots/api#making-requests
  */
@@ -39,6 +40,8 @@ export interface FakeUpdateMessage {
   readonly fromId: number;
   readonly text: string;
   readonly chatType?: "private" | "group" | "supergroup";
+  /** A group's title (default "Test group"). */
+  readonly chatTitle?: string;
 }
 
 export interface FakeBotApi {
@@ -227,6 +230,26 @@ export const startFakeBotApi = (
       case "deleteWebhook":
         record(200);
         return json(200, { ok: true, result: true, description: "Webhook is already deleted" });
+      case "setMyCommands": {
+        const commands = typeof params.commands === "string" ? JSON.parse(params.commands) : params.commands;
+        const valid =
+          Array.isArray(commands) &&
+          commands.length <= 100 &&
+          commands.every(
+            (c: { command?: unknown; description?: unknown }) =>
+              typeof c.command === "string" &&
+              /^[a-z0-9_]{1,32}$/.test(c.command) &&
+              typeof c.description === "string" &&
+              c.description.length >= 1 &&
+              c.description.length <= 256,
+          );
+        if (!valid) {
+          record(400);
+          return json(400, errorBody(400, "Bad Request: BOT_COMMAND_INVALID"));
+        }
+        record(200);
+        return json(200, { ok: true, result: true });
+      }
       case "sendMessage": {
         if (typeof params.text !== "string" || params.text.length === 0) {
           record(400);
@@ -298,7 +321,10 @@ export const startFakeBotApi = (
         message: {
           message_id: nextMessageId++,
           date: Math.floor(now() / 1000),
-          chat: { id: m.chatId, type: m.chatType ?? (m.chatId < 0 ? "supergroup" : "private") },
+          chat:
+            (m.chatType ?? (m.chatId < 0 ? "supergroup" : "private")) === "private"
+              ? { id: m.chatId, type: "private", first_name: `user${m.fromId}` }
+              : { id: m.chatId, type: m.chatType ?? "supergroup", title: m.chatTitle ?? "Test group" },
           from: { id: m.fromId, is_bot: false, first_name: `user${m.fromId}` },
           text: m.text,
           ...(isCommand ? { entities: [{ type: "bot_command", offset: 0, length: commandLength }] } : {}),

@@ -95,6 +95,28 @@ const unit = (seed: number, k: number): number => {
   return ((x ^ (x >>> 16)) >>> 0) / 4294967296;
 };
 
+interface RealFilters {
+  readonly tickSize: string;
+  readonly stepSize: string;
+  readonly minQty: string;
+  readonly minNotional: string;
+}
+
+/**
+ * The real exchange filters of the fixture symbols (fixtures/api-samples/usdm-symbol-filters.json, with its
+ * provenance): a fixture symbol is listed with Binance's own tick, lot step and minimum notional.
+ */
+const REAL_FILTERS: Readonly<Record<string, RealFilters>> = (
+  JSON.parse(
+    readFileSync(
+      new URL("../../../../fixtures/api-samples/usdm-symbol-filters.json", import.meta.url),
+      "utf8",
+    ),
+  ) as { readonly symbols: Record<string, RealFilters> }
+).symbols;
+
+const decimalsOf = (step: string): number => (step.includes(".") ? step.split(".")[1]!.length : 0);
+
 /** Prices cross the wire as decimal strings; closed candles are exact, forming ones rounded like a ticker. */
 const fmt = (n: number): string => String(Number(n.toPrecision(12)));
 
@@ -464,7 +486,10 @@ export class FakeExchange {
 
   private symbolEntry(symbol: string, status: string, contractType: string, quoteAsset: string) {
     const seed = hash(symbol);
-    const tick = this.dataSymbols.has(symbol) ? "0.10" : seed % 2 === 0 ? "0.0001" : "0.001";
+    const real = this.dataSymbols.has(symbol) ? REAL_FILTERS[symbol] : undefined;
+    const tick = real?.tickSize ?? (seed % 2 === 0 ? "0.0001" : "0.001");
+    const step = real?.stepSize ?? (seed % 3 === 0 ? "1" : "0.001");
+    const minQty = real?.minQty ?? "0.001";
     return {
       symbol,
       pair: symbol.split("_")[0],
@@ -477,8 +502,8 @@ export class FakeExchange {
       baseAsset: symbol.replace(/USD[TC](_\d+)?$/, ""),
       quoteAsset,
       marginAsset: quoteAsset,
-      pricePrecision: 4,
-      quantityPrecision: 3,
+      pricePrecision: real === undefined ? 4 : decimalsOf(tick),
+      quantityPrecision: real === undefined ? 3 : decimalsOf(step),
       baseAssetPrecision: 8,
       quotePrecision: 8,
       underlyingType: "COIN",
@@ -488,11 +513,16 @@ export class FakeExchange {
       marketTakeBound: "0.05",
       maxMoveOrderLimit: 10000,
       filters: [
-        { filterType: "PRICE_FILTER", minPrice: "0.0001", maxPrice: "4529764", tickSize: tick },
-        { filterType: "LOT_SIZE", minQty: "0.001", stepSize: seed % 3 === 0 ? "1" : "0.001", maxQty: "1000" },
-        { stepSize: "0.001", filterType: "MARKET_LOT_SIZE", minQty: "0.001", maxQty: "120" },
+        {
+          filterType: "PRICE_FILTER",
+          minPrice: real === undefined ? "0.0001" : tick,
+          maxPrice: "4529764",
+          tickSize: tick,
+        },
+        { filterType: "LOT_SIZE", minQty, stepSize: step, maxQty: "1000" },
+        { stepSize: step, filterType: "MARKET_LOT_SIZE", minQty, maxQty: "120" },
         { limit: 200, filterType: "MAX_NUM_ORDERS" },
-        { filterType: "MIN_NOTIONAL", notional: seed % 2 === 0 ? "5" : "50" },
+        { filterType: "MIN_NOTIONAL", notional: real?.minNotional ?? (seed % 2 === 0 ? "5" : "50") },
         {
           multiplierUp: "1.0500",
           multiplierDecimal: "4",

@@ -1,3 +1,4 @@
-/** Loopback fakes of the external APIs (Binance, Telegram) for integration tests and benchmarks. */
+/** Loopback fakes of the external APIs (Binance, Telegram) for integration tests and benchmarks, and the wording check. */
 export * from "./FakeBotApi.ts";
 export * from "./FakeExchange.ts";
+export * from "./Wording.ts";

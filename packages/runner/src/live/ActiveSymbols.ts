@@ -54,6 +54,8 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
   const tracked = new Map<string, TrackedSymbol>();
   const infos = new Map<string, SymbolInfo>();
   let ranked: readonly string[] = [];
+  /** FIXED_SYMBOLS the exchange lists as trading USDT perpetuals (the others are warned about and skipped). */
+  let fixed: readonly string[] = config.fixedSymbols;
   let active: readonly string[] = [];
   let pinned: readonly string[] = [];
   let rotating: readonly string[] = [];
@@ -62,7 +64,16 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
   let busy = false;
   const lock = Semaphore.makeUnsafe(1);
 
-  const setUniverse = (entries: readonly UniverseEntry[], now: number) => {
+  /** `listed`: every trading USDT perpetual, ranked; the rotation walks its first TOP_VOLUME_FETCH_LIMIT. */
+  const setUniverse = (listed: readonly UniverseEntry[], now: number) => {
+    const known = new Set(listed.map((e) => e.symbol));
+    const unknown = config.fixedSymbols.filter((s) => !known.has(s));
+    if (unknown.length > 0)
+      log.warn(
+        `FIXED_SYMBOLS: ${unknown.map((s) => `"${s}"`).join(", ")} not listed by the exchange as a trading USDT perpetual, skipped`,
+      );
+    fixed = config.fixedSymbols.filter((s) => known.has(s));
+    const entries = listed.slice(0, config.topVolumeFetchLimit);
     ranked = entries.map((e) => e.symbol);
     for (const e of entries) infos.set(e.symbol, e.info);
     for (const t of tracked.values()) t.info ??= infos.get(t.symbol);
@@ -73,7 +84,7 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
   /** One universe fetch; false (logged) when it failed. */
   const refreshUniverse = Effect.gen(function* () {
     const md = yield* MarketData;
-    const result = yield* Effect.result(md.universe(config.topVolumeFetchLimit));
+    const result = yield* Effect.result(md.universe(Number.MAX_SAFE_INTEGER));
     if (result._tag === "Failure") {
       log.warn(`universe refresh failed, keeping ${ranked.length} symbols: ${describeError(result.failure)}`);
       return false;
@@ -89,7 +100,7 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
   const loadUniverse = Effect.gen(function* () {
     const md = yield* MarketData;
     for (let attempt = 0; ; attempt++) {
-      const result = yield* Effect.result(md.universe(config.topVolumeFetchLimit));
+      const result = yield* Effect.result(md.universe(Number.MAX_SAFE_INTEGER));
       if (result._tag === "Success") {
         setUniverse(result.success, yield* Clock.currentTimeMillis);
         log.info(`universe: ${ranked.length} symbols ranked by 24h quote volume`, {
@@ -150,7 +161,7 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
       const now = yield* Clock.currentTimeMillis;
       const { book } = yield* Pipeline;
       const set = activeSet({
-        fixed: config.fixedSymbols,
+        fixed,
         ranked,
         maxSymbols: config.maxSymbolsSubscribed,
         slotMs: config.rotationSlotSeconds * 1000,
@@ -195,7 +206,7 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
     /** For /healthz, /universe and the tests. */
     view: () => ({
       active,
-      fixed: config.fixedSymbols,
+      fixed,
       pinned,
       rotating,
       ranked: ranked.length,

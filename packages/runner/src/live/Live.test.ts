@@ -241,3 +241,21 @@ test("alerts: stale market data and its recovery, a REST ban, and the daily stat
     expect.stringContaining("DEBUG REST GET /fapi/v1/klines failed (attempt 2)"),
   ]);
 }, 60_000);
+
+test("a FIXED_SYMBOLS entry the exchange does not list is warned about and skipped; the slot goes to rotation", async () => {
+  const { h } = await Effect.runPromise(
+    runScenario({ FIXED_SYMBOLS: "FOOUSDT,BTCUSDT", MAX_SYMBOLS_SUBSCRIBED: "2" }, 1),
+  );
+  expect(h.logs.filter((l) => l.includes("FIXED_SYMBOLS"))).toEqual([
+    expect.stringContaining(
+      'WARN  [universe] FIXED_SYMBOLS: "FOOUSDT" not listed by the exchange as a trading USDT perpetual, skipped',
+    ),
+  ]);
+  const view = h.handle!.symbols.view();
+  expect(view.fixed).toEqual(["BTCUSDT"]);
+  expect(view.active).toHaveLength(2);
+  expect(view.active[0]).toBe("BTCUSDT");
+  expect(view.active).not.toContain("FOOUSDT");
+  expect([...h.subscribed].sort()).toEqual([...view.active].sort());
+  expect(h.calls.some((q) => q.symbol === "FOOUSDT")).toBe(false);
+});

@@ -19,8 +19,11 @@ import {
  */
 export const WARMUP_CANDLES = 499;
 
-/** Trigger candles carried by a NewSignal notification for its chart. */
-export const CHART_CANDLES = 96;
+/**
+ * Trigger candles carried by a NewSignal notification for its chart: the chart draws the last 80, the 120
+ * before warm its EMA up until it matches the model's (computed over 500) to the pixel.
+ */
+export const CHART_CANDLES = 200;
 
 export class TrackedSymbol {
   readonly symbol: string;

@@ -14,8 +14,6 @@ const pages = [
     .filter((f) => f.endsWith(".md"))
     .map((f) => `docs/${f}`),
 ];
-// docs/backtest.md is being rewritten under issue #13; it joins this list when that lands.
-const OWNED_ELSEWHERE = new Set(["docs/backtest.md"]);
 
 test("every relative link and image in the README and docs/ exists in the repository", () => {
   const missing: string[] = [];
@@ -36,15 +34,13 @@ test("every relative link and image in the README and docs/ exists in the reposi
 
 test("nothing points at files outside the repository", () => {
   const outside = /\.\.\/shared|shared folder|DESIGN\.md|seed README|requested stack/i;
-  const found = pages
-    .filter((p) => !OWNED_ELSEWHERE.has(p))
-    .flatMap((p) =>
-      readFileSync(join(ROOT, p), "utf8")
-        .split("\n")
-        .map((line, i) => ({ where: `${p}:${i + 1}`, line }))
-        .filter((l) => outside.test(l.line))
-        .map((l) => `${l.where}: ${l.line.trim()}`),
-    );
+  const found = pages.flatMap((p) =>
+    readFileSync(join(ROOT, p), "utf8")
+      .split("\n")
+      .map((line, i) => ({ where: `${p}:${i + 1}`, line }))
+      .filter((l) => outside.test(l.line))
+      .map((l) => `${l.where}: ${l.line.trim()}`),
+  );
   expect(found).toEqual([]);
 });
 

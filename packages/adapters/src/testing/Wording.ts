@@ -25,6 +25,8 @@ export const ABBREVIATIONS: ReadonlySet<string> = new Set([
   "Bollinger",
   "Binance",
   "Telegram",
+  // Binance's own Vietnamese interface calls it "Funding" (phí funding): the term traders know.
+  "funding",
 ]);
 
 /** Vietnamese syllables written without any diacritic (the rest carry a mark and are recognised by it). */

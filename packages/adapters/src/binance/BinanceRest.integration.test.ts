@@ -3,6 +3,7 @@ import { afterEach, expect, test } from "bun:test";
 import { MarketData, MarketDataError, TIMEFRAMES } from "@signalbot/core";
 import { Effect } from "effect";
 import { FakeExchange, type FakeExchangeOptions } from "../testing/FakeExchange.ts";
+import { ManualClock } from "../testing/ManualClock.ts";
 import * as BinanceMarketData from "./BinanceMarketData.ts";
 import { BinanceRest, type BinanceRestConfig, type RestEvent } from "./BinanceRest.ts";
 
@@ -150,6 +151,50 @@ test("bounded attempts: a server that keeps failing yields a network error namin
     source: "GET /fapi/v1/exchangeInfo",
   });
   expect(fake.stats.serverErrors).toBe(3);
+});
+
+test("a body that never finishes cannot hang REST: one deadline covers headers and body, frees the slot, retries", async () => {
+  const clock = new ManualClock(Date.now());
+  const { fake, rest, events } = setup({}, { clock, maxConcurrent: 8, timeoutMs: 10_000 });
+  // Headers at once, then a body that never ends, on 8 answers: every concurrency slot is taken.
+  fake.slowBodyNext(8);
+  const calls = Array.from({ length: 9 }, () => rest.serverTime());
+  await fake.whenRequests(8);
+  expect(clock.pending()).toBe(8); // one deadline per attempt in flight; the ninth waits for a slot
+  clock.advance(10_000);
+  // Every call completes: the 8 stuck attempts were aborted and retried, the ninth got a freed slot.
+  expect(await Promise.all(calls)).toEqual(Array.from({ length: 9 }, () => fake.now()));
+  const timedOut = events.filter((e) => e._tag === "Retrying" && e.message.includes("timed out"));
+  expect(timedOut).toHaveLength(8);
+  expect(fake.stats.byPath["/fapi/v1/time"]).toBe(8 + 9);
+  // A finished attempt drops its deadline timer; REST is healthy again and remembers what happened.
+  expect(clock.pending()).toBe(0);
+  expect(rest.health()).toMatchObject({ degraded: false, consecutiveFailures: 0 });
+  expect(rest.health().lastError).toContain("headers and body");
+});
+
+test("headers that never come hit the same deadline", async () => {
+  const clock = new ManualClock(Date.now());
+  const { fake, rest } = setup({}, { clock, timeoutMs: 5_000 });
+  fake.hangNext(1);
+  const call = rest.exchangeInfo();
+  await fake.whenRequests(1);
+  clock.advance(5_000);
+  expect((await call).length).toBeGreaterThan(0);
+  expect(fake.stats.byPath["/fapi/v1/exchangeInfo"]).toBe(2);
+});
+
+test("health: degraded while attempts fail, with since, count and the last error; healthy at the next answer", async () => {
+  const { fake, rest } = setup({}, { retries: 1 });
+  fake.failNext(2, 503);
+  expect(await rest.serverTime().catch((e: unknown) => e)).toMatchObject({ reason: "network" });
+  const failing = rest.health();
+  expect(failing).toMatchObject({ degraded: true, consecutiveFailures: 2 });
+  expect(failing.failingSince).toBeNumber();
+  expect(failing.lastError).toBe("GET /fapi/v1/time: HTTP 503");
+  await rest.serverTime();
+  expect(rest.health()).toMatchObject({ degraded: false, consecutiveFailures: 0 });
+  expect(rest.health().failingSince).toBeUndefined();
 });
 
 test("timeouts and a dead server are network errors", async () => {

@@ -39,7 +39,10 @@ export interface BinanceRestConfig {
   readonly weightBudget?: number;
   /** Length of the weight window (default 60 000 ms, Binance's minute; tests shrink it). */
   readonly weightWindowMs?: number;
-  /** Per-attempt timeout (default 10 000 ms). */
+  /**
+   * One deadline per attempt for the whole answer, headers AND body (default 10 000 ms): a body that never
+   * finishes is aborted, its concurrency slot freed, and the attempt retried as a transient failure.
+   */
   readonly timeoutMs?: number;
   /** Retries after 5xx, timeouts and network errors (default 5); 429/418 waits do not count. */
   readonly retries?: number;
@@ -84,6 +87,22 @@ export type RestEvent =
       readonly message: string;
     };
 
+/**
+ * How REST has been doing, for /healthz: degraded from a failed attempt (network error, deadline, 5xx) until the
+ * next answer, and while an IP ban lasts.
+ */
+export interface RestHealth {
+  readonly degraded: boolean;
+  /** When the current run of failures started (absent while healthy). */
+  readonly failingSince?: number;
+  readonly consecutiveFailures: number;
+  /** The last failure's message (endpoint included), kept after recovery. */
+  readonly lastError?: string;
+  /** End of the 418 ban in force. */
+  readonly bannedUntil?: number;
+  readonly lastSuccessAt?: number;
+}
+
 /** Largest page the client asks for; 1000 costs 5 weight where 1500 costs 10. */
 const PAGE = 1000;
 
@@ -95,6 +114,14 @@ const MAX_RATE_LIMIT_WAITS = 20;
 
 /** A 429 or a short 418: retried after the governor's pause, without consuming a backoff attempt. */
 class WaitAndRetry extends Error {}
+
+/** The attempt's deadline passed before the whole answer (headers and body) arrived. */
+class DeadlineExceeded extends Error {
+  constructor(readonly ms: number) {
+    super(`no complete answer within ${ms} ms`);
+    this.name = "DeadlineExceeded";
+  }
+}
 
 interface Cached<A> {
   readonly at: number;
@@ -119,6 +146,10 @@ export class BinanceRest {
   private readonly exchangeInfoTtlMs: number;
   private readonly tickersTtlMs: number;
   private readonly maxConcurrent: number;
+  private readonly timeoutMs: number;
+  private failure: { since: number; count: number } | undefined;
+  private lastError: string | undefined;
+  private lastSuccessAt: number | undefined;
   private inFlight = 0;
   private readonly slots: (() => void)[] = [];
   private exchangeInfoCache: Cached<readonly ExchangeSymbol[]> | undefined;
@@ -144,9 +175,11 @@ export class BinanceRest {
       windowMs: 300_000,
       clock: this.clock,
     });
+    this.timeoutMs = config.timeoutMs ?? 10_000;
     this.http = ky.create({
       prefix: config.restUrl ?? DEFAULT_REST_URL,
-      timeout: config.timeoutMs ?? 10_000,
+      // ky's timeout stops at the headers; the attempt's own deadline (`fetchText`) covers the body too.
+      timeout: false,
       retry: 0,
       throwHttpErrors: false,
       ...(config.fetch ? { fetch: config.fetch } : {}),
@@ -158,6 +191,19 @@ export class BinanceRest {
     this.exchangeInfoTtlMs = config.exchangeInfoTtlMs ?? 3_600_000;
     this.tickersTtlMs = config.tickersTtlMs ?? 300_000;
     this.maxConcurrent = config.maxConcurrent ?? 8;
+  }
+
+  /** REST as seen from here: degraded while attempts fail or a ban lasts (see `RestHealth`). */
+  health(): RestHealth {
+    const bannedUntil = this.governor.banEndsAt();
+    return {
+      degraded: this.failure !== undefined || bannedUntil !== 0,
+      consecutiveFailures: this.failure?.count ?? 0,
+      ...(this.failure === undefined ? {} : { failingSince: this.failure.since }),
+      ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
+      ...(bannedUntil === 0 ? {} : { bannedUntil }),
+      ...(this.lastSuccessAt === undefined ? {} : { lastSuccessAt: this.lastSuccessAt }),
+    };
   }
 
   /** `GET /fapi/v1/time` (weight 1). */
@@ -316,6 +362,41 @@ export class BinanceRest {
     return { at: now, value };
   }
 
+  /**
+   * One HTTP exchange under one deadline for headers and body: at the deadline the request is aborted (the
+   * socket closes, the body stops) and `DeadlineExceeded` is thrown.
+   */
+  private async fetchText(
+    path: string,
+    params: Record<string, string | number>,
+  ): Promise<{ readonly response: Response; readonly text: string }> {
+    const abort = new AbortController();
+    const finished = new AbortController();
+    void this.clock.sleep(this.timeoutMs, finished.signal).then(() => {
+      if (!finished.signal.aborted) abort.abort(new DeadlineExceeded(this.timeoutMs));
+    });
+    try {
+      const response = await this.http.get(path, { searchParams: params, signal: abort.signal });
+      const text = await response.text();
+      return { response, text };
+    } catch (cause) {
+      throw abort.signal.aborted ? abort.signal.reason : cause;
+    } finally {
+      finished.abort();
+    }
+  }
+
+  private failed(message: string): void {
+    this.failure ??= { since: this.clock.now(), count: 0 };
+    this.failure.count++;
+    this.lastError = message;
+  }
+
+  private answered(): void {
+    this.failure = undefined;
+    this.lastSuccessAt = this.clock.now();
+  }
+
   private async slot(): Promise<() => void> {
     if (this.inFlight >= this.maxConcurrent) await new Promise<void>((resolve) => this.slots.push(resolve));
     this.inFlight++;
@@ -352,22 +433,21 @@ export class BinanceRest {
       let text: string;
       try {
         this.sent++;
-        response = await this.http.get(path, { searchParams: params });
-        text = await response.text();
+        ({ response, text } = await this.fetchText(path, params));
       } catch (cause) {
-        const timeout = cause instanceof Error && cause.name === "TimeoutError";
-        throw new MarketDataError({
-          reason: "network",
-          source,
-          message: timeout ? "request timed out" : `network error: ${String(cause)}`,
-          cause,
-        });
+        const message =
+          cause instanceof DeadlineExceeded
+            ? `request timed out: no complete answer (headers and body) within ${(cause.ms / 1000).toFixed(1)} s`
+            : `network error: ${String(cause)}`;
+        this.failed(`${source}: ${message}`);
+        throw new MarketDataError({ reason: "network", source, message, cause });
       } finally {
         release();
       }
       const used = response.headers.get("x-mbx-used-weight-1m");
       if (used !== null) this.governor.observeUsedWeight(Number(used));
       const status = response.status;
+      if (status < 500) this.answered();
       if (status === 429) {
         const ms = retryAfterMs(response, 1);
         this.governor.rateLimited(ms);
@@ -399,6 +479,7 @@ export class BinanceRest {
         throw new WaitAndRetry(`${source} 418`);
       }
       if (status >= 500) {
+        this.failed(`${source}: HTTP ${status}`);
         throw new MarketDataError({
           reason: "network",
           source,

@@ -3,15 +3,26 @@
  * budget per minute, pauses everybody after a 429 and halts everything during a 418 IP ban.
  * @see https://developers.binance.com/docs/derivatives/usds-margined-futures/general-info#limits
  */
-/** Time as the governor sees it; tests pass a virtual clock whose `sleep` advances `now`. */
+/**
+ * Time as the governor and the REST client see it; tests pass a virtual clock whose `sleep` advances `now`, or a
+ * manual one they move by hand. `sleep` resolves early (and drops its timer) when `signal` aborts.
+ */
 export interface GovernorClock {
   readonly now: () => number;
-  readonly sleep: (ms: number) => Promise<void>;
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export const systemClock: GovernorClock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const timer = setTimeout(resolve, Math.max(0, ms));
+      signal?.addEventListener("abort", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    }),
 };
 
 /** What the governor tells the outside world (the runner logs or notifies these). */

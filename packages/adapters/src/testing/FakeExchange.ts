@@ -156,6 +156,11 @@ export class FakeExchange {
   private storm = { count: 0, retryAfterSec: 1 };
   private closedDelayMs = 0;
   private pending: { sendAt: number; stream: string; frame: string }[] = [];
+  private slowBodies = { count: 0, totalMs: Number.POSITIVE_INFINITY };
+  private hangs = 0;
+  /** Answers held back by `hangNext` (released with a 503 by `stop`) and drip timers of slow bodies. */
+  private readonly held = new Set<() => void>();
+  private readonly requestWaiters: { n: number; resolve: () => void }[] = [];
 
   constructor(options: FakeExchangeOptions = {}) {
     const shift = options.dataShiftMs ?? 0;
@@ -261,6 +266,22 @@ export class FakeExchange {
   rateLimitStorm(count: number, retryAfterSec = 1): void {
     this.storm = { count, retryAfterSec };
   }
+  /**
+   * Fault: the next `count` successful REST answers send their headers at once and then the body slowly, over
+   * `totalMs` of real time (default: the body never finishes). What a congested proxy or a stuck server does.
+   */
+  slowBodyNext(count: number, totalMs = Number.POSITIVE_INFINITY): void {
+    this.slowBodies = { count, totalMs };
+  }
+  /** Fault: the next `count` REST requests are received (and counted) but never answered, not even headers. */
+  hangNext(count: number): void {
+    this.hangs = count;
+  }
+  /** Resolves once the fake has received `n` REST requests in all (hung ones included). */
+  whenRequests(n: number): Promise<void> {
+    if (this.stats.requests >= n) return Promise.resolve();
+    return new Promise((resolve) => this.requestWaiters.push({ n, resolve }));
+  }
   /** Fault: bans the IP (418) for `ms` of real time. */
   ban(ms: number): void {
     this.bannedUntil = this.opts.realClock() + ms;
@@ -275,6 +296,7 @@ export class FakeExchange {
   }
 
   stop(): void {
+    for (const release of [...this.held]) release();
     this.server?.stop(true);
     this.server = undefined;
   }
@@ -406,6 +428,64 @@ export class FakeExchange {
         ...headers,
       },
     });
+  }
+
+  /** A REST answer with the slow-body and hang faults applied on top of what the exchange decided. */
+  private restAnswer(url: URL): Response | Promise<Response> {
+    const response = this.handleRest(url);
+    for (const w of this.requestWaiters.filter((w) => this.stats.requests >= w.n)) {
+      this.requestWaiters.splice(this.requestWaiters.indexOf(w), 1);
+      w.resolve();
+    }
+    if (this.hangs > 0) {
+      this.hangs--;
+      return new Promise<Response>((resolve) => {
+        const release = () => {
+          this.held.delete(release);
+          resolve(new Response("stopped", { status: 503 }));
+        };
+        this.held.add(release);
+      });
+    }
+    if (this.slowBodies.count > 0 && response.status === 200) {
+      this.slowBodies.count--;
+      return this.slowly(response, this.slowBodies.totalMs);
+    }
+    return response;
+  }
+
+  /** The same answer with its body in 10 drips over `totalMs` (the first at once; never done when infinite). */
+  private async slowly(response: Response, totalMs: number): Promise<Response> {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const drips = 10;
+    const size = Math.ceil(bytes.length / drips);
+    let sent = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const held = this.held;
+    let release = () => {};
+    const body = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        const drip = () => {
+          controller.enqueue(bytes.subarray(sent, sent + size));
+          sent += size;
+          if (sent >= bytes.length) {
+            held.delete(release);
+            controller.close();
+          } else if (Number.isFinite(totalMs)) timer = setTimeout(drip, totalMs / drips);
+        };
+        release = () => {
+          clearTimeout(timer);
+          held.delete(release);
+          try {
+            controller.close();
+          } catch {}
+        };
+        held.add(release);
+        drip();
+      },
+      cancel: () => release(),
+    });
+    return new Response(body, { status: response.status, headers: response.headers });
   }
 
   private handleRest(url: URL): Response {
@@ -858,6 +938,8 @@ export class FakeExchange {
     this.server = Bun.serve<Conn>({
       hostname: "127.0.0.1",
       port,
+      // Never closes a quiet connection by itself: a hung answer stays hung until the client gives up.
+      idleTimeout: 0,
       fetch: (req, server) => {
         const url = new URL(req.url);
         if (url.pathname === "/market/stream") {
@@ -873,7 +955,7 @@ export class FakeExchange {
           if (server.upgrade(req, { data })) return undefined;
           return new Response("upgrade required", { status: 426 });
         }
-        return this.handleRest(url);
+        return this.restAnswer(url);
       },
       websocket: {
         open: (ws) => {

@@ -2,3 +2,4 @@
 export * from "./FakeBotApi.ts";
 export * from "./FakeExchange.ts";
 export * from "./Wording.ts";
+export * from "./ManualClock.ts";

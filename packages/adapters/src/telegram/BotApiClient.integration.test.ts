@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { Effect, Exit, Fiber } from "effect";
+import { TestClock } from "effect/testing";
 import { Telegraf } from "telegraf";
 import { type FakeBotApi, startFakeBotApi } from "../testing/FakeBotApi.ts";
 import { makeBotApiClient, redact } from "./BotApiClient.ts";
@@ -75,6 +76,32 @@ describe("grammY client (the one we use)", () => {
     const e4 = await Effect.runPromise(Effect.flip(client.sendMessage("1", "x")));
     expect(e4.reason).toBe("transient");
     for (const e of [e1, e2, e3, e4]) expect(e.message).not.toContain(fake.token.split(":")[1]!);
+  });
+
+  test("a request that is never answered fails as transient at its bound: 15 s for a text, 60 s for a photo", async () => {
+    const client = makeBotApiClient({ token: fake.token, apiRoot: fake.apiRoot });
+    fake.hang({ times: 2 });
+    const outcome = await Effect.runPromise(
+      Effect.gen(function* () {
+        const text = yield* Effect.forkChild(Effect.flip(client.sendMessage("1", "x")));
+        const photo = yield* Effect.forkChild(Effect.flip(client.sendPhoto("1", PNG, "c")));
+        yield* Effect.promise(() => fake.whenHung(2));
+        yield* TestClock.adjust(14_999);
+        const textEarly = text.pollUnsafe();
+        yield* TestClock.adjust(1);
+        const textError = yield* Fiber.join(text);
+        yield* TestClock.adjust(44_999);
+        const photoEarly = photo.pollUnsafe();
+        yield* TestClock.adjust(1);
+        const photoError = yield* Fiber.join(photo);
+        return { textEarly, textError, photoEarly, photoError };
+      }).pipe(Effect.provide(TestClock.layer())),
+    );
+    expect(outcome.textEarly).toBeUndefined();
+    expect(outcome.textError).toMatchObject({ reason: "transient", method: "sendMessage" });
+    expect(outcome.textError.message).toBe("sendMessage: no answer within 15 s, request aborted");
+    expect(outcome.photoEarly).toBeUndefined();
+    expect(outcome.photoError).toMatchObject({ reason: "transient", method: "sendPhoto" });
   });
 
   test("redact removes the token and its secret half", () => {

@@ -65,7 +65,25 @@ export interface BotApiClientConfig {
   readonly token: string;
   /** TELEGRAM_API_ROOT, default https://api.telegram.org. */
   readonly apiRoot?: string;
+  /** Per-request bounds; a request not answered in time is aborted and fails as `transient` (retried). */
+  readonly timeouts?: Partial<BotApiTimeouts>;
 }
+
+/** How long each kind of request may take (ms), measured on Effect's `Clock`. */
+export interface BotApiTimeouts {
+  /** sendMessage, getMe, deleteWebhook. Default 15 000. */
+  readonly requestMs: number;
+  /** sendPhoto: a PNG upload of ~100 KB, slow links included. Default 60 000. */
+  readonly photoMs: number;
+  /** getUpdates: the long-poll timeout plus this. Default 15 000. */
+  readonly pollSlackMs: number;
+}
+
+export const DEFAULT_BOT_API_TIMEOUTS: BotApiTimeouts = {
+  requestMs: 15_000,
+  photoMs: 60_000,
+  pollSlackMs: 15_000,
+};
 
 /** Replace every occurrence of the token (and its numeric-id-less secret half) with a placeholder. */
 export const redact = (text: string, token: string): string => {
@@ -107,16 +125,31 @@ export const toTelegramError = (method: string, token: string, e: unknown): Tele
 type GrammySignal = NonNullable<Parameters<Api["getMe"]>[0]>;
 
 export const makeBotApiClient = (config: BotApiClientConfig): BotApiClient => {
+  const bounds: BotApiTimeouts = { ...DEFAULT_BOT_API_TIMEOUTS, ...config.timeouts };
   const api = new Api(config.token, { apiRoot: config.apiRoot ?? "https://api.telegram.org" });
   // grammY's Node typings name the `abort-controller` polyfill's AbortSignal; Bun's native one is what it gets.
+  // Past `boundMs` the Effect is interrupted, which aborts the HTTP request (grammY's own 500 s never matters).
   const call = <A>(
     method: string,
     f: (signal: GrammySignal) => Promise<A>,
+    boundMs = bounds.requestMs,
   ): Effect.Effect<A, TelegramError> =>
     Effect.tryPromise({
       try: (signal) => f(signal as unknown as GrammySignal),
       catch: (e) => toTelegramError(method, config.token, e),
-    });
+    }).pipe(
+      Effect.timeoutOrElse({
+        duration: boundMs,
+        orElse: () =>
+          Effect.fail(
+            new TelegramError({
+              method,
+              reason: "transient",
+              message: `${method}: no answer within ${boundMs / 1000} s, request aborted`,
+            }),
+          ),
+      }),
+    );
   return {
     getMe: call("getMe", (signal) => api.getMe(signal)).pipe(
       Effect.map((me) => ({ id: me.id, username: me.username })),
@@ -132,19 +165,24 @@ export const makeBotApiClient = (config: BotApiClientConfig): BotApiClient => {
         ),
       ).pipe(Effect.asVoid),
     sendPhoto: (chatId, png, captionHtml) =>
-      call("sendPhoto", (signal) =>
-        api.sendPhoto(
-          chatId,
-          new InputFile(png, "chart.png"),
-          { caption: captionHtml, parse_mode: "HTML" },
-          signal,
-        ),
+      call(
+        "sendPhoto",
+        (signal) =>
+          api.sendPhoto(
+            chatId,
+            new InputFile(png, "chart.png"),
+            { caption: captionHtml, parse_mode: "HTML" },
+            signal,
+          ),
+        bounds.photoMs,
       ).pipe(Effect.asVoid),
     setMyCommands: (commands) =>
       call("setMyCommands", (signal) => api.setMyCommands(commands, {}, signal)).pipe(Effect.asVoid),
     getUpdates: (offset, timeoutSeconds) =>
-      call("getUpdates", (signal) =>
-        api.getUpdates({ offset, timeout: timeoutSeconds, allowed_updates: ["message"] }, signal),
+      call(
+        "getUpdates",
+        (signal) => api.getUpdates({ offset, timeout: timeoutSeconds, allowed_updates: ["message"] }, signal),
+        timeoutSeconds * 1000 + bounds.pollSlackMs,
       ).pipe(
         Effect.flatMap((raw) =>
           decodeUpdates(raw).pipe(

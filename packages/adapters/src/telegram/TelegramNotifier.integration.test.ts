@@ -2,7 +2,8 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { makeOutboxWorker, type Notification, Notifier, SignalStore } from "@signalbot/core";
 import { aSignal, loadKlines, SignalStoreMemory } from "@signalbot/core/testing";
-import { Effect, Layer } from "effect";
+import { Effect, Fiber, Layer } from "effect";
+import { TestClock } from "effect/testing";
 import { type FakeBotApi, startFakeBotApi } from "../testing/FakeBotApi.ts";
 import { MAX_CAPTION } from "./Message.ts";
 import { makeTelegramNotifier, type TelegramNotifierConfig } from "./TelegramNotifier.ts";
@@ -147,5 +148,34 @@ describe("TelegramNotifier", () => {
     expect(fake.delivered().map((m) => m.params.text)).toEqual(
       Array.from({ length: 5 }, (_, i) => `tin nhắn ${i + 1} <ok> & xong`),
     );
+  });
+
+  test("one request Telegram never answers delays the outbox by its bound only: retried, nothing lost, order kept", async () => {
+    fake.hang({ method: "sendMessage", times: 1 });
+    const state = new SignalStoreMemory.State();
+    const layer = Layer.mergeAll(
+      SignalStoreMemory.layer(state),
+      Layer.succeed(Notifier, makeTelegramNotifier(config)),
+      TestClock.layer(),
+    );
+    const texts = await Effect.runPromise(
+      Effect.gen(function* () {
+        const store = yield* SignalStore;
+        for (let i = 1; i <= 3; i++) yield* store.enqueue(reply(`m${i}`));
+        const worker = yield* Effect.forkChild(makeOutboxWorker({ minIntervalMs: 0, baseBackoffMs: 0 }).run);
+        yield* Effect.promise(() => fake.whenHung(1));
+        // The first message hangs; 15 s later (test clock) it is aborted and sent again, then the rest follow.
+        yield* TestClock.adjust(15_000);
+        yield* Effect.promise(() => fake.whenDelivered(3));
+        yield* Fiber.interrupt(worker);
+        return fake.received.filter((r) => r.method === "sendMessage").map((r) => [r.params.text, r.status]);
+      }).pipe(Effect.provide(layer)),
+    );
+    expect(texts).toEqual([
+      ["m1", 0],
+      ["m1", 200],
+      ["m2", 200],
+      ["m3", 200],
+    ]);
   });
 });

@@ -52,6 +52,15 @@ export interface FakeBotApi {
   /** Accepted sendMessage/sendPhoto requests, in order. */
   readonly delivered: () => readonly ReceivedRequest[];
   readonly fail: (spec: FailureSpec) => void;
+  /**
+   * The next `times` (default 1) requests to `method` (default: any send) are recorded with status 0 and never
+   * answered: a Telegram request that hangs. Resolves with each hung request as it arrives.
+   */
+  readonly hang: (spec: { readonly method?: string; readonly times?: number }) => void;
+  /** Resolves once `n` requests have been hung by `hang` (in all). */
+  readonly whenHung: (n: number) => Promise<void>;
+  /** Resolves once Telegram has accepted `n` sendMessage/sendPhoto requests (in all). */
+  readonly whenDelivered: (n: number) => Promise<void>;
   /** While set, every send (not getUpdates) is answered with this failure: an outage. */
   readonly setDown: (spec: Omit<FailureSpec, "times"> | undefined) => void;
   /** Queue an incoming message (a command) for getUpdates; returns its update_id. */
@@ -135,6 +144,33 @@ export const startFakeBotApi = (
   let updates: { update_id: number }[] = [];
   const waiters = new Set<() => void>();
   let stopping = false;
+  const hangs: { method: string | undefined; left: number }[] = [];
+  const held = new Set<() => void>();
+  let hung = 0;
+  const countWaiters: { n: number; count: () => number; resolve: () => void }[] = [];
+  const deliveredCount = () =>
+    received.filter((r) => r.status === 200 && (r.method === "sendMessage" || r.method === "sendPhoto"))
+      .length;
+  const checkWaiters = () => {
+    for (const w of [...countWaiters])
+      if (w.count() >= w.n) {
+        countWaiters.splice(countWaiters.indexOf(w), 1);
+        w.resolve();
+      }
+  };
+  const whenCount = (n: number, count: () => number) =>
+    new Promise<void>((resolve) => {
+      countWaiters.push({ n, count, resolve });
+      checkWaiters();
+    });
+  const takeHang = (method: string): boolean => {
+    const isSend = method === "sendMessage" || method === "sendPhoto";
+    const i = hangs.findIndex((h) => (h.method === undefined ? isSend : h.method === method));
+    if (i < 0) return false;
+    const h = hangs[i]!;
+    if (--h.left <= 0) hangs.splice(i, 1);
+    return true;
+  };
 
   const wakeAll = () => {
     for (const w of [...waiters]) w();
@@ -202,10 +238,25 @@ export const startFakeBotApi = (
       };
       received.push(r);
       options.onReceive?.(r);
+      checkWaiters();
     };
     if (reqToken !== token) {
       record(401);
       return json(401, errorBody(401, "Unauthorized"));
+    }
+    if (takeHang(method)) {
+      record(0);
+      hung++;
+      checkWaiters();
+      // Never answered; the client gives up (abort) or the fake stops.
+      return new Promise<Response>((resolve) => {
+        const release = () => {
+          held.delete(release);
+          resolve(json(502, errorBody(502, "Bad Gateway")));
+        };
+        held.add(release);
+        req.signal.addEventListener("abort", release);
+      });
     }
     const failure = takeFailure(method);
     if (failure) {
@@ -309,6 +360,9 @@ export const startFakeBotApi = (
     delivered: () =>
       received.filter((r) => r.status === 200 && (r.method === "sendMessage" || r.method === "sendPhoto")),
     fail: (spec) => failures.push({ spec, left: spec.times ?? 1 }),
+    hang: (spec) => hangs.push({ method: spec.method, left: spec.times ?? 1 }),
+    whenHung: (n) => whenCount(n, () => hung),
+    whenDelivered: (n) => whenCount(n, deliveredCount),
     setDown: (spec) => {
       down = spec;
     },
@@ -337,6 +391,7 @@ export const startFakeBotApi = (
     stop: async () => {
       stopping = true;
       wakeAll();
+      for (const release of [...held]) release();
       await server.stop(true);
     },
   };

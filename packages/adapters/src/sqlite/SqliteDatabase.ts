@@ -6,7 +6,8 @@ import { Database, SQLiteError } from "bun:sqlite";
 import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { StoreError } from "@signalbot/core";
-import { Context, Effect, Layer } from "effect";
+import { Clock, Context, Effect, Layer } from "effect";
+import { AlreadyRunning, acquireInstanceLock, type InstanceLock } from "./InstanceLock.ts";
 import { migrate, SchemaTooNew } from "./Migrations.ts";
 
 /** Where the bot keeps its database unless `DATABASE_PATH` says otherwise. */
@@ -29,6 +30,12 @@ export interface SqliteOptions {
   readonly synchronous?: "NORMAL" | "FULL";
   /** Open for reading only (inspection tools): no migration runs, every write fails with `"readOnly"`. */
   readonly readOnly?: boolean;
+  /**
+   * One writer process per database file (default true for a file opened for writing): the layer takes the
+   * lock `<path>.lock` before opening, and a second one fails with reason `"locked"` naming the process that
+   * holds it. The lock dies with its process (`kill -9` included), so it never needs cleaning up.
+   */
+  readonly singleInstance?: boolean;
 }
 
 export class SqliteDatabase extends Context.Service<
@@ -50,11 +57,28 @@ export class SqliteDatabase extends Context.Service<
   static readonly layer = (options: SqliteOptions): Layer.Layer<SqliteDatabase, StoreError> =>
     Layer.effect(
       SqliteDatabase,
-      Effect.acquireRelease(open(options), (db) => Effect.sync(() => db.close())).pipe(
-        Effect.map((db) => make(options.path, db)),
-      ),
+      Effect.gen(function* () {
+        // Lock first, so a second instance neither migrates nor reads a database another process is running on.
+        yield* Effect.acquireRelease(lockOf(options), (lock) => Effect.sync(() => lock?.release()));
+        const db = yield* Effect.acquireRelease(open(options), (db) => Effect.sync(() => db.close()));
+        return make(options.path, db);
+      }),
     );
 }
+
+/** The single-instance lock for a writable database file (none for `:memory:`, read-only or opted out). */
+const lockOf = (options: SqliteOptions): Effect.Effect<InstanceLock | undefined, StoreError> =>
+  options.path === ":memory:" || options.readOnly === true || options.singleInstance === false
+    ? Effect.succeed(undefined)
+    : Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.try({
+          try: () => {
+            mkdirSync(dirname(options.path), { recursive: true });
+            return acquireInstanceLock(options.path, now);
+          },
+          catch: (cause) => toStoreError(cause, "SqliteDatabase.open", options.path),
+        }),
+      );
 
 const make = (path: string, db: Database): SqliteDatabase["Service"] => {
   const read = <A>(operation: string, f: () => A): Effect.Effect<A, StoreError> =>
@@ -167,6 +191,14 @@ export const toStoreError = (cause: unknown, operation: string, path: string): S
           cause,
         });
     }
+  }
+  if (cause instanceof AlreadyRunning) {
+    return new StoreError({
+      reason: "locked",
+      operation,
+      message: `SQLite database "${path}": ${cause.message}`,
+      cause,
+    });
   }
   if (cause instanceof NotWritable) {
     return new StoreError({

@@ -4,6 +4,7 @@ import {
   defaultMemoryConfig,
   Memory,
   type MemoryStatus,
+  type Notification,
   SignalStore,
   type VirtualTrade,
 } from "@signalbot/core";
@@ -14,13 +15,16 @@ import {
   MemoryStoreMemory,
   runTest,
   SignalStoreMemory,
+  type SignalStoreMemoryState,
   T0,
 } from "@signalbot/core/testing";
-import { Effect, Fiber, Layer } from "effect";
+import { Effect, Fiber, Layer, Logger, References } from "effect";
+import { TestClock } from "effect/testing";
 import { type FakeBotApi, startFakeBotApi } from "../testing/FakeBotApi.ts";
 import { makeBotApiClient } from "./BotApiClient.ts";
 import {
   BotControl,
+  CONFLICT_RETRY_MS,
   type CommandsConfig,
   OFFSET_KEY,
   parseCommand,
@@ -150,6 +154,91 @@ describe("Commands over long polling", () => {
     await waitFor(() => kv.get(OFFSET_KEY) === String(last + 1) && state.outbox.length === 1);
     await Effect.runPromise(Fiber.interrupt(fiber));
     expect(control.calls).toEqual(["universe"]);
+  });
+});
+
+/** The in-memory store, telling `onEnqueue` about every queued notification (the loop's last step before it waits). */
+const observedStore = (state: SignalStoreMemoryState, onEnqueue: (n: Notification) => void) =>
+  Layer.effect(
+    SignalStore,
+    Effect.map(Effect.service(SignalStore), (s) =>
+      SignalStore.of({
+        ...s,
+        enqueue: (n) => Effect.tap(s.enqueue(n), () => Effect.sync(() => onEnqueue(n))),
+      }),
+    ),
+  ).pipe(Layer.provide(SignalStoreMemory.layer(state)));
+
+describe("getUpdates 409: another process polls with this token", () => {
+  test("one alert per conflict, polling goes on every 30 s and resumes when the other process stops", async () => {
+    const CONFLICT =
+      "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running";
+    const state = new SignalStoreMemory.State();
+    // The loop's last step before each 30 s wait: an alert (first 409) or a debug line (the next ones).
+    const queued: Notification[] = [];
+    const waits: string[] = [];
+    let waiting = () => {};
+    /** Armed before the step that leads to the wait, so the line cannot come first. */
+    const nextWait = () => {
+      const promise = new Promise<void>((resolve) => {
+        waiting = resolve;
+      });
+      return Effect.promise(() => promise);
+    };
+    const logger = Logger.make((o) => {
+      const line = String(o.message);
+      if (line.includes("409")) {
+        waits.push(line);
+        waiting();
+      }
+    });
+    const layer = Layer.mergeAll(
+      recordingControl().layer,
+      observedStore(state, (n) => queued.push(n)),
+      KeyValueStoreMemory.layer(new Map()),
+      TestClock.layer(),
+      Logger.layer([logger]),
+    );
+    const client = makeBotApiClient({ token: fake.token, apiRoot: fake.apiRoot });
+    fake.fail({ method: "getUpdates", status: 409, description: CONFLICT, times: 3 });
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        const first = nextWait();
+        const loop = yield* Effect.forkChild(
+          runCommandPolling(client, { chatId: "100", pollTimeoutSeconds: 1 }),
+        );
+        yield* first;
+        for (let i = 0; i < 2; i++) {
+          const next = nextWait();
+          yield* TestClock.adjust(CONFLICT_RETRY_MS);
+          yield* next;
+        }
+        // The other process stopped: the fourth poll goes through and commands are obeyed again.
+        yield* TestClock.adjust(CONFLICT_RETRY_MS);
+        const id = fake.pushMessage({ chatId: 100, fromId: 1, text: "/help" });
+        yield* Effect.promise(() => fake.whenReceived(5, "getUpdates"));
+        const offset = Number(fake.received.filter((r) => r.method === "getUpdates").at(-1)?.params.offset);
+        // A new conflict later is a new episode: a new alert.
+        const again = nextWait();
+        fake.fail({ method: "getUpdates", status: 409, description: CONFLICT });
+        fake.pushMessage({ chatId: 100, fromId: 1, text: "/help" }); // ends the poll in flight
+        yield* again;
+        yield* Fiber.interrupt(loop);
+        expect(offset).toBe(id + 1);
+      }).pipe(Effect.provide(layer), Effect.provideService(References.MinimumLogLevel, "Debug")),
+    );
+    expect(queued.map((n) => (n._tag === "Alert" ? n.alert.kind : n._tag))).toEqual([
+      "telegramConflict",
+      "Reply",
+      "Reply",
+      "telegramConflict",
+    ]);
+    expect(waits.map((w) => w.slice(0, 60))).toEqual([
+      "telegram: another process is polling with this bot token (ge",
+      "telegram: getUpdates still 409, retrying in 30 s",
+      "telegram: getUpdates still 409, retrying in 30 s",
+      "telegram: another process is polling with this bot token (ge",
+    ]);
   });
 });
 

@@ -6,6 +6,7 @@
  * is persisted BEFORE a command runs, so a restart never replays a command (at most one is lost on a crash).
  */
 import {
+  type Alert,
   KeyValueStore,
   type KeyValueStore as KeyValueStoreService,
   Memory,
@@ -371,6 +372,15 @@ export const handleUpdate = (
     yield* store.enqueue({ _tag: "Reply", text: toHtml(reply), time: yield* Clock.currentTimeMillis });
   });
 
+/** How often polling is retried while another process holds the token's getUpdates (409). */
+export const CONFLICT_RETRY_MS = 30_000;
+
+const enqueueAlert = (alert: Alert) =>
+  Effect.gen(function* () {
+    const store = yield* SignalStore;
+    yield* store.enqueue({ _tag: "Alert", alert, time: yield* Clock.currentTimeMillis });
+  }).pipe(Effect.catch((e) => Effect.logError(`telegram: alert "${alert.kind}" not queued: ${e.message}`)));
+
 const readOffset = (kv: KeyValueStoreService["Service"]) =>
   Effect.map(kv.get(OFFSET_KEY), (v) => {
     const n = v === undefined ? 0 : Number(v);
@@ -396,9 +406,24 @@ export const runCommandPolling = (
       ),
     );
     let failures = 0;
+    let conflictSince: number | undefined;
     const timeout = config.pollTimeoutSeconds ?? 30;
     for (;;) {
       const polled = yield* Effect.result(client.getUpdates(offset, timeout));
+      if (polled._tag === "Failure" && polled.failure.status === 409) {
+        // Telegram serves one getUpdates per token: another process (a second bot) is polling. Say it once per
+        // episode, then keep trying quietly: when the other one stops, commands come back here.
+        if (conflictSince === undefined) {
+          conflictSince = yield* Clock.currentTimeMillis;
+          yield* Effect.logError(
+            `telegram: another process is polling with this bot token (getUpdates 409): commands may go to it; stop the other bot (retrying every ${CONFLICT_RETRY_MS / 1000} s): ${polled.failure.message}`,
+          );
+          yield* enqueueAlert({ kind: "telegramConflict" });
+        } else
+          yield* Effect.logDebug(`telegram: getUpdates still 409, retrying in ${CONFLICT_RETRY_MS / 1000} s`);
+        yield* Effect.sleep(CONFLICT_RETRY_MS);
+        continue;
+      }
       if (polled._tag === "Failure") {
         const e: TelegramError = polled.failure;
         const wait =
@@ -414,6 +439,11 @@ export const runCommandPolling = (
         continue;
       }
       failures = 0;
+      if (conflictSince !== undefined) {
+        const minutes = Math.round(((yield* Clock.currentTimeMillis) - conflictSince) / 60_000);
+        yield* Effect.logInfo(`telegram: polling works again after ${minutes} min of conflict`);
+        conflictSince = undefined;
+      }
       for (const update of polled.success) {
         if (update.update_id < offset) continue;
         offset = update.update_id + 1;

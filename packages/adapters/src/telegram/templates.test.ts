@@ -207,6 +207,7 @@ const alerts: Readonly<Record<string, Alert>> = {
   marketDataStale: { kind: "marketDataStale", minutes: 5, shards: 2 },
   marketDataRecovered: { kind: "marketDataRecovered", downMinutes: 7 },
   restBan: { kind: "restBan", until: T0 + 2 * HOUR },
+  telegramConflict: { kind: "telegramConflict" },
   started: { kind: "started", symbols: 30, version: "0.1.0" },
   stopping: { kind: "stopping", reason: "SIGTERM" },
   error: { kind: "error", message: "database is locked <sqlite> & retrying" },

@@ -522,6 +522,14 @@ export const alert = (a: Alert, time: number, o: TemplateOptions = {}): Doc => {
         bold("Binance tạm chặn truy vấn từ địa chỉ IP này"),
         plain(` đến ${formatTime(a.until, c.tz)}. Bot ngừng hỏi dữ liệu sàn đến khi hết hạn chặn.`),
       ]);
+    case "telegramConflict":
+      return one([
+        plain("⚠️ "),
+        bold("Một tiến trình khác đang dùng token bot này"),
+        plain(
+          " (Telegram báo 409 khi nhận lệnh): lệnh có thể bị tiến trình kia nhận mất. Hãy dừng bot còn lại.",
+        ),
+      ]);
     case "started":
       return one([
         plain("🚀 "),

@@ -59,6 +59,8 @@ export interface FakeBotApi {
   readonly hang: (spec: { readonly method?: string; readonly times?: number }) => void;
   /** Resolves once `n` requests have been hung by `hang` (in all). */
   readonly whenHung: (n: number) => Promise<void>;
+  /** Resolves once `n` requests (to `method`, when given) have been received in all, whatever the answer. */
+  readonly whenReceived: (n: number, method?: string) => Promise<void>;
   /** Resolves once Telegram has accepted `n` sendMessage/sendPhoto requests (in all). */
   readonly whenDelivered: (n: number) => Promise<void>;
   /** While set, every send (not getUpdates) is answered with this failure: an outage. */
@@ -363,6 +365,8 @@ export const startFakeBotApi = (
     hang: (spec) => hangs.push({ method: spec.method, left: spec.times ?? 1 }),
     whenHung: (n) => whenCount(n, () => hung),
     whenDelivered: (n) => whenCount(n, deliveredCount),
+    whenReceived: (n, method) =>
+      whenCount(n, () => received.filter((r) => method === undefined || r.method === method).length),
     setDown: (spec) => {
       down = spec;
     },

@@ -61,6 +61,8 @@ export type Alert =
   | { readonly kind: "marketDataStale"; readonly minutes: number; readonly shards: number }
   | { readonly kind: "marketDataRecovered"; readonly downMinutes: number }
   | { readonly kind: "restBan"; readonly until: number }
+  /** Telegram answered getUpdates with 409: another process polls with the same bot token. */
+  | { readonly kind: "telegramConflict" }
   | { readonly kind: "started"; readonly symbols: number; readonly version: string }
   | { readonly kind: "stopping"; readonly reason: string }
   | { readonly kind: "error"; readonly message: string };

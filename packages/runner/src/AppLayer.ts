@@ -155,6 +155,12 @@ export const makeApp = (config: AppConfig, log: Logger, overrides: AppOverrides 
     restUrl: config.restUrl,
     weightBudget: config.restWeightBudget,
     onEvent: (event: BinanceRestEvent) => {
+      if (event._tag === "BudgetLimited") {
+        log.warn(
+          `REST weight budget lowered to ${event.budget}/min: the exchange allows this IP ${event.advertised}/min, below REST_WEIGHT_BUDGET=${event.configured}`,
+        );
+        return;
+      }
       for (const listener of restListeners) listener(event);
     },
   });

@@ -63,7 +63,8 @@ test("the governor queues rather than exceeds: same warm-up with a budget 5× sm
 });
 
 test("control: the same warm-up sent naively (no governor) trips 429, and ignoring 429 gets the IP banned", async () => {
-  const { fake } = setup({ weightLimit: 240, weightWindowMs: 300 });
+  // A 3 s window, so a burst slowed down by a busy machine still lands in one window.
+  const { fake } = setup({ weightLimit: 240, weightWindowMs: 3000 });
   const burst = () =>
     Promise.all(
       fake
@@ -106,6 +107,78 @@ test("a 418 halts all REST until the ban ends, raises an alert, then recovers", 
   expect(fake.stats.requestsDuringBan).toBeLessThanOrEqual(8);
   expect(events.map((e) => e._tag)).toContain("Banned");
   expect(events.map((e) => e._tag)).toContain("BanLifted");
+});
+
+test("an exchange limit below the budget: the budget follows exchangeInfo's REQUEST_WEIGHT and no 429 comes", async () => {
+  // This IP may use 100 per window (1 s here), the bot is configured for 1200: it must not trust its own figure.
+  const { fake, rest, events } = setup(
+    { weightLimit: 100, weightWindowMs: 1000 },
+    { weightBudget: 1200, weightWindowMs: 1000 },
+  );
+  const symbols = (await rest.universe(10)).map((u) => u.symbol);
+  expect(rest.governor.budget).toBe(80);
+  expect(events).toContainEqual({ _tag: "BudgetLimited", budget: 80, configured: 1200, advertised: 100 });
+  await warmUp(rest, symbols); // 30 × weight 5: two windows' worth
+  expect(fake.stats.rateLimited429).toBe(0);
+  expect(fake.stats.banned418).toBe(0);
+});
+
+test("a 429 holds every queued or retried request until Retry-After (nothing else goes out meanwhile)", async () => {
+  const clock = new ManualClock(Date.now());
+  const timeline: { status: number; at: number }[] = [];
+  const { fake, rest } = setup(
+    { realClock: clock.now, onRest: (a) => timeline.push({ status: a.status, at: clock.now() }) },
+    { clock, maxConcurrent: 1, random: () => 0 },
+  );
+  fake.rateLimitStorm(1, 2);
+  const calls = warmUp(rest, fake.listedSymbols().slice(0, 5));
+  await clock.whenIdle(); // the 429 is in; whatever the client would send at once, it has sent
+  const pausedAt = clock.now();
+  clock.advance(2000);
+  expect(await calls).toHaveLength(15);
+  expect(timeline[0]).toEqual({ status: 429, at: pausedAt });
+  // Every later request went out once the pause had passed: none while it lasted.
+  expect(timeline.slice(1).filter((t) => t.at < pausedAt + 2000)).toEqual([]);
+  expect(timeline.slice(1).every((t) => t.status === 200)).toBe(true);
+  expect(fake.stats.requestsDuringBackoff).toBe(0);
+});
+
+test("after a ban: one alert with its end, then one probe alone, then the requests in flight ramp back up", async () => {
+  const clock = new ManualClock(Date.now());
+  const arrivals: { status: number; inFlight: number; at: number }[] = [];
+  let client: BinanceRest | undefined;
+  const { fake, rest, events } = setup(
+    {
+      realClock: clock.now,
+      onRest: (a) =>
+        arrivals.push({
+          status: a.status,
+          inFlight: client?.governor.requestsInFlight() ?? 0,
+          at: clock.now(),
+        }),
+    },
+    { clock, maxConcurrent: 8, maxBanWaitMs: 60_000 },
+  );
+  client = rest;
+  const bannedAt = clock.now();
+  fake.ban(30_000);
+  const calls = warmUp(rest, fake.listedSymbols().slice(0, 10));
+  await clock.whenIdle();
+  const refused = arrivals.filter((a) => a.status === 418);
+  expect(refused.length).toBeGreaterThan(1); // the first wave, in flight together
+  expect(refused.length).toBeLessThanOrEqual(8);
+  clock.advance(30_000);
+  expect(await calls).toHaveLength(30);
+  const bans = events.filter((e) => e._tag === "Banned");
+  expect(bans).toEqual([{ _tag: "Banned", until: bannedAt + 30_000, retryAfterMs: 30_000 }]);
+  expect(events.filter((e) => e._tag === "BanLifted")).toHaveLength(1);
+  const after = arrivals.filter((a) => a.at >= bannedAt + 30_000);
+  expect(after.every((a) => a.status === 200)).toBe(true);
+  // The probe goes alone; then 2, 4, 8 at most in flight as each answer comes back fine.
+  expect(after[0]?.inFlight).toBe(1);
+  expect(Math.max(...after.slice(1, 3).map((a) => a.inFlight))).toBeLessThanOrEqual(2);
+  expect(Math.max(...after.map((a) => a.inFlight))).toBeLessThanOrEqual(8);
+  expect(fake.stats.requestsDuringBan).toBe(refused.length);
 });
 
 test("a ban longer than maxBanWaitMs fails fast with reason banned and retryAt", async () => {

@@ -21,6 +21,7 @@ import {
   decodeServerTime,
   decodeTickers,
   type ExchangeSymbol,
+  requestWeightLimit,
 } from "./Decode.ts";
 import {
   cheapestKlinesLimit,
@@ -58,7 +59,7 @@ export interface BinanceRestConfig {
   readonly exchangeInfoTtlMs?: number;
   /** How long the 24 h tickers are reused (default 5 min). */
   readonly tickersTtlMs?: number;
-  /** Requests in flight at once (default 8). */
+  /** Requests in flight at once (default 8); after a ban the client probes with one and ramps back up. */
   readonly maxConcurrent?: number;
   /**
    * `/fapi/v1/fundingRate` requests per 5 minutes this process allows itself (default 250): Binance limits
@@ -145,13 +146,10 @@ export class BinanceRest {
   private readonly maxBanWaitMs: number;
   private readonly exchangeInfoTtlMs: number;
   private readonly tickersTtlMs: number;
-  private readonly maxConcurrent: number;
   private readonly timeoutMs: number;
   private failure: { since: number; count: number } | undefined;
   private lastError: string | undefined;
   private lastSuccessAt: number | undefined;
-  private inFlight = 0;
-  private readonly slots: (() => void)[] = [];
   private exchangeInfoCache: Cached<readonly ExchangeSymbol[]> | undefined;
   private tickersCache: Cached<ReadonlyMap<string, number>> | undefined;
   /** Requests actually sent (for tests and metrics). */
@@ -166,6 +164,7 @@ export class BinanceRest {
       windowMs: config.weightWindowMs ?? 60_000,
       windowMarginMs: Math.min(250, (config.weightWindowMs ?? 60_000) / 20),
       jitterMs: config.rateLimitJitterMs ?? 1000,
+      maxConcurrent: config.maxConcurrent ?? 8,
       clock: this.clock,
       ...(config.random ? { random: config.random } : {}),
       ...(config.onEvent ? { onEvent: config.onEvent } : {}),
@@ -190,7 +189,6 @@ export class BinanceRest {
     this.maxBanWaitMs = config.maxBanWaitMs ?? 60_000;
     this.exchangeInfoTtlMs = config.exchangeInfoTtlMs ?? 3_600_000;
     this.tickersTtlMs = config.tickersTtlMs ?? 300_000;
-    this.maxConcurrent = config.maxConcurrent ?? 8;
   }
 
   /** REST as seen from here: degraded while attempts fail or a ban lasts (see `RestHealth`). */
@@ -213,12 +211,17 @@ export class BinanceRest {
     ).then((r) => r.value);
   }
 
-  /** `GET /fapi/v1/exchangeInfo` (weight 1), cached `exchangeInfoTtlMs`. */
+  /**
+   * `GET /fapi/v1/exchangeInfo` (weight 1), cached `exchangeInfoTtlMs`. Its REQUEST_WEIGHT limit caps the
+   * governor's budget (see `WeightGovernor.applyExchangeLimit`): call it before heavy work (the live bot does).
+   */
   exchangeInfo(): Promise<readonly ExchangeSymbol[]> {
     this.exchangeInfoCache = this.cached(this.exchangeInfoCache, this.exchangeInfoTtlMs, () =>
-      this.get("fapi/v1/exchangeInfo", {}, ENDPOINT_WEIGHT.exchangeInfo, decodeExchangeInfo).then(
-        (r) => r.value,
-      ),
+      this.get("fapi/v1/exchangeInfo", {}, ENDPOINT_WEIGHT.exchangeInfo, (body, source) => {
+        const limit = requestWeightLimit(body);
+        if (limit !== undefined) this.governor.applyExchangeLimit(limit);
+        return decodeExchangeInfo(body, source);
+      }).then((r) => r.value),
     );
     return this.exchangeInfoCache.value;
   }
@@ -397,15 +400,6 @@ export class BinanceRest {
     this.lastSuccessAt = this.clock.now();
   }
 
-  private async slot(): Promise<() => void> {
-    if (this.inFlight >= this.maxConcurrent) await new Promise<void>((resolve) => this.slots.push(resolve));
-    this.inFlight++;
-    return () => {
-      this.inFlight--;
-      this.slots.shift()?.();
-    };
-  }
-
   /** One GET with governor, retry policy and decoding; `source` in errors is e.g. "GET /fapi/v1/klines". */
   private get<A>(
     path: string,
@@ -427,30 +421,34 @@ export class BinanceRest {
           }),
         );
       }
-      await this.governor.acquire(weight);
-      const release = await this.slot();
+      // Admitted = sent now: no pause, ban or full window can start between this and the request going out.
+      const admission = await this.governor.admit(weight);
       let response: Response;
       let text: string;
       try {
         this.sent++;
         ({ response, text } = await this.fetchText(path, params));
       } catch (cause) {
+        admission.done("failed");
         const message =
           cause instanceof DeadlineExceeded
             ? `request timed out: no complete answer (headers and body) within ${(cause.ms / 1000).toFixed(1)} s`
             : `network error: ${String(cause)}`;
         this.failed(`${source}: ${message}`);
         throw new MarketDataError({ reason: "network", source, message, cause });
-      } finally {
-        release();
       }
       const used = response.headers.get("x-mbx-used-weight-1m");
       if (used !== null) this.governor.observeUsedWeight(Number(used));
       const status = response.status;
+      // The pause or ban is in force before the slot is given back, so no queued request slips out meanwhile.
+      if (status === 429) this.governor.rateLimited(retryAfterMs(response, 1));
+      if (status === 418) this.governor.banned(retryAfterMs(response, 120));
+      admission.done(
+        status === 429 ? "rateLimited" : status === 418 ? "banned" : status >= 500 ? "failed" : "ok",
+      );
       if (status < 500) this.answered();
       if (status === 429) {
         const ms = retryAfterMs(response, 1);
-        this.governor.rateLimited(ms);
         if (++waits > MAX_RATE_LIMIT_WAITS) {
           throw new AbortError(
             new MarketDataError({
@@ -465,7 +463,6 @@ export class BinanceRest {
       }
       if (status === 418) {
         const ms = retryAfterMs(response, 120);
-        this.governor.banned(ms);
         if (ms > this.maxBanWaitMs) {
           throw new AbortError(
             new MarketDataError({

@@ -102,6 +102,21 @@ export const decodeExchangeInfo = (
     });
   });
 
+/**
+ * The REQUEST_WEIGHT limit per minute that exchangeInfo's `rateLimits` advertises for this IP, or undefined
+ * when absent or not a per-minute limit (the governor's window is the minute).
+ */
+export const requestWeightLimit = (body: unknown): number | undefined => {
+  if (!isRecord(body) || !Array.isArray(body.rateLimits)) return undefined;
+  for (const r of body.rateLimits) {
+    if (!isRecord(r) || r.rateLimitType !== "REQUEST_WEIGHT") continue;
+    if (r.interval !== "MINUTE" || r.intervalNum !== 1) continue;
+    const limit = r.limit;
+    if (typeof limit === "number" && Number.isFinite(limit) && limit > 0) return limit;
+  }
+  return undefined;
+};
+
 /** All-symbols 24 h tickers → quote volume by symbol. */
 export const decodeTickers = (body: unknown, source: string): ReadonlyMap<string, number> | MarketDataError =>
   wrap(source, () => {

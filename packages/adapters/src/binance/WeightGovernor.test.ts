@@ -74,3 +74,60 @@ test("a request heavier than the budget runs alone in a fresh window instead of 
   await g.acquire(10);
   expect(g.usedWeight()).toBe(10);
 });
+
+test("one Banned event per ban: 418s of requests that were in flight only extend its end", async () => {
+  const clock = virtualClock();
+  const events: GovernorEvent[] = [];
+  const g = new WeightGovernor({ clock, onEvent: (e) => events.push(e) });
+  const start = clock.now();
+  g.banned(120_000);
+  await clock.sleep(1500);
+  g.banned(120_000); // answered a little later, so a later end
+  g.banned(119_000);
+  await g.acquire(1);
+  expect(clock.now()).toBe(start + 121_500);
+  g.banned(60_000); // after the lift: a new ban
+  expect(events.map((e) => e._tag)).toEqual(["Banned", "BanLifted", "Banned"]);
+  expect(events[0]).toEqual({ _tag: "Banned", until: start + 120_000, retryAfterMs: 120_000 });
+});
+
+test("after a ban the first request goes alone, then what may be in flight doubles per round trip", async () => {
+  const clock = virtualClock();
+  const g = new WeightGovernor({ clock, maxConcurrent: 8 });
+  g.banned(60_000);
+  const waves: number[] = [];
+  let open: { done: (o: "ok") => void }[] = [];
+  const pending = Array.from({ length: 15 }, () => g.admit(1).then((a) => open.push(a)));
+  for (let wave = 0; wave < 4; wave++) {
+    await new Promise((r) => setImmediate(r));
+    waves.push(open.length);
+    const finished = open;
+    open = [];
+    for (const a of finished) a.done("ok");
+  }
+  await Promise.all(pending);
+  expect(waves).toEqual([1, 2, 4, 8]);
+});
+
+test("a slot freed during a 429 pause is not used before the pause ends", async () => {
+  const clock = virtualClock();
+  const g = new WeightGovernor({ clock, maxConcurrent: 1, jitterMs: 0 });
+  const first = await g.admit(1);
+  const second = g.admit(1).then(() => clock.now());
+  const start = clock.now();
+  g.rateLimited(3000);
+  first.done("rateLimited");
+  expect(await second).toBe(start + 3000);
+});
+
+test("exchangeInfo's REQUEST_WEIGHT caps the budget at 80 % of it, never above the configured one", () => {
+  const events: GovernorEvent[] = [];
+  const g = new WeightGovernor({ budget: 1200, clock: virtualClock(), onEvent: (e) => events.push(e) });
+  g.applyExchangeLimit(2400);
+  expect(g.budget).toBe(1200);
+  g.applyExchangeLimit(1000);
+  expect(g.budget).toBe(800);
+  g.applyExchangeLimit(Number.NaN);
+  expect(g.budget).toBe(800);
+  expect(events).toEqual([{ _tag: "BudgetLimited", budget: 800, configured: 1200, advertised: 1000 }]);
+});

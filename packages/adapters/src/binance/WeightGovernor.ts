@@ -28,8 +28,16 @@ export const systemClock: GovernorClock = {
 /** What the governor tells the outside world (the runner logs or notifies these). */
 export type GovernorEvent =
   | { readonly _tag: "RateLimited"; readonly until: number; readonly retryAfterMs: number }
+  /** A new ban (one event per ban, however many answers said 418); `until` is its end as first announced. */
   | { readonly _tag: "Banned"; readonly until: number; readonly retryAfterMs: number }
-  | { readonly _tag: "BanLifted"; readonly at: number };
+  | { readonly _tag: "BanLifted"; readonly at: number }
+  /** exchangeInfo advertises a REQUEST_WEIGHT limit that leaves less than the configured budget. */
+  | {
+      readonly _tag: "BudgetLimited";
+      readonly budget: number;
+      readonly configured: number;
+      readonly advertised: number;
+    };
 
 export interface WeightGovernorOptions {
   /** Weight this process may use per window (Binance IP limit is 2400/min; default 1200 leaves room). */
@@ -40,9 +48,21 @@ export interface WeightGovernorOptions {
   readonly windowMarginMs?: number;
   /** Upper bound of the random delay added to every 429 pause. Default 1000. */
   readonly jitterMs?: number;
+  /** Requests `admit` lets be in flight at once. Default 8. */
+  readonly maxConcurrent?: number;
+  /** Share of the exchange's advertised REQUEST_WEIGHT limit the budget may use at most. Default 0.8. */
+  readonly safeFraction?: number;
   readonly clock?: GovernorClock;
   readonly random?: () => number;
   readonly onEvent?: (event: GovernorEvent) => void;
+}
+
+/** How an admitted request ended, for the ramp-up after a ban. */
+export type RequestOutcome = "ok" | "rateLimited" | "banned" | "failed";
+
+/** A request let through by `admit`: call `done` exactly once when its answer (or failure) is in. */
+export interface Admission {
+  readonly done: (outcome: RequestOutcome) => void;
 }
 
 /** Weight of `GET /fapi/v1/klines` by `limit`: <100 → 1, <500 → 2, ≤1000 → 5, above → 10. */
@@ -57,30 +77,65 @@ export const ENDPOINT_WEIGHT = {
   ticker24hAll: 40,
 } as const;
 
-/** Lets a caller wait for the clock to pass `until`, re-checking because pauses can be extended meanwhile. */
+/**
+ * One queue every request waits in, in arrival order, until all of these hold at the moment it is sent: no 429
+ * pause or 418 ban in force, its weight fits in the window's budget, and a concurrency slot is free. The check
+ * is the last step before sending, so a request that waited (for weight or a slot) while a 429 arrived waits
+ * out that pause too. After a ban the first request goes alone (a probe); each good answer allows one more in
+ * flight (doubling per round trip, like TCP's slow start) until `maxConcurrent` is back.
+ */
 export class WeightGovernor {
-  readonly budget: number;
   readonly windowMs: number;
+  readonly configuredBudget: number;
+  readonly maxConcurrent: number;
+  private readonly safeFraction: number;
   private readonly margin: number;
   private readonly jitterMs: number;
   private readonly clock: GovernorClock;
   private readonly random: () => number;
   private readonly onEvent: (event: GovernorEvent) => void;
+  private effectiveBudget: number;
   private window = Number.NEGATIVE_INFINITY;
   private used = 0;
   private pausedUntil = 0;
   private bannedUntil = 0;
+  private inFlight = 0;
+  /** Requests allowed in flight while ramping up after a ban (`maxConcurrent` otherwise). */
+  private rampCap: number;
+  private slotWaiter: (() => void) | undefined;
   /** FIFO of callers waiting for weight, so a big request is not starved by small ones. */
   private queue: Promise<void> = Promise.resolve();
 
   constructor(options: WeightGovernorOptions = {}) {
-    this.budget = options.budget ?? 1200;
+    this.configuredBudget = options.budget ?? 1200;
+    this.effectiveBudget = this.configuredBudget;
     this.windowMs = options.windowMs ?? 60_000;
     this.margin = options.windowMarginMs ?? 250;
     this.jitterMs = options.jitterMs ?? 1000;
+    this.maxConcurrent = Math.max(1, options.maxConcurrent ?? 8);
+    this.rampCap = this.maxConcurrent;
+    this.safeFraction = options.safeFraction ?? 0.8;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.onEvent = options.onEvent ?? (() => {});
+  }
+
+  /** Weight per window this process allows itself: min(configured, safe fraction of the advertised limit). */
+  get budget(): number {
+    return this.effectiveBudget;
+  }
+
+  /**
+   * The exchange's own REQUEST_WEIGHT limit per window (exchangeInfo `rateLimits`): the budget becomes
+   * min(configured, `safeFraction` × limit), so a lower limit on this IP or account never gets us banned.
+   */
+  applyExchangeLimit(advertised: number): void {
+    if (!Number.isFinite(advertised) || advertised <= 0) return;
+    const budget = Math.max(1, Math.min(this.configuredBudget, Math.floor(advertised * this.safeFraction)));
+    if (budget === this.effectiveBudget) return;
+    this.effectiveBudget = budget;
+    if (budget < this.configuredBudget)
+      this.onEvent({ _tag: "BudgetLimited", budget, configured: this.configuredBudget, advertised });
   }
 
   /** Weight used in the current window as far as we know (our own sends and the server's header). */
@@ -94,29 +149,63 @@ export class WeightGovernor {
     return this.bannedUntil > this.clock.now() ? this.bannedUntil : 0;
   }
 
-  /**
-   * Waits until `weight` fits in the budget and no pause or ban is in force, then books it.
-   * Requests queue in arrival order; none is ever sent over budget.
-   */
-  acquire(weight: number): Promise<void> {
-    const turn = this.queue.then(() => this.waitAndBook(weight));
-    this.queue = turn.catch(() => {});
-    return turn;
+  /** Requests admitted and not done yet. */
+  requestsInFlight(): number {
+    return this.inFlight;
   }
 
-  private async waitAndBook(weight: number): Promise<void> {
+  /**
+   * Waits until `weight` fits in the budget and no pause or ban is in force, then books it (no concurrency
+   * slot: for callers that pace themselves). Requests queue in arrival order; none is ever sent over budget.
+   */
+  acquire(weight: number): Promise<void> {
+    return this.enqueue(() => this.waitAndBook(weight, false));
+  }
+
+  /** `acquire` plus a concurrency slot (and the post-ban ramp); the caller sends at once and calls `done`. */
+  async admit(weight: number): Promise<Admission> {
+    await this.enqueue(() => this.waitAndBook(weight, true));
+    let open = true;
+    return {
+      done: (outcome) => {
+        if (!open) return;
+        open = false;
+        this.inFlight--;
+        // Slow start: one more slot per good answer, so what may be in flight doubles per round trip.
+        if (outcome === "ok" && this.rampCap < this.maxConcurrent) this.rampCap++;
+        const wake = this.slotWaiter;
+        this.slotWaiter = undefined;
+        wake?.();
+      },
+    };
+  }
+
+  private enqueue(turn: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(turn);
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  private async waitAndBook(weight: number, slot: boolean): Promise<void> {
     for (;;) {
       const now = this.clock.now();
+      if (this.bannedUntil !== 0 && this.bannedUntil <= now) this.liftBan();
       const blockedUntil = Math.max(this.pausedUntil, this.bannedUntil);
       if (blockedUntil > now) {
         await this.clock.sleep(blockedUntil - now);
-        if (this.bannedUntil !== 0 && this.bannedUntil <= this.clock.now()) this.liftBan();
+        continue;
+      }
+      if (slot && this.inFlight >= this.rampCap) {
+        await new Promise<void>((resolve) => {
+          this.slotWaiter = resolve;
+        });
         continue;
       }
       this.roll();
       // A request heavier than the whole budget can only ever run alone in a fresh window.
       if (this.used + weight <= this.budget || (this.used === 0 && weight > this.budget)) {
         this.used += weight;
+        if (slot) this.inFlight++;
         return;
       }
       await this.clock.sleep(this.window + this.windowMs + this.margin - now);
@@ -139,13 +228,17 @@ export class WeightGovernor {
     }
   }
 
-  /** A 418: the IP is banned; nothing is sent until `Retry-After` has passed. */
+  /**
+   * A 418: the IP is banned; nothing is sent until `Retry-After` has passed. The answers of requests that were
+   * already in flight only extend the ban's end: one `Banned` event per ban.
+   */
   banned(retryAfterMs: number): void {
-    const until = this.clock.now() + retryAfterMs;
-    if (until > this.bannedUntil) {
-      this.bannedUntil = until;
-      this.onEvent({ _tag: "Banned", until, retryAfterMs });
-    }
+    const now = this.clock.now();
+    const until = now + retryAfterMs;
+    const isNew = this.bannedUntil <= now;
+    if (until > this.bannedUntil) this.bannedUntil = until;
+    this.rampCap = 1;
+    if (isNew) this.onEvent({ _tag: "Banned", until, retryAfterMs });
   }
 
   private liftBan(): void {

@@ -48,6 +48,8 @@ export interface FakeExchangeOptions {
   readonly maxStreamsPerConnection?: number;
   /** Real clock for rate limits and bans. Default `Date.now`. */
   readonly realClock?: () => number;
+  /** Told of every REST answer as it is decided (path and status), e.g. to build a timeline in a test. */
+  readonly onRest?: (answer: { readonly path: string; readonly status: number }) => void;
 }
 
 /** Counters tests assert on. */
@@ -58,6 +60,11 @@ export interface FakeExchangeStats {
   banned418: number;
   serverErrors: number;
   requestsDuringBan: number;
+  /**
+   * Requests that arrived during a 429 back-off later than `inFlightGraceMs` after it started: sent by a client
+   * that did not wait for Retry-After (Binance holds these against the IP and bans after a few).
+   */
+  requestsDuringBackoff: number;
   byPath: Record<string, number>;
   wsConnections: number;
   wsIncoming: number;
@@ -128,6 +135,7 @@ export class FakeExchange {
     banned418: 0,
     serverErrors: 0,
     requestsDuringBan: 0,
+    requestsDuringBackoff: 0,
     byPath: {},
     wsConnections: 0,
     wsIncoming: 0,
@@ -135,9 +143,12 @@ export class FakeExchange {
     pongs: 0,
     framesSent: 0,
   };
-  private readonly opts: Required<Omit<FakeExchangeOptions, "dataDir" | "port" | "dataShiftMs">> & {
+  private readonly opts: Required<
+    Omit<FakeExchangeOptions, "dataDir" | "port" | "dataShiftMs" | "onRest">
+  > & {
     dataDir: string | undefined;
   };
+  private readonly onRest: FakeExchangeOptions["onRest"];
   private server: Server<Conn> | undefined;
   private readonly sockets = new Set<ServerWebSocket<Conn>>();
   private readonly series = new Map<string, Series>();
@@ -181,6 +192,7 @@ export class FakeExchange {
       maxStreamsPerConnection: options.maxStreamsPerConnection ?? 1024,
       realClock: options.realClock ?? Date.now,
     };
+    this.onRest = options.onRest;
     this.marketNow = this.opts.startTime;
     if (this.opts.dataDir !== undefined) {
       const glob = new Bun.Glob("*-30m.csv*");
@@ -433,6 +445,7 @@ export class FakeExchange {
   /** A REST answer with the slow-body and hang faults applied on top of what the exchange decided. */
   private restAnswer(url: URL): Response | Promise<Response> {
     const response = this.handleRest(url);
+    this.onRest?.({ path: url.pathname, status: response.status });
     for (const w of this.requestWaiters.filter((w) => this.stats.requests >= w.n)) {
       this.requestWaiters.splice(this.requestWaiters.indexOf(w), 1);
       w.resolve();
@@ -506,6 +519,7 @@ export class FakeExchange {
       );
     }
     if (now < this.backoffUntil && now > this.backoffSince + this.opts.inFlightGraceMs) {
+      this.stats.requestsDuringBackoff++;
       this.violations++;
       if (this.violations > this.opts.banAfterViolations) {
         this.bannedUntil = now + this.opts.banMs;

@@ -4,9 +4,17 @@
  */
 import type { GovernorClock } from "../binance/WeightGovernor.ts";
 
+interface Sleeper {
+  readonly at: number;
+  readonly wake: () => void;
+  /** Cancellable sleeps are request deadlines (a request is in flight); plain ones are waits. */
+  readonly cancellable: boolean;
+}
+
 export class ManualClock implements GovernorClock {
   private t: number;
-  private sleepers: { at: number; wake: () => void }[] = [];
+  private sleepers: Sleeper[] = [];
+  private idleWaiters: (() => void)[] = [];
 
   constructor(start = Date.UTC(2025, 5, 1)) {
     this.t = start;
@@ -17,12 +25,14 @@ export class ManualClock implements GovernorClock {
   readonly sleep = (ms: number, signal?: AbortSignal): Promise<void> => {
     if (ms <= 0 || signal?.aborted) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const entry = { at: this.t + ms, wake: resolve };
+      const entry: Sleeper = { at: this.t + ms, wake: resolve, cancellable: signal !== undefined };
       this.sleepers.push(entry);
       signal?.addEventListener("abort", () => {
         this.sleepers = this.sleepers.filter((s) => s !== entry);
         resolve();
+        this.checkIdle();
       });
+      this.checkIdle();
     });
   };
 
@@ -31,11 +41,37 @@ export class ManualClock implements GovernorClock {
     return this.sleepers.length;
   }
 
+  /**
+   * Resolves once nothing is in flight (no deadline pending) and something waits for time to pass (a pause, a
+   * ban, a full window): the moment a test can advance knowing the client has done all it would do now.
+   */
+  whenIdle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.checkIdle();
+    });
+  }
+
   /** Moves time forward by `ms` and wakes every sleeper whose time has come, earliest first. */
   advance(ms: number): void {
     this.t += ms;
     const due = this.sleepers.filter((s) => s.at <= this.t).sort((a, b) => a.at - b.at);
     this.sleepers = this.sleepers.filter((s) => s.at > this.t);
     for (const s of due) s.wake();
+  }
+
+  private isIdle(): boolean {
+    return !this.sleepers.some((s) => s.cancellable) && this.sleepers.some((s) => !s.cancellable);
+  }
+
+  /** Confirmed a macrotask later, so an answer just received (its deadline dropped) is handled first. */
+  private checkIdle(): void {
+    if (this.idleWaiters.length === 0 || !this.isIdle()) return;
+    setImmediate(() => {
+      if (this.idleWaiters.length === 0 || !this.isIdle()) return;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    });
   }
 }

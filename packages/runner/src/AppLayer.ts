@@ -161,6 +161,12 @@ export const makeApp = (config: AppConfig, log: Logger, overrides: AppOverrides 
         );
         return;
       }
+      if (event._tag === "RejectedCandles") {
+        log.warn(
+          `REST klines of "${event.symbol}" ${event.timeframe}: ${event.count} impossible candle(s) dropped, e.g. ${event.example}`,
+        );
+        return;
+      }
       for (const listener of restListeners) listener(event);
     },
   });

@@ -310,6 +310,35 @@ test("klines: only closed candles, paging by startTime/endTime for backfill", as
   expect(fake.stats.byPath["/fapi/v1/klines"]).toBe(1 + 3);
 });
 
+test("impossible candles from REST never reach the caller: dropped, counted, told; paging still complete", async () => {
+  const { fake, rest, events } = setup();
+  fake.advance(600_000);
+  const to = fake.now() - 1_800_000;
+  const from = to - 2400 * 1_800_000;
+  const truth = fake.closedCandles("BTCUSDT", "30m", from, to);
+  for (const kind of ["negative", "zero", "huge", "highBelowLow"] as const) {
+    fake.corruptNextKlines(1, kind);
+    const latest = await rest.klines({ symbol: "BTCUSDT", timeframe: "30m", limit: 10 });
+    expect(latest).toHaveLength(8); // 10 rows: the forming one and the impossible one are not candles
+    expect(latest.every((c) => c.low > 0 && c.high >= c.low && c.high < 1e9)).toBe(true);
+  }
+  expect(rest.rejectedCandles).toBe(4);
+  const told = events.filter((e) => e._tag === "RejectedCandles");
+  expect(told).toHaveLength(4);
+  expect(told[0]).toMatchObject({ symbol: "BTCUSDT", timeframe: "30m", count: 1 });
+  expect(told.map((e) => (e._tag === "RejectedCandles" ? e.example.split(": ")[1] : ""))).toEqual([
+    expect.stringMatching(/^impossible low price -/),
+    "impossible low price 0",
+    "impossible high price 1e+300",
+    expect.stringMatching(/^high .* below low /),
+  ]);
+  // A dropped row in a full page does not end the paging: every other candle of the range arrives.
+  fake.corruptNextKlines(1, "zero");
+  const range = await rest.klinesRange("BTCUSDT", "30m", from, to);
+  expect(range).toHaveLength(truth.length - 1);
+  expect(range.at(-1)?.openTime).toBe(truth.at(-1)?.openTime);
+});
+
 /** Prices cross the wire as strings rounded like Binance's; compare on what the client parsed. */
 const pick = (c: { openTime: number }, range: readonly { openTime: number }[]) =>
   range.find((r) => r.openTime === c.openTime) ?? {};

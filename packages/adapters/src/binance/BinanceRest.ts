@@ -17,7 +17,7 @@ import pRetry, { AbortError } from "p-retry";
 import {
   decodeExchangeInfo,
   decodeFundingRates,
-  decodeKlines,
+  decodeKlineRows,
   decodeServerTime,
   decodeTickers,
   type ExchangeSymbol,
@@ -78,6 +78,15 @@ export const DEFAULT_REST_URL = "https://fapi.binance.com";
 /** What the client tells its owner: the governor's rate-limit events, and each failed attempt it retries. */
 export type RestEvent =
   | GovernorEvent
+  /** Klines rows dropped as impossible (negative, zero or absurd prices, high below low...). */
+  | {
+      readonly _tag: "RejectedCandles";
+      readonly symbol: string;
+      readonly timeframe: Timeframe;
+      readonly count: number;
+      /** The first dropped row and why, e.g. "[3] open time 1735689600000: impossible low price 0". */
+      readonly example: string;
+    }
   | {
       readonly _tag: "Retrying";
       /** The endpoint, e.g. "GET /fapi/v1/exchangeInfo". */
@@ -154,6 +163,8 @@ export class BinanceRest {
   private tickersCache: Cached<ReadonlyMap<string, number>> | undefined;
   /** Requests actually sent (for tests and metrics). */
   sent = 0;
+  /** Klines rows dropped as impossible since start (for metrics). */
+  rejectedCandles = 0;
   private readonly onEvent: (event: RestEvent) => void;
 
   constructor(config: BinanceRestConfig = {}) {
@@ -264,6 +275,17 @@ export class BinanceRest {
     readonly endTime?: number;
     readonly limit: number;
   }): Promise<readonly Candle[]> {
+    return (await this.klinesPage(query)).candles;
+  }
+
+  /** One klines request: its closed, possible candles and how many rows the exchange sent (for paging). */
+  private async klinesPage(query: {
+    readonly symbol: string;
+    readonly timeframe: Timeframe;
+    readonly startTime?: number;
+    readonly endTime?: number;
+    readonly limit: number;
+  }): Promise<{ readonly candles: readonly Candle[]; readonly rows: number }> {
     const params: Record<string, string | number> = {
       symbol: query.symbol,
       interval: query.timeframe,
@@ -271,14 +293,30 @@ export class BinanceRest {
     };
     if (query.startTime !== undefined) params.startTime = query.startTime;
     if (query.endTime !== undefined) params.endTime = query.endTime;
-    const { value, date } = await this.get("fapi/v1/klines", params, klinesWeight(query.limit), decodeKlines);
-    const last = value[value.length - 1];
-    if (last === undefined) return value;
+    const { value, date } = await this.get(
+      "fapi/v1/klines",
+      params,
+      klinesWeight(query.limit),
+      decodeKlineRows,
+    );
+    if (value.rejected.length > 0) {
+      this.rejectedCandles += value.rejected.length;
+      this.onEvent({
+        _tag: "RejectedCandles",
+        symbol: query.symbol,
+        timeframe: query.timeframe,
+        count: value.rejected.length,
+        example: value.rejected[0] ?? "",
+      });
+    }
+    const candles = value.candles;
+    const last = candles[candles.length - 1];
+    if (last === undefined) return { candles, rows: value.rows };
     // closeTime ends in .999, so a Date header (whole seconds) is exact enough to tell closed from forming.
     const couldBeForming = query.endTime === undefined || query.endTime >= last.openTime;
-    if (!couldBeForming) return value;
+    if (!couldBeForming) return { candles, rows: value.rows };
     const now = date ?? (await this.serverTime());
-    return last.closeTime < now ? value : value.slice(0, -1);
+    return { candles: last.closeTime < now ? candles : candles.slice(0, -1), rows: value.rows };
   }
 
   /**
@@ -298,18 +336,19 @@ export class BinanceRest {
     let start = from;
     while (start <= to) {
       const wanted = Math.floor((to - start) / step) + 1;
-      const page = await this.klines({
+      const page = await this.klinesPage({
         symbol,
         timeframe,
         startTime: start,
         endTime: to,
         limit: cheapestKlinesLimit(Math.min(wanted, PAGE)),
       });
-      const fresh = page.filter((c) => c.openTime >= start && c.openTime <= to);
+      const fresh = page.candles.filter((c) => c.openTime >= start && c.openTime <= to);
       for (const c of fresh) out.push(c);
       if (onPage !== undefined && fresh.length > 0) await onPage(fresh);
-      const last = page[page.length - 1];
-      if (last === undefined || page.length < Math.min(wanted, PAGE)) break;
+      const last = page.candles[page.candles.length - 1];
+      // A short page is the end of the data; rows dropped as impossible do not make it short.
+      if (last === undefined || page.rows < Math.min(wanted, PAGE)) break;
       start = last.openTime + step;
     }
     return out;

@@ -4,10 +4,13 @@ import { readFileSync } from "node:fs";
 import { type Candle, MarketDataError } from "@signalbot/core";
 import {
   decodeExchangeInfo,
+  decodeKlineRows,
   decodeKlines,
   decodeServerTime,
   decodeStreamFrame,
   decodeTickers,
+  impossibleCandle,
+  requestWeightLimit,
 } from "./Decode.ts";
 
 const SAMPLES = new URL("../../../../fixtures/api-samples/", import.meta.url);
@@ -89,4 +92,61 @@ test("WebSocket kline frames: real combined-stream samples decode, junk is Malfo
   expect(decodeStreamFrame('{"result":null,"id":3}')).toEqual({ _tag: "Reply", id: 3 });
   for (const junk of ["{", "[]", '{"data":{"e":"kline","k":{"t":"x"}}}', JSON.stringify(combined[0])])
     expect(decodeStreamFrame(junk)._tag).toBe("Malformed");
+});
+
+test("impossible candles: negative, zero, 1e300 and high below low are refused, real ones pass", () => {
+  const ok = { open: 100, high: 101, low: 99, close: 100.5, volume: 12 };
+  expect(impossibleCandle(ok)).toBeUndefined();
+  expect(impossibleCandle({ ...ok, volume: 0 })).toBeUndefined();
+  expect(impossibleCandle({ ...ok, low: -99 })).toBe("impossible low price -99");
+  expect(impossibleCandle({ ...ok, low: 0 })).toBe("impossible low price 0");
+  expect(impossibleCandle({ ...ok, high: 1e300 })).toBe("impossible high price 1e+300");
+  expect(impossibleCandle({ ...ok, high: 99, low: 101 })).toBe("high 99 below low 101");
+  expect(impossibleCandle({ ...ok, close: 102 })).toBe("open/close above high 101");
+  expect(impossibleCandle({ ...ok, volume: -1 })).toBe("impossible volume -1");
+  // Every captured REST and WebSocket candle passes.
+  expect(decodeKlines(capture["GET /fapi/v1/klines?symbol=BTCUSDT&interval=1m&limit=3"], "K")).toHaveLength(
+    3,
+  );
+});
+
+test("a klines body with an impossible row: that row is dropped and reported, the others kept", () => {
+  const rows = [
+    [0, "100", "101", "99", "100", "5", 59_999],
+    [60_000, "100", "101", "0", "100", "5", 119_999],
+    [120_000, "100", "101", "99", "100", "5", 179_999],
+  ];
+  const decoded = decodeKlineRows(rows, "K");
+  expect(decoded).toMatchObject({ rows: 3, rejected: ["[1] open time 60000: impossible low price 0"] });
+  expect(decodeKlines(rows, "K")).toHaveLength(2);
+});
+
+test("an impossible kline frame is Malformed, naming the symbol and why", () => {
+  const frame = (o: string, h: string, l: string, c: string) =>
+    JSON.stringify({
+      stream: "btcusdt@kline_30m",
+      data: { e: "kline", k: { t: 0, T: 1_799_999, s: "BTCUSDT", i: "30m", o, h, l, c, v: "1", x: false } },
+    });
+  expect(decodeStreamFrame(frame("100", "101", "99", "100"))._tag).toBe("Kline");
+  expect(decodeStreamFrame(frame("100", "1e300", "99", "100"))).toEqual({
+    _tag: "Malformed",
+    message: 'k: "BTCUSDT" 30m at 0: impossible high price 1e+300',
+  });
+  expect(decodeStreamFrame(frame("-5", "101", "99", "100"))._tag).toBe("Malformed");
+  expect(decodeStreamFrame(frame("100", "99", "101", "100"))._tag).toBe("Malformed");
+});
+
+test("exchangeInfo rateLimits: the per-minute REQUEST_WEIGHT limit, nothing else", () => {
+  const limits = (rateLimits: unknown) => requestWeightLimit({ rateLimits });
+  expect(
+    limits([
+      { rateLimitType: "ORDERS", interval: "MINUTE", intervalNum: 1, limit: 1200 },
+      { rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: 1, limit: 2400 },
+    ]),
+  ).toBe(2400);
+  expect(limits([{ rateLimitType: "REQUEST_WEIGHT", interval: "SECOND", intervalNum: 10, limit: 300 }])).toBe(
+    undefined,
+  );
+  expect(limits("nope")).toBeUndefined();
+  expect(requestWeightLimit({})).toBeUndefined();
 });

@@ -129,12 +129,50 @@ export const decodeTickers = (body: unknown, source: string): ReadonlyMap<string
     return out;
   });
 
-/** `[openTime, "o", "h", "l", "c", "v", closeTime, ...]` rows, checked ascending. */
-export const decodeKlines = (body: unknown, source: string): readonly Candle[] | MarketDataError =>
+/** No contract trades at a billion USDT or more; a price there is a corrupt field, not a market. */
+export const MAX_PRICE = 1e9;
+/** Above any real 30m–1d volume (1000PEPE's busiest day is ~3e11 contracts). */
+export const MAX_VOLUME = 1e15;
+
+/**
+ * Why a candle cannot be real, or undefined: every price positive and below `MAX_PRICE`, the volume in
+ * [0, `MAX_VOLUME`], and low ≤ open, close ≤ high. Such a candle would poison the series and the open trades.
+ */
+export const impossibleCandle = (c: Omit<Candle, "openTime" | "closeTime">): string | undefined => {
+  for (const [name, v] of [
+    ["open", c.open],
+    ["high", c.high],
+    ["low", c.low],
+    ["close", c.close],
+  ] as const)
+    if (!(v > 0 && v < MAX_PRICE)) return `impossible ${name} price ${v}`;
+  if (!(c.volume >= 0 && c.volume <= MAX_VOLUME)) return `impossible volume ${c.volume}`;
+  if (c.high < c.low) return `high ${c.high} below low ${c.low}`;
+  if (c.open > c.high || c.close > c.high) return `open/close above high ${c.high}`;
+  if (c.open < c.low || c.close < c.low) return `open/close below low ${c.low}`;
+  return undefined;
+};
+
+/** Klines as decoded: the candles, and the rows dropped as impossible (the response as a whole is fine). */
+export interface KlineRows {
+  readonly candles: readonly Candle[];
+  /** Rows the exchange sent, impossible ones included (for paging). */
+  readonly rows: number;
+  /** "[3] open time 1735689600000: impossible low price 0", one per dropped row. */
+  readonly rejected: readonly string[];
+}
+
+/**
+ * `[openTime, "o", "h", "l", "c", "v", closeTime, ...]` rows, checked ascending. A row with impossible prices
+ * (see `impossibleCandle`) is dropped and reported in `rejected`; a row that does not parse fails the body.
+ */
+export const decodeKlineRows = (body: unknown, source: string): KlineRows | MarketDataError =>
   wrap(source, () => {
     if (!Array.isArray(body)) throw new Invalid("body: expected an array of klines");
     let previous = Number.NEGATIVE_INFINITY;
-    return body.map((row, i): Candle => {
+    const candles: Candle[] = [];
+    const rejected: string[] = [];
+    body.forEach((row, i) => {
       const at = `[${i}]`;
       if (!Array.isArray(row) || row.length < 7) throw new Invalid(`${at}: expected a kline array`);
       const openTime = row[0];
@@ -143,7 +181,7 @@ export const decodeKlines = (body: unknown, source: string): readonly Candle[] |
         throw new Invalid(`${at}: bad open/close time ${JSON.stringify([openTime, closeTime])}`);
       if (openTime <= previous) throw new Invalid(`${at}: open time ${openTime} not ascending`);
       previous = openTime;
-      return {
+      const candle: Candle = {
         openTime,
         open: decimal(row[1], `${at}.open`),
         high: decimal(row[2], `${at}.high`),
@@ -152,8 +190,18 @@ export const decodeKlines = (body: unknown, source: string): readonly Candle[] |
         volume: decimal(row[5], `${at}.volume`),
         closeTime,
       };
+      const why = impossibleCandle(candle);
+      if (why === undefined) candles.push(candle);
+      else rejected.push(`${at} open time ${openTime}: ${why}`);
     });
+    return { candles, rows: body.length, rejected };
   });
+
+/** `decodeKlineRows` keeping only the candles (impossible rows dropped). */
+export const decodeKlines = (body: unknown, source: string): readonly Candle[] | MarketDataError => {
+  const decoded = decodeKlineRows(body, source);
+  return decoded instanceof MarketDataError ? decoded : decoded.candles;
+};
 
 /**
  * `GET /fapi/v1/fundingRate` rows `{symbol, fundingTime, fundingRate: "0.00010000", markPrice: "76907.97"}`,
@@ -206,23 +254,19 @@ export const decodeStreamFrame = (text: string): StreamFrame => {
     const openTime = int(k, "t", "k");
     const closeTime = int(k, "T", "k");
     if (closeTime <= openTime) throw new Invalid("k.T: before k.t");
-    return {
-      _tag: "Kline",
-      event: {
-        symbol: str(k, "s", "k"),
-        timeframe: interval,
-        closed: k.x,
-        candle: {
-          openTime,
-          open: decimal(k.o, "k.o"),
-          high: decimal(k.h, "k.h"),
-          low: decimal(k.l, "k.l"),
-          close: decimal(k.c, "k.c"),
-          volume: decimal(k.v, "k.v"),
-          closeTime,
-        },
-      },
+    const candle: Candle = {
+      openTime,
+      open: decimal(k.o, "k.o"),
+      high: decimal(k.h, "k.h"),
+      low: decimal(k.l, "k.l"),
+      close: decimal(k.c, "k.c"),
+      volume: decimal(k.v, "k.v"),
+      closeTime,
     };
+    const symbol = str(k, "s", "k");
+    const why = impossibleCandle(candle);
+    if (why !== undefined) throw new Invalid(`k: "${symbol}" ${interval} at ${openTime}: ${why}`);
+    return { _tag: "Kline", event: { symbol, timeframe: interval, closed: k.x, candle } };
   } catch (e) {
     if (e instanceof Invalid) return { _tag: "Malformed", message: e.message };
     throw e;

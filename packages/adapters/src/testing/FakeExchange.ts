@@ -52,6 +52,23 @@ export interface FakeExchangeOptions {
   readonly onRest?: (answer: { readonly path: string; readonly status: number }) => void;
 }
 
+/** Ways a candle can be impossible (a corrupt feed): what the fake sends on request. */
+export type ImpossibleKind = "negative" | "zero" | "huge" | "highBelowLow";
+
+/** The wire fields o/h/l/c of `c` made impossible in the way `kind` says. */
+const impossible = (c: Candle, kind: ImpossibleKind): [string, string, string, string] => {
+  switch (kind) {
+    case "negative":
+      return [fmt(c.open), fmt(c.high), fmt(-c.low), fmt(c.close)];
+    case "zero":
+      return [fmt(c.open), fmt(c.high), "0", fmt(c.close)];
+    case "huge":
+      return [fmt(c.open), "1e300", fmt(c.low), fmt(c.close)];
+    case "highBelowLow":
+      return [fmt(c.open), fmt(c.low), fmt(c.high), fmt(c.close)];
+  }
+};
+
 /** Counters tests assert on. */
 export interface FakeExchangeStats {
   requests: number;
@@ -169,6 +186,7 @@ export class FakeExchange {
   private pending: { sendAt: number; stream: string; frame: string }[] = [];
   private slowBodies = { count: 0, totalMs: Number.POSITIVE_INFINITY };
   private hangs = 0;
+  private corruptKlines: { count: number; kind: ImpossibleKind } = { count: 0, kind: "zero" };
   /** Answers held back by `hangNext` (released with a 503 by `stop`) and drip timers of slow bodies. */
   private readonly held = new Set<() => void>();
   private readonly requestWaiters: { n: number; resolve: () => void }[] = [];
@@ -288,6 +306,25 @@ export class FakeExchange {
   /** Fault: the next `count` REST requests are received (and counted) but never answered, not even headers. */
   hangNext(count: number): void {
     this.hangs = count;
+  }
+  /** Fault: the next `count` klines answers carry one impossible candle (their middle row), made so by `kind`. */
+  corruptNextKlines(count: number, kind: ImpossibleKind): void {
+    this.corruptKlines = { count, kind };
+  }
+  /** Fault: sends one impossible forming candle (made so by `kind`) on every subscribed stream. */
+  sendImpossible(kind: ImpossibleKind): void {
+    for (const stream of this.subscribedStreams()) {
+      const symbol = stream.split("@")[0]?.toUpperCase() ?? "";
+      const s = this.seriesOf(symbol, "30m");
+      const open = Math.floor((this.marketNow - 1) / 1_800_000) * 1_800_000;
+      const c = s === undefined ? undefined : this.candle(s, "30m", open);
+      if (c === undefined) continue;
+      const frame = JSON.parse(
+        this.frame(stream, symbol, "30m", this.asOf(c, this.marketNow), false, this.marketNow),
+      );
+      [frame.data.k.o, frame.data.k.h, frame.data.k.l, frame.data.k.c] = impossible(c, kind);
+      this.broadcast(stream, JSON.stringify(frame));
+    }
   }
   /** Resolves once the fake has received `n` REST requests in all (hung ones included). */
   whenRequests(n: number): Promise<void> {
@@ -718,17 +755,23 @@ export class FakeExchange {
     } else {
       rows = this.latest(symbol, interval, Math.min(to, this.marketNow - 1), limit);
     }
+    const corrupt = this.corruptKlines.count > 0 && rows.length > 0 ? Math.floor(rows.length / 2) : -1;
+    if (corrupt >= 0) this.corruptKlines.count--;
     return this.json(
-      rows.map((c) => {
+      rows.map((c, i) => {
         // As of now: a candle whose close time has passed is final (`closedCandles` agrees), even when the
         // request lands exactly on its close.
         const v = this.asOf(c, this.marketNow);
+        const [o, h, l, cl] =
+          i === corrupt
+            ? impossible(v, this.corruptKlines.kind)
+            : [fmt(v.open), fmt(v.high), fmt(v.low), fmt(v.close)];
         return [
           v.openTime,
-          fmt(v.open),
-          fmt(v.high),
-          fmt(v.low),
-          fmt(v.close),
+          o,
+          h,
+          l,
+          cl,
           fmt(v.volume),
           v.closeTime,
           (v.volume * v.close).toFixed(5),

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { makeOutboxWorker, SignalStore } from "@signalbot/core";
-import { Effect, Layer } from "effect";
+import { Effect, Fiber, Layer } from "effect";
 import { layer as sqliteLayer } from "../sqlite/index.ts";
 import { tempDatabase } from "../sqlite/SqliteFixtures.ts";
 import { type FakeBotApi, startFakeBotApi } from "../testing/FakeBotApi.ts";
@@ -68,4 +68,31 @@ test("killed mid-delivery: after a restart nothing is lost and only the in-fligh
   const repeated = texts.filter((t, i) => texts.indexOf(t) !== i);
   expect(repeated.every((t) => t === `m${KILL_AT}`)).toBe(true);
   expect(texts.slice(0, KILL_AT)).toEqual(expected.slice(0, KILL_AT));
+});
+
+test("a restart keeps the rate window: the restarted worker waits for the window the killed one began", async () => {
+  const api = startFakeBotApi();
+  fake = api;
+  const layer = Layer.mergeAll(
+    sqliteLayer({ path: tmp.dbPath }),
+    TelegramNotifier.layer({ token: api.token, apiRoot: api.apiRoot, chatId: "-100200" }),
+  );
+  // A group allowing 3 requests per 1.5 s window (20 per minute, shrunk).
+  const limits = { minIntervalMs: 0, maxPerMinute: 3, windowMs: 1500 };
+  await Effect.runPromise(
+    Effect.gen(function* () {
+      const store = yield* SignalStore;
+      for (let i = 1; i <= 5; i++) yield* store.enqueue({ _tag: "Reply", text: `m${i}`, time: i });
+      const first = yield* Effect.forkChild(makeOutboxWorker(limits).run);
+      yield* Effect.promise(() => api.whenDelivered(3));
+      yield* Fiber.interrupt(first); // the process restarts with the window full
+    }).pipe(Effect.provide(layer)),
+  );
+  const left = await Effect.runPromise(makeOutboxWorker(limits).drain(10_000).pipe(Effect.provide(layer)));
+  expect(left).toBe(0);
+  const sent = api.delivered();
+  // m3 may go twice (accepted, then the process stopped before marking it): the one in-flight repeat.
+  expect([...new Set(sent.map((r) => r.params.text))]).toEqual(["m1", "m2", "m3", "m4", "m5"]);
+  // The restarted worker's first send waited for the window the first one opened.
+  expect(sent[3]!.at - sent[0]!.at).toBeGreaterThanOrEqual(1450);
 });

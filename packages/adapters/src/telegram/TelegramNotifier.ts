@@ -5,6 +5,7 @@
  */
 import {
   type Candle,
+  type Delivery,
   DeliveryError,
   type Notification,
   Notifier,
@@ -25,7 +26,7 @@ export interface TelegramNotifierConfig {
   readonly apiRoot?: string;
   /** TIMEZONE for the times in messages, default Asia/Ho_Chi_Minh. */
   readonly timeZone?: string;
-  /** Gap between the parts of one split message (the per-chat limit). Default 1000 ms. */
+  /** Gap between the parts of one split message when no outbox paces them (the per-chat limit). Default 1000 ms. */
   readonly partIntervalMs?: number;
   /** Send a chart with new signals. Default true. */
   readonly charts?: boolean;
@@ -124,7 +125,7 @@ export const makeTelegramNotifier = (
         ? signalParts(n)
         : Effect.succeed(docParts(render(n, options)));
 
-  const send = (part: Part): Effect.Effect<void, TelegramError> =>
+  const send = (part: Part, pace: Effect.Effect<void>): Effect.Effect<void, TelegramError> =>
     part._tag === "text"
       ? client.sendMessage(config.chatId, part.html)
       : client.sendPhoto(config.chatId, part.png, part.caption).pipe(
@@ -133,19 +134,22 @@ export const makeTelegramNotifier = (
             (e) => e.reason === "permanent",
             (e) =>
               Effect.logWarning(`telegram: photo refused, sending the caption as text: ${e.message}`).pipe(
+                Effect.andThen(pace),
                 Effect.andThen(client.sendMessage(config.chatId, part.caption)),
               ),
           ),
         );
 
-  const deliver = (n: Notification): Effect.Effect<void, DeliveryError> =>
+  const deliver = (n: Notification, delivery?: Delivery): Effect.Effect<void, DeliveryError> =>
     Effect.gen(function* () {
+      // Every request after the first is paced by the outbox (it counts them); alone, a fixed gap between parts.
+      const pace = delivery?.pace ?? Effect.sleep(partIntervalMs);
       const id = identity(n);
       const parts = yield* partsOf(n);
       const start = progress?.id === id ? progress.sent : 0;
       for (let i = start; i < parts.length; i++) {
-        if (i > start) yield* Effect.sleep(partIntervalMs);
-        yield* send(parts[i]!).pipe(Effect.mapError(toDeliveryError));
+        if (i > start) yield* pace;
+        yield* send(parts[i]!, pace).pipe(Effect.mapError(toDeliveryError));
         progress = { id, sent: i + 1 };
       }
       progress = undefined;

@@ -20,8 +20,10 @@ export interface ReceivedRequest {
   readonly files: Readonly<
     Record<string, { readonly name: string; readonly type: string; readonly bytes: Uint8Array }>
   >;
-  /** What the fake answered. */
+  /** What the fake answered (0: never answered, see `hang`). */
   readonly status: number;
+  /** When it arrived, on the fake's clock (`now`). */
+  readonly at: number;
 }
 
 /** A scripted failure: the next `times` matching requests get this answer. */
@@ -237,6 +239,7 @@ export const startFakeBotApi = (
         params,
         files,
         status,
+        at: now(),
       };
       received.push(r);
       options.onReceive?.(r);

@@ -13,9 +13,19 @@ export class DeliveryError extends Data.TaggedError("DeliveryError")<{
   readonly cause?: unknown;
 }> {}
 
+/** What the outbox worker hands the notifier with each notification. */
+export interface Delivery {
+  /**
+   * Run before every request after the first one a notification needs (the parts of a long text, a caption sent
+   * as text after a refused photo): it waits for the chat's rate limit and counts the request. The worker paced
+   * the first request itself.
+   */
+  readonly pace: Effect.Effect<void>;
+}
+
 export class Notifier extends Context.Service<
   Notifier,
   {
-    readonly deliver: (notification: Notification) => Effect.Effect<void, DeliveryError>;
+    readonly deliver: (notification: Notification, delivery?: Delivery) => Effect.Effect<void, DeliveryError>;
   }
 >()("signalbot/core/Notifier") {}

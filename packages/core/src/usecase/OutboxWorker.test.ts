@@ -2,10 +2,12 @@ import { describe, expect, test } from "bun:test";
 import { Clock, Duration, Effect, Fiber, Layer } from "effect";
 import { TestClock } from "effect/testing";
 import type { Notification } from "../model/Notification.ts";
+import type { KeyValueStore } from "../port/KeyValueStore.ts";
 import { DeliveryError, Notifier } from "../port/Notifier.ts";
 import { SignalStore } from "../port/SignalStore.ts";
+import { KeyValueStoreMemory } from "../testing/KeyValueStoreMemory.ts";
 import { SignalStoreMemory, SignalStoreMemoryState } from "../testing/SignalStoreMemory.ts";
-import { makeOutboxWorker } from "./OutboxWorker.ts";
+import { makeOutboxWorker, PACING_KEY } from "./OutboxWorker.ts";
 
 const reply = (i: number): Notification => ({ _tag: "Reply", text: `m${i}`, time: 0 });
 const textOf = (n: Notification) => (n._tag === "Reply" ? n.text : n._tag);
@@ -253,5 +255,100 @@ describe("OutboxWorker", () => {
     );
     expect(tg.accepted.map((a) => a.text)).toEqual(["m1", "m2", "m3", "m4", "m5"]);
     expect(left).toBe(5);
+  });
+
+  test("the limits count requests: a reply sent in 3 parts is 3 sends, each paced", async () => {
+    // A Telegram whose messages split in 3 parts (a long reply), sending each part through `pace`.
+    const sends: number[] = [];
+    const layer = Layer.succeed(
+      Notifier,
+      Notifier.of({
+        deliver: (_n, delivery) =>
+          Effect.gen(function* () {
+            for (let part = 0; part < 3; part++) {
+              if (part > 0 && delivery !== undefined) yield* delivery.pace;
+              sends.push(yield* Clock.currentTimeMillis);
+            }
+          }),
+      }),
+    );
+    await run(
+      Effect.gen(function* () {
+        yield* enqueueAll(7);
+        const fiber = yield* Effect.forkChild(
+          makeOutboxWorker({ minIntervalMs: 1000, maxPerMinute: 20 }).run,
+        );
+        yield* advanceUntilEmpty(10 * 60_000);
+        yield* Fiber.interrupt(fiber);
+      }),
+      new SignalStoreMemoryState(),
+      layer,
+    );
+    expect(sends).toHaveLength(21);
+    expect(Math.min(...gaps(sends))).toBeGreaterThanOrEqual(1000);
+    for (const t of sends)
+      expect(sends.filter((u) => u >= t && u < t + 60_000).length).toBeLessThanOrEqual(20);
+  });
+
+  test("a restart remembers the window: the 21st send of a group waits for the minute begun before it", async () => {
+    const tg = scriptedTelegram(() => "ok");
+    const state = new SignalStoreMemoryState();
+    const kv = new Map<string, string>();
+    const config = { minIntervalMs: 1000, maxPerMinute: 20 };
+    const withKv = <E>(program: Effect.Effect<void, E, SignalStore | Notifier | KeyValueStore>) =>
+      run(program.pipe(Effect.provide(KeyValueStoreMemory.layer(kv))), state, tg.layer);
+    await withKv(
+      Effect.gen(function* () {
+        yield* enqueueAll(25);
+        const fiber = yield* Effect.forkChild(makeOutboxWorker(config).run);
+        yield* TestClock.adjust(Duration.millis(19_500)); // 20 sent (t = 0 … 19 s)
+        yield* Fiber.interrupt(fiber);
+      }),
+    );
+    expect(tg.accepted).toHaveLength(20);
+    expect(JSON.parse(kv.get(PACING_KEY) ?? "{}").sends).toHaveLength(20);
+    // The restarted process (a fresh worker, the same store) runs on the same clock from where it stopped.
+    await withKv(
+      Effect.gen(function* () {
+        yield* TestClock.setTime(19_500);
+        const fiber = yield* Effect.forkChild(makeOutboxWorker(config).run);
+        yield* advanceUntilEmpty(5 * 60_000);
+        yield* Fiber.interrupt(fiber);
+      }),
+    );
+    expect(tg.accepted.map((a) => a.at).slice(19)).toEqual([19_000, 60_000, 61_000, 62_000, 63_000, 64_000]);
+  });
+
+  test("a restart remembers a pending retry_after: nothing is sent before Telegram said so", async () => {
+    const tg = scriptedTelegram((text, attempt) =>
+      text === "m1" && attempt === 0
+        ? new DeliveryError({ reason: "rateLimited", message: "429", retryAfterMs: 30_000 })
+        : "ok",
+    );
+    const state = new SignalStoreMemoryState();
+    const kv = new Map<string, string>();
+    const withKv = <E>(program: Effect.Effect<void, E, SignalStore | Notifier | KeyValueStore>) =>
+      run(program.pipe(Effect.provide(KeyValueStoreMemory.layer(kv))), state, tg.layer);
+    await withKv(
+      Effect.gen(function* () {
+        yield* enqueueAll(2);
+        const fiber = yield* Effect.forkChild(makeOutboxWorker().run);
+        yield* TestClock.adjust(Duration.seconds(2));
+        yield* Fiber.interrupt(fiber); // the process restarts during the wait
+      }),
+    );
+    await withKv(
+      Effect.gen(function* () {
+        yield* TestClock.setTime(2000);
+        const fiber = yield* Effect.forkChild(makeOutboxWorker().run);
+        yield* advanceUntilEmpty(60_000);
+        yield* Fiber.interrupt(fiber);
+      }),
+    );
+    expect(tg.attempts.map((a) => [a.text, a.at])).toEqual([
+      ["m1", 0],
+      ["m1", 30_000],
+      ["m2", 31_000],
+    ]);
   });
 });

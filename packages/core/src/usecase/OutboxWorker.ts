@@ -2,13 +2,18 @@
  * The outbox worker: delivers pending notifications strictly in order through the `Notifier`, within the chat's
  * rate limits, waiting out 429s and backing off on transient failures, so nothing is lost while Telegram is down.
  *
+ * The limits count requests, not items: a long text split in three is three sends, each paced (`Delivery.pace`).
+ * The send times of the last minute and a pending `retry_after` are kept in the `KeyValueStore` (when one is
+ * provided, as live), so a restart neither forgets the window nor retries before Telegram said it may.
+ *
  * Delivery is at-least-once: an item is marked delivered only after `Notifier.deliver` succeeded, so after a
  * crash at most the ONE item that was in flight (accepted by Telegram, not yet marked) is sent again.
  * A permanently rejected item (4xx other than 429) is recorded with `markFailed` and then closed with
  * `markDelivered` so it never blocks the queue; its last error stays in the store.
  */
-import { Clock, Effect, Result, Schedule } from "effect";
+import { Clock, Effect, Option, Result, Schedule } from "effect";
 import type { Notification } from "../model/Notification.ts";
+import { KeyValueStore } from "../port/KeyValueStore.ts";
 import { type DeliveryError, Notifier } from "../port/Notifier.ts";
 import { type OutboxItem, SignalStore } from "../port/SignalStore.ts";
 import type { StoreError } from "../port/StoreError.ts";
@@ -21,6 +26,8 @@ export interface OutboxWorkerConfig {
    * limit (a private chat). Set it when the chat is a group (negative chat id).
    */
   readonly maxPerMinute?: number;
+  /** Length of the `maxPerMinute` window. Default 60 000 (tests shorten it). */
+  readonly windowMs?: number;
   /** First wait after a transient failure; doubles on each consecutive one up to `maxBackoffMs`. Default 1000. */
   readonly baseBackoffMs?: number;
   /** Ceiling of the transient backoff. Default 60000. */
@@ -45,6 +52,45 @@ export interface OutboxWorker {
 
 const MINUTE = 60_000;
 
+/** Key of the persisted pacing state in the KeyValueStore. */
+export const PACING_KEY = "outbox.pacing";
+
+/** Send times (newest last) and the end of a Telegram `retry_after`, as persisted. */
+interface Pacing {
+  readonly sends: readonly number[];
+  readonly holdUntil: number;
+}
+
+const isTimes = (u: unknown): u is number[] => Array.isArray(u) && u.every((t) => Number.isFinite(t));
+
+/** The persisted pacing, or nothing when absent or unreadable (then the worker starts with a clean window). */
+export const decodePacing = (text: string | undefined): Pacing | undefined => {
+  if (text === undefined) return undefined;
+  try {
+    const v: unknown = JSON.parse(text);
+    if (typeof v !== "object" || v === null) return undefined;
+    const { sends, holdUntil } = v as { sends?: unknown; holdUntil?: unknown };
+    if (!isTimes(sends) || typeof holdUntil !== "number" || !Number.isFinite(holdUntil)) return undefined;
+    return { sends: [...sends].sort((a, b) => a - b), holdUntil };
+  } catch {
+    return undefined;
+  }
+};
+
+/** The earliest time the next request may go: after `holdUntil`, the per-chat gap and the window's cap. */
+export const nextSendAt = (
+  p: Pacing,
+  minIntervalMs: number,
+  maxPerMinute: number,
+  windowMs = MINUTE,
+): number => {
+  const last = p.sends[p.sends.length - 1];
+  let at = Math.max(p.holdUntil, last === undefined ? Number.NEGATIVE_INFINITY : last + minIntervalMs);
+  if (maxPerMinute > 0 && p.sends.length >= maxPerMinute)
+    at = Math.max(at, p.sends[p.sends.length - maxPerMinute]! + windowMs);
+  return at;
+};
+
 const describe = (n: Notification): string => {
   switch (n._tag) {
     case "NewSignal":
@@ -62,29 +108,59 @@ const describe = (n: Notification): string => {
 export const makeOutboxWorker = (config: OutboxWorkerConfig = {}): OutboxWorker => {
   const minIntervalMs = config.minIntervalMs ?? 1000;
   const maxPerMinute = config.maxPerMinute ?? 0;
+  const windowMs = config.windowMs ?? MINUTE;
   const baseBackoffMs = config.baseBackoffMs ?? 1000;
   const maxBackoffMs = config.maxBackoffMs ?? 60_000;
   const defaultRetryAfterMs = config.defaultRetryAfterMs ?? 1000;
   const idleMs = config.idleMs ?? 1000;
   const batchSize = config.batchSize ?? 20;
 
-  // Send attempts (times), newest last: the last one gives the per-chat gap, the window the per-minute cap.
-  // Failed attempts count too: Telegram counts requests, not successes.
-  const sent: number[] = [];
+  // Requests sent (times), newest last: the last one gives the per-chat gap, the window the per-minute cap.
+  // Failed attempts count too: Telegram counts requests, not successes. Restored from the store on first use.
+  let pacing: Pacing = { sends: [], holdUntil: 0 };
+  let restored = false;
 
-  /** Wait until sending now respects both limits, then record the send. */
-  const acquireSlot = Effect.gen(function* () {
+  const restorePacing = Effect.gen(function* () {
+    if (restored) return;
+    restored = true;
+    const kv = yield* Effect.serviceOption(KeyValueStore);
+    if (Option.isNone(kv)) return;
+    const saved = decodePacing(yield* kv.value.get(PACING_KEY).pipe(Effect.orElseSucceed(() => undefined)));
+    if (saved === undefined) return;
+    pacing = saved;
     const now = yield* Clock.currentTimeMillis;
-    const last = sent[sent.length - 1];
-    let earliest = last === undefined ? now : last + minIntervalMs;
-    if (maxPerMinute > 0 && sent.length >= maxPerMinute) {
-      earliest = Math.max(earliest, sent[sent.length - maxPerMinute]! + MINUTE);
-    }
+    if (saved.holdUntil > now)
+      yield* Effect.logInfo(
+        `outbox: Telegram's retry_after from before the restart holds sending for ${Math.ceil((saved.holdUntil - now) / 1000)} s more`,
+      );
+  });
+
+  /** Persist the pacing; a failed write only costs the memory of it after a restart, so it is logged, not retried. */
+  const savePacing = Effect.gen(function* () {
+    const kv = yield* Effect.serviceOption(KeyValueStore);
+    if (Option.isNone(kv)) return;
+    yield* kv.value
+      .set(PACING_KEY, JSON.stringify(pacing))
+      .pipe(Effect.catch((e) => Effect.logWarning(`outbox: pacing not saved: ${e.message}`)));
+  });
+
+  /** Wait until sending now respects both limits and any retry_after, then record (and persist) the send. */
+  const acquireSlot = Effect.gen(function* () {
+    yield* restorePacing;
+    const now = yield* Clock.currentTimeMillis;
+    const earliest = nextSendAt(pacing, minIntervalMs, maxPerMinute, windowMs);
     if (earliest > now) yield* Effect.sleep(earliest - now);
     const at = yield* Clock.currentTimeMillis;
-    sent.push(at);
-    while (sent.length > Math.max(1, maxPerMinute)) sent.shift();
+    pacing = { sends: [...pacing.sends, at].slice(-Math.max(1, maxPerMinute)), holdUntil: pacing.holdUntil };
+    yield* savePacing;
   });
+
+  /** Telegram said 429: nothing goes out before `until`, across a restart too. */
+  const holdUntil = (until: number) =>
+    Effect.gen(function* () {
+      pacing = { sends: pacing.sends, holdUntil: Math.max(pacing.holdUntil, until) };
+      yield* savePacing;
+    });
 
   /** Retry a store write until it succeeds: losing a markDelivered would resend the message. */
   const persist = (what: string, write: Effect.Effect<void, StoreError>) =>
@@ -103,7 +179,7 @@ export const makeOutboxWorker = (config: OutboxWorkerConfig = {}): OutboxWorker 
       let transientFailures = 0;
       for (;;) {
         yield* acquireSlot;
-        const result = yield* Effect.result(notifier.deliver(item.notification));
+        const result = yield* Effect.result(notifier.deliver(item.notification, { pace: acquireSlot }));
         if (Result.isSuccess(result)) {
           yield* persist(`markDelivered(${item.id})`, store.markDelivered(item.id));
           return;
@@ -124,6 +200,7 @@ export const makeOutboxWorker = (config: OutboxWorkerConfig = {}): OutboxWorker 
         yield* Effect.logWarning(
           `outbox: item ${item.id} (${describe(item.notification)}) ${error.reason}, retrying in ${waitMs} ms: ${error.message}`,
         );
+        if (error.reason === "rateLimited") yield* holdUntil((yield* Clock.currentTimeMillis) + waitMs);
         yield* Effect.sleep(waitMs);
       }
     });

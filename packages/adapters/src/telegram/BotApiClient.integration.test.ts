@@ -65,7 +65,7 @@ describe("grammY client (the one we use)", () => {
     const client = makeBotApiClient({ token: fake.token, apiRoot: fake.apiRoot });
     fake.fail({ status: 429, retryAfter: 7 });
     fake.fail({ status: 502 });
-    fake.fail({ status: 400 });
+    fake.fail({ status: 400, description: "Bad Request: can't parse entities: unsupported start tag" });
     const e1 = await Effect.runPromise(Effect.flip(client.sendMessage("1", "x")));
     const e2 = await Effect.runPromise(Effect.flip(client.sendMessage("1", "x")));
     const e3 = await Effect.runPromise(Effect.flip(client.sendMessage("1", "x")));
@@ -76,6 +76,24 @@ describe("grammY client (the one we use)", () => {
     const e4 = await Effect.runPromise(Effect.flip(client.sendMessage("1", "x")));
     expect(e4.reason).toBe("transient");
     for (const e of [e1, e2, e3, e4]) expect(e.message).not.toContain(fake.token.split(":")[1]!);
+  });
+
+  test("a refused chat or bot is blocked (no message can go), a refused message is permanent", async () => {
+    const answers = [
+      { status: 400, description: "Bad Request: chat not found" },
+      { status: 401, description: "Unauthorized" },
+      { status: 403, description: "Forbidden: bot was blocked by the user" },
+      { status: 403, description: "Forbidden: bot was kicked from the supergroup chat" },
+      { status: 400, description: "Bad Request: not enough rights to send text messages to the chat" },
+      { status: 400, description: "Bad Request: message is too long" },
+    ];
+    const client = makeBotApiClient({ token: fake.token, apiRoot: fake.apiRoot });
+    const reasons: string[] = [];
+    for (const a of answers) {
+      fake.fail(a);
+      reasons.push((await Effect.runPromise(Effect.flip(client.sendMessage("1", "x")))).reason);
+    }
+    expect(reasons).toEqual(["blocked", "blocked", "blocked", "blocked", "blocked", "permanent"]);
   });
 
   test("a request that is never answered fails as transient at its bound: 15 s for a text, 60 s for a photo", async () => {

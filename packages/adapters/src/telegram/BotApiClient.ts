@@ -9,8 +9,12 @@ import { Api, GrammyError, HttpError, InputFile } from "grammy";
 
 export class TelegramError extends Data.TaggedError("TelegramError")<{
   readonly method: string;
-  /** rateLimited: 429 (see retryAfterMs); transient: 5xx or network; permanent: any other 4xx or a bad answer. */
-  readonly reason: "rateLimited" | "transient" | "permanent";
+  /**
+   * rateLimited: 429 (see retryAfterMs); transient: 5xx, network or no answer in time; blocked: the bot or the
+   * chat is refused as a whole (401 bad token, 403 bot blocked or kicked, 400 chat not found...), so no message
+   * can go until the owner fixes it; permanent: this one request is refused (any other 4xx) or a bad answer.
+   */
+  readonly reason: "rateLimited" | "transient" | "blocked" | "permanent";
   readonly status?: number;
   readonly retryAfterMs?: number;
   /** Redacted: never contains the bot token. */
@@ -94,7 +98,19 @@ export const redact = (text: string, token: string): string => {
   return out;
 };
 
-/** Map whatever grammY threw to a TelegramError (429 → rateLimited, 5xx/network → transient, 4xx → permanent). */
+/**
+ * Answers that refuse the bot or the chat as a whole rather than one message: a wrong or revoked token (401, or 404
+ * for a malformed one), the bot blocked by the user or kicked from the group (403), a chat id that does not exist
+ * or a group it may not write to (400). Retrying another message would get the same answer.
+ * @see https://core.telegram.org/bots/api#making-requests
+ */
+const CHAT_REFUSED =
+  /chat not found|bot was kicked|bot is not a member|not enough rights|have no rights|need administrator rights|CHAT_WRITE_FORBIDDEN|CHAT_RESTRICTED|group chat was upgraded|user is deactivated|PEER_ID_INVALID|chat_id is empty/i;
+
+const refusesEverything = (status: number, description: string): boolean =>
+  status === 401 || status === 403 || status === 404 || (status === 400 && CHAT_REFUSED.test(description));
+
+/** Map whatever grammY threw to a TelegramError (429 → rateLimited, 5xx/network → transient, 4xx → blocked or permanent). */
 export const toTelegramError = (method: string, token: string, e: unknown): TelegramError => {
   if (e instanceof GrammyError) {
     const status = e.error_code;
@@ -108,7 +124,9 @@ export const toTelegramError = (method: string, token: string, e: unknown): Tele
         retryAfterMs: (retryAfter ?? 1) * 1000,
         message,
       });
-    return new TelegramError({ method, reason: status >= 500 ? "transient" : "permanent", status, message });
+    const reason =
+      status >= 500 ? "transient" : refusesEverything(status, e.description) ? "blocked" : "permanent";
+    return new TelegramError({ method, reason, status, message });
   }
   if (e instanceof HttpError) {
     const inner = e.error instanceof Error ? e.error.message : String(e.error);

@@ -429,7 +429,7 @@ export const runCommandPolling = (
         const wait =
           e.reason === "rateLimited"
             ? (e.retryAfterMs ?? 1000)
-            : e.reason === "permanent"
+            : e.reason === "permanent" || e.reason === "blocked"
               ? 60_000
               : Math.min(30_000, 1000 * 2 ** failures++);
         yield* Effect.logWarning(

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { makeOutboxWorker, type Notification, Notifier, SignalStore } from "@signalbot/core";
 import { aSignal, loadKlines, SignalStoreMemory } from "@signalbot/core/testing";
-import { Effect, Fiber, Layer } from "effect";
+import { Effect, Fiber, Layer, Logger, References } from "effect";
 import { TestClock } from "effect/testing";
 import { type FakeBotApi, startFakeBotApi } from "../testing/FakeBotApi.ts";
 import { MAX_CAPTION } from "./Message.ts";
@@ -97,15 +97,27 @@ describe("TelegramNotifier", () => {
     expect(sent.join("\n")).toBe(lines.join("\n"));
   });
 
-  test("429 → rateLimited with retry_after, 5xx and network → transient, other 4xx → permanent; no token", async () => {
+  test("429 → rateLimited with retry_after, 5xx and network → transient, a refused chat → blocked, other 4xx → permanent; no token", async () => {
     fake.fail({ status: 429, retryAfter: 12 });
     fake.fail({ status: 503 });
     fake.fail({ status: 403 });
-    const results = [await deliver(reply("a")), await deliver(reply("b")), await deliver(reply("c"))];
+    fake.fail({ status: 400, description: "Bad Request: can't parse entities" });
+    const results = [
+      await deliver(reply("a")),
+      await deliver(reply("b")),
+      await deliver(reply("c")),
+      await deliver(reply("e")),
+    ];
     await fake.stop();
     results.push(await deliver(reply("d")));
     const errors = results.map((r) => (r._tag === "Failure" ? r.failure : undefined));
-    expect(errors.map((e) => e?.reason)).toEqual(["rateLimited", "transient", "permanent", "transient"]);
+    expect(errors.map((e) => e?.reason)).toEqual([
+      "rateLimited",
+      "transient",
+      "blocked",
+      "permanent",
+      "transient",
+    ]);
     expect(errors[0]?.retryAfterMs).toBe(12_000);
     for (const e of errors) expect(e?.message).not.toContain(fake.token.split(":")[1]!);
   });
@@ -201,4 +213,96 @@ describe("TelegramNotifier", () => {
     // Arrival times carry a little network jitter: check windows a little shorter than the limiter's.
     for (const t of at) expect(at.filter((u) => u >= t && u < t + 380).length).toBeLessThanOrEqual(5);
   });
+
+  test("a wrong chat id, a revoked token, a blocked bot: delivery halts, nothing is dropped, it resumes once fixed", async () => {
+    const state = new SignalStoreMemory.State();
+    // The worker's last step before each wait is a log line: the test moves the clock only then.
+    let logged = () => {};
+    const nextLine = () => {
+      const p = new Promise<void>((resolve) => {
+        logged = resolve;
+      });
+      return Effect.promise(() => p);
+    };
+    const lines: string[] = [];
+    const logger = Logger.make((o) => {
+      const line = String(o.message);
+      if (!line.includes("halted")) return;
+      lines.push(line);
+      logged();
+    });
+    let marked = 0;
+    let allMarked = () => {};
+    const everyMarked = new Promise<void>((resolve) => {
+      allMarked = resolve;
+    });
+    const store = Layer.effect(
+      SignalStore,
+      Effect.map(Effect.service(SignalStore), (s) =>
+        SignalStore.of({
+          ...s,
+          markDelivered: (id) =>
+            Effect.tap(s.markDelivered(id), () => Effect.sync(() => ++marked === 3 && allMarked())),
+        }),
+      ),
+    ).pipe(Layer.provide(SignalStoreMemory.layer(state)));
+    const layer = Layer.mergeAll(
+      store,
+      Layer.succeed(Notifier, makeTelegramNotifier(config)),
+      TestClock.layer(),
+      Logger.layer([logger]),
+    );
+    const HALT_RETRY = 300_000;
+    const outcome = await Effect.runPromise(
+      Effect.gen(function* () {
+        const store = yield* SignalStore;
+        for (let i = 1; i <= 3; i++) yield* store.enqueue(reply(`m${i}`));
+        const worker = makeOutboxWorker({ minIntervalMs: 0, haltRetryMs: HALT_RETRY });
+        const seen: unknown[] = [];
+        for (const refusal of [
+          { status: 400, description: "Bad Request: chat not found" },
+          { status: 401, description: "Unauthorized" },
+          { status: 403, description: "Forbidden: bot was blocked by the user" },
+        ]) {
+          fake.setDown(refusal);
+          const line = nextLine();
+          const fiber = yield* Effect.forkChild(worker.run);
+          yield* line;
+          seen.push({ depth: yield* store.outboxDepth, halted: worker.status().halted?.reason });
+          yield* Fiber.interrupt(fiber);
+        }
+        // A start tries at once; then every HALT_RETRY. Still refused: one quiet line each, nothing dropped.
+        const started = nextLine();
+        const fiber = yield* Effect.forkChild(worker.run);
+        yield* started;
+        const retried = nextLine();
+        yield* TestClock.adjust(HALT_RETRY);
+        yield* retried;
+        // The owner fixes it: the next periodic try delivers everything, in order.
+        fake.setDown(undefined);
+        const resumed = nextLine();
+        yield* TestClock.adjust(HALT_RETRY);
+        yield* resumed;
+        yield* Effect.promise(() => everyMarked);
+        yield* Fiber.interrupt(fiber);
+        return { seen, after: worker.status(), depth: yield* store.outboxDepth };
+      }).pipe(Effect.provide(layer), Effect.provideService(References.MinimumLogLevel, "Debug")),
+    );
+    expect(outcome.seen).toEqual([
+      { depth: 3, halted: "sendMessage: 400 Bad Request: chat not found" },
+      { depth: 3, halted: "sendMessage: 401 Unauthorized" },
+      { depth: 3, halted: "sendMessage: 403 Forbidden: bot was blocked by the user" },
+    ]);
+    expect(fake.delivered().map((r) => r.params.text)).toEqual(["m1", "m2", "m3"]);
+    expect(outcome.after).toEqual({});
+    expect(outcome.depth).toBe(0);
+    // Three starts refused, one more start and one periodic try still refused: five recorded attempts.
+    expect(state.outbox.find((r) => textOf(r.notification) === "m1")?.attempts).toBe(5);
+    expect(lines[0]).toContain("outbox: delivery halted, the destination refuses every message");
+    expect(lines[0]).toContain("3 notifications kept");
+    expect(lines.at(-1)).toStartWith("outbox: delivery resumed after 10 min halted");
+    for (const l of lines) expect(l).not.toContain(fake.token.split(":")[1]!);
+  });
 });
+
+const textOf = (n: Notification) => (n._tag === "Reply" ? n.text : n._tag);

@@ -6,8 +6,12 @@ import { Context, Data, type Effect } from "effect";
 import type { Notification } from "../model/Notification.ts";
 
 export class DeliveryError extends Data.TaggedError("DeliveryError")<{
-  /** rateLimited: wait `retryAfterMs`; transient: back off and retry; permanent: give up on this item. */
-  readonly reason: "rateLimited" | "transient" | "permanent";
+  /**
+   * rateLimited: wait `retryAfterMs`; transient: back off and retry; blocked: the destination refuses everything
+   * (wrong chat, revoked token, bot blocked) — stop delivering, keep every item, retry later; permanent: this item
+   * can never be delivered — give up on it.
+   */
+  readonly reason: "rateLimited" | "transient" | "blocked" | "permanent";
   readonly message: string;
   readonly retryAfterMs?: number;
   readonly cause?: unknown;

@@ -8,8 +8,12 @@
  *
  * Delivery is at-least-once: an item is marked delivered only after `Notifier.deliver` succeeded, so after a
  * crash at most the ONE item that was in flight (accepted by Telegram, not yet marked) is sent again.
- * A permanently rejected item (4xx other than 429) is recorded with `markFailed` and then closed with
- * `markDelivered` so it never blocks the queue; its last error stays in the store.
+ * A permanently rejected item (this message refused: 4xx other than 429) is recorded with `markFailed` and
+ * then closed with `markDelivered` so it never blocks the queue; its last error stays in the store.
+ * A blocked destination (wrong chat id, revoked token, bot blocked: every message would be refused) halts
+ * delivery instead: nothing is dropped, `status()` says so (for /healthz), one error line says why, and the
+ * head of the queue is retried every `haltRetryMs` — delivery resumes by itself once the owner fixes it, or at
+ * the next start.
  */
 import { Clock, Effect, Option, Result, Schedule } from "effect";
 import type { Notification } from "../model/Notification.ts";
@@ -38,6 +42,19 @@ export interface OutboxWorkerConfig {
   readonly idleMs?: number;
   /** Items read from the store per batch. Default 20. */
   readonly batchSize?: number;
+  /** While the destination is blocked, how often the head of the queue is tried again. Default 300 000 (5 min). */
+  readonly haltRetryMs?: number;
+}
+
+/** Whether delivery is running, for /healthz. */
+export interface OutboxStatus {
+  /** Set while the destination refuses every message (delivery stopped, the outbox kept). */
+  readonly halted?: {
+    readonly since: number;
+    /** Telegram's answer, e.g. "sendMessage: 400 Bad Request: chat not found". */
+    readonly reason: string;
+    readonly nextRetryAt: number;
+  };
 }
 
 export interface OutboxWorker {
@@ -48,6 +65,8 @@ export interface OutboxWorker {
    * An item interrupted mid-delivery stays pending and is sent at the next start.
    */
   readonly drain: (maxMs: number) => Effect.Effect<number, never, Notifier | SignalStore>;
+  /** Delivery running or halted (a blocked destination), read at any time. */
+  readonly status: () => OutboxStatus;
 }
 
 const MINUTE = 60_000;
@@ -114,6 +133,8 @@ export const makeOutboxWorker = (config: OutboxWorkerConfig = {}): OutboxWorker 
   const defaultRetryAfterMs = config.defaultRetryAfterMs ?? 1000;
   const idleMs = config.idleMs ?? 1000;
   const batchSize = config.batchSize ?? 20;
+  const haltRetryMs = config.haltRetryMs ?? 300_000;
+  let halted: OutboxStatus["halted"];
 
   // Requests sent (times), newest last: the last one gives the per-chat gap, the window the per-minute cap.
   // Failed attempts count too: Telegram counts requests, not successes. Restored from the store on first use.
@@ -182,9 +203,33 @@ export const makeOutboxWorker = (config: OutboxWorkerConfig = {}): OutboxWorker 
         const result = yield* Effect.result(notifier.deliver(item.notification, { pace: acquireSlot }));
         if (Result.isSuccess(result)) {
           yield* persist(`markDelivered(${item.id})`, store.markDelivered(item.id));
+          if (halted !== undefined) {
+            const minutes = Math.round(((yield* Clock.currentTimeMillis) - halted.since) / 60_000);
+            const left = yield* store.outboxDepth.pipe(Effect.orElseSucceed(() => -1));
+            yield* Effect.logInfo(
+              `outbox: delivery resumed after ${minutes} min halted, ${left} notifications pending`,
+            );
+            halted = undefined;
+          }
           return;
         }
         const error: DeliveryError = result.failure;
+        if (error.reason === "blocked") {
+          const now = yield* Clock.currentTimeMillis;
+          if (halted === undefined) {
+            const kept = yield* store.outboxDepth.pipe(Effect.orElseSucceed(() => -1));
+            yield* Effect.logError(
+              `outbox: delivery halted, the destination refuses every message (${error.message}); ${kept} notifications kept; fix TELEGRAM_CHAT_ID / TELEGRAM_BOT_TOKEN (or unblock the bot): delivery resumes by itself, tried every ${Math.round(haltRetryMs / 1000)} s, or at the next start`,
+            );
+          } else
+            yield* Effect.logDebug(
+              `outbox: still halted, next try in ${Math.round(haltRetryMs / 1000)} s: ${error.message}`,
+            );
+          halted = { since: halted?.since ?? now, reason: error.message, nextRetryAt: now + haltRetryMs };
+          yield* persist(`markFailed(${item.id})`, store.markFailed(item.id, error.message));
+          yield* Effect.sleep(haltRetryMs);
+          continue;
+        }
         if (error.reason === "permanent") {
           yield* Effect.logError(
             `outbox: item ${item.id} (${describe(item.notification)}) rejected permanently, dropped: ${error.message}`,
@@ -233,7 +278,7 @@ export const makeOutboxWorker = (config: OutboxWorkerConfig = {}): OutboxWorker 
       return yield* store.outboxDepth.pipe(Effect.orElseSucceed(() => -1));
     });
 
-  return { run, drain };
+  return { run, drain, status: () => (halted === undefined ? {} : { halted }) };
 };
 
 /** Convenience: a fresh worker's `run`. */

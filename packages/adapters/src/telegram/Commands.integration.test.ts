@@ -169,6 +169,67 @@ const observedStore = (state: SignalStoreMemoryState, onEnqueue: (n: Notificatio
     ),
   ).pipe(Layer.provide(SignalStoreMemory.layer(state)));
 
+describe("commands that must not be obeyed as sent", () => {
+  const setup = (config: CommandsConfig) => {
+    const control = recordingControl();
+    const kv = new Map<string, string>();
+    const state = new SignalStoreMemory.State();
+    const lines: string[] = [];
+    const logger = Logger.make((o) => void lines.push(String(o.message)));
+    const layer = Layer.mergeAll(
+      control.layer,
+      SignalStoreMemory.layer(state),
+      KeyValueStoreMemory.layer(kv),
+      Logger.layer([logger]),
+    );
+    const client = makeBotApiClient({ token: fake.token, apiRoot: fake.apiRoot });
+    const fiber = Effect.runFork(runCommandPolling(client, config).pipe(Effect.provide(layer)));
+    const replies = () =>
+      state.outbox.map((r) => (r.notification._tag === "Reply" ? htmlToPlain(r.notification.text) : ""));
+    const until = (last: number, replyCount: number) =>
+      waitFor(() => kv.get(OFFSET_KEY) === String(last + 1) && state.outbox.length >= replyCount);
+    return { control, replies, lines, until, stop: () => Effect.runPromise(Fiber.interrupt(fiber)) };
+  };
+
+  test("in a group, a command addressed to another bot is ignored; one addressed to us is obeyed", async () => {
+    const t = setup({ chatId: "-100200", pollTimeoutSeconds: 5 });
+    fake.pushMessage({ chatId: -100200, fromId: 1, text: "/status@SomeOtherBot" });
+    fake.pushMessage({ chatId: -100200, fromId: 1, text: "/universe@Fake_Bot" });
+    const last = fake.pushMessage({ chatId: -100200, fromId: 1, text: "/trades" });
+    await t.until(last, 2);
+    await t.stop();
+    expect(t.control.calls).toEqual(["universe", "trades"]);
+  });
+
+  test("40 /help in a row: 5 answered, one 'too fast' answer, the rest dropped without a line each", async () => {
+    const t = setup({ chatId: "100", pollTimeoutSeconds: 5 });
+    let last = 0;
+    for (let i = 0; i < 40; i++) last = fake.pushMessage({ chatId: 100, fromId: 1, text: "/help" });
+    await t.until(last, 6);
+    await t.stop();
+    const replies = t.replies();
+    expect(replies).toHaveLength(6);
+    expect(replies.slice(0, 5).every((r) => r.includes("Các lệnh của bot"))).toBe(true);
+    expect(replies[5]).toStartWith("⏳ Bạn gửi lệnh quá nhanh: tối đa 5 lệnh mỗi phút.");
+    expect(t.lines.filter((l) => l.includes("/help")).length).toBe(5);
+    expect(t.lines.filter((l) => l.includes("over 5 per minute"))).toHaveLength(1);
+  });
+
+  test("a 9 KB command: one short log line and one short answer, its name cut", async () => {
+    const t = setup({ chatId: "100", pollTimeoutSeconds: 5 });
+    const huge = `/${"a".repeat(9000)} ${"b".repeat(200)}`;
+    const last = fake.pushMessage({ chatId: 100, fromId: 1, text: huge });
+    await t.until(last, 1);
+    await t.stop();
+    const [answer, ...more] = t.replies();
+    expect(more).toEqual([]);
+    expect(answer).toBe(`❓ Không hiểu lệnh “/${"a".repeat(32)}…”. Gõ /help để xem danh sách lệnh.`);
+    const logged = t.lines.filter((l) => l.includes("aaaa"));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]!.length).toBeLessThan(120);
+  });
+});
+
 describe("getUpdates 409: another process polls with this token", () => {
   test("one alert per conflict, polling goes on every 30 s and resumes when the other process stops", async () => {
     const CONFLICT =
@@ -250,7 +311,12 @@ describe("command replies", () => {
   };
 
   test("parseCommand strips the bot name and splits arguments", () => {
-    expect(parseCommand("/signals@my_bot 10")).toEqual({ name: "signals", args: ["10"] });
+    expect(parseCommand("/signals@My_Bot 10")).toEqual({
+      name: "signals",
+      args: ["10"],
+      addressedTo: "my_bot",
+    });
+    expect(parseCommand(`/${"x".repeat(9000)}`)?.name).toBe(`${"x".repeat(32)}…`);
     expect(parseCommand("  /HELP ")).toEqual({ name: "help", args: [] });
     expect(parseCommand("hello")).toBeUndefined();
   });
@@ -276,9 +342,20 @@ describe("command replies", () => {
   test("bad arguments and unknown commands get a helpful answer and do nothing", async () => {
     const bad = await reply("/pause abc");
     expect(bad.calls).toEqual([]);
-    expect(bad.text).toContain("Số giờ phải là số nguyên");
+    expect(bad.text).toContain("số giờ phải là số nguyên");
     expect((await reply("/signals 500")).calls).toEqual([]);
     expect((await reply("/foo")).text).toBe("❓ Không hiểu lệnh “/foo”. Gõ /help để xem danh sách lệnh.");
+  });
+
+  test("numbers are parsed strictly: hex, exponents, decimals, signs and extra arguments get the usage", async () => {
+    for (const text of ["/stats 0x10", "/stats 1e1", "/stats 7.0", "/stats +7", "/stats 7 8", "/stats ７"]) {
+      const r = await reply(text);
+      expect(r.calls).toEqual([]);
+      expect(r.text).toBe("❓ Cách dùng: /stats [ngày] — số ngày phải là số nguyên từ 1 đến 365.");
+    }
+    expect((await reply("/stats 16")).calls).toEqual(["stats(16)"]);
+    expect((await reply("/signals 0x3")).text).toStartWith("❓ Cách dùng: /signals [n]");
+    expect((await reply("/pause 1e2")).text).toStartWith("❓ Cách dùng: /pause [giờ]");
   });
 
   test("tradeStats leaves break-evens out of the win rate", () => {

@@ -21,6 +21,7 @@ import {
 } from "@signalbot/core";
 import { Clock, Context, Effect, Layer } from "effect";
 import type { BotApiClient, IncomingUpdate, TelegramError } from "./BotApiClient.ts";
+import { type CommandLimiter, makeCommandLimiter } from "./CommandLimiter.ts";
 import { formatDistance, formatNumber, formatPrice, formatRate, formatSigned, formatTime } from "./Format.ts";
 import { bold, code, type Doc, type Line, plain, toHtml } from "./Message.ts";
 import {
@@ -98,6 +99,13 @@ export interface CommandsConfig {
   readonly timeZone?: string;
   /** Long-poll timeout in seconds (Telegram holds the request that long). Default 30. */
   readonly pollTimeoutSeconds?: number;
+  /**
+   * The bot's own username (without "@"): a command addressed to another bot (`/status@OtherBot`) is ignored.
+   * The polling loop asks Telegram (getMe) when it is not given.
+   */
+  readonly botUsername?: string;
+  /** Commands obeyed per user per minute; more get one "too fast" answer, then silence. Default 5. */
+  readonly commandsPerMinute?: number;
 }
 
 /** Key of the persisted update offset in the KeyValueStore. */
@@ -108,17 +116,30 @@ export const MAX_SIGNALS = 20;
 export const DEFAULT_STATS_DAYS = 7;
 export const DEFAULT_PAUSE_HOURS = 24;
 export const MAX_PAUSE_HOURS = 24 * 30;
+export const DEFAULT_COMMANDS_PER_MINUTE = 5;
 
 export interface ParsedCommand {
+  /** Lower-cased, at most `MAX_COMMAND_NAME` characters (a longer one is cut and ends in "…"). */
   readonly name: string;
   readonly args: readonly string[];
+  /** The bot a command is addressed to in a group (`/status@my_bot`), lower-cased, without "@". */
+  readonly addressedTo?: string;
 }
 
-/** "/signals@my_bot 10" → { name: "signals", args: ["10"] }; not a command → undefined. */
+/** Telegram command names are 1–32 characters; anything longer is not a command of ours and is cut for display. */
+export const MAX_COMMAND_NAME = 32;
+
+/** "/signals@my_bot 10" → { name: "signals", args: ["10"], addressedTo: "my_bot" }; not a command → undefined. */
 export const parseCommand = (text: string): ParsedCommand | undefined => {
   const [head, ...args] = text.trim().split(/\s+/);
   if (head === undefined || !head.startsWith("/") || head.length < 2) return undefined;
-  return { name: head.slice(1).split("@")[0]!.toLowerCase(), args };
+  const [rawName = "", bot] = head.slice(1).split("@");
+  const name = rawName.toLowerCase();
+  return {
+    name: name.length > MAX_COMMAND_NAME ? `${name.slice(0, MAX_COMMAND_NAME)}…` : name,
+    args,
+    ...(bot === undefined ? {} : { addressedTo: bot.toLowerCase() }),
+  };
 };
 
 /** Is this message from someone we obey? */
@@ -268,10 +289,17 @@ const STORE_TROUBLE: Readonly<Record<StoreError["reason"], string>> = {
   unknown: "lỗi lưu trữ chưa rõ nguyên nhân",
 };
 
-const intArg = (arg: string | undefined, fallback: number, min: number, max: number): number | undefined => {
+/**
+ * The command's only argument as a whole number in [min, max] (absent: `fallback`), written in plain digits:
+ * "0x10", "1e1", "7.0", "+7" and a second argument are refused rather than guessed at.
+ */
+const intArg = (args: readonly string[], fallback: number, min: number, max: number): number | undefined => {
+  if (args.length > 1) return undefined;
+  const [arg] = args;
   if (arg === undefined) return fallback;
+  if (!/^\d{1,6}$/.test(arg)) return undefined;
   const n = Number(arg);
-  return Number.isInteger(n) && n >= min && n <= max ? n : undefined;
+  return n >= min && n <= max ? n : undefined;
 };
 
 /** Run one command and return its reply. A failing control call becomes an apologetic reply, not an error. */
@@ -281,7 +309,7 @@ export const runCommand = (
 ): Effect.Effect<Doc, never, BotControl> =>
   Effect.gen(function* () {
     const control = yield* BotControl;
-    const [arg] = command.args;
+    const args = command.args;
     switch (command.name) {
       case "start":
       case "help":
@@ -289,20 +317,23 @@ export const runCommand = (
       case "status":
         return statusDoc(yield* control.status, o);
       case "signals": {
-        const n = intArg(arg, DEFAULT_SIGNALS, 1, MAX_SIGNALS);
-        if (n === undefined) return line(`❓ Số tín hiệu phải là số nguyên từ 1 đến ${MAX_SIGNALS}.`);
+        const n = intArg(args, DEFAULT_SIGNALS, 1, MAX_SIGNALS);
+        if (n === undefined)
+          return line(`❓ Cách dùng: /signals [n] — số tín hiệu phải là số nguyên từ 1 đến ${MAX_SIGNALS}.`);
         return signalsDoc(yield* control.recentSignals(n), o);
       }
       case "trades":
         return tradesDoc(yield* control.openTrades, o);
       case "stats": {
-        const days = intArg(arg, DEFAULT_STATS_DAYS, 1, 365);
-        if (days === undefined) return line("❓ Số ngày phải là số nguyên từ 1 đến 365.");
+        const days = intArg(args, DEFAULT_STATS_DAYS, 1, 365);
+        if (days === undefined)
+          return line("❓ Cách dùng: /stats [ngày] — số ngày phải là số nguyên từ 1 đến 365.");
         return statsDoc(days, yield* control.closedTrades(days));
       }
       case "pause": {
-        const hours = intArg(arg, DEFAULT_PAUSE_HOURS, 1, MAX_PAUSE_HOURS);
-        if (hours === undefined) return line(`❓ Số giờ phải là số nguyên từ 1 đến ${MAX_PAUSE_HOURS}.`);
+        const hours = intArg(args, DEFAULT_PAUSE_HOURS, 1, MAX_PAUSE_HOURS);
+        if (hours === undefined)
+          return line(`❓ Cách dùng: /pause [giờ] — số giờ phải là số nguyên từ 1 đến ${MAX_PAUSE_HOURS}.`);
         const { until } = yield* control.pause(hours);
         return line(`⏸️ Đã tạm dừng phát tín hiệu ${hours} giờ, đến ${formatTime(until, o.timeZone, true)}.`);
       }
@@ -319,20 +350,22 @@ export const runCommand = (
         };
       }
       case "profit": {
-        const days = intArg(arg, ALL_TIME_DAYS, 1, ALL_TIME_DAYS);
-        if (days === undefined) return line("❓ Số ngày phải là số nguyên dương.");
+        const days = intArg(args, ALL_TIME_DAYS, 1, ALL_TIME_DAYS);
+        if (days === undefined) return line("❓ Cách dùng: /profit [ngày] — số ngày phải là số nguyên dương.");
         return profitDoc(days, yield* control.closedTrades(days), yield* control.status);
       }
       case "daily": {
-        const days = intArg(arg, DEFAULT_DAILY_DAYS, 1, MAX_DAILY_DAYS);
-        if (days === undefined) return line(`❓ Số ngày phải là số nguyên từ 1 đến ${MAX_DAILY_DAYS}.`);
+        const days = intArg(args, DEFAULT_DAILY_DAYS, 1, MAX_DAILY_DAYS);
+        if (days === undefined)
+          return line(`❓ Cách dùng: /daily [ngày] — số ngày phải là số nguyên từ 1 đến ${MAX_DAILY_DAYS}.`);
         // One day more than shown, so the oldest calendar day is complete in the owner's zone.
         const trades = yield* control.closedTrades(days + 1);
         return dailyDoc(days, trades, yield* Clock.currentTimeMillis, o.timeZone);
       }
       case "performance": {
-        const days = intArg(arg, ALL_TIME_DAYS, 1, ALL_TIME_DAYS);
-        if (days === undefined) return line("❓ Số ngày phải là số nguyên dương.");
+        const days = intArg(args, ALL_TIME_DAYS, 1, ALL_TIME_DAYS);
+        if (days === undefined)
+          return line("❓ Cách dùng: /performance [ngày] — số ngày phải là số nguyên dương.");
         return performanceDoc(days, yield* control.closedTrades(days));
       }
       default:
@@ -350,15 +383,39 @@ export const runCommand = (
     ),
   );
 
-/** Handle one update: obey it (reply through the outbox) or ignore and log it. */
+const TOO_FAST = (perMinute: number) =>
+  line(
+    `⏳ Bạn gửi lệnh quá nhanh: tối đa ${perMinute} lệnh mỗi phút. Các lệnh thêm bị bỏ qua, vui lòng thử lại sau.`,
+  );
+
+/**
+ * Handle one update: obey it (reply through the outbox) or ignore and log it. A command addressed to another
+ * bot is not ours; `limiter` (per user) keeps a burst of commands from flooding the outbox and the log.
+ */
 export const handleUpdate = (
   update: IncomingUpdate,
   config: CommandsConfig,
+  limiter: CommandLimiter = makeCommandLimiter(config.commandsPerMinute ?? DEFAULT_COMMANDS_PER_MINUTE),
 ): Effect.Effect<void, StoreError, BotControl | SignalStore> =>
   Effect.gen(function* () {
     const m = update.message;
     const command = m?.text === undefined ? undefined : parseCommand(m.text);
     if (m === undefined || command === undefined) return;
+    const own = config.botUsername?.toLowerCase();
+    if (command.addressedTo !== undefined && command.addressedTo !== own) {
+      yield* Effect.logDebug(`command ignored: "/${command.name}" is addressed to another bot`);
+      return;
+    }
+    const perMinute = config.commandsPerMinute ?? DEFAULT_COMMANDS_PER_MINUTE;
+    const verdict = limiter.check(m.from?.id ?? m.chat.id, yield* Clock.currentTimeMillis);
+    if (verdict === "drop") return;
+    if (verdict === "tooFast") {
+      yield* Effect.logWarning(
+        `commands from user "${m.from?.id ?? "?"}" in chat "${m.chat.id}" over ${perMinute} per minute: the rest of this minute's are ignored`,
+      );
+      if (isAuthorized(update, config)) yield* enqueueReply(TOO_FAST(perMinute));
+      return;
+    }
     if (!isAuthorized(update, config)) {
       yield* Effect.logWarning(
         `command ignored: "/${command.name}" from chat "${m.chat.id}" user "${m.from?.id ?? "?"}" (not the owner)`,
@@ -367,7 +424,11 @@ export const handleUpdate = (
     }
     yield* Effect.logInfo(`command: "/${command.name}" from user "${m.from?.id ?? "?"}"`);
     const o: TemplateOptions = config.timeZone === undefined ? {} : { timeZone: config.timeZone };
-    const reply = yield* runCommand(command, o);
+    yield* enqueueReply(yield* runCommand(command, o));
+  });
+
+const enqueueReply = (reply: Doc) =>
+  Effect.gen(function* () {
     const store = yield* SignalStore;
     yield* store.enqueue({ _tag: "Reply", text: toHtml(reply), time: yield* Clock.currentTimeMillis });
   });
@@ -408,7 +469,20 @@ export const runCommandPolling = (
     let failures = 0;
     let conflictSince: number | undefined;
     const timeout = config.pollTimeoutSeconds ?? 30;
+    const limiter = makeCommandLimiter(config.commandsPerMinute ?? DEFAULT_COMMANDS_PER_MINUTE);
+    // Our own name tells `/status@us` from `/status@someone_else` in a group; asked again until Telegram answers.
+    let own = config;
+    const learnName = Effect.gen(function* () {
+      if (own.botUsername !== undefined) return;
+      const me = yield* Effect.result(client.getMe);
+      if (me._tag === "Success") own = { ...config, botUsername: me.success.username };
+      else
+        yield* Effect.logWarning(
+          `telegram: getMe failed, commands addressed to a bot are ignored meanwhile: ${me.failure.message}`,
+        );
+    });
     for (;;) {
+      yield* learnName;
       const polled = yield* Effect.result(client.getUpdates(offset, timeout));
       if (polled._tag === "Failure" && polled.failure.status === 409) {
         // Telegram serves one getUpdates per token: another process (a second bot) is polling. Say it once per
@@ -455,7 +529,7 @@ export const runCommandPolling = (
           );
           continue;
         }
-        yield* handleUpdate(update, config).pipe(
+        yield* handleUpdate(update, own, limiter).pipe(
           Effect.catch((e) =>
             Effect.logError(`telegram: reply to update ${update.update_id} not queued: ${e.message}`),
           ),

@@ -9,6 +9,7 @@ import { StoreError } from "@signalbot/core";
 import { Clock, Context, Effect, Layer } from "effect";
 import { AlreadyRunning, acquireInstanceLock, type InstanceLock } from "./InstanceLock.ts";
 import { migrate, SchemaTooNew } from "./Migrations.ts";
+import { makeWriteRetry, type WriteStatus } from "./WriteRetry.ts";
 
 /** Where the bot keeps its database unless `DATABASE_PATH` says otherwise. */
 export const DEFAULT_DATABASE_PATH = "./data/signalbot.db";
@@ -36,6 +37,12 @@ export interface SqliteOptions {
    * holds it. The lock dies with its process (`kill -9` included), so it never needs cleaning up.
    */
   readonly singleInstance?: boolean;
+  /**
+   * Hold a write that fails for a storage fault that heals (disk full, locked, read-only or I/O error) and try
+   * it again every this many ms until it commits, instead of failing it: the caller waits and nothing it decided
+   * is lost (see `WriteRetry`). Default: fail at once (tools, tests).
+   */
+  readonly retryWritesEveryMs?: number;
 }
 
 export class SqliteDatabase extends Context.Service<
@@ -51,6 +58,8 @@ export class SqliteDatabase extends Context.Service<
      * lock up front makes a busy database wait `busyTimeoutMs` instead of failing on the lock upgrade.
      */
     readonly write: <A>(operation: string, f: () => A) => Effect.Effect<A, StoreError>;
+    /** Whether writes are failing and held right now (only with `retryWritesEveryMs`). */
+    readonly writeStatus: () => WriteStatus;
   }
 >()("signalbot/adapters/SqliteDatabase") {
   /** Opens (creating and migrating when needed) the database at `options.path`; closes it with the scope. */
@@ -61,7 +70,7 @@ export class SqliteDatabase extends Context.Service<
         // Lock first, so a second instance neither migrates nor reads a database another process is running on.
         yield* Effect.acquireRelease(lockOf(options), (lock) => Effect.sync(() => lock?.release()));
         const db = yield* Effect.acquireRelease(open(options), (db) => Effect.sync(() => db.close()));
-        return make(options.path, db);
+        return make(options, db);
       }),
     );
 }
@@ -80,12 +89,20 @@ const lockOf = (options: SqliteOptions): Effect.Effect<InstanceLock | undefined,
         }),
       );
 
-const make = (path: string, db: Database): SqliteDatabase["Service"] => {
+const make = (options: SqliteOptions, db: Database): SqliteDatabase["Service"] => {
+  const path = options.path;
   const read = <A>(operation: string, f: () => A): Effect.Effect<A, StoreError> =>
     Effect.try({ try: f, catch: (cause) => toStoreError(cause, operation, path) });
-  const write = <A>(operation: string, f: () => A): Effect.Effect<A, StoreError> =>
+  const once = <A>(operation: string, f: () => A): Effect.Effect<A, StoreError> =>
     read(operation, () => db.transaction(f).immediate());
-  return SqliteDatabase.of({ path, db, read, write });
+  const retry =
+    options.retryWritesEveryMs === undefined ? undefined : makeWriteRetry(options.retryWritesEveryMs, path);
+  const write =
+    retry === undefined
+      ? once
+      : <A>(operation: string, f: () => A): Effect.Effect<A, StoreError> =>
+          retry.retrying(once(operation, f));
+  return SqliteDatabase.of({ path, db, read, write, writeStatus: retry?.status ?? (() => ({})) });
 };
 
 /** Opens the file, sets the connection's pragmas and migrates; on failure nothing stays open. */

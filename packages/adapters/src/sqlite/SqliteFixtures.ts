@@ -5,7 +5,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Notification, type Signal, TIMEFRAME_MS } from "@signalbot/core";
+import {
+  type Notification,
+  type Signal,
+  TIMEFRAME_MS,
+  type TradeEvent,
+  type VirtualTrade,
+} from "@signalbot/core";
 import { aBlockedSignal, anOpenTrade, aSignal, T0 } from "@signalbot/core/testing";
 
 export { T0 };
@@ -35,4 +41,33 @@ export const nthEmission = (n: number) => {
   const signal = nthSignal(n);
   const notification: Notification = { _tag: "NewSignal", signal };
   return { signal, trade: anOpenTrade(over(n)), notification };
+};
+
+/** What `SignalStore.updateTrade` takes when `trade` is stopped out an hour after it opened. */
+export const closedByStop = (
+  trade: VirtualTrade,
+): { trade: VirtualTrade; event: TradeEvent; notification: Notification } => {
+  const closedAt = trade.openedAt + 3_600_000;
+  const closed: VirtualTrade = {
+    ...trade,
+    status: "closed",
+    remaining: 0,
+    exitReason: "stop",
+    closedAt,
+    rMultiple: -1,
+    pnl: -trade.riskAmount,
+    pnlPercent: -5,
+  };
+  const event: TradeEvent = {
+    _tag: "Closed",
+    tradeId: trade.id,
+    time: closedAt,
+    reason: "stop",
+    price: trade.stop,
+    rMultiple: -1,
+    pnl: -trade.riskAmount,
+    pnlPercent: -5,
+    durationMs: 3_600_000,
+  };
+  return { trade: closed, event, notification: { _tag: "TradeUpdate", trade: closed, event } };
 };

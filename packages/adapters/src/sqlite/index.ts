@@ -11,6 +11,7 @@ import * as SqliteSignalStore from "./SqliteSignalStore.ts";
 
 export { LATEST_VERSION, MIGRATIONS, type Migration } from "./Migrations.ts";
 export { DEFAULT_DATABASE_PATH, SqliteDatabase, type SqliteOptions, toStoreError } from "./SqliteDatabase.ts";
+export type { WriteStatus } from "./WriteRetry.ts";
 export { SqliteKeyValueStore, SqliteMemoryStore, SqliteSignalStore };
 
 /** Every store port on one connection to the database at `options.path` (opened, migrated, closed with the scope). */

@@ -82,6 +82,9 @@ export interface FakeExchangeStats {
    * that did not wait for Retry-After (Binance holds these against the IP and bans after a few).
    */
   requestsDuringBackoff: number;
+  /** Answers served by `slowBodyNext` and requests held by `hangNext`. */
+  slowBodies: number;
+  hung: number;
   byPath: Record<string, number>;
   wsConnections: number;
   wsIncoming: number;
@@ -153,6 +156,8 @@ export class FakeExchange {
     serverErrors: 0,
     requestsDuringBan: 0,
     requestsDuringBackoff: 0,
+    slowBodies: 0,
+    hung: 0,
     byPath: {},
     wsConnections: 0,
     wsIncoming: 0,
@@ -489,6 +494,7 @@ export class FakeExchange {
     }
     if (this.hangs > 0) {
       this.hangs--;
+      this.stats.hung++;
       return new Promise<Response>((resolve) => {
         const release = () => {
           this.held.delete(release);
@@ -499,6 +505,7 @@ export class FakeExchange {
     }
     if (this.slowBodies.count > 0 && response.status === 200) {
       this.slowBodies.count--;
+      this.stats.slowBodies++;
       return this.slowly(response, this.slowBodies.totalMs);
     }
     return response;

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { checkHeap, checkRss } from "./Soak.ts";
+import { checkHeap, checkRss, checkSecondInstances } from "./Soak.ts";
 
 const T0 = Date.UTC(2026, 0, 1);
 /** A heap log of one process: a sample every 5 s for `minutes`, heap = f(seconds). */
@@ -36,4 +36,12 @@ test("RSS check: the settled part of the last run decides; growth within the ban
       1,
     ).ok,
   ).toBe(false); // +10 MB/min
+});
+
+test("second-instance check: each must exit 1 saying why, and never start", () => {
+  const refused = { code: 1, refused: true, started: false };
+  expect(checkSecondInstances([refused, refused]).ok).toBe(true);
+  expect(checkSecondInstances([]).ok).toBe(true);
+  expect(checkSecondInstances([refused, { code: 0, refused: false, started: true }]).ok).toBe(false);
+  expect(checkSecondInstances([{ code: 1, refused: false, started: false }]).ok).toBe(false);
 });

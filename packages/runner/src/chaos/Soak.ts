@@ -1,8 +1,9 @@
 /**
  * The chaos soak: the real bot (child process) against the loopback fake exchange and fake Bot API, with
- * seeded faults (disconnects, silent stalls, 429 storms, one 418, Telegram outages and 429s, kill -9
- * restarts) under a compressed market clock, then checks what the bot stored and delivered against what the
- * fakes served. Every check is a `Check`; the CLI exits non-zero when one fails.
+ * seeded faults (disconnects, silent stalls, 429 storms, one 418, REST answers whose body is slow or never
+ * ends, REST requests never answered, Telegram outages, 429s and hung requests, a second bot on the same
+ * database, kill -9 restarts) under a compressed market clock, then checks what the bot stored and delivered
+ * against what the fakes served. Every check is a `Check`; the CLI exits non-zero when one fails.
  */
 
 import { Database } from "bun:sqlite";
@@ -50,7 +51,19 @@ type Fault =
   | "telegramDown"
   | "telegram429"
   | "kill9"
-  | "ban418";
+  | "ban418"
+  | "slowBody"
+  | "hungRequest"
+  | "telegramHang"
+  | "secondInstance";
+
+/** Faults injected once per soak at a fixed fraction of its length (outside the seeded schedule). */
+const ONCE: readonly { readonly fault: Fault; readonly at: number }[] = [
+  { fault: "secondInstance", at: 0.12 },
+  { fault: "slowBody", at: 0.2 },
+  { fault: "hungRequest", at: 0.3 },
+  { fault: "telegramHang", at: 0.4 },
+];
 
 const THIRTY_MIN = TIMEFRAME_MS["30m"];
 /** Real time between two market-clock steps. */
@@ -138,7 +151,13 @@ export const runSoak = async (o: SoakOptions): Promise<SoakResult> => {
     telegram429: 0,
     kill9: 0,
     ban418: 0,
+    slowBody: 0,
+    hungRequest: 0,
+    telegramHang: 0,
+    secondInstance: 0,
   };
+  /** How each second bot started on the same database ended: exit code and whether it said why. */
+  const secondInstances: { code: number; refused: boolean; started: boolean }[] = [];
   const checks: Check[] = [];
   let bot = start();
   let run = 0;
@@ -157,6 +176,8 @@ export const runSoak = async (o: SoakOptions): Promise<SoakResult> => {
     let banEndsAt = 0;
     let injected418 = 0;
     let telegramUpAt = 0;
+    const onceDone = new Set<Fault>();
+    let pendingSlow = false;
     let lastSample = 0;
     while (performance.now() < endAt) {
       const now = performance.now();
@@ -172,6 +193,53 @@ export const runSoak = async (o: SoakOptions): Promise<SoakResult> => {
       if (telegramUpAt > 0 && now >= telegramUpAt) {
         telegram.setDown(undefined);
         telegramUpAt = 0;
+      }
+      // The hardening faults, once each at a fixed point of every soak (they draw nothing from the seeded
+      // schedule, which stays as it was): slow and endless REST bodies, REST requests and a Telegram request
+      // never answered, a second bot started on the same database.
+      const due = ONCE.find((o) => !onceDone.has(o.fault) && now >= t0 + durationMs * o.at);
+      if (due !== undefined) {
+        onceDone.add(due.fault);
+        faults[due.fault]++;
+        say(`fault: ${due.fault}`);
+        switch (due.fault) {
+          case "slowBody":
+            // Headers at once, then a body that crawls: one set finishing within the bot's 10 s deadline,
+            // one never finishing (the deadline aborts it).
+            exchange.slowBodyNext(3, 5_000);
+            pendingSlow = true;
+            break;
+          case "hungRequest":
+            exchange.hangNext(3);
+            break;
+          case "telegramHang":
+            telegram.hang({ times: 1 });
+            break;
+          case "secondInstance": {
+            const { CHAOS_CANDLE_AUDIT: _audit, CHAOS_HEAP_LOG: _heap, ...plain } = env;
+            const other = BotProcess.start({
+              env: { ...plain, HTTP_PORT: String(freePort()) },
+              cwd: dir,
+              logFile: join(dir, "second-instance.log"),
+              script,
+            });
+            const code = await Promise.race([other.exited, sleep(30_000).then(() => -1)]);
+            if (code === -1) await other.kill9();
+            secondInstances.push({
+              code,
+              refused: other
+                .log()
+                .some((r) => r.msg.includes("another signalbot is already using this database")),
+              started: other.log().some((r) => r.msg.startsWith("started:")),
+            });
+            break;
+          }
+        }
+      }
+      if (pendingSlow && now >= t0 + durationMs * 0.5) {
+        pendingSlow = false;
+        say("fault: slowBody (never ending)");
+        exchange.slowBodyNext(3);
       }
       if (now >= nextFaultAt && now < faultsUntil) {
         const fault: Fault =
@@ -256,6 +324,7 @@ export const runSoak = async (o: SoakOptions): Promise<SoakResult> => {
       ok: probe.status === 200 && botCaused418 === 0,
       detail: `exchange answers ${probe.status} at the end; 418 answers ${exchange.stats.banned418} (${injected418} during the injected ban, ${botCaused418} otherwise); 429 answers ${exchange.stats.rateLimited429}`,
     });
+    checks.push(checkSecondInstances(secondInstances));
     checks.push(checkRss(rss, run));
     checks.push(checkHeap(existsSync(heapPath) ? readFileSync(heapPath, "utf8") : "", t0Wall));
     return {
@@ -267,6 +336,9 @@ export const runSoak = async (o: SoakOptions): Promise<SoakResult> => {
         restarts: faults.kill9,
         ...Object.fromEntries(Object.entries(faults).map(([k, v]) => [`fault.${k}`, v])),
         restRequests: exchange.stats.requests,
+        restSlowBodies: exchange.stats.slowBodies,
+        restHung: exchange.stats.hung,
+        telegramHung: telegram.received.filter((r) => r.status === 0).length,
         maxRssMb: Math.round(Math.max(...rss.map((s) => s.mb))),
       },
     };
@@ -277,6 +349,21 @@ export const runSoak = async (o: SoakOptions): Promise<SoakResult> => {
     await telegram.stop();
     if (!o.keep && checks.every((c) => c.ok)) rmSync(dir, { recursive: true, force: true });
   }
+};
+
+/** Every second bot started on the running bot's database exited 1 at once, saying why, and never ran. */
+export const checkSecondInstances = (
+  attempts: readonly { readonly code: number; readonly refused: boolean; readonly started: boolean }[],
+): Check => {
+  const bad = attempts.filter((a) => a.code !== 1 || !a.refused || a.started);
+  return {
+    name: "a second bot on the database is refused",
+    ok: bad.length === 0,
+    detail:
+      attempts.length === 0
+        ? "not injected this run"
+        : `${attempts.length} started, ${attempts.length - bad.length} refused with exit 1 and the reason${bad.length > 0 ? `; wrong: ${JSON.stringify(bad)}` : ""}`,
+  };
 };
 
 const pendingOutbox = (dbPath: string): number => {

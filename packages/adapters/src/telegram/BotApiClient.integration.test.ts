@@ -4,7 +4,7 @@
  * PROOF for not using telegraf 4.16.3 (the requested stack): it asserts telegraf's broken behaviour under Bun.
  */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { Effect, Exit, Fiber } from "effect";
+import { Clock, Effect, Exit, Fiber } from "effect";
 import { TestClock } from "effect/testing";
 import { Telegraf } from "telegraf";
 import { type FakeBotApi, startFakeBotApi } from "../testing/FakeBotApi.ts";
@@ -97,10 +97,14 @@ describe("grammY client (the one we use)", () => {
   });
 
   test("a request that is never answered fails as transient at its bound: 15 s for a text, 60 s for a photo", async () => {
-    const client = makeBotApiClient({ token: fake.token, apiRoot: fake.apiRoot });
     fake.hang({ times: 2 });
     const outcome = await Effect.runPromise(
       Effect.gen(function* () {
+        const client = makeBotApiClient({
+          token: fake.token,
+          apiRoot: fake.apiRoot,
+          deadlineClock: yield* Clock.Clock,
+        });
         const text = yield* Effect.forkChild(Effect.flip(client.sendMessage("1", "x")));
         const photo = yield* Effect.forkChild(Effect.flip(client.sendPhoto("1", PNG, "c")));
         yield* Effect.promise(() => fake.whenHung(2));

@@ -4,7 +4,7 @@
  * whose `reason` drives the retry policy; the token never appears in an error or a log line.
  * @see https://core.telegram.org/bots/api
  */
-import { Data, Effect, Schema } from "effect";
+import { Clock, Data, Effect, Schema } from "effect";
 import { Api, GrammyError, HttpError, InputFile } from "grammy";
 
 export class TelegramError extends Data.TaggedError("TelegramError")<{
@@ -71,9 +71,15 @@ export interface BotApiClientConfig {
   readonly apiRoot?: string;
   /** Per-request bounds; a request not answered in time is aborted and fails as `transient` (retried). */
   readonly timeouts?: Partial<BotApiTimeouts>;
+  /**
+   * The clock the bounds are measured on: the wall clock by default, whatever clock the calling program runs
+   * on (the demo and the simulations run the bot on market time, where 15 s pass in a few milliseconds).
+   * Tests pass their `TestClock`.
+   */
+  readonly deadlineClock?: Clock.Clock;
 }
 
-/** How long each kind of request may take (ms), measured on Effect's `Clock`. */
+/** How long each kind of request may take (ms), measured on `deadlineClock`. */
 export interface BotApiTimeouts {
   /** sendMessage, getMe, deleteWebhook. Default 15 000. */
   readonly requestMs: number;
@@ -144,6 +150,7 @@ type GrammySignal = NonNullable<Parameters<Api["getMe"]>[0]>;
 
 export const makeBotApiClient = (config: BotApiClientConfig): BotApiClient => {
   const bounds: BotApiTimeouts = { ...DEFAULT_BOT_API_TIMEOUTS, ...config.timeouts };
+  const deadlineClock = config.deadlineClock ?? Clock.Clock.defaultValue();
   const api = new Api(config.token, { apiRoot: config.apiRoot ?? "https://api.telegram.org" });
   // grammY's Node typings name the `abort-controller` polyfill's AbortSignal; Bun's native one is what it gets.
   // Past `boundMs` the Effect is interrupted, which aborts the HTTP request (grammY's own 500 s never matters).
@@ -167,6 +174,7 @@ export const makeBotApiClient = (config: BotApiClientConfig): BotApiClient => {
             }),
           ),
       }),
+      Effect.provideService(Clock.Clock, deadlineClock),
     );
   return {
     getMe: call("getMe", (signal) => api.getMe(signal)).pipe(

@@ -2,9 +2,10 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { makeOutboxWorker, type Notification, Notifier, SignalStore } from "@signalbot/core";
 import { aSignal, loadKlines, SignalStoreMemory } from "@signalbot/core/testing";
-import { Effect, Fiber, Layer, Logger, References } from "effect";
+import { Clock, Effect, Fiber, Layer, Logger, References } from "effect";
 import { TestClock } from "effect/testing";
 import { type FakeBotApi, startFakeBotApi } from "../testing/FakeBotApi.ts";
+import { makeBotApiClient } from "./BotApiClient.ts";
 import { MAX_CAPTION } from "./Message.ts";
 import { makeTelegramNotifier, type TelegramNotifierConfig } from "./TelegramNotifier.ts";
 
@@ -165,10 +166,17 @@ describe("TelegramNotifier", () => {
   test("one request Telegram never answers delays the outbox by its bound only: retried, nothing lost, order kept", async () => {
     fake.hang({ method: "sendMessage", times: 1 });
     const state = new SignalStoreMemory.State();
-    const layer = Layer.mergeAll(
-      SignalStoreMemory.layer(state),
-      Layer.succeed(Notifier, makeTelegramNotifier(config)),
-      TestClock.layer(),
+    // The request bound is measured on the test clock (by default it is the wall clock).
+    const notifier = Layer.effect(
+      Notifier,
+      Effect.map(Effect.service(Clock.Clock), (clock) =>
+        makeTelegramNotifier(config, {
+          client: makeBotApiClient({ token: fake.token, apiRoot: fake.apiRoot, deadlineClock: clock }),
+        }),
+      ),
+    );
+    const layer = Layer.mergeAll(SignalStoreMemory.layer(state), notifier).pipe(
+      Layer.provideMerge(TestClock.layer()),
     );
     const texts = await Effect.runPromise(
       Effect.gen(function* () {

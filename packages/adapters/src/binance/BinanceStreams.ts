@@ -490,6 +490,9 @@ export class BinanceStreams {
           count++;
         }
         this.counters.backfilledCandles += count;
+        // What the exchange did not return in [from, to] it does not have (a hole in its data, an incident):
+        // move past it, or the candle after the hole would start the same empty backfill forever.
+        if (state.last === undefined || state.last < to) state.last = to;
         this.emit({
           _tag: "Backfilled",
           symbol: state.symbol,

@@ -101,6 +101,7 @@ interface Conn {
 }
 
 interface Series {
+  readonly symbol: string;
   readonly columns: KlineColumns | undefined;
   readonly seed: number;
   readonly base: number;
@@ -191,6 +192,8 @@ export class FakeExchange {
   private pending: { sendAt: number; stream: string; frame: string }[] = [];
   private slowBodies = { count: 0, totalMs: Number.POSITIVE_INFINITY };
   private hangs = 0;
+  /** Candles the exchange does not have (`removeCandle`): "SYMBOL|tf|openTime". */
+  private readonly holes = new Set<string>();
   private corruptKlines: { count: number; kind: ImpossibleKind } = { count: 0, kind: "zero" };
   /** Answers held back by `hangNext` (released with a 503 by `stop`) and drip timers of slow bodies. */
   private readonly held = new Set<() => void>();
@@ -312,6 +315,13 @@ export class FakeExchange {
   hangNext(count: number): void {
     this.hangs = count;
   }
+  /**
+   * Fault: the exchange has no candle at `openTime` (a hole in its data, as after an exchange incident): not
+   * pushed on the stream, not in REST answers, not in `closedCandles`.
+   */
+  removeCandle(symbol: string, timeframe: Timeframe, openTime: number): void {
+    this.holes.add(`${symbol}|${timeframe}|${openTime}`);
+  }
   /** Fault: the next `count` klines answers carry one impossible candle (their middle row), made so by `kind`. */
   corruptNextKlines(count: number, kind: ImpossibleKind): void {
     this.corruptKlines = { count, kind };
@@ -383,13 +393,18 @@ export class FakeExchange {
       }
     }
     const seed = hash(symbol);
-    const made: Series = { columns, seed, base: 0.05 + (seed % 100_000) / 100 };
+    const made: Series = { symbol, columns, seed, base: 0.05 + (seed % 100_000) / 100 };
     this.series.set(key, made);
     return made;
   }
 
+  private isHole(s: Series, timeframe: Timeframe, openTime: number): boolean {
+    return this.holes.size > 0 && this.holes.has(`${s.symbol}|${timeframe}|${openTime}`);
+  }
+
   /** The candle opening at `openTime` (undefined where the data has a gap or before listing). */
   private candle(s: Series, timeframe: Timeframe, openTime: number): Candle | undefined {
+    if (this.isHole(s, timeframe, openTime)) return undefined;
     const step = TIMEFRAME_MS[timeframe];
     if (s.columns !== undefined) {
       const i = lowerBound(s.columns.openTime, openTime);
@@ -423,7 +438,7 @@ export class FakeExchange {
     if (s.columns !== undefined) {
       for (let i = lowerBound(s.columns.openTime, from); i < s.columns.length; i++) {
         if (s.columns.openTime[i]! > last) return;
-        yield candleAt(s.columns, i);
+        if (!this.isHole(s, timeframe, s.columns.openTime[i]!)) yield candleAt(s.columns, i);
       }
       return;
     }
@@ -440,7 +455,8 @@ export class FakeExchange {
     if (s.columns !== undefined) {
       const end = lowerBound(s.columns.openTime, upTo + 1);
       const out: Candle[] = [];
-      for (let i = Math.max(0, end - limit); i < end; i++) out.push(candleAt(s.columns, i));
+      for (let i = Math.max(0, end - limit); i < end; i++)
+        if (!this.isHole(s, timeframe, s.columns.openTime[i]!)) out.push(candleAt(s.columns, i));
       return out;
     }
     const step = TIMEFRAME_MS[timeframe];

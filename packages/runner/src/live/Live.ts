@@ -25,6 +25,7 @@ import type { AppConfig } from "../Config.ts";
 import { type RunningHttpServer, startHttpServer } from "../observability/HttpServer.ts";
 import type { Logger } from "../observability/Log.ts";
 import type { Metrics } from "../observability/Metrics.ts";
+import { makeRepeatedWarning } from "../observability/RepeatedWarning.ts";
 import { type ActiveSymbols, makeActiveSymbols } from "./ActiveSymbols.ts";
 import { type FlowServices, M, makeCandleFlow } from "./CandleFlow.ts";
 import { isoMinute } from "./Describe.ts";
@@ -200,6 +201,13 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
       onEvent: onData,
     });
     const streamLog = log.child("stream");
+    // One line for the first malformed frame, then one count per minute: a corrupt feed must not flood the log.
+    const malformed = makeRepeatedWarning({
+      what: "malformed frame",
+      whereLabel: "shard",
+      windowMs: ONE_MINUTE,
+      warn: (line) => streamLog.warn(line),
+    });
     const onStreamEvent = (e: StreamEvent): void => {
       switch (e._tag) {
         case "Candle":
@@ -222,14 +230,14 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
           streamLog.warn(`shard ${e.shard} silent for ${Math.round(e.silentMs / 1000)} s, reconnecting`);
           return;
         case "Backfilled":
-          streamLog.info(`stream backfilled ${e.candles} closed candles of "${e.symbol}"`);
+          if (e.candles > 0) streamLog.info(`stream backfilled ${e.candles} closed candles of "${e.symbol}"`);
           return;
         case "Warning":
           streamLog.warn(e.message);
           return;
         case "Malformed":
           metrics.inc("signalbot_ws_malformed_total", "Malformed stream frames ignored.");
-          streamLog.warn(`malformed frame on shard ${e.shard}: ${e.message}`);
+          malformed.add(Clock.currentTimeMillis.pipe(Effect.runSyncWith(services)), e.shard, e.message);
           return;
       }
     };
@@ -377,6 +385,7 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
           5_000,
           Effect.gen(function* () {
             const t = yield* Clock.currentTimeMillis;
+            malformed.flush(t);
             outboxDepth = yield* store.outboxDepth.pipe(Effect.orElseSucceed(() => outboxDepth));
             const day = utcDayStart(t);
             const today = yield* store

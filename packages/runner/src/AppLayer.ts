@@ -31,11 +31,13 @@ import {
   type SignalStore,
   type StoreError,
 } from "@signalbot/core";
-import { Effect, Layer } from "effect";
+import { Context, Effect, Layer } from "effect";
 import type { AppConfig } from "./Config.ts";
 import type { LiveOptions, LiveServices, RestEvent } from "./live/Live.ts";
 import type { MarketStreamFactory, StreamEvent } from "./live/MarketStream.ts";
+import { restProbe } from "./observability/HealthProbe.ts";
 import type { Logger } from "./observability/Log.ts";
+import { storageProbe, watchStorage } from "./observability/StorageWatch.ts";
 
 export type AppServices = LiveServices | MemoryStore | Sqlite.SqliteDatabase;
 
@@ -44,7 +46,10 @@ export interface AppParts {
   readonly layer: Layer.Layer<AppServices, StoreError>;
   readonly rest: BinanceRest;
   /** The live loop's options that come from the wiring (stream, REST view, commands, outbox pacing). */
-  readonly live: Pick<LiveOptions, "stream" | "restWeightUsed" | "restEvents" | "companions" | "outbox">;
+  readonly live: Pick<
+    LiveOptions,
+    "stream" | "restWeightUsed" | "restEvents" | "companions" | "outbox" | "probes"
+  >;
 }
 
 export interface AppOverrides {
@@ -170,7 +175,16 @@ export const makeApp = (config: AppConfig, log: Logger, overrides: AppOverrides 
       for (const listener of restListeners) listener(event);
     },
   });
-  const stores = Sqlite.layer({ path: config.databasePath });
+  // A write that meets a full disk (or a read-only remount...) waits and is retried each second: nothing the
+  // loop decided is lost; /healthz and one alert say so meanwhile (observability/StorageWatch).
+  let storageStatus: () => Sqlite.WriteStatus = () => ({});
+  const stores = Sqlite.layer({ path: config.databasePath, retryWritesEveryMs: 1000 }).pipe(
+    Layer.tap((context) =>
+      Effect.sync(() => {
+        storageStatus = Context.get(context, Sqlite.SqliteDatabase).writeStatus;
+      }),
+    ),
+  );
   const telegram =
     config.telegramBotToken === undefined || config.telegramChatId === undefined
       ? undefined
@@ -191,7 +205,9 @@ export const makeApp = (config: AppConfig, log: Logger, overrides: AppOverrides 
     notifier,
   ).pipe(Layer.provideMerge(stores)) as Layer.Layer<AppServices, StoreError>;
 
-  const companions: NonNullable<LiveOptions["companions"]>[number][] = [];
+  const companions: NonNullable<LiveOptions["companions"]>[number][] = [
+    () => watchStorage(() => storageStatus()),
+  ];
   if (telegram !== undefined) {
     const client = makeBotApiClient({ token: telegram.token, ...apiRoot });
     companions.push(({ universe }) =>
@@ -216,6 +232,7 @@ export const makeApp = (config: AppConfig, log: Logger, overrides: AppOverrides 
       restWeightUsed: () => rest.governor.usedWeight(),
       restEvents: (listener) => restListeners.push(listener),
       companions,
+      probes: { rest: restProbe(rest), storage: storageProbe(() => storageStatus()) },
       outbox:
         overrides.outbox ??
         (telegram === undefined

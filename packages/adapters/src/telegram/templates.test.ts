@@ -208,6 +208,8 @@ const alerts: Readonly<Record<string, Alert>> = {
   marketDataRecovered: { kind: "marketDataRecovered", downMinutes: 7 },
   restBan: { kind: "restBan", until: T0 + 2 * HOUR },
   telegramConflict: { kind: "telegramConflict" },
+  storageFailing: { kind: "storageFailing", reason: "diskFull", since: T0 + HOUR, waiting: 3 },
+  storageRecovered: { kind: "storageRecovered", downMinutes: 12 },
   started: { kind: "started", symbols: 30, version: "0.1.0" },
   stopping: { kind: "stopping", reason: "SIGTERM" },
   error: { kind: "error", message: "database is locked <sqlite> & retrying" },

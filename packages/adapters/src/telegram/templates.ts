@@ -530,6 +530,20 @@ export const alert = (a: Alert, time: number, o: TemplateOptions = {}): Doc => {
           " (Telegram báo 409 khi nhận lệnh): lệnh có thể bị tiến trình kia nhận mất. Hãy dừng bot còn lại.",
         ),
       ]);
+    case "storageFailing":
+      return one([
+        plain("💾 "),
+        bold(a.reason === "diskFull" ? "Ổ đĩa đã đầy" : "Không ghi được cơ sở dữ liệu"),
+        plain(
+          ` (${a.reason}) từ ${formatTime(a.since, c.tz)}: bot giữ lại tín hiệu và cập nhật lệnh (${a.waiting} thao tác đang chờ) và ghi lại khi ghi được. Hãy giải phóng dung lượng.`,
+        ),
+      ]);
+    case "storageRecovered":
+      return one([
+        plain("✅ "),
+        bold("Đã ghi được cơ sở dữ liệu trở lại"),
+        plain(` sau ${a.downMinutes} phút; không mất dữ liệu.`),
+      ]);
     case "started":
       return one([
         plain("🚀 "),

@@ -63,6 +63,14 @@ export type Alert =
   | { readonly kind: "restBan"; readonly until: number }
   /** Telegram answered getUpdates with 409: another process polls with the same bot token. */
   | { readonly kind: "telegramConflict" }
+  /** The database refuses writes (disk full...): decisions are held in memory and written once it can. */
+  | {
+      readonly kind: "storageFailing";
+      readonly reason: string;
+      readonly since: number;
+      readonly waiting: number;
+    }
+  | { readonly kind: "storageRecovered"; readonly downMinutes: number }
   | { readonly kind: "started"; readonly symbols: number; readonly version: string }
   | { readonly kind: "stopping"; readonly reason: string }
   | { readonly kind: "error"; readonly message: string };

@@ -1,12 +1,13 @@
 /**
  * `runBot` as `bun run start` runs it, against the loopback fakes: a second bot on the same DATABASE_PATH is
- * refused; a flood of malformed frames is a couple of log lines, not one per frame.
+ * refused; /healthz tells REST failing and Telegram refusing the chat, and recovers by itself; a flood of
+ * malformed frames is a couple of log lines, not one per frame.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type RunningBot, Simulation } from "../live/Simulation.ts";
+import { type RunningBot, Simulation, TELEGRAM_CHAT_ID } from "../live/Simulation.ts";
 import { makeLogger } from "../observability/Log.ts";
 import { runBot } from "./start.ts";
 
@@ -31,7 +32,14 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 }, 20_000);
 
-const health = () => bot.handle.health();
+/** The parts of /healthz these tests read. */
+interface Health {
+  readonly ok: boolean;
+  readonly rest: { readonly ok: boolean; readonly degraded: boolean; readonly lastError: string | null };
+  readonly storage: { readonly ok: boolean; readonly writable: boolean };
+  readonly outbox: { readonly depth: number; readonly halted: { readonly reason: string } | null };
+}
+const health = () => bot.handle.health() as unknown as Health;
 const parsed = () => lines.map((l) => JSON.parse(l) as { level: string; msg: string });
 
 test("a second bot on the same DATABASE_PATH refuses to start: one line naming the file and the other process", async () => {
@@ -56,6 +64,39 @@ test("a second bot on the same DATABASE_PATH refuses to start: one line naming t
   // It never got as far as the loop: no "started" line of its own.
   expect(second.some((l) => l.includes("started:"))).toBe(false);
   expect(health().ok).toBe(true);
+});
+
+test("/healthz: REST degraded (not ok) while its requests fail, ok again at the next answer", async () => {
+  expect(health()).toMatchObject({ ok: true, rest: { ok: true, degraded: false }, storage: { ok: true } });
+  sim.exchange.failNext(1000, 503);
+  // Market time to just past the next 4h close: its confirmation by REST fails, and is retried.
+  const next4h = Math.ceil((sim.exchange.now() + 1) / 14_400_000) * 14_400_000 + 60_000;
+  sim.exchange.advance(next4h - sim.exchange.now());
+  sim.time.release();
+  await sim.until(() => health().rest.degraded, "REST degraded", 0);
+  expect(health()).toMatchObject({ ok: false, rest: { ok: false, degraded: true } });
+  expect(health().rest.lastError).toBe("GET /fapi/v1/klines: HTTP 503");
+  sim.exchange.failNext(0);
+  await sim.until(() => !health().rest.degraded, "REST healthy again", 0);
+  await sim.settle();
+  expect(health()).toMatchObject({ ok: true, rest: { ok: true, degraded: false } });
+}, 20_000);
+
+test("/healthz: Telegram refusing the chat halts delivery (not ok, nothing dropped); it resumes once fixed", async () => {
+  await sim.until(() => health().outbox.depth === 0, "an empty outbox");
+  sim.telegram.setDown({ status: 400, description: "Bad Request: chat not found" });
+  sim.telegram.pushMessage({ chatId: Number(TELEGRAM_CHAT_ID), fromId: 1, text: "/help" });
+  await sim.until(() => health().outbox.halted !== null && health().outbox.depth === 1, "delivery halted");
+  expect(health()).toMatchObject({
+    ok: false,
+    outbox: { depth: 1, halted: { reason: "sendMessage: 400 Bad Request: chat not found" } },
+  });
+  expect(parsed().filter((l) => l.msg.startsWith("outbox: delivery halted"))).toHaveLength(1);
+  sim.telegram.setDown(undefined);
+  await sim.step(300_000); // the periodic retry (5 min of the bot's clock)
+  await sim.until(() => health().outbox.halted === null && health().outbox.depth === 0, "delivery resumed");
+  expect(health().ok).toBe(true);
+  expect(sim.telegram.delivered().at(-1)?.params.text).toContain("Các lệnh của bot");
 });
 
 test("a flood of malformed frames is two log lines with a count, not one per frame", async () => {

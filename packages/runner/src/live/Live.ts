@@ -22,6 +22,7 @@ import {
 } from "@signalbot/core";
 import { Cause, Clock, Effect, Logger as EffectLogger, Fiber } from "effect";
 import type { AppConfig } from "../Config.ts";
+import type { HealthProbe } from "../observability/HealthProbe.ts";
 import { type RunningHttpServer, startHttpServer } from "../observability/HttpServer.ts";
 import type { Logger } from "../observability/Log.ts";
 import type { Metrics } from "../observability/Metrics.ts";
@@ -70,6 +71,8 @@ export interface LiveOptions {
   readonly shutdownDrainMs?: number;
   /** Outbox pacing (default: the worker's, 1 message/s). */
   readonly outbox?: OutboxWorkerConfig;
+  /** Health of the parts beside the loop (REST, storage), each a /healthz section by name and /metrics figures. */
+  readonly probes?: Readonly<Record<string, HealthProbe>>;
   /** Called once the first rotation is done (tests and the demo read the loop through it). */
   readonly onStarted?: (handle: LiveHandle) => void;
 }
@@ -257,11 +260,21 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
     });
 
     // 3. /healthz and /metrics.
+    const worker = makeOutboxWorker(options.outbox ?? {});
     const health = (): HealthBody => {
       const now = Clock.currentTimeMillis.pipe(Effect.runSyncWith(services));
       const view = symbols.view();
       const fresh = now - lastDataAt < staleMs && !stale.stale;
-      const ok = universeLoaded && fresh && memoryStatus?.unavailable === undefined;
+      const probed = Object.fromEntries(
+        Object.entries(options.probes ?? {}).map(([k, p]) => [k, p.health()]),
+      );
+      const delivery = worker.status();
+      const ok =
+        universeLoaded &&
+        fresh &&
+        memoryStatus?.unavailable === undefined &&
+        delivery.halted === undefined &&
+        Object.values(probed).every((p) => p.ok);
       const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
       return {
         ok,
@@ -286,7 +299,18 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
           "4h": iso(lastClosed["4h"]),
           "1d": iso(lastClosed["1d"]),
         },
-        outbox: { depth: outboxDepth },
+        outbox: {
+          depth: outboxDepth,
+          halted:
+            delivery.halted === undefined
+              ? null
+              : {
+                  since: iso(delivery.halted.since),
+                  reason: delivery.halted.reason,
+                  nextRetryAt: iso(delivery.halted.nextRetryAt),
+                },
+        },
+        ...probed,
         memory: memorySummary(memoryStatus),
         symbols: {
           active: view.active.length,
@@ -303,6 +327,12 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
     };
     const renderMetrics = () => {
       metrics.set("signalbot_outbox_depth", "Notifications waiting for delivery.", outboxDepth);
+      metrics.set(
+        "signalbot_outbox_halted",
+        "1 while Telegram refuses the chat or the bot (delivery stopped, the outbox kept).",
+        worker.status().halted === undefined ? 0 : 1,
+      );
+      for (const probe of Object.values(options.probes ?? {})) probe.metrics?.(metrics);
       metrics.set("signalbot_open_trades", "Open virtual trades.", book.size);
       const load = dispatcher.load();
       metrics.set("signalbot_scan_queue", "Kline events waiting to be processed.", load.queued);
@@ -327,7 +357,6 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
     }
 
     // 4. Background fibers: dispatcher and outbox first, so restored notifications go out during warm-up.
-    const worker = makeOutboxWorker(options.outbox ?? {});
     const fibers: Fiber.Fiber<unknown, unknown>[] = [];
     const dispatcherFiber = yield* Effect.forkDetach(dispatcher.run);
     const outboxFiber = yield* Effect.forkDetach(worker.run);

@@ -6,11 +6,12 @@
  */
 import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, expect, test } from "bun:test";
-import { type Candle, SignalStore } from "@signalbot/core";
-import { Effect, Fiber, Layer, Logger } from "effect";
+import { SignalStore } from "@signalbot/core";
+import { Effect, Fiber, Layer } from "effect";
 import { TestClock } from "effect/testing";
+import { captureLogs } from "../testing/LogCapture.ts";
 import { layer, SqliteDatabase } from "./index.ts";
-import { closedByStop, nthEmission, T0, tempDatabase } from "./SqliteFixtures.ts";
+import { closedByStop, nthBigEmission, nthEmission, tempDatabase } from "./SqliteFixtures.ts";
 
 let tmp: ReturnType<typeof tempDatabase>;
 beforeEach(() => {
@@ -50,34 +51,13 @@ const fillUp = (db: Database) => {
 };
 
 test("disk full: an emit and a trade update wait, the status says so, and both commit once space is freed", async () => {
-  const candles: Candle[] = Array.from({ length: 500 }, (_, i) => ({
-    openTime: T0 + i * 1_800_000,
-    open: 100 + i,
-    high: 101 + i,
-    low: 99 + i,
-    close: 100.5 + i,
-    volume: 1234.5678 + i,
-    closeTime: T0 + (i + 1) * 1_800_000 - 1,
-  }));
   const first = nthEmission(0);
-  const big = nthEmission(1);
-  const bigEmission = { ...big, notification: { _tag: "NewSignal" as const, signal: big.signal, candles } };
-  const lines: string[] = [];
-  let logged = () => {};
-  const nextLine = () => {
-    const p = new Promise<void>((resolve) => {
-      logged = resolve;
-    });
-    return Effect.promise(() => p);
-  };
-  const logger = Logger.make((o) => {
-    lines.push(String(o.message));
-    logged();
-  });
+  const bigEmission = nthBigEmission(1);
+  const logs = captureLogs();
   const services = Layer.mergeAll(
     layer({ path: tmp.dbPath, retryWritesEveryMs: 1000 }),
     TestClock.layer(),
-    Logger.layer([logger]),
+    logs.layer,
   );
   const r = await Effect.runPromise(
     Effect.gen(function* () {
@@ -85,7 +65,7 @@ test("disk full: an emit and a trade update wait, the status says so, and both c
       const store = yield* SignalStore;
       yield* store.emit(first);
       fillUp(sqlite.db);
-      const failed = nextLine();
+      const failed = logs.next();
       const emitting = yield* Effect.forkChild(store.emit(bigEmission));
       yield* failed;
       // The trade's close, with enough events and messages to need a new page (what a full disk refuses).
@@ -100,9 +80,9 @@ test("disk full: an emit and a trade update wait, the status says so, and both c
       yield* Effect.yieldNow;
       const whileFull = sqlite.writeStatus();
       yield* TestClock.adjust(1000); // tried again, still full: still waiting, no new line
-      const linesWhileFull = lines.length;
+      const linesWhileFull = logs.lines.length;
       sqlite.db.run("PRAGMA max_page_count = 1073741823"); // space freed
-      const recovered = nextLine();
+      const recovered = logs.next();
       yield* TestClock.adjust(1000);
       yield* recovered;
       return {
@@ -116,11 +96,11 @@ test("disk full: an emit and a trade update wait, the status says so, and both c
   );
   expect(r.whileFull.failing).toMatchObject({ reason: "diskFull", waiting: 2 });
   expect(r.linesWhileFull).toBe(1);
-  expect(lines[0]).toStartWith(
+  expect(logs.lines[0]).toStartWith(
     "storage: writes fail (diskFull) and are held, retried every 1 s until they commit:",
   );
-  expect(lines[0]).toContain(tmp.dbPath);
-  expect(lines.at(-1)).toBe(
+  expect(logs.lines[0]).toContain(tmp.dbPath);
+  expect(logs.lines.at(-1)).toBe(
     `storage: "${tmp.dbPath}" is writable again after 2 s; 2 writes waited, none lost`,
   );
   expect(r.emitted).toBe("inserted");

@@ -8,10 +8,10 @@ import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { chmodSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { type Candle, KeyValueStore, SignalStore, type StoreError } from "@signalbot/core";
+import { KeyValueStore, SignalStore, type StoreError } from "@signalbot/core";
 import { Effect } from "effect";
 import { layer, SqliteDatabase } from "./index.ts";
-import { nthEmission, T0, tempDatabase } from "./SqliteFixtures.ts";
+import { nthBigEmission, nthEmission, tempDatabase } from "./SqliteFixtures.ts";
 
 let tmp: ReturnType<typeof tempDatabase>;
 beforeEach(() => {
@@ -128,20 +128,8 @@ test("locked: another connection holding the write lock makes writes fail with r
 });
 
 test("disk full (PRAGMA max_page_count): emit fails with reason diskFull, rolls back whole, the file stays intact", async () => {
-  const candles: Candle[] = Array.from({ length: 500 }, (_, i) => ({
-    openTime: T0 + i * 1_800_000,
-    open: 100 + i,
-    high: 101 + i,
-    low: 99 + i,
-    close: 100.5 + i,
-    volume: 1234.5678 + i,
-    closeTime: T0 + (i + 1) * 1_800_000 - 1,
-  }));
   const big = nthEmission(1);
-  const bigEmission = deepFreeze({
-    ...big,
-    notification: { _tag: "NewSignal" as const, signal: big.signal, candles },
-  });
+  const bigEmission = deepFreeze(nthBigEmission(1));
   const copy = structuredClone(bigEmission);
   const result = await run(
     Effect.gen(function* () {

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  type Candle,
   type Notification,
   type Signal,
   TIMEFRAME_MS,
@@ -41,6 +42,21 @@ export const nthEmission = (n: number) => {
   const signal = nthSignal(n);
   const notification: Notification = { _tag: "NewSignal", signal };
   return { signal, trade: anOpenTrade(over(n)), notification };
+};
+
+/** The n-th emission with 500 chart candles in its notification: a write big enough to need new pages. */
+export const nthBigEmission = (n: number) => {
+  const candles: Candle[] = Array.from({ length: 500 }, (_, i) => ({
+    openTime: T0 + i * 1_800_000,
+    open: 100 + i,
+    high: 101 + i,
+    low: 99 + i,
+    close: 100.5 + i,
+    volume: 1234.5678 + i,
+    closeTime: T0 + (i + 1) * 1_800_000 - 1,
+  }));
+  const e = nthEmission(n);
+  return { ...e, notification: { _tag: "NewSignal" as const, signal: e.signal, candles } };
 };
 
 /** What `SignalStore.updateTrade` takes when `trade` is stopped out an hour after it opened. */

@@ -18,9 +18,10 @@ import {
   type SignalStoreMemoryState,
   T0,
 } from "@signalbot/core/testing";
-import { Effect, Fiber, Layer, Logger, References } from "effect";
+import { Effect, Fiber, Layer, References } from "effect";
 import { TestClock } from "effect/testing";
 import { type FakeBotApi, startFakeBotApi } from "../testing/FakeBotApi.ts";
+import { captureLogs } from "../testing/LogCapture.ts";
 import { makeBotApiClient } from "./BotApiClient.ts";
 import {
   BotControl,
@@ -174,13 +175,12 @@ describe("commands that must not be obeyed as sent", () => {
     const control = recordingControl();
     const kv = new Map<string, string>();
     const state = new SignalStoreMemory.State();
-    const lines: string[] = [];
-    const logger = Logger.make((o) => void lines.push(String(o.message)));
+    const logs = captureLogs();
     const layer = Layer.mergeAll(
       control.layer,
       SignalStoreMemory.layer(state),
       KeyValueStoreMemory.layer(kv),
-      Logger.layer([logger]),
+      logs.layer,
     );
     const client = makeBotApiClient({ token: fake.token, apiRoot: fake.apiRoot });
     const fiber = Effect.runFork(runCommandPolling(client, config).pipe(Effect.provide(layer)));
@@ -188,7 +188,13 @@ describe("commands that must not be obeyed as sent", () => {
       state.outbox.map((r) => (r.notification._tag === "Reply" ? htmlToPlain(r.notification.text) : ""));
     const until = (last: number, replyCount: number) =>
       waitFor(() => kv.get(OFFSET_KEY) === String(last + 1) && state.outbox.length >= replyCount);
-    return { control, replies, lines, until, stop: () => Effect.runPromise(Fiber.interrupt(fiber)) };
+    return {
+      control,
+      replies,
+      lines: logs.lines,
+      until,
+      stop: () => Effect.runPromise(Fiber.interrupt(fiber)),
+    };
   };
 
   test("in a group, a command addressed to another bot is ignored; one addressed to us is obeyed", async () => {
@@ -235,30 +241,16 @@ describe("getUpdates 409: another process polls with this token", () => {
     const CONFLICT =
       "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running";
     const state = new SignalStoreMemory.State();
-    // The loop's last step before each 30 s wait: an alert (first 409) or a debug line (the next ones).
+    // The loop's last step before each 30 s wait: an alert and a line (first 409) or a debug line (the next).
     const queued: Notification[] = [];
-    const waits: string[] = [];
-    let waiting = () => {};
-    /** Armed before the step that leads to the wait, so the line cannot come first. */
-    const nextWait = () => {
-      const promise = new Promise<void>((resolve) => {
-        waiting = resolve;
-      });
-      return Effect.promise(() => promise);
-    };
-    const logger = Logger.make((o) => {
-      const line = String(o.message);
-      if (line.includes("409")) {
-        waits.push(line);
-        waiting();
-      }
-    });
+    const logs = captureLogs();
+    const nextWait = () => logs.next((l) => l.includes("409"));
     const layer = Layer.mergeAll(
       recordingControl().layer,
       observedStore(state, (n) => queued.push(n)),
       KeyValueStoreMemory.layer(new Map()),
       TestClock.layer(),
-      Logger.layer([logger]),
+      logs.layer,
     );
     const client = makeBotApiClient({ token: fake.token, apiRoot: fake.apiRoot });
     fake.fail({ method: "getUpdates", status: 409, description: CONFLICT, times: 3 });
@@ -294,7 +286,7 @@ describe("getUpdates 409: another process polls with this token", () => {
       "Reply",
       "telegramConflict",
     ]);
-    expect(waits.map((w) => w.slice(0, 60))).toEqual([
+    expect(logs.lines.filter((l) => l.includes("409")).map((w) => w.slice(0, 60))).toEqual([
       "telegram: another process is polling with this bot token (ge",
       "telegram: getUpdates still 409, retrying in 30 s",
       "telegram: getUpdates still 409, retrying in 30 s",

@@ -2,9 +2,10 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { makeOutboxWorker, type Notification, Notifier, SignalStore } from "@signalbot/core";
 import { aSignal, loadKlines, SignalStoreMemory } from "@signalbot/core/testing";
-import { Clock, Effect, Fiber, Layer, Logger, References } from "effect";
+import { Clock, Effect, Fiber, Layer, References } from "effect";
 import { TestClock } from "effect/testing";
 import { type FakeBotApi, startFakeBotApi } from "../testing/FakeBotApi.ts";
+import { captureLogs } from "../testing/LogCapture.ts";
 import { makeBotApiClient } from "./BotApiClient.ts";
 import { MAX_CAPTION } from "./Message.ts";
 import { makeTelegramNotifier, type TelegramNotifierConfig } from "./TelegramNotifier.ts";
@@ -225,20 +226,8 @@ describe("TelegramNotifier", () => {
   test("a wrong chat id, a revoked token, a blocked bot: delivery halts, nothing is dropped, it resumes once fixed", async () => {
     const state = new SignalStoreMemory.State();
     // The worker's last step before each wait is a log line: the test moves the clock only then.
-    let logged = () => {};
-    const nextLine = () => {
-      const p = new Promise<void>((resolve) => {
-        logged = resolve;
-      });
-      return Effect.promise(() => p);
-    };
-    const lines: string[] = [];
-    const logger = Logger.make((o) => {
-      const line = String(o.message);
-      if (!line.includes("halted")) return;
-      lines.push(line);
-      logged();
-    });
+    const logs = captureLogs();
+    const nextLine = () => logs.next((l) => l.includes("halted"));
     let marked = 0;
     let allMarked = () => {};
     const everyMarked = new Promise<void>((resolve) => {
@@ -258,7 +247,7 @@ describe("TelegramNotifier", () => {
       store,
       Layer.succeed(Notifier, makeTelegramNotifier(config)),
       TestClock.layer(),
-      Logger.layer([logger]),
+      logs.layer,
     );
     const HALT_RETRY = 300_000;
     const outcome = await Effect.runPromise(
@@ -306,10 +295,11 @@ describe("TelegramNotifier", () => {
     expect(outcome.depth).toBe(0);
     // Three starts refused, one more start and one periodic try still refused: five recorded attempts.
     expect(state.outbox.find((r) => textOf(r.notification) === "m1")?.attempts).toBe(5);
-    expect(lines[0]).toContain("outbox: delivery halted, the destination refuses every message");
-    expect(lines[0]).toContain("3 notifications kept");
-    expect(lines.at(-1)).toStartWith("outbox: delivery resumed after 10 min halted");
-    for (const l of lines) expect(l).not.toContain(fake.token.split(":")[1]!);
+    const halted = logs.lines.filter((l) => l.includes("halted"));
+    expect(halted[0]).toContain("outbox: delivery halted, the destination refuses every message");
+    expect(halted[0]).toContain("3 notifications kept");
+    expect(halted.at(-1)).toStartWith("outbox: delivery resumed after 10 min halted");
+    for (const l of logs.lines) expect(l).not.toContain(fake.token.split(":")[1]!);
   });
 });
 

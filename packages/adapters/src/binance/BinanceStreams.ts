@@ -459,13 +459,18 @@ export class BinanceStreams {
     // Closed candles before `t` are missing: after a reconnect they are gone for good; otherwise the
     // closed message may just be late (Binance sends it up to ~2 s after the close).
     const last = state.last;
-    if (state.fresh) this.startBackfill(state, last + this.step, t - this.step);
+    if (state.fresh) this.startBackfill(state, last + this.step, t - this.step, t - 2 * this.step);
     else if (state.grace === undefined) {
       state.grace = setTimeout(() => {
         state.grace = undefined;
         if (this.states.get(state.symbol) !== state || state.backfilling || state.last === undefined) return;
         if (state.latestForming > state.last + this.step)
-          this.startBackfill(state, state.last + this.step, state.latestForming - this.step);
+          this.startBackfill(
+            state,
+            state.last + this.step,
+            state.latestForming - this.step,
+            state.latestForming - 2 * this.step,
+          );
       }, this.config.closedGraceMs ?? 5000);
     }
   }
@@ -476,7 +481,12 @@ export class BinanceStreams {
     this.emit({ _tag: "Candle", symbol: state.symbol, timeframe: this.timeframe, candle, closed: true });
   }
 
-  private startBackfill(state: SymbolState, from: number, to: number): void {
+  /**
+   * Closed candles [from, to] by REST. `settledTo`: up to there REST must have every candle that exists (a later
+   * candle has closed since), so what it does not return is a hole in the exchange's data, passed over; after
+   * it (the candle that closed moments ago) REST may lag and the stream's closed message is waited for.
+   */
+  private startBackfill(state: SymbolState, from: number, to: number, settledTo = to): void {
     clearTimeout(state.grace);
     state.grace = undefined;
     state.backfilling = true;
@@ -490,9 +500,9 @@ export class BinanceStreams {
           count++;
         }
         this.counters.backfilledCandles += count;
-        // What the exchange did not return in [from, to] it does not have (a hole in its data, an incident):
+        // What the exchange did not return up to `settledTo` it does not have (a hole in its data, an incident):
         // move past it, or the candle after the hole would start the same empty backfill forever.
-        if (state.last === undefined || state.last < to) state.last = to;
+        if (state.last !== undefined && state.last < settledTo) state.last = settledTo;
         this.emit({
           _tag: "Backfilled",
           symbol: state.symbol,
@@ -523,7 +533,7 @@ export class BinanceStreams {
             state.latestForming - this.step,
             ...state.buffer.map((c) => c.openTime - this.step),
           );
-          this.startBackfill(state, state.last + this.step, newest);
+          this.startBackfill(state, state.last + this.step, newest, newest - this.step);
         }, retryInMs);
       },
     );

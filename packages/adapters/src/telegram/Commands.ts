@@ -351,7 +351,8 @@ export const runCommand = (
       }
       case "profit": {
         const days = intArg(args, ALL_TIME_DAYS, 1, ALL_TIME_DAYS);
-        if (days === undefined) return line("❓ Cách dùng: /profit [ngày] — số ngày phải là số nguyên dương.");
+        if (days === undefined)
+          return line("❓ Cách dùng: /profit [ngày] — số ngày phải là số nguyên dương.");
         return profitDoc(days, yield* control.closedTrades(days), yield* control.status);
       }
       case "daily": {

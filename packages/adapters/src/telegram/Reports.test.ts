@@ -155,7 +155,9 @@ describe("the commands", () => {
     const bad = await reply("/daily 500");
     expect(bad.asked).toEqual([]);
     expect(bad.text).toBe("❓ Cách dùng: /daily [ngày] — số ngày phải là số nguyên từ 1 đến 90.");
-    expect((await reply("/profit -2")).text).toBe("❓ Cách dùng: /profit [ngày] — số ngày phải là số nguyên dương.");
+    expect((await reply("/profit -2")).text).toBe(
+      "❓ Cách dùng: /profit [ngày] — số ngày phải là số nguyên dương.",
+    );
   });
 
   test("every command reply speaks Vietnamese", async () => {

@@ -33,6 +33,10 @@ const restEvent = (e: RestEvent): string => {
       return `IP banned by Binance (418) until ${new Date(e.until).toISOString()}`;
     case "BanLifted":
       return "ban lifted";
+    case "BudgetLimited":
+      return `weight budget lowered to ${e.budget}/min: the exchange allows this IP ${e.advertised}/min`;
+    case "RejectedCandles":
+      return `${e.count} impossible candle(s) of ${e.symbol} ${e.timeframe} dropped, e.g. ${e.example}`;
   }
 };
 

@@ -346,7 +346,7 @@ describe("command replies", () => {
       expect(r.text).toBe("❓ Cách dùng: /stats [ngày] — số ngày phải là số nguyên từ 1 đến 365.");
     }
     expect((await reply("/stats 16")).calls).toEqual(["stats(16)"]);
-    expect((await reply("/signals 0x3")).text).toStartWith("❓ Cách dùng: /signals [n]");
+    expect((await reply("/signals 0x3")).text).toStartWith("❓ Cách dùng: /signals [số]");
     expect((await reply("/pause 1e2")).text).toStartWith("❓ Cách dùng: /pause [giờ]");
   });
 

@@ -319,7 +319,7 @@ export const runCommand = (
       case "signals": {
         const n = intArg(args, DEFAULT_SIGNALS, 1, MAX_SIGNALS);
         if (n === undefined)
-          return line(`❓ Cách dùng: /signals [n] — số tín hiệu phải là số nguyên từ 1 đến ${MAX_SIGNALS}.`);
+          return line(`❓ Cách dùng: /signals [số] — số tín hiệu phải là số nguyên từ 1 đến ${MAX_SIGNALS}.`);
         return signalsDoc(yield* control.recentSignals(n), o);
       }
       case "trades":
@@ -386,7 +386,7 @@ export const runCommand = (
 
 const TOO_FAST = (perMinute: number) =>
   line(
-    `⏳ Bạn gửi lệnh quá nhanh: tối đa ${perMinute} lệnh mỗi phút. Các lệnh thêm bị bỏ qua, vui lòng thử lại sau.`,
+    `⏳ Bạn gửi lệnh quá nhanh: tối đa ${perMinute} lệnh mỗi phút. Các lệnh thêm bị bỏ qua, hãy thử lại sau.`,
   );
 
 /**

@@ -525,23 +525,25 @@ export const alert = (a: Alert, time: number, o: TemplateOptions = {}): Doc => {
     case "telegramConflict":
       return one([
         plain("⚠️ "),
-        bold("Một tiến trình khác đang dùng token bot này"),
+        bold("Một chương trình khác đang chạy cùng bot này"),
         plain(
-          " (Telegram báo 409 khi nhận lệnh): lệnh có thể bị tiến trình kia nhận mất. Hãy dừng bot còn lại.",
+          " (Telegram báo 409 khi nhận lệnh): lệnh có thể bị chương trình đó nhận mất. Hãy dừng bản bot còn lại.",
         ),
       ]);
     case "storageFailing":
       return one([
         plain("💾 "),
-        bold(a.reason === "diskFull" ? "Ổ đĩa đã đầy" : "Không ghi được cơ sở dữ liệu"),
+        bold(a.reason === "diskFull" ? "Ổ đĩa đã đầy" : "Không lưu được cơ sở dữ liệu"),
+        plain(" ("),
+        code(a.reason),
         plain(
-          ` (${a.reason}) từ ${formatTime(a.since, c.tz)}: bot giữ lại tín hiệu và cập nhật lệnh (${a.waiting} thao tác đang chờ) và ghi lại khi ghi được. Hãy giải phóng dung lượng.`,
+          `) từ ${formatTime(a.since, c.tz)}: bot giữ lại tín hiệu và cập nhật lệnh (${a.waiting} mục đang chờ) và sẽ lưu ngay khi lưu được. Hãy giải phóng chỗ trống trên ổ đĩa.`,
         ),
       ]);
     case "storageRecovered":
       return one([
         plain("✅ "),
-        bold("Đã ghi được cơ sở dữ liệu trở lại"),
+        bold("Đã lưu được cơ sở dữ liệu trở lại"),
         plain(` sau ${a.downMinutes} phút; không mất dữ liệu.`),
       ]);
     case "started":

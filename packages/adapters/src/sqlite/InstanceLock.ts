@@ -83,8 +83,10 @@ export const acquireInstanceLock = (databasePath: string, now: number): Instance
     throw e;
   }
   // Ours. Publish who we are (a committed row readers can see), then hold the write lock again at once: a process
-  // that slips into the gap between the two takes the lock and we step back instead.
+  // that slips into the gap between the two takes the lock and we step back instead. The commit may wait a moment
+  // for a refused instance that is reading the holder row.
   try {
+    db.run("PRAGMA busy_timeout = 2000");
     db.run(SCHEMA);
     db.run("INSERT OR REPLACE INTO holder (id, pid, host, started_at) VALUES (1, ?, ?, ?)", [
       process.pid,

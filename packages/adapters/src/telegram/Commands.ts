@@ -5,6 +5,8 @@
  * is persisted BEFORE a command runs, so a restart never replays a command (at most one is lost on a crash).
  */
 import {
+  DAY_MS,
+  HOUR_MS,
   KeyValueStore,
   type KeyValueStore as KeyValueStoreService,
   Memory,
@@ -15,8 +17,9 @@ import {
   type Signal,
   SignalStore,
   type StoreError,
-  utcDayStart,
+  signalsToday,
   type VirtualTrade,
+  winRate,
 } from "@signalbot/core";
 import { Clock, Context, Effect, Layer } from "effect";
 import type { BotApiClient, IncomingUpdate, TelegramError } from "./BotApiClient.ts";
@@ -54,10 +57,7 @@ export class BotControl extends Context.Service<
         const memory = yield* Memory;
         const store = yield* SignalStore;
         return BotControl.of({
-          status: Effect.gen(function* () {
-            const day = utcDayStart(yield* Clock.currentTimeMillis);
-            return yield* memory.status(yield* store.countEmitted(day, day + DAY_MS));
-          }),
+          status: Effect.flatMap(Effect.provideService(signalsToday, SignalStore, store), memory.status),
           recentSignals: store.recentSignals,
           openTrades: store.openTrades,
           closedTrades: (days) =>
@@ -67,7 +67,7 @@ export class BotControl extends Context.Service<
               const now = yield* Clock.currentTimeMillis;
               const events = yield* memory.pause(hours);
               const fired = events.find((e) => e.rule === "manualPause" && e.action === "fired");
-              return { until: fired?.until ?? now + hours * 3_600_000 };
+              return { until: fired?.until ?? now + hours * HOUR_MS };
             }),
           resume: Effect.asVoid(memory.resume),
           universe,
@@ -76,8 +76,6 @@ export class BotControl extends Context.Service<
     );
   }
 }
-
-const DAY_MS = 86_400_000;
 
 export interface CommandsConfig {
   /** TELEGRAM_CHAT_ID: commands are obeyed from this chat only. */
@@ -212,7 +210,7 @@ export const tradeStats = (trades: readonly VirtualTrade[]): TradeStats => {
       if (o === "win") wins++;
       else if (o === "loss") losses++;
     }
-    return { wins, losses, winRate: wins + losses === 0 ? null : wins / (wins + losses) };
+    return { wins, losses, winRate: winRate(wins, losses) };
   };
   const all = count(trades);
   const byModel = Object.fromEntries(

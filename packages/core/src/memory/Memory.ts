@@ -21,7 +21,7 @@ import {
   type MemoryState,
   MemoryStateSchema,
   recordTrade,
-  winRate,
+  windowWinRate,
 } from "./MemoryState.ts";
 import { modelDisable } from "./ModelDisable.ts";
 import { modelPreference, PREFERRED_MODEL } from "./ModelPreference.ts";
@@ -165,7 +165,7 @@ export const parametersOf = (state: MemoryState, config: MemoryConfig): Effectiv
   if (on && state.thresholdRaised)
     adjustments.push({
       code: "winRateThreshold",
-      data: { points: WIN_RATE_THRESHOLD_POINTS, winRate: winRate(state.results) ?? 0 },
+      data: { points: WIN_RATE_THRESHOLD_POINTS, winRate: windowWinRate(state.results) ?? 0 },
     });
   if (on && state.signalCap)
     adjustments.push({ code: "drawdownSignalCap", data: { maxSignalsPerDay: SIGNAL_CAP_PER_DAY } });
@@ -200,7 +200,7 @@ export const symbolAdjustmentOf = (
     reasons: [
       {
         code: "symbolScorePenalty",
-        data: { symbol, points: SYMBOL_PENALTY_POINTS, winRate: winRate(mem.results) ?? 0 },
+        data: { symbol, points: SYMBOL_PENALTY_POINTS, winRate: windowWinRate(mem.results) ?? 0 },
       },
     ],
   };
@@ -226,12 +226,12 @@ export const statusOf = (
   const global = active.filter((l) => l.scope === "global").map((l) => l.until);
   const model = (m: ModelName) => ({
     trades: s.models[m].results.length,
-    winRate: winRate(s.models[m].results),
+    winRate: windowWinRate(s.models[m].results),
   });
   return {
     time: now,
     trades20: s.results.length,
-    winRate20: winRate(s.results),
+    winRate20: windowWinRate(s.results),
     models: { continuation: model("continuation"), reversal: model("reversal") },
     equity: s.equity,
     peakEquity: s.peakEquity,

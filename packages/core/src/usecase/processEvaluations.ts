@@ -10,13 +10,12 @@ import type { Notification } from "../model/Notification.ts";
 import { type Evaluation, type Reason, type Setup, type Signal, signalKey } from "../model/Signal.ts";
 import type { SymbolInfo } from "../model/Symbol.ts";
 import { SignalStore } from "../port/SignalStore.ts";
-import { dailyCapReached, utcDayStart } from "../risk/DailyCap.ts";
+import { dailyCapReached } from "../risk/DailyCap.ts";
 import { positionSize } from "../risk/PositionSize.ts";
 import { validateScore } from "../risk/ScoreGate.ts";
 import { openTrade } from "../trade/VirtualTrade.ts";
 import { Pipeline } from "./Pipeline.ts";
-
-const DAY_MS = 86_400_000;
+import { signalsToday } from "./signalsToday.ts";
 
 export interface ProcessContext {
   /** Exchange filters of the symbol: the quantity is rounded to its step and checked against min notional. */
@@ -123,8 +122,7 @@ export const processEvaluations = Effect.fn("Pipeline.processEvaluations")(funct
   // Gates 5–9 under the emit lock: the count of today's signals stays true until the emit.
   yield* emitLock.withPermit(
     Effect.gen(function* () {
-      const dayStart = utcDayStart(now);
-      let emittedToday = yield* store.countEmitted(dayStart, dayStart + DAY_MS);
+      let emittedToday = yield* signalsToday;
       const preference = applyModelPreference({
         setups: standing,
         slotsLeft: Math.max(0, params.maxSignalsPerDay - emittedToday),

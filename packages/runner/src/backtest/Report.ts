@@ -13,6 +13,7 @@ import {
   type Timeframe,
   type TradeEvent,
   type VirtualTrade,
+  winRate,
 } from "@signalbot/core";
 
 /** Bumped on any incompatible change of the JSON layout (documented in docs/backtest.md). */
@@ -181,7 +182,7 @@ export const statsOf = (closed: readonly VirtualTrade[], startingEquity: number)
     wins,
     losses,
     breakevens,
-    winRate: wins + losses > 0 ? wins / (wins + losses) : null,
+    winRate: winRate(wins, losses),
     profitFactor: grossLoss > 0 ? grossProfit / grossLoss : null,
     expectancyR: trades > 0 ? totalR / trades : null,
     totalR,

@@ -10,6 +10,7 @@ import {
   type KeyValueStore,
   Memory,
   type MemoryStatus,
+  MINUTE_MS,
   makeOutboxWorker,
   type Notification,
   type Notifier,
@@ -17,8 +18,8 @@ import {
   Pipeline,
   restoreOpenTrades,
   SignalStore,
+  signalsToday,
   type Timeframe,
-  utcDayStart,
 } from "@signalbot/core";
 import { Cause, Clock, Effect, Logger as EffectLogger, Fiber } from "effect";
 import type { AppConfig } from "../Config.ts";
@@ -83,8 +84,6 @@ export interface HealthBody extends Record<string, unknown> {
   readonly ok: boolean;
 }
 
-const ONE_MINUTE = 60_000;
-
 /** Effect's own log lines (outbox worker, memory) go to the runner's logger. */
 const effectLogger = (log: Logger) =>
   EffectLogger.make((o) => {
@@ -128,7 +127,7 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
     const version = options.version ?? "dev";
     const startedAt = yield* Clock.currentTimeMillis;
     const lastClosed: Partial<Record<Timeframe, number>> = {};
-    const staleMs = config.staleAlertMinutes * ONE_MINUTE;
+    const staleMs = config.staleAlertMinutes * MINUTE_MS;
     const stale = new StaleWatch(staleMs);
     let lastDataAt = startedAt;
     let reconnects = 0;
@@ -378,10 +377,7 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
           Effect.gen(function* () {
             const t = yield* Clock.currentTimeMillis;
             outboxDepth = yield* store.outboxDepth.pipe(Effect.orElseSucceed(() => outboxDepth));
-            const day = utcDayStart(t);
-            const today = yield* store
-              .countEmitted(day, day + 86_400_000)
-              .pipe(Effect.orElseSucceed(() => 0));
+            const today = yield* signalsToday.pipe(Effect.orElseSucceed(() => 0));
             memoryStatus = yield* memory.status(today);
             const alarm = stale.check(t, lastDataAt);
             if (alarm !== undefined) {
@@ -399,11 +395,7 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
               Effect.gen(function* () {
                 const t = yield* Clock.currentTimeMillis;
                 yield* Effect.sleep(nextLocalHour(t, config.dailyStatusHour, config.timeZone) - t);
-                const at = yield* Clock.currentTimeMillis;
-                const day = utcDayStart(at);
-                const today = yield* store
-                  .countEmitted(day, day + 86_400_000)
-                  .pipe(Effect.orElseSucceed(() => 0));
+                const today = yield* signalsToday.pipe(Effect.orElseSucceed(() => 0));
                 yield* enqueue({ _tag: "Status", status: yield* memory.status(today) });
                 log.info("daily status queued");
               }),

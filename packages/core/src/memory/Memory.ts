@@ -298,6 +298,11 @@ export class Memory extends Context.Service<
     readonly updateAfterTradeClosed: (trade: VirtualTrade) => Effect.Effect<readonly MemoryEvent[]>;
     /** Drop locks whose expiry passed (event time from Clock); call on every closed candle. Retries a failed save. */
     readonly expire: Effect.Effect<readonly MemoryEvent[]>;
+    /**
+     * When `expire` next has work: the earliest lock expiry (Infinity without locks), or -Infinity while a
+     * failed save waits to be retried. A synchronous read, so a closed candle with nothing due costs no Effect.
+     */
+    readonly nextExpiry: () => number;
     /** The owner's /pause: every new signal blocked for `hours` from now. */
     readonly pause: (hours: number) => Effect.Effect<readonly MemoryEvent[]>;
     /** The owner's /resume: lifts the manual pause and the loss-streak pause; acknowledges a corrupt snapshot. */
@@ -396,6 +401,13 @@ const makeMemory = Effect.fnUntraced(function* (config: MemoryConfig) {
       );
     }),
     expire: change((live, now) => withStep(live, expireLocks(live.book, now), now)),
+    nextExpiry: () => {
+      const live = Ref.getUnsafe(ref);
+      if (live.dirty) return Number.NEGATIVE_INFINITY;
+      let next = Number.POSITIVE_INFINITY;
+      for (const l of live.book.locks) if (l.until < next) next = l.until;
+      return next;
+    },
     pause: Effect.fn("Memory.pause")(function* (hours: number) {
       return yield* change((live, now) => withStep(live, pauseBook(live.book, hours, now), now));
     }),

@@ -69,15 +69,12 @@ export const processEvaluations = Effect.fn("Pipeline.processEvaluations")(funct
     adjustments,
     createdAt: now,
   });
-  const block = Effect.fn("Pipeline.block")(function* (
-    base: Omit<Signal, "status">,
-    blockedBy: Reason,
-    record = true,
-  ) {
+  // Called for most setups (most are below the threshold): plain code, an Effect only to record.
+  const block = (base: Omit<Signal, "status">, blockedBy: Reason, record = true) => {
     const signal: Signal = { ...base, status: "blocked", blockedBy };
-    if (record) yield* store.recordBlocked(signal);
     out.push(signal);
-  });
+    return record ? store.recordBlocked(signal) : Effect.void;
+  };
 
   // Gates 0–4, setup by setup.
   const standing: { setup: Setup; model: Setup["model"]; score: number; base: Omit<Signal, "status"> }[] = [];

@@ -6,7 +6,6 @@
  */
 import {
   type Alert,
-  type CandleEvent,
   type KeyValueStore,
   Memory,
   type MemoryStatus,
@@ -179,11 +178,9 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
       },
     });
     const flow = makeCandleFlow({ log: log.child("scan"), metrics, lastClosed });
-    const onData = (event: CandleEvent) => {
+    const onData = () => {
       const now = Clock.currentTimeMillis.pipe(Effect.runSyncWith(services));
       lastDataAt = now;
-      const t = symbols.tracked(event.symbol);
-      if (t !== undefined) t.lastTickAt = now;
       const back = stale.fresh(now);
       if (back !== undefined) {
         log.info(`market data back after ${back.downMinutes} min`);

@@ -37,6 +37,8 @@ export interface FlowDeps {
   readonly metrics: Metrics;
   /** Close time (ms UTC) of the last closed candle processed, per timeframe (for /healthz). */
   readonly lastClosed: Partial<Record<Timeframe, number>>;
+  /** Called after every closed-candle step (tests follow the loop through it). */
+  readonly onStep?: (symbol: string, outcome: ClosedCandleOutcome) => void;
 }
 
 export const M = {
@@ -162,6 +164,11 @@ export const makeCandleFlow = (deps: FlowDeps) => {
 
   /** The log lines and metrics of one step. */
   const note = (t: SymbolState, outcome: ClosedCandleOutcome) => {
+    report(t, outcome);
+    deps.onStep?.(t.symbol, outcome);
+  };
+
+  const report = (t: SymbolState, outcome: ClosedCandleOutcome) => {
     if (outcome._tag === "Duplicate") {
       metrics.inc(M.duplicates[0], M.duplicates[1]);
       return;

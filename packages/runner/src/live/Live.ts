@@ -26,7 +26,7 @@ import { type RunningHttpServer, startHttpServer } from "../observability/HttpSe
 import type { Logger } from "../observability/Log.ts";
 import type { Metrics } from "../observability/Metrics.ts";
 import { type ActiveSymbols, makeActiveSymbols } from "./ActiveSymbols.ts";
-import { type FlowServices, M, makeCandleFlow } from "./CandleFlow.ts";
+import { type FlowDeps, type FlowServices, M, makeCandleFlow } from "./CandleFlow.ts";
 import { isoMinute } from "./Describe.ts";
 import { makeDispatcher } from "./Dispatcher.ts";
 import type { MarketStream, MarketStreamFactory, StreamEvent } from "./MarketStream.ts";
@@ -71,6 +71,8 @@ export interface LiveOptions {
   readonly outbox?: OutboxWorkerConfig;
   /** Called once the first rotation is done (tests and the demo read the loop through it). */
   readonly onStarted?: (handle: LiveHandle) => void;
+  /** Called after every closed-candle step, with what the step did. */
+  readonly onStep?: FlowDeps["onStep"];
 }
 
 export interface LiveHandle {
@@ -177,7 +179,12 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
         return stream;
       },
     });
-    const flow = makeCandleFlow({ log: log.child("scan"), metrics, lastClosed });
+    const flow = makeCandleFlow({
+      log: log.child("scan"),
+      metrics,
+      lastClosed,
+      ...(options.onStep === undefined ? {} : { onStep: options.onStep }),
+    });
     const onData = () => {
       const now = Clock.currentTimeMillis.pipe(Effect.runSyncWith(services));
       lastDataAt = now;

@@ -22,8 +22,8 @@ import {
 } from "@signalbot/adapters/telegram";
 import {
   flatFunding,
+  HigherTimeframes,
   type KeyValueStore,
-  type MarketData,
   Memory,
   type MemoryStore,
   type Notifier,
@@ -198,12 +198,13 @@ export const makeApp = (config: AppConfig, log: Logger, overrides: AppOverrides 
           ...(overrides.consoleWrite === undefined ? {} : { write: overrides.consoleWrite }),
         })
       : TelegramNotifier.layer({ ...telegram, ...apiRoot, timeZone: config.timeZone }));
+  const marketData = BinanceMarketData.layerFromRest(rest);
   const layer: Layer.Layer<AppServices, StoreError> = Layer.mergeAll(
     Memory.layer(memoryConfigOf(config)),
     Pipeline.layer(pipelineConfigOf(config)),
-    BinanceMarketData.layerFromRest(rest) as Layer.Layer<MarketData>,
+    HigherTimeframes.layerMarketData.pipe(Layer.provideMerge(marketData)),
     notifier,
-  ).pipe(Layer.provideMerge(stores)) as Layer.Layer<AppServices, StoreError>;
+  ).pipe(Layer.provideMerge(stores));
 
   const companions: NonNullable<LiveOptions["companions"]>[number][] = [
     () => watchStorage(() => storageStatus()),

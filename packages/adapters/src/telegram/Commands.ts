@@ -7,6 +7,8 @@
  */
 import {
   type Alert,
+  DAY_MS,
+  HOUR_MS,
   KeyValueStore,
   type KeyValueStore as KeyValueStoreService,
   Memory,
@@ -16,7 +18,7 @@ import {
   type Signal,
   SignalStore,
   type StoreError,
-  utcDayStart,
+  signalsToday,
   type VirtualTrade,
 } from "@signalbot/core";
 import { Clock, Context, Effect, Layer } from "effect";
@@ -66,10 +68,7 @@ export class BotControl extends Context.Service<
         const memory = yield* Memory;
         const store = yield* SignalStore;
         return BotControl.of({
-          status: Effect.gen(function* () {
-            const day = utcDayStart(yield* Clock.currentTimeMillis);
-            return yield* memory.status(yield* store.countEmitted(day, day + DAY_MS));
-          }),
+          status: Effect.flatMap(Effect.provideService(signalsToday, SignalStore, store), memory.status),
           recentSignals: store.recentSignals,
           openTrades: store.openTrades,
           closedTrades: (days) =>
@@ -79,7 +78,7 @@ export class BotControl extends Context.Service<
               const now = yield* Clock.currentTimeMillis;
               const events = yield* memory.pause(hours);
               const fired = events.find((e) => e.rule === "manualPause" && e.action === "fired");
-              return { until: fired?.until ?? now + hours * 3_600_000 };
+              return { until: fired?.until ?? now + hours * HOUR_MS };
             }),
           resume: Effect.asVoid(memory.resume),
           universe,
@@ -88,8 +87,6 @@ export class BotControl extends Context.Service<
     );
   }
 }
-
-const DAY_MS = 86_400_000;
 
 export interface CommandsConfig {
   /** TELEGRAM_CHAT_ID: commands are obeyed from this chat only. */

@@ -198,6 +198,7 @@ export class FakeExchange {
   /** Answers held back by `hangNext` (released with a 503 by `stop`) and drip timers of slow bodies. */
   private readonly held = new Set<() => void>();
   private readonly requestWaiters: { n: number; resolve: () => void }[] = [];
+  private streamWaiters: { readonly streams: readonly string[]; readonly resolve: () => void }[] = [];
 
   constructor(options: FakeExchangeOptions = {}) {
     const shift = options.dataShiftMs ?? 0;
@@ -276,6 +277,25 @@ export class FakeExchange {
       for (const stream of streams) this.pushKline(stream, from, next);
       this.flushPending(next);
     }
+  }
+
+  /**
+   * Resolves once every one of `streams` (e.g. "btcusdt@kline_30m") is subscribed on an open connection, so a
+   * test can move the market only when a client will hear it.
+   */
+  streamsReady(streams: readonly string[]): Promise<void> {
+    return new Promise((resolve) => {
+      this.streamWaiters.push({ streams, resolve });
+      this.wakeStreamWaiters();
+    });
+  }
+
+  private wakeStreamWaiters(): void {
+    if (this.streamWaiters.length === 0) return;
+    const open = this.subscribedStreams();
+    const ready = this.streamWaiters.filter((w) => w.streams.every((s) => open.has(s)));
+    this.streamWaiters = this.streamWaiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.resolve();
   }
 
   /** Fault: closes every WebSocket connection abruptly. */
@@ -1001,6 +1021,7 @@ export class FakeExchange {
       : [];
     if (msg.method === "SUBSCRIBE") {
       for (const p of params) ws.data.streams.add(p);
+      this.wakeStreamWaiters();
       if (ws.data.streams.size > this.opts.maxStreamsPerConnection) {
         ws.close(1008, "Too many streams");
         return;
@@ -1041,6 +1062,7 @@ export class FakeExchange {
         open: (ws) => {
           this.stats.wsConnections++;
           this.sockets.add(ws);
+          this.wakeStreamWaiters();
         },
         message: (ws, message) =>
           this.onClientMessage(ws, typeof message === "string" ? message : message.toString()),

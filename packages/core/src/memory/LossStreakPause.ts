@@ -3,7 +3,8 @@
  * new signal for 12 hours from the close of the losing trade. Each further loss re-arms the pause from its
  * own close; an expired pause never re-arms without a new loss.
  */
-import { arm, HOUR_MS, type Rule, unchanged } from "./Rule.ts";
+import { HOUR_MS } from "../model/Time.ts";
+import { arm, type Rule, unchanged } from "./Rule.ts";
 
 export const LOSS_STREAK_PAUSE_LOSSES = 3;
 export const LOSS_STREAK_PAUSE_HOURS = 12;

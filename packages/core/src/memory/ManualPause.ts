@@ -3,8 +3,8 @@
  * with a loss-streak pause (the owner has looked and decided to go on).
  */
 import type { MemoryEvent } from "../model/Notification.ts";
+import { HOUR_MS } from "../model/Time.ts";
 import type { MemoryBook } from "./MemoryState.ts";
-import { HOUR_MS } from "./Rule.ts";
 
 /** Rules whose locks /resume lifts. */
 export const RESUMABLE = new Set(["manualPause", "lossStreakPause"]);

@@ -21,7 +21,7 @@ import {
   type MemoryState,
   MemoryStateSchema,
   recordTrade,
-  winRate,
+  windowWinRate,
 } from "./MemoryState.ts";
 import { modelDisable } from "./ModelDisable.ts";
 import { modelPreference, PREFERRED_MODEL } from "./ModelPreference.ts";
@@ -165,7 +165,7 @@ export const parametersOf = (state: MemoryState, config: MemoryConfig): Effectiv
   if (on && state.thresholdRaised)
     adjustments.push({
       code: "winRateThreshold",
-      data: { points: WIN_RATE_THRESHOLD_POINTS, winRate: winRate(state.results) ?? 0 },
+      data: { points: WIN_RATE_THRESHOLD_POINTS, winRate: windowWinRate(state.results) ?? 0 },
     });
   if (on && state.signalCap)
     adjustments.push({ code: "drawdownSignalCap", data: { maxSignalsPerDay: SIGNAL_CAP_PER_DAY } });
@@ -200,7 +200,7 @@ export const symbolAdjustmentOf = (
     reasons: [
       {
         code: "symbolScorePenalty",
-        data: { symbol, points: SYMBOL_PENALTY_POINTS, winRate: winRate(mem.results) ?? 0 },
+        data: { symbol, points: SYMBOL_PENALTY_POINTS, winRate: windowWinRate(mem.results) ?? 0 },
       },
     ],
   };
@@ -226,12 +226,12 @@ export const statusOf = (
   const global = active.filter((l) => l.scope === "global").map((l) => l.until);
   const model = (m: ModelName) => ({
     trades: s.models[m].results.length,
-    winRate: winRate(s.models[m].results),
+    winRate: windowWinRate(s.models[m].results),
   });
   return {
     time: now,
     trades20: s.results.length,
-    winRate20: winRate(s.results),
+    winRate20: windowWinRate(s.results),
     models: { continuation: model("continuation"), reversal: model("reversal") },
     equity: s.equity,
     peakEquity: s.peakEquity,
@@ -298,6 +298,11 @@ export class Memory extends Context.Service<
     readonly updateAfterTradeClosed: (trade: VirtualTrade) => Effect.Effect<readonly MemoryEvent[]>;
     /** Drop locks whose expiry passed (event time from Clock); call on every closed candle. Retries a failed save. */
     readonly expire: Effect.Effect<readonly MemoryEvent[]>;
+    /**
+     * When `expire` next has work: the earliest lock expiry (Infinity without locks), or -Infinity while a
+     * failed save waits to be retried. A synchronous read, so a closed candle with nothing due costs no Effect.
+     */
+    readonly nextExpiry: () => number;
     /** The owner's /pause: every new signal blocked for `hours` from now. */
     readonly pause: (hours: number) => Effect.Effect<readonly MemoryEvent[]>;
     /** The owner's /resume: lifts the manual pause and the loss-streak pause; acknowledges a corrupt snapshot. */
@@ -396,6 +401,13 @@ const makeMemory = Effect.fnUntraced(function* (config: MemoryConfig) {
       );
     }),
     expire: change((live, now) => withStep(live, expireLocks(live.book, now), now)),
+    nextExpiry: () => {
+      const live = Ref.getUnsafe(ref);
+      if (live.dirty) return Number.NEGATIVE_INFINITY;
+      let next = Number.POSITIVE_INFINITY;
+      for (const l of live.book.locks) if (l.until < next) next = l.until;
+      return next;
+    },
     pause: Effect.fn("Memory.pause")(function* (hours: number) {
       return yield* change((live, now) => withStep(live, pauseBook(live.book, hours, now), now));
     }),

@@ -8,6 +8,7 @@ import { MEMORY_RULE_NAMES } from "../model/Notification.ts";
 import type { ModelName } from "../model/Signal.ts";
 import type { Outcome, VirtualTrade } from "../model/Trade.ts";
 import type { MemoryLock } from "../port/MemoryStore.ts";
+import { winRate } from "./Outcome.ts";
 
 /** A decisive result in a window (break-evens are never stored, see Outcome.ts). */
 export type WindowResult = "W" | "L";
@@ -122,12 +123,11 @@ export const recordTrade = (state: MemoryState, trade: VirtualTrade, outcome: Ou
   };
 };
 
-/** Wins / decisive results, or null for an empty window. */
-export const winRate = (window: readonly WindowResult[]): number | null => {
-  if (window.length === 0) return null;
+/** `winRate` of a result window (only decisive results are in it), or null for an empty window. */
+export const windowWinRate = (window: readonly WindowResult[]): number | null => {
   let wins = 0;
   for (const r of window) if (r === "W") wins++;
-  return wins / window.length;
+  return winRate(wins, window.length - wins);
 };
 
 /** Peak-to-current drawdown of the virtual equity, in percent (0 at a new peak). */

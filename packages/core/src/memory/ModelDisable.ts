@@ -5,8 +5,9 @@
  * again): the same evidence can never disable it twice.
  */
 import type { ModelName } from "../model/Signal.ts";
-import { winRate } from "./MemoryState.ts";
-import { arm, HOUR_MS, type Rule, unchanged } from "./Rule.ts";
+import { HOUR_MS } from "../model/Time.ts";
+import { windowWinRate } from "./MemoryState.ts";
+import { arm, type Rule, unchanged } from "./Rule.ts";
 
 export const DISABLED_MODEL: ModelName = "reversal";
 export const MODEL_DISABLE_MIN_TRADES = 10;
@@ -16,7 +17,7 @@ export const MODEL_DISABLE_HOURS = 48;
 export const modelDisable: Rule = (book, closed, now) => {
   if (closed.trade.model !== DISABLED_MODEL || closed.outcome === "breakeven") return unchanged(book);
   const window = book.state.models[DISABLED_MODEL].results;
-  const wr = winRate(window);
+  const wr = windowWinRate(window);
   if (wr === null || window.length < MODEL_DISABLE_MIN_TRADES || wr >= MODEL_DISABLE_FLOOR)
     return unchanged(book);
   const step = arm(

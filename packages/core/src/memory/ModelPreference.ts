@@ -4,7 +4,7 @@
  * `applyModelPreference` is what "preferred" means for the pipeline, on the setups of one symbol/candle.
  */
 import type { ModelName, Reason } from "../model/Signal.ts";
-import { winRate } from "./MemoryState.ts";
+import { windowWinRate } from "./MemoryState.ts";
 import { type Rule, toggled, unchanged } from "./Rule.ts";
 
 export const PREFERRED_MODEL: ModelName = "continuation";
@@ -14,7 +14,7 @@ export const PREFERENCE_WIN_RATE = 0.65;
 export const modelPreference: Rule = (book, _closed, now) => {
   const s = book.state;
   const window = s.models[PREFERRED_MODEL].results;
-  const wr = winRate(window);
+  const wr = windowWinRate(window);
   if (wr === null) return unchanged(book);
   const fire = !s.continuationPreferred && window.length >= PREFERENCE_MIN_TRADES && wr > PREFERENCE_WIN_RATE;
   const relax = s.continuationPreferred && wr <= PREFERENCE_WIN_RATE;

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import type { ExitReason } from "../model/Trade.ts";
 import { aClosedTrade } from "../testing/ClosedTradeBuilders.ts";
-import { outcomeOf } from "./Outcome.ts";
+import { outcomeOf, winRate } from "./Outcome.ts";
 
 const table: readonly [number, ExitReason, string][] = [
   [-1, "stop", "loss"],
@@ -23,4 +23,10 @@ test.each(table)("R %p (%s) counts as %s", (r, exitReason, expected) => {
 test("without an R multiple, pnl / risk decides", () => {
   const { rMultiple: _, ...trade } = aClosedTrade({ r: -1 });
   expect(outcomeOf(trade)).toBe("loss");
+});
+
+test("the win rate leaves break-evens out and is null without a decisive result", () => {
+  expect(winRate(3, 1)).toBe(0.75);
+  expect(winRate(0, 2)).toBe(0);
+  expect(winRate(0, 0)).toBeNull();
 });

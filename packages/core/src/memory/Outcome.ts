@@ -11,6 +11,13 @@ import type { Outcome, VirtualTrade } from "../model/Trade.ts";
  */
 export const BREAKEVEN_R = 0.1;
 
+/**
+ * The project's one win rate: wins / (wins + losses), break-evens left out; null when there is no decisive
+ * result. The memory rules, /stats, the status message and the backtest report all take it from here.
+ */
+export const winRate = (wins: number, losses: number): number | null =>
+  wins + losses === 0 ? null : wins / (wins + losses);
+
 /** The outcome of a closed trade, from its R multiple (falling back to the sign of its pnl). */
 export const outcomeOf = (trade: VirtualTrade): Outcome => {
   const r = trade.rMultiple ?? (trade.riskAmount > 0 ? (trade.pnl ?? 0) / trade.riskAmount : 0);

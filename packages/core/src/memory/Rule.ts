@@ -8,8 +8,6 @@ import type { Outcome, VirtualTrade } from "../model/Trade.ts";
 import type { MemoryLock } from "../port/MemoryStore.ts";
 import type { MemoryBook } from "./MemoryState.ts";
 
-export const HOUR_MS = 3_600_000;
-
 /** A closed trade as the rules see it (already recorded into the state's windows and streaks). */
 export interface ClosedTrade {
   readonly trade: VirtualTrade;

@@ -2,8 +2,10 @@
  * Rule 4a: a symbol with two or more consecutive losses is cooled down for 24 hours from the close of the
  * losing trade; only that symbol is blocked. A further loss on it re-arms from its own close.
  */
+
+import { HOUR_MS } from "../model/Time.ts";
 import { emptySymbol } from "./MemoryState.ts";
-import { arm, HOUR_MS, type Rule, unchanged } from "./Rule.ts";
+import { arm, type Rule, unchanged } from "./Rule.ts";
 
 export const SYMBOL_COOLDOWN_LOSSES = 2;
 export const SYMBOL_COOLDOWN_HOURS = 24;

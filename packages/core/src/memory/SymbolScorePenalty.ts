@@ -2,7 +2,7 @@
  * Rule 4b: a symbol whose win rate over its last 10 decisive trades is below 50 % (with at least 5 of them)
  * needs 5 more score points. Removed once its win rate is 50 % or more again.
  */
-import { emptySymbol, winRate } from "./MemoryState.ts";
+import { emptySymbol, windowWinRate } from "./MemoryState.ts";
 import { type Rule, toggled, unchanged } from "./Rule.ts";
 
 export const SYMBOL_PENALTY_MIN_TRADES = 5;
@@ -12,7 +12,7 @@ export const SYMBOL_PENALTY_POINTS = 5;
 export const symbolScorePenalty: Rule = (book, closed, now) => {
   const symbol = closed.trade.symbol;
   const mem = book.state.symbols[symbol] ?? emptySymbol;
-  const wr = winRate(mem.results);
+  const wr = windowWinRate(mem.results);
   if (wr === null) return unchanged(book);
   const fire = !mem.penalty && mem.results.length >= SYMBOL_PENALTY_MIN_TRADES && wr < SYMBOL_PENALTY_FLOOR;
   const relax = mem.penalty && wr >= SYMBOL_PENALTY_FLOOR;

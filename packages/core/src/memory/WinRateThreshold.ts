@@ -3,7 +3,7 @@
  * them), the score threshold rises by 5 points. It is removed when the win rate is back at 55 % or more,
  * and is a flag, so it is never applied twice.
  */
-import { winRate } from "./MemoryState.ts";
+import { windowWinRate } from "./MemoryState.ts";
 import { type Rule, toggled, unchanged } from "./Rule.ts";
 
 export const WIN_RATE_MIN_TRADES = 10;
@@ -12,7 +12,7 @@ export const WIN_RATE_THRESHOLD_POINTS = 5;
 
 export const winRateThreshold: Rule = (book, _closed, now) => {
   const s = book.state;
-  const wr = winRate(s.results);
+  const wr = windowWinRate(s.results);
   if (wr === null) return unchanged(book);
   const fire = !s.thresholdRaised && s.results.length >= WIN_RATE_MIN_TRADES && wr < WIN_RATE_FLOOR;
   const relax = s.thresholdRaised && wr >= WIN_RATE_FLOOR;

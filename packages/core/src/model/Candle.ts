@@ -3,6 +3,8 @@
  * `closeTime = openTime + duration - 1`. A candle is the unit every decision is made on.
  */
 
+import { DAY_MS, HOUR_MS, MINUTE_MS } from "./Time.ts";
+
 /** The three timeframes the bot analyses: 1d gives the bias, 4h the structure, a closed 30m candle triggers. */
 export type Timeframe = "30m" | "4h" | "1d";
 
@@ -12,9 +14,9 @@ export const TIMEFRAMES: readonly Timeframe[] = ["30m", "4h", "1d"];
 export const TRIGGER_TIMEFRAME: Timeframe = "30m";
 
 export const TIMEFRAME_MS: Readonly<Record<Timeframe, number>> = {
-  "30m": 30 * 60_000,
-  "4h": 4 * 3_600_000,
-  "1d": 24 * 3_600_000,
+  "30m": 30 * MINUTE_MS,
+  "4h": 4 * HOUR_MS,
+  "1d": DAY_MS,
 };
 
 export interface Candle {

@@ -2,6 +2,7 @@
 
 export * from "./ClosedTradeBuilders.ts";
 export * from "./effect.ts";
+export * from "./HigherTimeframesMemory.ts";
 export * from "./KeyValueStoreMemory.ts";
 export * from "./klines.ts";
 export * from "./MemoryStoreMemory.ts";

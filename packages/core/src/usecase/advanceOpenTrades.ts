@@ -1,7 +1,8 @@
 /**
  * Moves a symbol's open virtual trades with a price tick (forming or closed candle) and persists what
  * changed: trade state, its events and their notifications; on a close, the memory layer learns the outcome
- * and its rule events become alerts. Called on every kline tick live and on every candle in a backtest.
+ * and its rule events become alerts. Called by the closed-candle step (`onClosedCandle`) and, live, by the
+ * forming-tick step (`onFormingTick`).
  */
 import { Effect } from "effect";
 import { Memory } from "../memory/Memory.ts";
@@ -21,8 +22,9 @@ export interface AdvanceResult {
   readonly memoryEvents: readonly MemoryEvent[];
 }
 
-const NOTHING: AdvanceResult = Object.freeze({ steps: [], closed: [], memoryEvents: [] });
-const SUCCEED_NOTHING = Effect.succeed(NOTHING);
+/** A tick that changed nothing worth persisting (shared: never mutate). */
+export const NO_ADVANCE: AdvanceResult = Object.freeze({ steps: [], closed: [], memoryEvents: [] });
+const SUCCEED_NOTHING = Effect.succeed(NO_ADVANCE);
 
 /**
  * Advances `symbol`'s open trades by `tick`. Ticks that change no state cost one `advanceTrade` per trade

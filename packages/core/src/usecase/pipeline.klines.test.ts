@@ -1,51 +1,43 @@
-// End to end on real candles: BTCUSDT 2025 klines → SymbolAnalyzer → processEvaluations → virtual trades
-// advanced candle by candle to their close → the real Memory learns. Event time drives the TestClock.
+// End to end on real candles: BTCUSDT 2025 klines through the closed-candle step (analysis, gates, virtual
+// trades advanced candle by candle to their close, the real Memory learning). Event time drives the TestClock.
 import { describe, expect, test } from "bun:test";
 import { Effect, Layer } from "effect";
 import { TestClock } from "effect/testing";
 import { defaultMemoryConfig, Memory } from "../memory/Memory.ts";
-import { type Candle, closedAt } from "../model/Candle.ts";
+import { closedAt } from "../model/Candle.ts";
 import type { MemoryEvent } from "../model/Notification.ts";
-import type { Evaluation, Signal } from "../model/Signal.ts";
+import type { Signal } from "../model/Signal.ts";
 import type { VirtualTrade } from "../model/Trade.ts";
 import { SignalStore } from "../port/SignalStore.ts";
-import { SymbolAnalyzer } from "../strategy/Analyzer.ts";
 import { runTest } from "../testing/effect.ts";
-import { loadSymbolKlines, replay } from "../testing/klines.ts";
+import { HigherTimeframesMemory } from "../testing/HigherTimeframesMemory.ts";
+import { loadSymbolKlines } from "../testing/klines.ts";
 import { MemoryStoreMemory } from "../testing/MemoryStoreMemory.ts";
 import { SignalStoreMemory, SignalStoreMemoryState } from "../testing/SignalStoreMemory.ts";
-import { candleTick, DEFAULT_COSTS } from "../trade/VirtualTrade.ts";
-import { advanceOpenTrades } from "./advanceOpenTrades.ts";
+import { DEFAULT_COSTS } from "../trade/VirtualTrade.ts";
+import { onClosedCandle } from "./onClosedCandle.ts";
 import { Pipeline } from "./Pipeline.ts";
-import { processEvaluations } from "./processEvaluations.ts";
 import { restoreOpenTrades } from "./restoreOpenTrades.ts";
+import { SymbolState } from "./SymbolState.ts";
 
 const btc = loadSymbolKlines("BTCUSDT");
 /** First half of 2025: enough for several signals and closes. */
 const LIMIT = btc["30m"].findIndex((c) => c.openTime >= Date.UTC(2025, 6, 1));
 
-/** The backtest loop in miniature: per closed 30m candle, advance open trades, expire locks, then scan. */
+/** The backtest in miniature: every closed 30m candle through the step, the clock at its close. */
 const run = (limit: number) =>
   Effect.gen(function* () {
-    // The analyzer is pure and synchronous: evaluate every closed 30m candle first, then drive the Effects.
-    const analyzer = new SymbolAnalyzer("BTCUSDT");
-    const triggers: { candle: Candle; evaluations: readonly Evaluation[] }[] = [];
-    replay(
-      analyzer,
-      btc,
-      (i) => triggers.push({ candle: btc["30m"][i]!, evaluations: analyzer.evaluate() }),
-      limit,
-    );
-    const memory = yield* Memory;
+    const state = new SymbolState("BTCUSDT", undefined);
     const signals: Signal[] = [];
     const closed: VirtualTrade[] = [];
     const memoryEvents: MemoryEvent[] = [];
-    for (const { candle, evaluations } of triggers) {
+    for (const candle of btc["30m"].slice(0, limit)) {
       yield* TestClock.setTime(closedAt(candle));
-      const advanced = yield* advanceOpenTrades("BTCUSDT", candleTick(candle, true));
-      closed.push(...advanced.closed);
-      memoryEvents.push(...advanced.memoryEvents, ...(yield* memory.expire));
-      signals.push(...(yield* processEvaluations(evaluations)));
+      const outcome = yield* onClosedCandle(state, candle, { chartCandles: 0 });
+      if (outcome._tag !== "Stepped") continue;
+      closed.push(...outcome.trades.closed);
+      memoryEvents.push(...outcome.expired, ...outcome.trades.memoryEvents);
+      if (outcome.analysis._tag === "Analysed") signals.push(...outcome.analysis.signals);
     }
     return { signals, closed, memoryEvents };
   });
@@ -59,6 +51,7 @@ describe("pipeline end to end on BTCUSDT 2025-H1", () => {
         SignalStoreMemory.layer(state),
         Pipeline.layer(),
         Memory.layer(defaultMemoryConfig).pipe(Layer.provide(MemoryStoreMemory.layer(memoryStore))),
+        HigherTimeframesMemory.layer({ BTCUSDT: btc }),
       );
     const r = await runTest(
       Effect.gen(function* () {

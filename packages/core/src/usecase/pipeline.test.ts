@@ -57,6 +57,7 @@ const memoryDouble = (script: MemoryScript = {}, closed: VirtualTrade[] = []) =>
           return script.learned ?? [];
         }),
       expire: Effect.succeed([]),
+      nextExpiry: () => Number.POSITIVE_INFINITY,
       pause: () => Effect.succeed([]),
       resume: Effect.succeed([]),
       status: () => Effect.die("not scripted"),

@@ -10,13 +10,12 @@ import type { Notification } from "../model/Notification.ts";
 import { type Evaluation, type Reason, type Setup, type Signal, signalKey } from "../model/Signal.ts";
 import type { SymbolInfo } from "../model/Symbol.ts";
 import { SignalStore } from "../port/SignalStore.ts";
-import { dailyCapReached, utcDayStart } from "../risk/DailyCap.ts";
+import { dailyCapReached } from "../risk/DailyCap.ts";
 import { positionSize } from "../risk/PositionSize.ts";
 import { validateScore } from "../risk/ScoreGate.ts";
 import { openTrade } from "../trade/VirtualTrade.ts";
 import { Pipeline } from "./Pipeline.ts";
-
-const DAY_MS = 86_400_000;
+import { signalsToday } from "./signalsToday.ts";
 
 export interface ProcessContext {
   /** Exchange filters of the symbol: the quantity is rounded to its step and checked against min notional. */
@@ -70,15 +69,12 @@ export const processEvaluations = Effect.fn("Pipeline.processEvaluations")(funct
     adjustments,
     createdAt: now,
   });
-  const block = Effect.fn("Pipeline.block")(function* (
-    base: Omit<Signal, "status">,
-    blockedBy: Reason,
-    record = true,
-  ) {
+  // Called for most setups (most are below the threshold): plain code, an Effect only to record.
+  const block = (base: Omit<Signal, "status">, blockedBy: Reason, record = true) => {
     const signal: Signal = { ...base, status: "blocked", blockedBy };
-    if (record) yield* store.recordBlocked(signal);
     out.push(signal);
-  });
+    return record ? store.recordBlocked(signal) : Effect.void;
+  };
 
   // Gates 0–4, setup by setup.
   const standing: { setup: Setup; model: Setup["model"]; score: number; base: Omit<Signal, "status"> }[] = [];
@@ -123,8 +119,7 @@ export const processEvaluations = Effect.fn("Pipeline.processEvaluations")(funct
   // Gates 5–9 under the emit lock: the count of today's signals stays true until the emit.
   yield* emitLock.withPermit(
     Effect.gen(function* () {
-      const dayStart = utcDayStart(now);
-      let emittedToday = yield* store.countEmitted(dayStart, dayStart + DAY_MS);
+      let emittedToday = yield* signalsToday;
       const preference = applyModelPreference({
         setups: standing,
         slotsLeft: Math.max(0, params.maxSignalsPerDay - emittedToday),

@@ -3,7 +3,7 @@
  * from it). Parsing is pure and reports every problem, one line each.
  */
 
-import { DEFAULT_COSTS, DEFAULT_FUNDING_RATE } from "@signalbot/core";
+import { DAY_MS, DEFAULT_COSTS, DEFAULT_FUNDING_RATE } from "@signalbot/core";
 import { type ProgressMode, parseDay, parseProgress, parseSymbols, readFlags } from "../cli/Flags.ts";
 
 export interface BacktestArgs {
@@ -52,8 +52,6 @@ Options:
   -h, --help           this help
 
 Exit codes: 0 done, 2 bad arguments or bad data (the message names the file and line), 1 unexpected error.`;
-
-const DAY = 86_400_000;
 
 const parseRate = (flag: string, raw: string, problems: string[]): number | undefined => {
   const v = Number(raw);
@@ -106,7 +104,7 @@ export const parseBacktestArgs = (argv: readonly string[]): ParsedArgs => {
   const toRaw = values.get("--to");
   const from = fromRaw === undefined ? undefined : parseDay("--from", fromRaw, problems);
   const toDay = toRaw === undefined ? undefined : parseDay("--to", toRaw, problems);
-  const to = toDay === undefined ? undefined : toDay + DAY;
+  const to = toDay === undefined ? undefined : toDay + DAY_MS;
   if (from !== undefined && to !== undefined && to <= from) {
     problems.push(`--to (${toRaw}) is before --from (${fromRaw})`);
   }

@@ -1,35 +1,36 @@
 /**
- * The replay engine: drives the live bot's core — `SymbolAnalyzer`, `processEvaluations`,
- * `advanceOpenTrades`, the `Memory` service — with the chronological candle stream, the Effect clock set to
- * each candle's close. The per-candle path is plain code (indicator updates, one evaluation per 30m candle);
- * Effect runs only when a setup appears, a symbol has an open trade, or a memory lock is due to expire.
+ * The replay engine: the chronological candle stream through core's closed-candle step (`onClosedCandle`,
+ * the very step the live loop runs), with the Effect clock set to each candle's close and the 4h/1d
+ * confirmations answered from the data files (`HigherTimeframes`). Warm-up history loads the symbols' state
+ * as live warm-up does; the step is plain synchronous code until a setup appears, a trade is open, a lock is
+ * due or a 4h/1d bucket closes.
  */
 
-import { candleAt } from "@signalbot/adapters/csv";
+import { candleAt, type KlineColumns, lowerBound } from "@signalbot/adapters/csv";
 import {
-  advanceOpenTrades,
+  type AggregateTimeframe,
+  type Candle,
   type CostModel,
-  candleTick,
+  closedCandleStep,
   DEFAULT_COSTS,
   DEFAULT_TIMEOUT_CANDLES,
   defaultMemoryConfig,
-  type Evaluation,
+  HigherTimeframes,
   Memory,
   type MemoryConfig,
   type MemoryEvent,
   MemoryStore,
   openedEvent,
   Pipeline,
-  processEvaluations,
   type Signal,
-  SymbolAnalyzer,
+  type SymbolInfo,
+  SymbolState,
   type Timeframe,
-  TimeframeAggregator,
   type TradeEvent,
 } from "@signalbot/core";
 import { SignalStoreMemory } from "@signalbot/core/testing";
-import { Clock, Context, Effect, Layer, References } from "effect";
-import { ReplayCursor, type ReplayData } from "./Replay.ts";
+import { Clock, Context, Effect, Layer, References, Scheduler } from "effect";
+import { ReplayCursor, type ReplayData, type ReplaySeries } from "./Replay.ts";
 import type { BacktestConfig, CandleCounts, ReplayRecord } from "./Report.ts";
 
 export interface EngineOptions {
@@ -42,6 +43,8 @@ export interface EngineOptions {
   readonly memoryConfig?: Partial<Omit<MemoryConfig, "enabled">>;
   readonly timeoutCandles?: number;
   readonly warmupCandles: number;
+  /** Exchange filters per symbol: sizing rounds to their step size and checks min notional, as live does. */
+  readonly infos?: Readonly<Record<string, SymbolInfo>>;
   /** Called every few thousand candles with the number delivered so far. */
   readonly onProgress?: (done: number) => void;
 }
@@ -75,9 +78,28 @@ const transientMemoryStore = Layer.succeed(MemoryStore, {
   save: () => Effect.void,
 });
 
-const hasSetup = (evaluations: readonly Evaluation[]): boolean => {
-  for (let i = 0; i < evaluations.length; i++) if (evaluations[i]!._tag === "Setup") return true;
-  return false;
+/** The exchange's 4h/1d candles are the data files' (a symbol without a file keeps its own aggregates). */
+const higherTimeframesOf = (series: readonly ReplaySeries[]) => {
+  const files = new Map<string, KlineColumns>();
+  for (const s of series) if (s.timeframe !== "30m") files.set(`${s.symbol}-${s.timeframe}`, s.columns);
+  return Layer.succeed(
+    HigherTimeframes,
+    HigherTimeframes.of({
+      // A lookup in memory: answered as a completed Effect, which the step uses without a runtime trip.
+      closed: (symbol, timeframe, from, to) => {
+        const columns = files.get(`${symbol}-${timeframe}`);
+        const out: Candle[] = [];
+        if (columns !== undefined)
+          for (
+            let i = lowerBound(columns.openTime, from);
+            i < columns.length && columns.openTime[i]! <= to;
+            i++
+          )
+            out.push(candleAt(columns, i));
+        return Effect.succeed(out);
+      },
+    }),
+  );
 };
 
 const PROGRESS_EVERY = 8192;
@@ -101,43 +123,34 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
         Pipeline.layer({ costs, timeoutCandles, recordBelowThreshold: false }),
         SignalStoreMemory.layer(storeState),
         Memory.layer(memoryConfig).pipe(Layer.provide(transientMemoryStore)),
+        higherTimeframesOf(data.series),
       );
       const services = yield* Layer.build(layer).pipe(
         Effect.provideService(Clock.Clock, clock),
         Effect.orDie,
       );
+      // One fiber, nothing to share the thread with: no tracing spans, no cooperative yields to the scheduler.
       const context = Context.add(
-        Context.add(Context.add(services, Clock.Clock, clock), References.TracerEnabled, false),
-        References.TracerTimingEnabled,
-        false,
+        Context.add(
+          Context.add(Context.add(services, Clock.Clock, clock), References.TracerEnabled, false),
+          References.TracerTimingEnabled,
+          false,
+        ),
+        Scheduler.PreventSchedulerYield,
+        true,
       );
       const { book } = Context.get(services, Pipeline);
-      const memory = Context.get(services, Memory);
-      const memoryLocks = () => Effect.runSync(memory.snapshot).locks;
 
-      const analyzers = data.symbols.map((s) => new SymbolAnalyzer(s));
-      // A symbol with 30m data but no 4h or 1d file gets those built from its 30m candles, as live does.
-      const aggregators = data.symbols.map((symbol) => {
-        const has = (tf: Timeframe) => data.series.some((s) => s.symbol === symbol && s.timeframe === tf);
-        if (!has("30m")) return undefined;
-        const built = (["4h", "1d"] as const)
-          .filter((tf) => !has(tf))
-          .map((tf) => new TimeframeAggregator(tf));
-        return built.length === 0 ? undefined : built;
+      const states = data.symbols.map((s) => new SymbolState(s, options.infos?.[s]));
+      /** Per symbol, the higher timeframes that have a data file (the others are built from 30m candles). */
+      const hasFile = data.symbols.map((symbol) => {
+        const has = (tf: AggregateTimeframe) =>
+          data.series.some((s) => s.symbol === symbol && s.timeframe === tf);
+        return { "4h": has("4h"), "1d": has("1d") };
       });
       const signals: Signal[] = [];
       const memoryEvents: MemoryEvent[] = [];
-      /** Earliest expiry of a memory lock still in force (Infinity when none). */
-      let nextExpiry = Number.POSITIVE_INFINITY;
-      const refreshExpiry = () => {
-        nextExpiry = Number.POSITIVE_INFINITY;
-        for (const l of memoryLocks()) if (l.until > clock.now && l.until < nextExpiry) nextExpiry = l.until;
-      };
-      const learned = (events: readonly MemoryEvent[]) => {
-        if (events.length === 0) return;
-        for (const e of events) memoryEvents.push(e);
-        refreshExpiry();
-      };
+      const stepCandle = closedCandleStep(context, { chartCandles: 0 });
 
       const series = data.series;
       const cursor = new ReplayCursor(series);
@@ -153,41 +166,30 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
           const candle = candleAt(s.columns, i);
           const time = candle.closeTime + 1;
           clock.now = time;
-          const analyzer = analyzers[s.symbolIndex]!;
-          if (s.timeframe === "30m") {
-            const built = aggregators[s.symbolIndex];
-            if (built !== undefined) {
-              for (const a of built) {
-                const higher = a.add(candle);
-                if (higher !== undefined) analyzer.push(a.target, higher.candle);
-              }
-            }
-          }
+          const state = states[s.symbolIndex]!;
           if ((++delivered & (PROGRESS_EVERY - 1)) === 0) options.onProgress?.(delivered);
           if (i < s.start) {
-            analyzer.push(s.timeframe, candle); // warm-up history: indicators only
+            // Warm-up history, as live warms up by REST: indicators only. 30m candles also feed the 4h/1d
+            // aggregators, whose candles stand in for a missing file.
+            state.analyzer.push(s.timeframe, candle);
+            if (s.timeframe === "30m")
+              for (const { timeframe, aggregated } of state.aggregate(candle))
+                if (!hasFile[s.symbolIndex]![timeframe]) state.analyzer.push(timeframe, aggregated.candle);
             continue;
           }
           counts[cursor.series]!++;
-          if (s.timeframe !== "30m") {
-            analyzer.push(s.timeframe, candle);
-            continue;
-          }
+          // A 4h/1d candle of the period reaches the analysis through the step's HigherTimeframes, at the
+          // 30m close that finishes it.
+          if (s.timeframe !== "30m") continue;
           if (candle.openTime < periodStart) periodStart = candle.openTime;
           periodEnd = time;
-          // 1. Locks whose time has come are lifted (live does this on every closed candle).
-          if (time >= nextExpiry) learned(yield* memory.expire);
-          // 2. Open trades see this candle (after their entry candle), as live sees its ticks before the close.
-          if (book.count(s.symbol) > 0) {
-            const result = yield* advanceOpenTrades(s.symbol, candleTick(candle, true));
-            learned(result.memoryEvents);
-          }
-          // 3. The closed trigger candle is analysed; setups go through the gates.
-          analyzer.push("30m", candle);
-          const evaluations = analyzer.evaluate();
-          if (hasSetup(evaluations)) {
-            for (const signal of yield* processEvaluations(evaluations)) signals.push(signal);
-          }
+          const result = stepCandle(state, candle);
+          const outcome = Effect.isEffect(result) ? yield* result : result;
+          if (outcome._tag === "Duplicate") continue;
+          for (const e of outcome.expired) memoryEvents.push(e);
+          for (const e of outcome.trades.memoryEvents) memoryEvents.push(e);
+          if (outcome.analysis._tag === "Analysed")
+            for (const signal of outcome.analysis.signals) signals.push(signal);
         }
       });
       // The core runs in this one fiber, without tracing spans or call-site stack captures (`Effect.fn` takes

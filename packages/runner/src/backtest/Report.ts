@@ -16,6 +16,7 @@ import {
   type Timeframe,
   type TradeEvent,
   type VirtualTrade,
+  winRate,
 } from "@signalbot/core";
 import {
   type DailyEquity,
@@ -278,7 +279,7 @@ export const statsOf = (closed: readonly VirtualTrade[]): Stats => {
     wins,
     losses,
     breakevens,
-    winRate: wins + losses > 0 ? wins / (wins + losses) : null,
+    winRate: winRate(wins, losses),
     expectancyR: e.mean,
     expectancyStdErr: e.stdErr,
     expectancyCi95: e.ci95,

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FakeExchange, startFakeBotApi } from "@signalbot/adapters/testing";
-import { TIMEFRAME_MS } from "@signalbot/core";
+import { DAY_MS, TIMEFRAME_MS } from "@signalbot/core";
 import { slope } from "../bench/Stats.ts";
 import { BotProcess, freePort, probedBundle } from "./BotProcess.ts";
 import { type AuditLine, parseAudit } from "./CandleAudit.ts";
@@ -68,7 +68,6 @@ const ONCE: readonly { readonly fault: Fault; readonly at: number }[] = [
 const THIRTY_MIN = TIMEFRAME_MS["30m"];
 /** Real time between two market-clock steps. */
 const TICK_MS = 50;
-const DAY_MS = 86_400_000;
 /** The market day the soak replays first (inside every full-year fixture). */
 const REPLAY_FROM = Date.UTC(2025, 5, 1);
 const FIXTURE_KLINES = fileURLToPath(new URL("../../../../fixtures/klines", import.meta.url));

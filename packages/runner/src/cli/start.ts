@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { Cause, Clock, Effect, Exit } from "effect";
 import { type AppOverrides, makeApp } from "../AppLayer.ts";
 import { type AppConfig, loadConfig, parseDotEnv, redactedConfig, secretsOf } from "../Config.ts";
-import { type LiveHandle, runLive } from "../live/Live.ts";
+import { type LiveHandle, type LiveOptions, runLive } from "../live/Live.ts";
 import { type Logger, makeLogger } from "../observability/Log.ts";
 import { Metrics } from "../observability/Metrics.ts";
 
@@ -23,6 +23,7 @@ export interface RunBotOptions extends AppOverrides {
   /** Aborting it is SIGTERM: clean shutdown. */
   readonly signal?: AbortSignal;
   readonly onStarted?: (handle: LiveHandle) => void;
+  readonly onStep?: LiveOptions["onStep"];
   /** Port for /healthz and /metrics; default HTTP_PORT (0 there disables the server). */
   readonly httpPort?: number;
   readonly shutdownDrainMs?: number;
@@ -43,6 +44,7 @@ export const runBot = async (config: AppConfig, options: RunBotOptions): Promise
     ...app.live,
     ...(httpPort === undefined ? {} : { httpPort }),
     ...(options.onStarted === undefined ? {} : { onStarted: options.onStarted }),
+    ...(options.onStep === undefined ? {} : { onStep: options.onStep }),
     ...(options.shutdownDrainMs === undefined ? {} : { shutdownDrainMs: options.shutdownDrainMs }),
     ...(options.stopReason === undefined ? {} : { stopReason: options.stopReason }),
   }).pipe(Effect.provide(app.layer));

@@ -12,6 +12,7 @@ import {
   type MarketDataError,
   Pipeline,
   type SymbolInfo,
+  SymbolState,
   TIMEFRAMES,
   type Timeframe,
   type UniverseEntry,
@@ -20,7 +21,12 @@ import { Clock, Effect, Semaphore } from "effect";
 import type { Logger } from "../observability/Log.ts";
 import type { Metrics } from "../observability/Metrics.ts";
 import type { MarketStream } from "./MarketStream.ts";
-import { TrackedSymbol, WARMUP_CANDLES } from "./TrackedSymbol.ts";
+
+/**
+ * Candles fetched per timeframe at warm-up. The series hold 500; `limit` < 500 costs request weight 2 instead
+ * of 5 (GET /fapi/v1/klines), so 40 symbols × 3 timeframes warm up for 240 weight instead of 600.
+ */
+export const WARMUP_CANDLES = 499;
 
 export interface ActiveSymbolsConfig {
   readonly fixedSymbols: readonly string[];
@@ -51,7 +57,7 @@ const describeError = (e: MarketDataError): string =>
 
 export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
   const { config, log, metrics } = deps;
-  const tracked = new Map<string, TrackedSymbol>();
+  const tracked = new Map<string, SymbolState>();
   const infos = new Map<string, SymbolInfo>();
   let ranked: readonly string[] = [];
   /** FIXED_SYMBOLS the exchange lists as trading USDT perpetuals (the others are warned about and skipped). */
@@ -119,12 +125,12 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
       md.klines({ symbol, timeframe, limit: WARMUP_CANDLES }),
     );
 
-  /** 499 closed candles × 3 timeframes, then a fresh TrackedSymbol; undefined (logged) on failure. */
+  /** 499 closed candles × 3 timeframes, then a fresh SymbolState; undefined (logged) on failure. */
   const warmUp = (symbol: string) =>
     Effect.gen(function* () {
       const history = {} as Record<Timeframe, readonly Candle[]>;
       for (const tf of TIMEFRAMES) history[tf] = yield* fetchHistory(symbol, tf);
-      const t = new TrackedSymbol(symbol, infos.get(symbol), { rrMin: config.rrMin });
+      const t = new SymbolState(symbol, infos.get(symbol), { rrMin: config.rrMin });
       t.warm(history);
       metrics.inc("signalbot_warmups_total", "Symbols warmed up by REST.");
       return t;

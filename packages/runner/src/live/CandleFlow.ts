@@ -1,46 +1,47 @@
 /**
- * What the live loop does with one kline event of one symbol, delegating every decision to core:
- * a closed 30m candle expires memory locks, advances open trades, closes 4h/1d buckets (confirmed by REST),
- * is analysed, and its setups go through `processEvaluations`; a forming tick only advances open trades.
+ * What the live loop does with one kline event of one symbol: I/O, log lines and metrics around core's steps.
+ * A closed 30m candle (after a REST backfill of any 30m candles the stream skipped) goes to `onClosedCandle`,
+ * a forming tick to `onFormingTick`; every decision is theirs, this file only reports what they did.
  */
 import {
   type AdvanceResult,
-  type AggregatedCandle,
-  advanceOpenTrades,
   type Candle,
-  candleTick,
-  closedAt,
+  type ClosedCandleOutcome,
+  closedBetween,
+  type HigherTimeframeStep,
+  type HigherTimeframes,
   MarketData,
-  Memory,
-  Pipeline,
-  processEvaluations,
+  type Memory,
+  type MemoryEvent,
+  onClosedCandle,
+  onFormingTick,
+  type Pipeline,
   type Signal,
-  SignalStore,
+  type SignalStore,
+  type SymbolState,
   TIMEFRAME_MS,
   type Timeframe,
 } from "@signalbot/core";
-import { Clock, Effect } from "effect";
+import { Effect } from "effect";
 import type { Logger } from "../observability/Log.ts";
 import type { Metrics } from "../observability/Metrics.ts";
 import { describeMemoryEvent, describeReason, describeTradeEvent, isoMinute } from "./Describe.ts";
-import type { TrackedSymbol } from "./TrackedSymbol.ts";
 
 /**
- * A closed candle older than this when it reaches the loop (a long outage backfilled) still feeds the series
- * and the open trades, but is not analysed: its entry price is history, not an opportunity.
+ * Trigger candles carried by a NewSignal notification for its chart: the chart draws the last 80, the 120
+ * before warm its EMA up until it matches the model's (computed over 500) to the pixel.
  */
-export const MAX_SIGNAL_DELAY_MS = TIMEFRAME_MS["30m"];
+export const CHART_CANDLES = 200;
 
-/** The most candles one backfill asks for (Binance's klines maximum). */
-const MAX_BACKFILL = 1500;
-
-export type FlowServices = MarketData | SignalStore | Memory | Pipeline;
+export type FlowServices = MarketData | SignalStore | Memory | Pipeline | HigherTimeframes;
 
 export interface FlowDeps {
   readonly log: Logger;
   readonly metrics: Metrics;
   /** Close time (ms UTC) of the last closed candle processed, per timeframe (for /healthz). */
   readonly lastClosed: Partial<Record<Timeframe, number>>;
+  /** Called after every closed-candle step (tests follow the loop through it). */
+  readonly onStep?: (symbol: string, outcome: ClosedCandleOutcome) => void;
 }
 
 export const M = {
@@ -63,65 +64,42 @@ export const M = {
 
 export const makeCandleFlow = (deps: FlowDeps) => {
   const { log, metrics } = deps;
-  let lastExpiredAt = 0;
+  const options = { chartCandles: CHART_CANDLES };
 
-  const fetch = (symbol: string, timeframe: Timeframe, startTime: number, endTime: number, limit: number) =>
-    Effect.flatMap(Effect.service(MarketData), (md) =>
-      md.klines({ symbol, timeframe, startTime, endTime, limit: Math.min(MAX_BACKFILL, Math.max(1, limit)) }),
-    ).pipe(
-      Effect.catchTag("MarketDataError", (e) =>
-        Effect.sync(() => {
-          log.warn(`backfill failed: "${symbol}" ${timeframe}: ${e.reason} ${e.message}`, {
-            source: e.source,
-          });
-          return [] as readonly Candle[];
-        }),
-      ),
-    );
-
-  /** Missing closed candles between the series' last and `next` (REST), oldest first. */
-  const backfill = (t: TrackedSymbol, timeframe: Timeframe, next: Candle) =>
+  /** Closed 30m candles between the series' last and `next` the stream skipped, by REST, oldest first. */
+  const backfill = (t: SymbolState, next: Candle) =>
     Effect.gen(function* () {
-      const gap = t.analyzer.series(timeframe).gapBefore(next);
+      const gap = t.analyzer.series("30m").gapBefore(next);
       if (gap === undefined) return [] as readonly Candle[];
-      const step = TIMEFRAME_MS[timeframe];
-      const endTime = next.openTime - 1;
-      const from = Math.max(gap.from, next.openTime - MAX_BACKFILL * step);
-      const got = yield* fetch(t.symbol, timeframe, from, endTime, Math.ceil((next.openTime - from) / step));
-      const missing = got.filter((c) => c.openTime >= gap.from && c.openTime < next.openTime);
-      if (missing.length > 0) {
-        metrics.inc(M.backfilled[0], M.backfilled[1], { timeframe }, missing.length);
-        log.info(`backfilled ${missing.length} ${timeframe} candles of "${t.symbol}"`, {
+      const md = yield* MarketData;
+      const got = yield* closedBetween(
+        md,
+        t.symbol,
+        "30m",
+        gap.from,
+        next.openTime - TIMEFRAME_MS["30m"],
+      ).pipe(
+        Effect.catchTag("MarketDataError", (e) =>
+          Effect.sync(() => {
+            log.warn(`backfill failed: "${t.symbol}" 30m: ${e.reason} ${e.message}`, { source: e.source });
+            return [] as readonly Candle[];
+          }),
+        ),
+      );
+      if (got.length > 0) {
+        metrics.inc(M.backfilled[0], M.backfilled[1], { timeframe: "30m" }, got.length);
+        log.info(`backfilled ${got.length} 30m candles of "${t.symbol}"`, {
           from: isoMinute(gap.from),
           missing: gap.count,
         });
       }
-      return missing;
+      return got;
     });
 
-  /** The aggregated 4h/1d candle as the exchange has it: one `limit=2` klines call (weight 1). */
-  const confirm = (symbol: string, timeframe: "4h" | "1d", aggregated: AggregatedCandle) =>
-    Effect.gen(function* () {
-      const a = aggregated.candle;
-      const got = yield* fetch(symbol, timeframe, a.openTime, a.closeTime, 2);
-      const exchange = got.find((c) => c.openTime === a.openTime);
-      const result =
-        exchange === undefined
-          ? "unconfirmed"
-          : exchange.high === a.high &&
-              exchange.low === a.low &&
-              exchange.close === a.close &&
-              exchange.open === a.open
-            ? "same"
-            : "replaced";
-      metrics.inc(M.confirmations[0], M.confirmations[1], { timeframe, result });
-      if (result === "unconfirmed")
-        log.debug(`${timeframe} candle of "${symbol}" not confirmed by REST, using the aggregate`, {
-          openTime: isoMinute(a.openTime),
-          complete: aggregated.complete,
-        });
-      return exchange ?? a;
-    });
+  const noteMemory = (e: MemoryEvent) => {
+    log.info(`memory: ${describeMemoryEvent(e)}`);
+    metrics.inc(M.memoryEvents[0], M.memoryEvents[1], { rule: e.rule, action: e.action });
+  };
 
   const noteAdvance = (symbol: string, result: AdvanceResult) => {
     for (const step of result.steps)
@@ -132,10 +110,7 @@ export const makeCandleFlow = (deps: FlowDeps) => {
         if (event._tag === "Closed")
           metrics.inc(M.tradesClosed[0], M.tradesClosed[1], { reason: event.reason });
       }
-    for (const e of result.memoryEvents) {
-      log.info(`memory: ${describeMemoryEvent(e)}`);
-      metrics.inc(M.memoryEvents[0], M.memoryEvents[1], { rule: e.rule, action: e.action });
-    }
+    for (const e of result.memoryEvents) noteMemory(e);
   };
 
   const noteSignal = (s: Signal) => {
@@ -159,88 +134,79 @@ export const makeCandleFlow = (deps: FlowDeps) => {
     });
   };
 
-  /** Memory locks whose time has come are lifted once per candle close; their events become alerts. */
-  const expireMemory = (time: number) =>
-    Effect.gen(function* () {
-      if (time <= lastExpiredAt) return;
-      lastExpiredAt = time;
-      const events = yield* (yield* Memory).expire;
-      if (events.length === 0) return;
-      const store = yield* SignalStore;
-      for (const event of events) {
-        log.info(`memory: ${describeMemoryEvent(event)}`);
-        metrics.inc(M.memoryEvents[0], M.memoryEvents[1], { rule: event.rule, action: event.action });
-        yield* store.enqueue({ _tag: "Alert", alert: { kind: "memory", event }, time: event.time });
-      }
-    });
-
-  const pushHigher = (t: TrackedSymbol, timeframe: "4h" | "1d", candle: Candle) =>
-    Effect.gen(function* () {
-      for (const c of yield* backfill(t, timeframe, candle)) t.analyzer.push(timeframe, c);
-      const r = t.analyzer.push(timeframe, candle);
-      if (r._tag !== "Rejected") {
-        metrics.inc(M.candles[0], M.candles[1], { timeframe });
-        deps.lastClosed[timeframe] = closedAt(candle);
-      }
-    });
-
-  /** One closed 30m candle in order: `analyse` false for backfilled history. */
-  const apply = (t: TrackedSymbol, candle: Candle, analyse: boolean) =>
-    Effect.gen(function* () {
-      const time = closedAt(candle);
-      yield* expireMemory(time);
-      const { book } = yield* Pipeline;
-      if (book.count(t.symbol) > 0)
-        noteAdvance(t.symbol, yield* advanceOpenTrades(t.symbol, candleTick(candle, true), t.info));
-      for (const { timeframe, aggregated } of t.aggregate(candle))
-        yield* pushHigher(t, timeframe, yield* confirm(t.symbol, timeframe, aggregated));
-      t.analyzer.push("30m", candle);
-      metrics.inc(M.candles[0], M.candles[1], { timeframe: "30m" });
-      deps.lastClosed["30m"] = Math.max(deps.lastClosed["30m"] ?? 0, time);
-      if (!analyse) return;
-      const now = yield* Clock.currentTimeMillis;
-      if (now - time > MAX_SIGNAL_DELAY_MS) {
-        log.debug(`not analysed: "${t.symbol}" candle closed ${Math.round((now - time) / 60_000)} min ago`);
-        return;
-      }
-      metrics.inc(M.scans[0], M.scans[1]);
-      const evaluations = t.analyzer.evaluate();
-      let setups = 0;
-      for (const e of evaluations)
-        if (e._tag === "Setup") {
-          setups++;
-          metrics.inc(M.setups[0], M.setups[1], { model: e.setup.model });
-        }
-      if (setups === 0) return;
-      const signals = yield* processEvaluations(evaluations, {
-        ...(t.info === undefined ? {} : { info: t.info }),
-        candles: t.recent(),
+  const noteHigher = (symbol: string, h: HigherTimeframeStep) => {
+    const { timeframe } = h;
+    if (h.error !== undefined)
+      log.warn(`${timeframe} candles of "${symbol}" not fetched: ${h.error.reason} ${h.error.message}`, {
+        source: h.error.source,
       });
-      for (const s of signals) noteSignal(s);
-    });
+    if (h._tag === "CaughtUp") {
+      if (h.candles > 0) {
+        metrics.inc(M.backfilled[0], M.backfilled[1], { timeframe }, h.candles);
+        log.info(`caught up ${h.candles} ${timeframe} candles of "${symbol}"`);
+      }
+      return;
+    }
+    metrics.inc(M.confirmations[0], M.confirmations[1], { timeframe, result: h.confirmation });
+    if (h.confirmation === "dropped" || (h.confirmation === "unconfirmed" && h.error === undefined))
+      log.debug(
+        `${timeframe} candle of "${symbol}" not confirmed by REST, ${h.confirmation === "dropped" ? "its incomplete aggregate dropped" : "using the aggregate"}`,
+        {
+          openTime: isoMinute(h.candle.openTime),
+          complete: h.complete,
+        },
+      );
+    if (h.backfilled > 0) {
+      metrics.inc(M.backfilled[0], M.backfilled[1], { timeframe }, h.backfilled);
+      log.info(`backfilled ${h.backfilled} ${timeframe} candles of "${symbol}"`);
+    }
+    if (h.confirmation === "dropped") return;
+    metrics.inc(M.candles[0], M.candles[1], { timeframe });
+    deps.lastClosed[timeframe] = h.candle.closeTime + 1;
+  };
 
-  /** A closed 30m candle as the stream delivered it: duplicates ignored, gaps backfilled first. */
-  const closed = (t: TrackedSymbol, candle: Candle) =>
+  /** The log lines and metrics of one step. */
+  const note = (t: SymbolState, outcome: ClosedCandleOutcome) => {
+    report(t, outcome);
+    deps.onStep?.(t.symbol, outcome);
+  };
+
+  const report = (t: SymbolState, outcome: ClosedCandleOutcome) => {
+    if (outcome._tag === "Duplicate") {
+      metrics.inc(M.duplicates[0], M.duplicates[1]);
+      return;
+    }
+    for (const e of outcome.expired) noteMemory(e);
+    noteAdvance(t.symbol, outcome.trades);
+    for (const h of outcome.higher) noteHigher(t.symbol, h);
+    metrics.inc(M.candles[0], M.candles[1], { timeframe: "30m" });
+    deps.lastClosed["30m"] = Math.max(deps.lastClosed["30m"] ?? 0, outcome.time);
+    const { analysis } = outcome;
+    if (analysis._tag === "Late") {
+      log.debug(`not analysed: "${t.symbol}" candle closed ${Math.round(analysis.delayMs / 60_000)} min ago`);
+      return;
+    }
+    metrics.inc(M.scans[0], M.scans[1]);
+    for (const e of analysis.evaluations)
+      if (e._tag === "Setup") metrics.inc(M.setups[0], M.setups[1], { model: e.setup.model });
+    for (const s of analysis.signals) noteSignal(s);
+  };
+
+  /** A closed 30m candle as the stream delivered it: duplicates ignored, skipped candles backfilled first. */
+  const closed = (t: SymbolState, candle: Candle) =>
     Effect.gen(function* () {
       const last = t.lastClosedOpenTime;
       if (last !== undefined && candle.openTime <= last) {
         metrics.inc(M.duplicates[0], M.duplicates[1]);
         return;
       }
-      for (const c of yield* backfill(t, "30m", candle)) yield* apply(t, c, false);
-      yield* apply(t, candle, true);
+      for (const c of yield* backfill(t, candle)) note(t, yield* onClosedCandle(t, c, options));
+      note(t, yield* onClosedCandle(t, candle, options));
     });
 
   /** A forming tick: only open virtual trades care (a wick can hit a stop). */
-  const forming = (t: TrackedSymbol, candle: Candle) =>
-    Effect.gen(function* () {
-      const last = t.lastClosedOpenTime;
-      if (last !== undefined && candle.openTime <= last) return;
-      const { book } = yield* Pipeline;
-      if (book.count(t.symbol) === 0) return;
-      const now = yield* Clock.currentTimeMillis;
-      noteAdvance(t.symbol, yield* advanceOpenTrades(t.symbol, candleTick(candle, false, now), t.info));
-    });
+  const forming = (t: SymbolState, candle: Candle) =>
+    Effect.map(onFormingTick(t, candle), (result) => noteAdvance(t.symbol, result));
 
   return { closed, forming };
 };

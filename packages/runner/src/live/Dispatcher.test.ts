@@ -1,11 +1,10 @@
 import { expect, test } from "bun:test";
-import type { Candle, CandleEvent } from "@signalbot/core";
+import { type Candle, type CandleEvent, SymbolState } from "@signalbot/core";
 import { Deferred, Effect, Fiber } from "effect";
 import { silentLogger } from "../observability/Log.ts";
 import { Metrics } from "../observability/Metrics.ts";
 import type { CandleFlow } from "./CandleFlow.ts";
 import { makeDispatcher } from "./Dispatcher.ts";
-import { TrackedSymbol } from "./TrackedSymbol.ts";
 
 const candle = (openTime: number, close = 1): Candle => ({
   openTime,
@@ -25,14 +24,14 @@ const event = (symbol: string, c: Candle, closed: boolean): CandleEvent => ({
 
 test("a 30m boundary burst: the reader never waits, at most SCAN_CONCURRENCY scans run, each symbol in order", async () => {
   const symbols = Array.from({ length: 40 }, (_, i) => `S${i}USDT`);
-  const tracked = new Map(symbols.map((s) => [s, new TrackedSymbol(s, undefined)]));
+  const tracked = new Map(symbols.map((s) => [s, new SymbolState(s, undefined)]));
   const seen: string[] = [];
   let running = 0;
   let peak = 0;
   const program = Effect.gen(function* () {
     const gate = yield* Deferred.make<void>();
     const flow = {
-      closed: (t: TrackedSymbol, c: Candle) =>
+      closed: (t: SymbolState, c: Candle) =>
         Effect.gen(function* () {
           running++;
           peak = Math.max(peak, running);
@@ -40,7 +39,7 @@ test("a 30m boundary burst: the reader never waits, at most SCAN_CONCURRENCY sca
           seen.push(`${t.symbol}:closed:${c.openTime}`);
           running--;
         }),
-      forming: (t: TrackedSymbol, c: Candle) =>
+      forming: (t: SymbolState, c: Candle) =>
         Effect.sync(() => void seen.push(`${t.symbol}:forming:${c.openTime}:${c.close}`)),
     } as unknown as CandleFlow;
     const d = yield* makeDispatcher({

@@ -4,12 +4,11 @@
  * SCAN_CONCURRENCY permits, so the 30m boundary burst queues instead of stalling the stream. Consecutive
  * forming ticks of one candle are coalesced: a kline's high/low are cumulative, so the newest says it all.
  */
-import type { CandleEvent } from "@signalbot/core";
+import type { CandleEvent, SymbolState } from "@signalbot/core";
 import { Cause, Effect, Fiber, Queue, Semaphore } from "effect";
 import type { Logger } from "../observability/Log.ts";
 import type { Metrics } from "../observability/Metrics.ts";
 import { type CandleFlow, type FlowServices, M } from "./CandleFlow.ts";
-import type { TrackedSymbol } from "./TrackedSymbol.ts";
 
 interface Mailbox {
   readonly items: CandleEvent[];
@@ -18,7 +17,7 @@ interface Mailbox {
 
 export interface DispatcherDeps {
   readonly flow: CandleFlow;
-  readonly tracked: (symbol: string) => TrackedSymbol | undefined;
+  readonly tracked: (symbol: string) => SymbolState | undefined;
   readonly scanConcurrency: number;
   readonly log: Logger;
   readonly metrics: Metrics;

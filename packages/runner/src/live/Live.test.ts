@@ -2,6 +2,7 @@ import { expect, test } from "bun:test";
 import {
   type Candle,
   type CandleEvent,
+  HigherTimeframes,
   type KlineQuery,
   MarketData,
   Memory,
@@ -125,7 +126,7 @@ const runScenario = (
       };
     };
     const layer = Layer.mergeAll(
-      fixtureMarket(() => now, h.calls),
+      HigherTimeframes.layerMarketData.pipe(Layer.provideMerge(fixtureMarket(() => now, h.calls))),
       SignalStoreMemory.layer(state),
       KeyValueStoreMemory.layer(),
       Memory.layer({

@@ -6,10 +6,10 @@
  */
 import {
   type Alert,
-  type CandleEvent,
   type KeyValueStore,
   Memory,
   type MemoryStatus,
+  MINUTE_MS,
   makeOutboxWorker,
   type Notification,
   type Notifier,
@@ -17,8 +17,8 @@ import {
   Pipeline,
   restoreOpenTrades,
   SignalStore,
+  signalsToday,
   type Timeframe,
-  utcDayStart,
 } from "@signalbot/core";
 import { Cause, Clock, Effect, Logger as EffectLogger, Fiber } from "effect";
 import type { AppConfig } from "../Config.ts";
@@ -28,7 +28,7 @@ import type { Logger } from "../observability/Log.ts";
 import type { Metrics } from "../observability/Metrics.ts";
 import { makeRepeatedWarning } from "../observability/RepeatedWarning.ts";
 import { type ActiveSymbols, makeActiveSymbols } from "./ActiveSymbols.ts";
-import { type FlowServices, M, makeCandleFlow } from "./CandleFlow.ts";
+import { type FlowDeps, type FlowServices, M, makeCandleFlow } from "./CandleFlow.ts";
 import { isoMinute } from "./Describe.ts";
 import { makeDispatcher } from "./Dispatcher.ts";
 import type { MarketStream, MarketStreamFactory, StreamEvent } from "./MarketStream.ts";
@@ -75,6 +75,8 @@ export interface LiveOptions {
   readonly probes?: Readonly<Record<string, HealthProbe>>;
   /** Called once the first rotation is done (tests and the demo read the loop through it). */
   readonly onStarted?: (handle: LiveHandle) => void;
+  /** Called after every closed-candle step, with what the step did. */
+  readonly onStep?: FlowDeps["onStep"];
 }
 
 export interface LiveHandle {
@@ -86,8 +88,6 @@ export interface LiveHandle {
 export interface HealthBody extends Record<string, unknown> {
   readonly ok: boolean;
 }
-
-const ONE_MINUTE = 60_000;
 
 /** Effect's own log lines (outbox worker, memory) go to the runner's logger. */
 const effectLogger = (log: Logger) =>
@@ -132,7 +132,7 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
     const version = options.version ?? "dev";
     const startedAt = yield* Clock.currentTimeMillis;
     const lastClosed: Partial<Record<Timeframe, number>> = {};
-    const staleMs = config.staleAlertMinutes * ONE_MINUTE;
+    const staleMs = config.staleAlertMinutes * MINUTE_MS;
     const stale = new StaleWatch(staleMs);
     let lastDataAt = startedAt;
     let reconnects = 0;
@@ -183,12 +183,15 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
         return stream;
       },
     });
-    const flow = makeCandleFlow({ log: log.child("scan"), metrics, lastClosed });
-    const onData = (event: CandleEvent) => {
+    const flow = makeCandleFlow({
+      log: log.child("scan"),
+      metrics,
+      lastClosed,
+      ...(options.onStep === undefined ? {} : { onStep: options.onStep }),
+    });
+    const onData = () => {
       const now = Clock.currentTimeMillis.pipe(Effect.runSyncWith(services));
       lastDataAt = now;
-      const t = symbols.tracked(event.symbol);
-      if (t !== undefined) t.lastTickAt = now;
       const back = stale.fresh(now);
       if (back !== undefined) {
         log.info(`market data back after ${back.downMinutes} min`);
@@ -208,7 +211,7 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
     const malformed = makeRepeatedWarning({
       what: "malformed frame",
       whereLabel: "shard",
-      windowMs: ONE_MINUTE,
+      windowMs: MINUTE_MS,
       warn: (line) => streamLog.warn(line),
     });
     const onStreamEvent = (e: StreamEvent): void => {
@@ -416,10 +419,7 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
             const t = yield* Clock.currentTimeMillis;
             malformed.flush(t);
             outboxDepth = yield* store.outboxDepth.pipe(Effect.orElseSucceed(() => outboxDepth));
-            const day = utcDayStart(t);
-            const today = yield* store
-              .countEmitted(day, day + 86_400_000)
-              .pipe(Effect.orElseSucceed(() => 0));
+            const today = yield* signalsToday.pipe(Effect.orElseSucceed(() => 0));
             memoryStatus = yield* memory.status(today);
             const alarm = stale.check(t, lastDataAt);
             if (alarm !== undefined) {
@@ -437,11 +437,7 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
               Effect.gen(function* () {
                 const t = yield* Clock.currentTimeMillis;
                 yield* Effect.sleep(nextLocalHour(t, config.dailyStatusHour, config.timeZone) - t);
-                const at = yield* Clock.currentTimeMillis;
-                const day = utcDayStart(at);
-                const today = yield* store
-                  .countEmitted(day, day + 86_400_000)
-                  .pipe(Effect.orElseSucceed(() => 0));
+                const today = yield* signalsToday.pipe(Effect.orElseSucceed(() => 0));
                 yield* enqueue({ _tag: "Status", status: yield* memory.status(today) });
                 log.info("daily status queued");
               }),

@@ -2,9 +2,9 @@
  * The loop's clocks, all on Effect's Clock (wall time live, the fake exchange's clock in tests): the daily
  * status message at DAILY_STATUS_HOUR in TIMEZONE and the market-data freshness watchdog.
  */
+import { HOUR_MS, MINUTE_MS } from "@signalbot/core";
 
-const HOUR_MS = 3_600_000;
-const QUARTER_MS = 15 * 60_000;
+const QUARTER_MS = 15 * MINUTE_MS;
 
 const localHourMinute = (time: number, timeZone: string): { hour: number; minute: number } => {
   const parts = new Intl.DateTimeFormat("en-GB", {
@@ -35,13 +35,13 @@ export class StaleWatch {
   check(now: number, lastDataAt: number): { readonly _tag: "Stale"; readonly minutes: number } | undefined {
     if (this.staleSince !== undefined || now - lastDataAt < this.staleMs) return undefined;
     this.staleSince = lastDataAt;
-    return { _tag: "Stale", minutes: Math.floor((now - lastDataAt) / 60_000) };
+    return { _tag: "Stale", minutes: Math.floor((now - lastDataAt) / MINUTE_MS) };
   }
 
   /** Data arrived at `now`: the outage (if any) ends. */
   fresh(now: number): { readonly _tag: "Recovered"; readonly downMinutes: number } | undefined {
     if (this.staleSince === undefined) return undefined;
-    const downMinutes = Math.round((now - this.staleSince) / 60_000);
+    const downMinutes = Math.round((now - this.staleSince) / MINUTE_MS);
     this.staleSince = undefined;
     return { _tag: "Recovered", downMinutes };
   }

@@ -1,0 +1,77 @@
+/**
+ * What the closed-candle step keeps for one symbol between candles: its analyzer (500 candles per timeframe and
+ * their indicators), the aggregators that build 4h and 1d candles from closed 30m ones, and its exchange
+ * filters. Plain synchronous state, owned by the live loop (one per watched symbol) or by the backtest.
+ */
+import type { Candle, Timeframe } from "../model/Candle.ts";
+import type { SymbolInfo } from "../model/Symbol.ts";
+import {
+  type AggregatedCandle,
+  type AggregateTimeframe,
+  TimeframeAggregator,
+} from "../series/TimeframeAggregator.ts";
+import { SymbolAnalyzer } from "../strategy/Analyzer.ts";
+import type { StrategyParams } from "../strategy/Params.ts";
+
+/** A higher-timeframe candle a closed 30m candle finished (see `TimeframeAggregator.add`). */
+export interface FinishedBucket {
+  readonly timeframe: AggregateTimeframe;
+  readonly aggregated: AggregatedCandle;
+}
+
+export class SymbolState {
+  readonly symbol: string;
+  /** Exchange filters (tick and step size, min notional); sizing rounds to them when known. */
+  info: SymbolInfo | undefined;
+  readonly analyzer: SymbolAnalyzer;
+  private readonly h4 = new TimeframeAggregator("4h");
+  private readonly d1 = new TimeframeAggregator("1d");
+
+  constructor(symbol: string, info: SymbolInfo | undefined, params: Partial<StrategyParams> = {}) {
+    this.symbol = symbol;
+    this.info = info;
+    this.analyzer = new SymbolAnalyzer(symbol, params);
+  }
+
+  /**
+   * Loads history (closed candles, ascending). The 30m candles also seed the aggregators, so the first 4h/1d
+   * bucket after the history is complete when the history ends inside it.
+   */
+  warm(history: Readonly<Record<Timeframe, readonly Candle[]>>): void {
+    for (const c of history["1d"]) this.analyzer.push("1d", c);
+    for (const c of history["4h"]) this.analyzer.push("4h", c);
+    for (const c of history["30m"]) {
+      this.analyzer.push("30m", c);
+      this.aggregate(c);
+    }
+  }
+
+  /** Open time of the last closed 30m candle, or undefined before any. */
+  get lastClosedOpenTime(): number | undefined {
+    return this.analyzer.series("30m").lastOpenTime;
+  }
+
+  /** Feeds a closed 30m candle to the aggregators: the higher-timeframe candles it finishes, 4h first. */
+  aggregate(candle: Candle): readonly FinishedBucket[] {
+    const h4 = this.h4.add(candle);
+    const d1 = this.d1.add(candle);
+    if (h4 === undefined && d1 === undefined) return NONE;
+    const out: FinishedBucket[] = [];
+    if (h4 !== undefined) out.push({ timeframe: "4h", aggregated: h4 });
+    if (d1 !== undefined) out.push({ timeframe: "1d", aggregated: d1 });
+    return out;
+  }
+
+  /** The last `n` closed 30m candles, oldest first (for the chart). */
+  recent(n: number): Candle[] {
+    const s = this.analyzer.series("30m");
+    const out: Candle[] = [];
+    for (let i = Math.max(0, s.length - n); i < s.length; i++) {
+      const c = s.at(i);
+      if (c !== undefined) out.push(c);
+    }
+    return out;
+  }
+}
+
+const NONE: readonly FinishedBucket[] = Object.freeze([]);

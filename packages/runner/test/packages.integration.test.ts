@@ -35,7 +35,12 @@ const node = Bun.which("node");
 const npm = Bun.which("npm");
 
 const work = mkdtempSync(join(tmpdir(), "signalbot-packages-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+  // The build is the packages' own (`dist/`, ignored by git); the repository runs from the sources.
+  for (const name of ["core", "adapters"])
+    rmSync(join(ROOT, "packages", name, "dist"), { recursive: true, force: true });
+});
 
 interface Run {
   readonly exitCode: number;

@@ -220,6 +220,13 @@ test("Bun: both tarballs install, the consumer type-checks with zero errors and 
   expect(stored).toEqual({ emitted: "inserted", known: true, open: [stored.trade], trade: stored.trade });
 });
 
+test("@signalbot/runner is not published (private: npm and bun refuse to publish it)", () => {
+  const runner = JSON.parse(readFileSync(join(ROOT, "packages/runner/package.json"), "utf8")) as {
+    private?: boolean;
+  };
+  expect(runner.private).toBe(true);
+});
+
 interface Manifest {
   readonly license?: string;
   readonly description?: string;

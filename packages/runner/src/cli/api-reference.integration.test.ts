@@ -16,4 +16,4 @@ test("docs/api/core.md is up to date with the declarations of @signalbot/core (e
       `docs/api/core.md differs from the declarations from line ${line} on: run \`bun run docs:api\``,
     );
   }
-});
+}, 60_000); // one tsc run: seconds, more on a loaded machine

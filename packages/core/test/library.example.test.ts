@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const DOC = fileURLToPath(new URL("../../../docs/library.md", import.meta.url));
+const REPO = fileURLToPath(new URL("../../../", import.meta.url));
+const DOC = join(REPO, "docs/library.md");
 // Inside the package, so "@signalbot/core" resolves as it does for a workspace user.
 const dir = mkdtempSync(join(fileURLToPath(new URL("..", import.meta.url)), ".example-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,7 +26,8 @@ test("the docs/library.md example runs and prints what the page says", () => {
   const doc = readFileSync(DOC, "utf8");
   const file = join(dir, "example.ts");
   writeFileSync(file, block(doc, "<!-- example:library -->").text);
-  const run = Bun.spawnSync(["bun", file], { stdout: "pipe", stderr: "pipe" });
+  // From the repository root, where the example finds `fixtures/klines`.
+  const run = Bun.spawnSync(["bun", file], { cwd: REPO, stdout: "pipe", stderr: "pipe" });
   expect(run.stderr.toString()).toBe("");
   const printed = run.stdout.toString();
   const output = block(doc, "<!-- output:library -->");

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeExchange, startFakeBotApi } from "@signalbot/adapters/testing";
-import { FIXTURE_KLINES_DIR } from "@signalbot/core/testing";
+import { FIXTURE_KLINES_DIR } from "../../../fixtures/index.ts";
 
 const REPO = new URL("../../../", import.meta.url).pathname;
 const inGit =

@@ -1,11 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import { bollinger, ema, sma } from "@signalbot/core";
 import { loadKlines } from "@signalbot/core/testing";
+import { FIXTURE_KLINES_DIR } from "../../../../fixtures/index.ts";
 import { foreignWords } from "../testing/Wording.ts";
 import { type ChartInput, renderChartPng, renderChartSvg } from "./CandleChart.ts";
 
 // 200 candles, as the live bot sends: 120 warm the lines up, the last 80 are drawn.
-const candles = loadKlines("BTCUSDT", "30m").slice(100, 300);
+const candles = loadKlines("BTCUSDT", "30m", FIXTURE_KLINES_DIR).slice(100, 300);
 const last = candles[candles.length - 1]!;
 const entry = last.close;
 const risk = entry * 0.012;

@@ -4,6 +4,7 @@ import { makeOutboxWorker, type Notification, Notifier, SignalStore } from "@sig
 import { aSignal, loadKlines, SignalStoreMemory } from "@signalbot/core/testing";
 import { Clock, Effect, Fiber, Layer, References } from "effect";
 import { TestClock } from "effect/testing";
+import { FIXTURE_KLINES_DIR } from "../../../../fixtures/index.ts";
 import { type FakeBotApi, startFakeBotApi } from "../testing/FakeBotApi.ts";
 import { captureLogs } from "../testing/LogCapture.ts";
 import { makeBotApiClient } from "./BotApiClient.ts";
@@ -20,7 +21,7 @@ afterEach(async () => {
   await fake.stop();
 });
 
-const candles = loadKlines("BTCUSDT", "30m").slice(0, 200);
+const candles = loadKlines("BTCUSDT", "30m", FIXTURE_KLINES_DIR).slice(0, 200);
 const entry = candles[candles.length - 1]!.close;
 const signal = aSignal({
   symbol: "BTCUSDT",

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { FIXTURE_KLINES_DIR } from "../../../../fixtures/index.ts";
 import { type Candle, TIMEFRAME_MS } from "../model/Candle.ts";
 import { loadKlines } from "../testing/klines.ts";
 import { CandleSeries } from "./CandleSeries.ts";
@@ -74,7 +75,7 @@ describe("CandleSeries", () => {
   });
 
   test("the real hole in ADAUSDT 30m is reported once, with its exact range", () => {
-    const klines = loadKlines("ADAUSDT", "30m");
+    const klines = loadKlines("ADAUSDT", "30m", FIXTURE_KLINES_DIR);
     const s = new CandleSeries("30m");
     const gaps: Array<{ from: number; count: number; before: number }> = [];
     let prev: Candle | undefined;

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { FIXTURE_KLINES_DIR } from "../../../../fixtures/index.ts";
 import { type Candle, TIMEFRAME_MS } from "../model/Candle.ts";
 import { loadKlines } from "../testing/klines.ts";
 import {
@@ -34,11 +35,11 @@ const sameCandle = (a: Candle, b: Candle): boolean =>
 const compareWithNative = (target: AggregateTimeframe, symbol = "BTCUSDT") => {
   const agg = new TimeframeAggregator(target);
   const built: AggregatedCandle[] = [];
-  for (const c of loadKlines(symbol, "30m")) {
+  for (const c of loadKlines(symbol, "30m", FIXTURE_KLINES_DIR)) {
     const r = agg.add(c);
     if (r !== undefined) built.push(r);
   }
-  const native = new Map(loadKlines(symbol, target).map((c) => [c.openTime, c]));
+  const native = new Map(loadKlines(symbol, target, FIXTURE_KLINES_DIR).map((c) => [c.openTime, c]));
   const complete = built.filter((b) => b.complete);
   const differing = complete.filter((b) => {
     const n = native.get(b.candle.openTime);

@@ -1,13 +1,14 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
+import { FIXTURE_KLINES_DIR } from "../../../../fixtures/index.ts";
 import type { Candle } from "../model/Candle.ts";
 import type { Evaluation, Setup } from "../model/Signal.ts";
 import { loadSymbolKlines, replay, type SymbolKlines } from "../testing/klines.ts";
 import { SymbolAnalyzer } from "./Analyzer.ts";
 import { DEFAULT_PARAMS } from "./Params.ts";
 
-const btc = loadSymbolKlines("BTCUSDT");
-const eth = loadSymbolKlines("ETHUSDT");
+const btc = loadSymbolKlines("BTCUSDT", FIXTURE_KLINES_DIR);
+const eth = loadSymbolKlines("ETHUSDT", FIXTURE_KLINES_DIR);
 
 /** Every evaluation after each closed 30m candle, indexed by the candle. */
 const evaluateAll = (k: SymbolKlines, limit?: number): (readonly Evaluation[])[] => {

@@ -1,13 +1,13 @@
 /**
- * The behaviour every `SignalStore` must show, as one bun:test suite run against each implementation (the
- * in-memory layer here, the SQLite adapter in adapters). De-duplication across replays and restarts, the
- * one-transaction emit, trade updates, the daily-cap count and the ordered outbox.
+ * The behaviour every `SignalStore` must show, as one test suite run against each implementation (the
+ * in-memory layer here, the SQLite adapter in adapters, yours). De-duplication across replays and restarts,
+ * the one-transaction emit, trade updates, the daily-cap count and the ordered outbox.
  *
- * Usage: `signalStoreContract("SqliteSignalStore", () => { const file = tmpFile(); return () => layerFor(file) })`
- * — the outer function creates fresh, empty storage; each call of the returned function opens that SAME
- * storage again (as a restarted process would).
+ * Usage: `signalStoreContract("SqliteSignalStore", () => { const file = tmpFile(); return () => layerFor(file) },
+ * { describe, test, expect })` — the outer function creates fresh, empty storage; each call of the returned
+ * function opens that SAME storage again (as a restarted process would). The last argument is your test
+ * runner's functions (bun:test, Vitest and Jest all fit), so the suite imports none itself.
  */
-import { describe, expect, test } from "bun:test";
 import { Effect, type Layer } from "effect";
 import type { Notification } from "../model/Notification.ts";
 import type { TradeEvent } from "../model/Trade.ts";
@@ -18,6 +18,21 @@ import { aBlockedSignal, aSignal, T0 } from "./TradeBuilders.ts";
 
 export type OpenSignalStore = () => Layer.Layer<SignalStore, unknown>;
 
+/** The matchers the suite uses, as bun:test, Vitest and Jest spell them. */
+export interface ContractMatchers {
+  toBe(expected: unknown): void;
+  toEqual(expected: unknown): void;
+  toMatchObject(expected: object): void;
+  toBeLessThan(expected: number): void;
+}
+
+/** The test runner's `describe`, `test` and `expect` that the suite registers its tests with. */
+export interface ContractTestApi {
+  readonly describe: (name: string, body: () => void) => void;
+  readonly test: (name: string, body: () => Promise<void>) => void;
+  readonly expect: (actual: unknown) => ContractMatchers;
+}
+
 const H = 3_600_000;
 
 const newSignal = (over: Parameters<typeof aSignal>[0] = {}) => {
@@ -27,7 +42,11 @@ const newSignal = (over: Parameters<typeof aSignal>[0] = {}) => {
   return { signal, trade, notification };
 };
 
-export const signalStoreContract = (name: string, makeStorage: () => OpenSignalStore): void => {
+export const signalStoreContract = (
+  name: string,
+  makeStorage: () => OpenSignalStore,
+  { describe, test, expect }: ContractTestApi,
+): void => {
   describe(`SignalStore contract: ${name}`, () => {
     const run = <A>(open: OpenSignalStore, effect: Effect.Effect<A, unknown, SignalStore>, at = T0 + H) =>
       runTest(effect, open(), { at });

@@ -1,13 +1,11 @@
 /**
- * Test-only kline loader: reads Binance kline CSV(.gz) files (the committed `fixtures/klines/` or any
- * directory in the same layout) into `Candle`s. Kept out of the core index because it does file I/O.
+ * Test-only kline loader: reads Binance kline CSV(.gz) files from a directory in the `<SYMBOL>-<interval>.csv.gz`
+ * layout (what `bun run download` writes; this repository's `fixtures/klines/`) into `Candle`s, and replays
+ * them in event-time order. Kept out of the core index because it does file I/O.
  */
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import type { Candle, Timeframe } from "../model/Candle.ts";
-
-/** The committed fixture directory, resolved from this file (never from the cwd). */
-export const FIXTURE_KLINES_DIR: string = new URL("../../../../fixtures/klines/", import.meta.url).pathname;
 
 /**
  * Parses Binance kline CSV text: `open_time,open,high,low,close,volume,close_time[,...]`, with or without a
@@ -46,12 +44,9 @@ export const loadKlinesFile = (path: string): Candle[] => {
   return parseKlinesCsv(text, path);
 };
 
-/** Reads `<dir>/<SYMBOL>-<timeframe>.csv.gz`, by default from the committed fixtures. */
-export const loadKlines = (
-  symbol: string,
-  timeframe: Timeframe,
-  dir: string = FIXTURE_KLINES_DIR,
-): Candle[] => loadKlinesFile(`${dir.endsWith("/") ? dir : `${dir}/`}${symbol}-${timeframe}.csv.gz`);
+/** Reads `<dir>/<SYMBOL>-<timeframe>.csv.gz`. */
+export const loadKlines = (symbol: string, timeframe: Timeframe, dir: string): Candle[] =>
+  loadKlinesFile(`${dir.endsWith("/") ? dir : `${dir}/`}${symbol}-${timeframe}.csv.gz`);
 
 /** The three timeframes of one symbol, each in ascending open time. */
 export interface SymbolKlines {
@@ -90,8 +85,8 @@ export const replay = (
   }
 };
 
-/** All three timeframes of `symbol` from `dir` (default: the committed fixtures). */
-export const loadSymbolKlines = (symbol: string, dir: string = FIXTURE_KLINES_DIR): SymbolKlines => ({
+/** All three timeframes of `symbol` from `dir`. */
+export const loadSymbolKlines = (symbol: string, dir: string): SymbolKlines => ({
   "30m": loadKlines(symbol, "30m", dir),
   "4h": loadKlines(symbol, "4h", dir),
   "1d": loadKlines(symbol, "1d", dir),

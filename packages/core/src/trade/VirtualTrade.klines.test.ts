@@ -1,6 +1,7 @@
 // Lifecycle on real BTCUSDT 30m candles (fixtures/klines). Every expectation can be checked by hand against
 // the CSV rows quoted in the comments (open time UTC: high / low / close).
 import { describe, expect, test } from "bun:test";
+import { FIXTURE_KLINES_DIR } from "../../../../fixtures/index.ts";
 import { outcomeOf } from "../memory/Outcome.ts";
 import type { Candle } from "../model/Candle.ts";
 import type { Side } from "../model/Signal.ts";
@@ -9,7 +10,7 @@ import { loadKlines } from "../testing/klines.ts";
 import { aSignal, NO_COSTS } from "../testing/TradeBuilders.ts";
 import { advanceTrade, type CostModel, candleTick, openTrade } from "./VirtualTrade.ts";
 
-const btc = loadKlines("BTCUSDT", "30m");
+const btc = loadKlines("BTCUSDT", "30m", FIXTURE_KLINES_DIR);
 const M30 = 30 * 60_000;
 
 /** Opens a trade at the close of the candle opened at `iso` and replays the following closed candles. */

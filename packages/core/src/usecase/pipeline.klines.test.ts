@@ -3,6 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { Effect, Layer } from "effect";
 import { TestClock } from "effect/testing";
+import { FIXTURE_KLINES_DIR } from "../../../../fixtures/index.ts";
 import { defaultMemoryConfig, Memory } from "../memory/Memory.ts";
 import { closedAt } from "../model/Candle.ts";
 import type { MemoryEvent } from "../model/Notification.ts";
@@ -20,7 +21,7 @@ import { Pipeline } from "./Pipeline.ts";
 import { restoreOpenTrades } from "./restoreOpenTrades.ts";
 import { SymbolState } from "./SymbolState.ts";
 
-const btc = loadSymbolKlines("BTCUSDT");
+const btc = loadSymbolKlines("BTCUSDT", FIXTURE_KLINES_DIR);
 /** First half of 2025: enough for several signals and closes. */
 const LIMIT = btc["30m"].findIndex((c) => c.openTime >= Date.UTC(2025, 6, 1));
 

@@ -8,7 +8,8 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import { type Candle, type Setup, SymbolAnalyzer } from "@signalbot/core";
-import { FIXTURE_KLINES_DIR, loadSymbolKlines, replay } from "@signalbot/core/testing";
+import { loadSymbolKlines, replay } from "@signalbot/core/testing";
+import { FIXTURE_KLINES_DIR } from "../../../../fixtures/index.ts";
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);

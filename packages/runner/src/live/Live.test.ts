@@ -21,6 +21,7 @@ import {
 } from "@signalbot/core/testing";
 import { Effect, Fiber, Layer } from "effect";
 import { TestClock } from "effect/testing";
+import { FIXTURE_KLINES_DIR } from "../../../../fixtures/index.ts";
 import { type AppConfig, loadConfig } from "../Config.ts";
 import { makeLogger } from "../observability/Log.ts";
 import { Metrics } from "../observability/Metrics.ts";
@@ -30,7 +31,11 @@ import type { MarketStream, StreamEvent } from "./MarketStream.ts";
 const SYMBOLS = ["BTCUSDT", "ETHUSDT", "SOLUSDT"] as const;
 const klines = new Map<string, Record<Timeframe, Candle[]>>();
 for (const s of SYMBOLS)
-  klines.set(s, { "30m": loadKlines(s, "30m"), "4h": loadKlines(s, "4h"), "1d": loadKlines(s, "1d") });
+  klines.set(s, {
+    "30m": loadKlines(s, "30m", FIXTURE_KLINES_DIR),
+    "4h": loadKlines(s, "4h", FIXTURE_KLINES_DIR),
+    "1d": loadKlines(s, "1d", FIXTURE_KLINES_DIR),
+  });
 
 /** MarketData over the committed fixtures, answering what had closed by the test clock's now. */
 const fixtureMarket = (now: () => number, calls: KlineQuery[]) =>

@@ -5,7 +5,7 @@
  */
 import { type FakeBotApi, FakeExchange, startFakeBotApi } from "@signalbot/adapters/testing";
 import { type Candle, TIMEFRAME_MS } from "@signalbot/core";
-import { FIXTURE_KLINES_DIR } from "@signalbot/core/testing";
+import { FIXTURE_KLINES_DIR } from "../../../../fixtures/index.ts";
 import { type AppConfig, loadConfig } from "../Config.ts";
 import { runBot } from "../cli/start.ts";
 import type { Logger } from "../observability/Log.ts";

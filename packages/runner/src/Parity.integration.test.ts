@@ -20,8 +20,8 @@ import {
   TIMEFRAME_MS,
   type VirtualTrade,
 } from "@signalbot/core";
-import { FIXTURE_KLINES_DIR } from "@signalbot/core/testing";
 import { Effect } from "effect";
+import { FIXTURE_KLINES_DIR } from "../../../fixtures/index.ts";
 import { runEngine } from "./backtest/Engine.ts";
 import { loadReplay } from "./backtest/Replay.ts";
 import { loadConfig } from "./Config.ts";

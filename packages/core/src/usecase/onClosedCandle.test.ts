@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { Effect, Layer } from "effect";
 import { TestClock } from "effect/testing";
+import { FIXTURE_KLINES_DIR } from "../../../../fixtures/index.ts";
 import { defaultMemoryConfig, Memory } from "../memory/Memory.ts";
 import { type Candle, closedAt, TIMEFRAME_MS } from "../model/Candle.ts";
 import { HOUR_MS } from "../model/Time.ts";
@@ -14,7 +15,7 @@ import { type ClosedCandleOutcome, type HigherTimeframeStep, onClosedCandle } fr
 import { Pipeline } from "./Pipeline.ts";
 import { SymbolState } from "./SymbolState.ts";
 
-const btc = loadSymbolKlines("BTCUSDT");
+const btc = loadSymbolKlines("BTCUSDT", FIXTURE_KLINES_DIR);
 const START = Date.UTC(2025, 2, 1); // a 4h and 1d boundary
 const H4 = TIMEFRAME_MS["4h"];
 const OPTIONS = { chartCandles: 0 };

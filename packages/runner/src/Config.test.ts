@@ -63,6 +63,27 @@ describe("configuration", () => {
     ]);
   });
 
+  test("the dashboard listens on 127.0.0.1 by default; any other address needs a token of 16+ characters", () => {
+    expect(valid({}).httpHost).toBe("127.0.0.1");
+    expect(valid({ HTTP_HOST: "::1" }).dashboardToken).toBeUndefined();
+    const open = loadConfig({ HTTP_HOST: "0.0.0.0" });
+    expect(open._tag === "Invalid" && open.problems).toEqual([
+      "DASHBOARD_TOKEN: required when HTTP_HOST=0.0.0.0 is not a loopback address (anyone who can reach the port would see the dashboard); set one, or keep HTTP_HOST=127.0.0.1 and use an SSH tunnel",
+    ]);
+    const short = loadConfig({ HTTP_HOST: "0.0.0.0", DASHBOARD_TOKEN: "abc123" });
+    expect(short._tag === "Invalid" && short.problems).toEqual([
+      "DASHBOARD_TOKEN: too short (6 characters, at least 16; e.g. openssl rand -hex 24)",
+    ]);
+    expect(JSON.stringify(short)).not.toContain("abc123");
+    const token = "0123456789abcdef0123";
+    const c = valid({ HTTP_HOST: "0.0.0.0", DASHBOARD_TOKEN: token });
+    expect(c.dashboardToken).toBe(token);
+    expect(JSON.stringify(redactedConfig(c))).not.toContain(token);
+    expect(secretsOf(c)).toContain(token);
+    const bad = loadConfig({ HTTP_HOST: "http://0.0.0.0:80/" });
+    expect(bad._tag === "Invalid" && bad.problems[0]).toStartWith("HTTP_HOST: expected an address");
+  });
+
   test("secrets never appear in the shown configuration", () => {
     const c = valid({
       TELEGRAM_BOT_TOKEN: "123:tok-XYZ",

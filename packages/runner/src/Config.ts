@@ -98,6 +98,23 @@ const oneOf =
     return values.includes(v) ? ok(v) : bad(`expected one of ${values.join(", ")}, got "${raw}"`);
   };
 
+/** An IP address or host name to listen on (no port, no scheme). */
+const host = (raw: string | undefined): Parsed<string> => {
+  const h = raw === undefined || raw.trim() === "" ? "127.0.0.1" : raw.trim();
+  return /^[A-Za-z0-9.:-]+$/.test(h) && !h.startsWith("-")
+    ? ok(h)
+    : bad(`expected an address such as 127.0.0.1, 0.0.0.0 or ::1, got "${raw}"`);
+};
+
+/** 127.0.0.0/8, ::1 and localhost: only this machine can connect. */
+export const isLoopbackHost = (h: string): boolean => {
+  const name = h.toLowerCase().replace(/^\[|\]$/g, "");
+  return name === "localhost" || name === "::1" || /^127(\.\d{1,3}){3}$/.test(name);
+};
+
+/** The shortest DASHBOARD_TOKEN accepted: 16 characters of a random token are beyond guessing over HTTP. */
+export const MIN_DASHBOARD_TOKEN = 16;
+
 const v = <A>(variable: Variable<A>): Variable<A> => variable;
 
 /** Every configuration variable. `.env.example` is checked against this table by a test. */
@@ -324,8 +341,27 @@ export const VARIABLES = {
   httpPort: v({
     name: "HTTP_PORT",
     example: "8787",
-    doc: "Port of /healthz and /metrics on 127.0.0.1; 0 disables them.",
+    doc: "Port of the dashboard, /healthz and /metrics; 0 disables them.",
     parse: num(8787, 0, 65_535, true),
+  }),
+  httpHost: v({
+    name: "HTTP_HOST",
+    example: "127.0.0.1",
+    doc: "Address the dashboard, /healthz and /metrics listen on. Anything but a loopback address (127.0.0.1, ::1) needs DASHBOARD_TOKEN; prefer an SSH tunnel.",
+    parse: host,
+  }),
+  dashboardToken: v({
+    name: "DASHBOARD_TOKEN",
+    example: "",
+    doc: "Access token of the dashboard, /healthz and /metrics (at least 16 characters; open /?token=… once, or send Authorization: Bearer …). Required when HTTP_HOST is not a loopback address.",
+    secret: true,
+    parse: optionalText,
+  }),
+  reportsDir: v({
+    name: "REPORTS_DIR",
+    example: "./reports",
+    doc: "Folder of backtest and walk-forward reports (.html, .json from bun run backtest --html/--json) the dashboard lists and opens.",
+    parse: text("./reports"),
   }),
   logLevel: v({
     name: "LOG_LEVEL",
@@ -373,6 +409,15 @@ export const loadConfig = (env: Readonly<Record<string, string | undefined>>): C
     if (parsed.fixedSymbols.length > parsed.maxSymbolsSubscribed)
       problems.push(
         `FIXED_SYMBOLS: ${parsed.fixedSymbols.length} fixed symbols exceed MAX_SYMBOLS_SUBSCRIBED=${parsed.maxSymbolsSubscribed}`,
+      );
+  if (parsed.dashboardToken !== undefined && parsed.dashboardToken.length < MIN_DASHBOARD_TOKEN)
+    problems.push(
+      `DASHBOARD_TOKEN: too short (${parsed.dashboardToken.length} characters, at least ${MIN_DASHBOARD_TOKEN}; e.g. openssl rand -hex 24)`,
+    );
+  if (parsed.httpHost !== undefined && !isLoopbackHost(parsed.httpHost) && "dashboardToken" in parsed)
+    if (parsed.dashboardToken === undefined)
+      problems.push(
+        `DASHBOARD_TOKEN: required when HTTP_HOST=${parsed.httpHost} is not a loopback address (anyone who can reach the port would see the dashboard); set one, or keep HTTP_HOST=127.0.0.1 and use an SSH tunnel`,
       );
   if (problems.length > 0) return { _tag: "Invalid", problems };
   const base = values as Omit<AppConfig, "restUrl" | "wsUrl">;

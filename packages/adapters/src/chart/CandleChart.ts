@@ -54,7 +54,8 @@ export const CHART_CANDLES = 80;
 export const FONT_FILE = fileURLToPath(new URL("./fonts/DejaVuSans.ttf", import.meta.url));
 const FONT_FAMILY = "DejaVu Sans";
 
-const COLORS = {
+/** The palette of the signal charts (the dashboard draws with the same colours). */
+export const CHART_COLORS = {
   background: "#131722",
   grid: "#232734",
   axis: "#787b86",
@@ -68,13 +69,14 @@ const COLORS = {
   band: "#ba68c8",
   volumeAverage: "#d1d4dc",
 };
+const COLORS = CHART_COLORS;
 
 /** Level names on the chart: the same words as the message. */
 const LEVEL_LABEL = { entry: "Giá vào", stop: "Cắt lỗ" } as const;
 
 const f1 = (v: number): string => (Math.round(v * 10) / 10).toString();
 
-interface Line {
+export interface IndicatorLine {
   readonly name: string;
   readonly color: string;
   readonly values: readonly number[];
@@ -82,7 +84,10 @@ interface Line {
 }
 
 /** The model's own lines over `closes`, aligned with them (NaN during warm-up), and their legend. */
-const modelLines = (model: ModelName | undefined, closes: readonly number[]): readonly Line[] => {
+export const modelLines = (
+  model: ModelName | undefined,
+  closes: readonly number[],
+): readonly IndicatorLine[] => {
   const p = DEFAULT_PARAMS;
   if (model === "continuation")
     return [

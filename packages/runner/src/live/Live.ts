@@ -22,8 +22,9 @@ import {
 } from "@signalbot/core";
 import { Cause, Clock, Effect, Logger as EffectLogger, Fiber } from "effect";
 import type { AppConfig } from "../Config.ts";
+import { makeDashboard } from "../dashboard/DashboardServer.ts";
 import type { HealthProbe } from "../observability/HealthProbe.ts";
-import { type RunningHttpServer, startHttpServer } from "../observability/HttpServer.ts";
+import { dashboardUrl, type RunningHttpServer, startHttpServer } from "../observability/HttpServer.ts";
 import type { Logger } from "../observability/Log.ts";
 import type { Metrics } from "../observability/Metrics.ts";
 import { makeRepeatedWarning } from "../observability/RepeatedWarning.ts";
@@ -354,9 +355,22 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
       return metrics.render();
     };
     let http: RunningHttpServer | undefined;
+    const dashboard = makeDashboard({
+      loop: { health, symbols: () => symbols.view(), candles: (s, n) => symbols.tracked(s)?.recent(n) },
+      settings: config,
+      run: Effect.runPromiseWith(services),
+      log: log.child("dashboard"),
+    });
     if (options.httpPort !== undefined) {
-      http = startHttpServer({ port: options.httpPort, health, metrics: renderMetrics });
-      log.info(`health on http://127.0.0.1:${http.port}/healthz, metrics on /metrics`);
+      http = startHttpServer({
+        port: options.httpPort,
+        hostname: config.httpHost,
+        ...(config.dashboardToken === undefined ? {} : { token: config.dashboardToken }),
+        health,
+        metrics: renderMetrics,
+        routes: dashboard.handle,
+      });
+      log.info(`dashboard on ${dashboardUrl(http)}, health on /healthz, metrics on /metrics`);
     }
 
     // 4. Background fibers: dispatcher and outbox first, so restored notifications go out during warm-up.
@@ -376,6 +390,7 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
       yield* Effect.promise(() => stream?.close() ?? Promise.resolve()).pipe(Effect.ignore);
       yield* Fiber.interrupt(outboxFiber);
       const left = yield* worker.drain(options.shutdownDrainMs ?? 3000);
+      dashboard.close();
       yield* Effect.promise(() => http?.stop() ?? Promise.resolve()).pipe(Effect.ignore);
       log.info(`stopped, ${left} notifications left for the next start`);
     });

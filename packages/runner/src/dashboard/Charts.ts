@@ -1,0 +1,249 @@
+/**
+ * The data behind the dashboard's charts, as TradingView Lightweight Charts takes it (times in UTC seconds):
+ * a trade's or a signal's 30m candles with volume, the model's own lines (the same EMA/Bollinger as the
+ * Telegram chart), the entry, stop and target levels and markers at the trigger and at every fill; and the
+ * equity and drawdown curves. Candles come from the loop's memory; a signal on a symbol no longer watched is
+ * fetched once through MarketData (the REST weight governor) and kept.
+ */
+import { CHART_COLORS, modelLines } from "@signalbot/adapters/chart";
+import {
+  type Candle,
+  DEFAULT_PARAMS,
+  MarketData,
+  Pipeline,
+  type Setup,
+  type Signal,
+  SignalStore,
+  TIMEFRAME_MS,
+  type VirtualTrade,
+} from "@signalbot/core";
+import { Clock, Effect } from "effect";
+import type { DashboardLoop } from "./DashboardView.ts";
+import { type Lang, WORDS } from "./Dictionary.ts";
+import type { EquityCurve } from "./EquityCurve.ts";
+
+export interface TimeValue {
+  readonly time: number;
+  readonly value: number;
+}
+
+export interface ChartData {
+  readonly candles: readonly {
+    readonly time: number;
+    readonly open: number;
+    readonly high: number;
+    readonly low: number;
+    readonly close: number;
+  }[];
+  readonly volumes: readonly (TimeValue & { readonly color: string })[];
+  readonly lines: readonly {
+    readonly name: string;
+    readonly color: string;
+    readonly dashed: boolean;
+    readonly points: readonly TimeValue[];
+  }[];
+  readonly levels: readonly {
+    readonly price: number;
+    readonly label: string;
+    readonly color: string;
+    readonly dashed: boolean;
+  }[];
+  readonly markers: readonly {
+    readonly time: number;
+    readonly position: "aboveBar" | "belowBar";
+    readonly shape: "arrowUp" | "arrowDown" | "circle";
+    readonly color: string;
+    readonly text: string;
+  }[];
+  /** Equity chart only: equity (USDT) and drawdown (%, ≤ 0). */
+  readonly equity?: readonly TimeValue[];
+  readonly drawdown?: readonly TimeValue[];
+  readonly labels?: { readonly equity: string; readonly drawdown: string };
+}
+
+const STEP = TIMEFRAME_MS["30m"];
+/** Candles shown before a trigger, and after it at most (a trade times out after 48 by default). */
+const BEFORE = 80;
+const AFTER = 60;
+/** Earlier candles read only to warm the lines up (EMA20, Bollinger 20). */
+const WARMUP = 60;
+/** Charts of signals on symbols no longer watched, fetched from the exchange once. */
+const CACHE = 64;
+
+const sec = (ms: number) => Math.floor(ms / 1000);
+/** Open time of the 30m candle `time` falls in (a fill at a close belongs to the candle that closed). */
+const candleOf = (time: number) => Math.floor((time - 1) / STEP) * STEP;
+
+const FILL_TEXT: Readonly<Record<string, string>> = {
+  tp1: "TP1",
+  tp2: "TP2",
+  tp3: "TP3",
+  stop: "SL",
+  breakeven: "BE",
+  timeout: "⏱",
+};
+
+const candleChart = (
+  lang: Lang,
+  candles: readonly Candle[],
+  shownFrom: number,
+  setup: Pick<Setup, "model" | "side" | "entry" | "stop" | "targets" | "candleOpenTime">,
+  trade: VirtualTrade | undefined,
+): ChartData => {
+  const w = WORDS[lang];
+  const p = DEFAULT_PARAMS;
+  const first = Math.max(
+    0,
+    candles.findIndex((c) => c.openTime >= shownFrom),
+  );
+  const shown = candles.slice(first);
+  const lines = modelLines(
+    setup.model,
+    candles.map((c) => c.close),
+  ).map((l, i) => ({
+    name:
+      i > 0
+        ? ""
+        : setup.model === "continuation"
+          ? `EMA${p.pullbackEma}`
+          : `Bollinger (${p.bbPeriod}, ${p.bbK})`,
+    color: l.color,
+    dashed: l.dashed === true,
+    points: l.values
+      .slice(first)
+      .flatMap((value, j) => (Number.isFinite(value) ? [{ time: sec(shown[j]!.openTime), value }] : [])),
+  }));
+  const levels: ChartData["levels"][number][] = [
+    { price: setup.entry, label: w.entry, color: CHART_COLORS.entry, dashed: false },
+    { price: trade?.stop ?? setup.stop, label: w.stop, color: CHART_COLORS.stop, dashed: false },
+    ...setup.targets.map((price, i) => ({
+      price,
+      label: `TP${i + 1}`,
+      color: CHART_COLORS.target,
+      dashed: trade !== undefined && i < trade.targetsHit,
+    })),
+  ];
+  if (trade !== undefined && trade.stop !== trade.initialStop)
+    levels.push({ price: trade.initialStop, label: w.initialStop, color: CHART_COLORS.stop, dashed: true });
+  const long = setup.side === "LONG";
+  const markers: ChartData["markers"][number][] = [
+    {
+      time: sec(setup.candleOpenTime),
+      position: long ? "belowBar" : "aboveBar",
+      shape: long ? "arrowUp" : "arrowDown",
+      color: CHART_COLORS.entry,
+      text: w.entry,
+    },
+  ];
+  for (const f of trade?.fills.slice(1) ?? []) {
+    const win = f.kind.startsWith("tp");
+    markers.push({
+      time: sec(candleOf(f.time)),
+      position: long === win ? "aboveBar" : "belowBar",
+      shape: "circle",
+      color: win ? CHART_COLORS.target : f.kind === "timeout" ? CHART_COLORS.axis : CHART_COLORS.stop,
+      text: FILL_TEXT[f.kind] ?? f.kind,
+    });
+  }
+  const inRange = new Set(shown.map((c) => sec(c.openTime)));
+  return {
+    candles: shown.map((c) => ({
+      time: sec(c.openTime),
+      open: c.open,
+      high: c.high,
+      low: c.low,
+      close: c.close,
+    })),
+    volumes: shown.map((c) => ({
+      time: sec(c.openTime),
+      value: c.volume,
+      color: `${c.close >= c.open ? CHART_COLORS.up : CHART_COLORS.down}66`,
+    })),
+    lines,
+    levels,
+    markers: markers.filter((m) => inRange.has(m.time)).sort((a, b) => a.time - b.time),
+  };
+};
+
+export const equityChart = (lang: Lang, curve: EquityCurve): ChartData => ({
+  candles: [],
+  volumes: [],
+  lines: [],
+  levels: [],
+  markers: [],
+  equity: curve.points.map((p) => ({ time: sec(p.time), value: Math.round(p.equity * 100) / 100 })),
+  drawdown: curve.points.map((p) => ({ time: sec(p.time), value: Math.round(p.drawdownPct * 100) / 100 })),
+  labels: { equity: `${WORDS[lang].equity} (USDT)`, drawdown: `${WORDS[lang].drawdown} (%)` },
+});
+
+export type ChartServices = SignalStore | Pipeline | MarketData;
+
+export const makeCharts = (loop: DashboardLoop) => {
+  const fetched = new Map<string, readonly Candle[]>();
+
+  /** 30m candles of `symbol` with open times in [from, to]: the loop's if it holds them all, else the exchange's. */
+  const candlesBetween = (symbol: string, from: number, to: number) =>
+    Effect.gen(function* () {
+      const held = loop.candles(symbol, 500);
+      if (held !== undefined && held.length > 0 && held[0]!.openTime <= from)
+        return held.filter((c) => c.openTime >= from && c.openTime <= to);
+      const key = `${symbol}|${from}|${to}`;
+      const cached = fetched.get(key);
+      if (cached !== undefined) return cached;
+      const md = yield* MarketData;
+      const got = yield* md
+        .klines({
+          symbol,
+          timeframe: "30m",
+          startTime: from,
+          endTime: to,
+          limit: Math.ceil((to - from) / STEP) + 1,
+        })
+        .pipe(Effect.orElseSucceed((): readonly Candle[] => []));
+      if (got.length > 0) {
+        if (fetched.size >= CACHE) fetched.delete(fetched.keys().next().value as string);
+        fetched.set(key, got);
+      }
+      return got;
+    });
+
+  /** An open trade's chart, from the candles before its entry to the last closed one. */
+  const trade = (id: string, lang: Lang) =>
+    Effect.gen(function* () {
+      const { book } = yield* Pipeline;
+      const t = book.all().find((x) => x.id === id);
+      if (t === undefined) return undefined;
+      const trigger = t.openedAt - STEP;
+      const candles = loop.candles(t.symbol, 500) ?? [];
+      return candleChart(
+        lang,
+        candles,
+        trigger - BEFORE * STEP,
+        { ...t, candleOpenTime: trigger, stop: t.initialStop },
+        t,
+      );
+    });
+
+  /** A recent signal's chart around its trigger candle, with its trade's fills when the trade is known. */
+  const signal = (key: string, lang: Lang) =>
+    Effect.gen(function* () {
+      const store = yield* SignalStore;
+      const s: Signal | undefined = (yield* store.recentSignals(300)).find((x) => x.key === key);
+      if (s === undefined) return undefined;
+      const st = s.setup;
+      const now = yield* Clock.currentTimeMillis;
+      // Window ends on a candle that closed by now; the key makes a refetch happen once per new candle at most.
+      const to = Math.min(st.candleOpenTime + AFTER * STEP, candleOf(now) - STEP);
+      const from = st.candleOpenTime - (BEFORE + WARMUP) * STEP;
+      const candles = yield* candlesBetween(st.symbol, from, Math.max(to, st.candleOpenTime));
+      const { book } = yield* Pipeline;
+      const open = book.all().find((x) => x.id === key);
+      const closed =
+        open === undefined && s.status === "emitted"
+          ? (yield* store.closedTrades(st.time)).find((x) => x.id === key)
+          : undefined;
+      return candleChart(lang, candles, st.candleOpenTime - BEFORE * STEP, st, open ?? closed);
+    });
+
+  return { trade, signal };
+};

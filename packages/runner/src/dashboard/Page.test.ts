@@ -1,0 +1,179 @@
+import { describe, expect, test } from "bun:test";
+import { Memory, NO_FUNDING, Pipeline, SignalStore, TIMEFRAME_MS } from "@signalbot/core";
+import {
+  aBlockedSignal,
+  aLosingTrade,
+  anOpenTrade,
+  aSignal,
+  aWinningTrade,
+  MemoryStoreMemory,
+  NO_COSTS,
+  runTest,
+  SignalStoreMemory,
+  T0,
+} from "@signalbot/core/testing";
+import { Effect, Layer } from "effect";
+import { type DashboardLoop, type DashboardView, makeViewGatherer } from "./DashboardView.ts";
+import { renderPage, renderSections, SECTION_IDS } from "./Page.ts";
+
+const HALF_HOUR = TIMEFRAME_MS["30m"];
+const NOW = T0 + 10 * HALF_HOUR;
+
+const health = {
+  ok: true,
+  version: "0.1.0",
+  startedAt: new Date(T0 - 86_400_000).toISOString(),
+  marketData: {
+    fresh: true,
+    lastDataAt: new Date(NOW - 2000).toISOString(),
+    reconnects: 2,
+    shards: [{ id: "0", state: "open", streams: 4, silentSeconds: 0 }],
+  },
+  lastClosed: { "30m": new Date(NOW).toISOString(), "4h": null, "1d": null },
+  outbox: { depth: 0 },
+  rest: { ok: false, degraded: true, reason: "429 until 12:00" },
+  restWeightUsed: 37,
+};
+
+const loop: DashboardLoop = {
+  health: () => health,
+  symbols: () => ({
+    active: ["BTCUSDT", "ETHUSDT", "SOLUSDT"],
+    fixed: ["ETHUSDT"],
+    pinned: ["BTCUSDT"],
+    rotating: ["SOLUSDT"],
+  }),
+  candles: () => undefined,
+};
+
+/** A store with one open trade (BTCUSDT LONG 100/95, last price 102.5), a blocked setup and two closed trades. */
+const gathered = async (): Promise<DashboardView> => {
+  const state = new SignalStoreMemory.State();
+  const emitted = aSignal({ candleOpenTime: T0 });
+  const trade = { ...anOpenTrade({ candleOpenTime: T0 }), lastPrice: 102.5 };
+  const hostile = aBlockedSignal("scoreBelowThreshold", {
+    symbol: 'X<img src=x onerror="alert(1)">USDT',
+    candleOpenTime: T0 + HALF_HOUR,
+    score: 61,
+  });
+  const program = Effect.gen(function* () {
+    const store = yield* SignalStore;
+    yield* store.emit({ signal: emitted, trade, notification: { _tag: "NewSignal", signal: emitted } });
+    yield* store.recordBlocked({
+      ...hostile,
+      blockedBy: { code: "scoreBelowThreshold", data: { score: 61, threshold: 75 } },
+    });
+    for (const t of [
+      aWinningTrade({ symbol: "ETHUSDT", closedAt: T0 - 6 * HALF_HOUR, r: 2 }),
+      aLosingTrade({ symbol: "SOLUSDT", model: "reversal", closedAt: T0 - 2 * HALF_HOUR }),
+    ])
+      yield* store.updateTrade({ trade: t, events: [], notifications: [] });
+    (yield* Pipeline).book.add(trade);
+    yield* (yield* Memory).pause(12);
+    return yield* makeViewGatherer(loop, {
+      rotationSlotSeconds: 1800,
+      startingBalance: 1000,
+      timeZone: "UTC",
+    });
+  });
+  const layer = Layer.mergeAll(
+    SignalStoreMemory.layer(state),
+    Pipeline.layer({ costs: { ...NO_COSTS, funding: NO_FUNDING } }),
+    Memory.layer({
+      baseThreshold: 75,
+      baseMaxSignalsPerDay: 5,
+      baseRiskPercent: 1,
+      startingBalance: 1000,
+      enabled: true,
+    }).pipe(Layer.provide(MemoryStoreMemory.layer())),
+  );
+  return runTest(program, layer, { at: NOW });
+};
+
+describe("the dashboard view", () => {
+  test("open trades are marked to their last price in R; locks, stats, equity and health come from their sources", async () => {
+    const v = await gathered();
+    expect(v.time).toBe(NOW);
+    expect(v.trades).toHaveLength(1);
+    // Entry 100, stop 95 (5 USDT risk on 1 unit), last price 102.5, no costs: +0.5 R.
+    expect(v.trades[0]!.liveR).toBeCloseTo(0.5, 9);
+    expect(v.trades[0]!.livePnl).toBeCloseTo(2.5, 9);
+    expect(v.locks.map((l) => [l.rule, l.scope, l.until])).toEqual([
+      ["manualPause", "global", NOW + 12 * 3_600_000],
+    ]);
+    expect(v.signals.emitted.map((s) => s.setup.symbol)).toEqual(["BTCUSDT"]);
+    expect(v.signals.blocked).toHaveLength(1);
+    expect(v.stats.total).toMatchObject({ trades: 2, wins: 1, losses: 1, totalR: 1 });
+    expect(v.stats.byModel.reversal).toMatchObject({ trades: 1, losses: 1, totalR: -1 });
+    expect(v.stats.bySymbol.map((s) => [s.symbol, s.totalR])).toEqual([
+      ["ETHUSDT", 2],
+      ["SOLUSDT", -1],
+    ]);
+    // 1000 → +20 (ETH, 2 R × 10) → −10 (SOL) → +2.5 open: drawdown from the 1020 peak is −0.98 %.
+    expect(v.equity.points.map((p) => p.equity)).toEqual([1000, 1020, 1010, 1012.5]);
+    expect(v.equity.maxDrawdownPct).toBeCloseTo(-0.9804, 3);
+    expect(v.symbols.nextRotationAt).toBe(NOW + HALF_HOUR);
+    expect(v.market).toMatchObject({
+      fresh: true,
+      reconnects: 2,
+      restWeightUsed: 37,
+      lastClosed: { "30m": NOW },
+    });
+    expect(v.sections).toEqual([
+      {
+        name: "rest",
+        ok: false,
+        fields: [
+          ["degraded", true],
+          ["reason", "429 until 12:00"],
+        ],
+      },
+    ]);
+  });
+});
+
+describe("the page", () => {
+  test("Vietnamese by default with the Telegram messages' terms; English from the same view", async () => {
+    const v = await gathered();
+    const ctx = {
+      reports: [],
+      reportsDir: "./reports",
+      assets: { script: "/assets/a.js", style: "/assets/a.css" },
+    };
+    const vi = renderPage(v, { ...ctx, lang: "vi" });
+    for (const word of ["Giá vào", "Cắt lỗ", "Vốn ảo", "Lệnh ảo đang mở", "Tiếp diễn xu hướng", "+0.50R"])
+      expect(vi).toContain(word);
+    expect(vi).toContain("Điểm 61 thấp hơn ngưỡng 75");
+    expect(vi).toContain('<html lang="vi">');
+    expect(vi).toContain('data-until="' + String(NOW + 12 * 3_600_000) + '"');
+    expect(vi).toContain(">12:00:00</time>");
+    const en = renderPage(v, { ...ctx, lang: "en" });
+    for (const word of ["Entry", "Stop", "Virtual equity", "Open virtual trades", "Trend continuation"])
+      expect(en).toContain(word);
+    expect(en).toContain("Score 61 below the threshold 75");
+    expect(en).toContain("Paused by the owner (paused by owner for 12 h)");
+    expect(en).not.toContain("Giá vào");
+  });
+
+  test("data is escaped, and there is no inline script or style for the CSP to refuse", async () => {
+    const v = await gathered();
+    const page = renderPage(v, {
+      lang: "vi",
+      reports: [],
+      reportsDir: "./reports",
+      assets: { script: "/assets/a.js", style: "/assets/a.css" },
+    });
+    expect(page).not.toContain("<img src=x");
+    expect(page).toContain("X&lt;img src=x onerror=&quot;alert(1)&quot;&gt;USDT");
+    expect(page.match(/<script[^>]*>/g)).toEqual(['<script src="/assets/a.js" defer>']);
+    expect(page).not.toMatch(/<style|<[^>]*\s(style|on[a-z]+)=/i);
+    const sections = renderSections(v, {
+      lang: "en",
+      reports: [],
+      reportsDir: "./reports",
+      assets: { script: "", style: "" },
+    });
+    expect(Object.keys(sections)).toEqual([...SECTION_IDS]);
+    for (const id of SECTION_IDS) expect(page).toContain(`id="${id}"`);
+  });
+});

@@ -1,6 +1,7 @@
 /**
- * `bun run demo [-- --days N] [--out DIR] [--telegram] [--log]`: the real bot end to end against a loopback fake
- * Binance and fake Telegram (see demo/Demo.ts). Charts and a chat-like page land in ./demo-output/ by default;
+ * `bun run demo [-- --days N] [--out DIR] [--telegram] [--dashboard] [--log]`: the real bot end to end against a
+ * loopback fake Binance and fake Telegram (see demo/Demo.ts); it prints its dashboard's address, and with
+ * `--dashboard` keeps running after the replay (a candle every 2 s) until Ctrl+C. Charts and a chat-like page land in ./demo-output/ by default;
  * with `--telegram` every message also goes to the owner's real chat (TELEGRAM_BOT_TOKEN/TELEGRAM_CHAT_ID from
  * the environment or .env), so a newcomer sees a signal with its chart in their own Telegram within a minute.
  */
@@ -10,7 +11,8 @@ import { makeBotApiClient } from "@signalbot/adapters/telegram";
 import { DEMO_DAYS, runDemo } from "../demo/Demo.ts";
 import { readEnvironment } from "./start.ts";
 
-const USAGE = "cách dùng: bun run demo [-- --days SỐ_NGÀY] [--out THƯ_MỤC] [--telegram] [--log]";
+const USAGE =
+  "cách dùng: bun run demo [-- --days SỐ_NGÀY] [--out THƯ_MỤC] [--telegram] [--dashboard] [--log]";
 
 const main = async (): Promise<number> => {
   const { values } = parseArgs({
@@ -20,6 +22,7 @@ const main = async (): Promise<number> => {
       out: { type: "string", default: "demo-output" },
       log: { type: "boolean", default: false },
       telegram: { type: "boolean", default: false },
+      dashboard: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -47,11 +50,16 @@ const main = async (): Promise<number> => {
     const apiRoot = env.TELEGRAM_API_ROOT?.trim();
     forward = { client: makeBotApiClient({ token, ...(apiRoot ? { apiRoot } : {}) }), chatId };
   }
+  // With --dashboard, Ctrl+C ends the replay cleanly (the summary still prints); without it, it exits as usual.
+  const abort = new AbortController();
+  if (values.dashboard)
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => abort.abort());
   const report = await runDemo({
     days,
     outDir: resolve(values.out),
     log: values.log,
     ...(forward === undefined ? {} : { forward }),
+    ...(values.dashboard ? { keepRunning: { signal: abort.signal, candleEveryMs: 2000 } } : {}),
   });
   return report.exitCode;
 };

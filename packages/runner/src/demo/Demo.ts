@@ -43,6 +43,11 @@ export interface DemoOptions {
   readonly outDir: string;
   /** One line of output (default: standard output). */
   readonly write?: (line: string) => void;
+  /**
+   * `--dashboard`: after the fast replay the bot keeps running for its dashboard, the market moving one 30m
+   * candle every `candleEveryMs`, until `signal` aborts (Ctrl+C).
+   */
+  readonly keepRunning?: { readonly signal: AbortSignal; readonly candleEveryMs: number };
   /** Print the bot's own log lines too (English, for developers). */
   readonly log?: boolean;
   /**
@@ -173,6 +178,10 @@ export const runDemo = async (options: DemoOptions): Promise<DemoReport> => {
     out(
       `  Khởi động: ${bot.handle.symbols.view().active.length} mã × 3 khung × 499 nến trong ${((performance.now() - started) / 1000).toFixed(1)} giây`,
     );
+    const dashboard = `http://127.0.0.1:${bot.handle.httpPort}/`;
+    out(
+      `  Bảng điều khiển: ${dashboard} (mở trong trình duyệt${options.keepRunning === undefined ? "; thêm --dashboard để bot chạy tiếp sau phần chạy nhanh" : ""})`,
+    );
     const end = start + days * DAY;
     let day = -1;
     while (sim.exchange.now() < end) {
@@ -193,6 +202,20 @@ export const runDemo = async (options: DemoOptions): Promise<DemoReport> => {
       sim.telegram.pushMessage({ chatId: Number(TELEGRAM_CHAT_ID), fromId: 1, text: command });
       await sim.until(() => sim.telegram.delivered().length > before, `the ${command} reply`);
       showMessages();
+    }
+    const keep = options.keepRunning;
+    if (keep !== undefined && !keep.signal.aborted) {
+      out(
+        `  Bot vẫn chạy cho bảng điều khiển ${dashboard}: thị trường đi tiếp mỗi ${keep.candleEveryMs / 1000} giây một nến 30m. Ctrl+C để dừng.`,
+      );
+      while (!keep.signal.aborted) {
+        await new Promise((resolve) => {
+          const t = setTimeout(resolve, keep.candleEveryMs);
+          keep.signal.addEventListener("abort", () => resolve(clearTimeout(t)), { once: true });
+        });
+        if (!keep.signal.aborted) await sim.step();
+        showMessages();
+      }
     }
     const openAtEnd = Number(bot.handle.health().openTrades);
     const exitCode = await bot.stop();

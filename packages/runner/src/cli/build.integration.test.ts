@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { FakeExchange } from "@signalbot/adapters/testing";
+import { FIXTURE_KLINES_DIR } from "@signalbot/core/testing";
 import { buildBot } from "./build.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "signalbot-build-"));
@@ -47,3 +49,51 @@ console.log(JSON.stringify({ withText: renderChartPng(input).length }));
   // Without the font beside the bundle resvg silently drops every label: the PNG shrinks by half.
   expect(withFont.withText).toBeGreaterThan(noFont.withText * 1.5);
 });
+
+test("the bundle serves the dashboard with its script and stylesheet built in (no file beside it, no CDN)", async () => {
+  const bundle = await buildBot({ outdir: join(dir, "dashboard") });
+  const HALF_HOUR = 1_800_000;
+  const now = Math.floor(Date.now() / HALF_HOUR) * HALF_HOUR;
+  const exchange = new FakeExchange({
+    dataDir: FIXTURE_KLINES_DIR,
+    dataShiftMs: Math.floor((now - Date.UTC(2025, 0, 6)) / 86_400_000) * 86_400_000,
+    generatedSymbols: 0,
+    startTime: now,
+    updateIntervalMs: 60_000,
+  });
+  const probe = Bun.serve({ port: 0, fetch: () => new Response() });
+  const port = probe.port;
+  await probe.stop(true);
+  const bot = Bun.spawn([process.execPath, bundle], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      BINANCE_REST_URL: exchange.restUrl,
+      BINANCE_WS_URL: exchange.wsUrl,
+      DATABASE_PATH: join(dir, "dashboard.db"),
+      MAX_SYMBOLS_SUBSCRIBED: "3",
+      HTTP_PORT: String(port),
+      LOG_FORMAT: "json",
+    },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    let page: Response | undefined;
+    for (const deadline = Date.now() + 30_000; page === undefined && Date.now() < deadline; )
+      page = await fetch(`${base}/`).catch(() => Bun.sleep(50).then(() => undefined));
+    expect(page?.status).toBe(200);
+    const html = await page!.text();
+    const script = /<script src="(\/assets\/app-[0-9a-f]+\.js)"/.exec(html)?.[1];
+    const style = /href="(\/assets\/app-[0-9a-f]+\.css)"/.exec(html)?.[1];
+    const js = await fetch(`${base}${script}`);
+    expect(js.status).toBe(200);
+    expect((await js.text()).length).toBeGreaterThan(100_000);
+    expect((await fetch(`${base}${style}`)).status).toBe(200);
+  } finally {
+    bot.kill("SIGTERM");
+    expect(await bot.exited).toBe(0);
+    exchange.stop();
+  }
+}, 60_000);

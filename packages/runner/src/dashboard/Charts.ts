@@ -18,48 +18,10 @@ import {
   type VirtualTrade,
 } from "@signalbot/core";
 import { Clock, Effect } from "effect";
+import type { ChartData } from "./ChartData.ts";
 import type { DashboardLoop } from "./DashboardView.ts";
 import { type Lang, WORDS } from "./Dictionary.ts";
 import type { EquityCurve } from "./EquityCurve.ts";
-
-export interface TimeValue {
-  readonly time: number;
-  readonly value: number;
-}
-
-export interface ChartData {
-  readonly candles: readonly {
-    readonly time: number;
-    readonly open: number;
-    readonly high: number;
-    readonly low: number;
-    readonly close: number;
-  }[];
-  readonly volumes: readonly (TimeValue & { readonly color: string })[];
-  readonly lines: readonly {
-    readonly name: string;
-    readonly color: string;
-    readonly dashed: boolean;
-    readonly points: readonly TimeValue[];
-  }[];
-  readonly levels: readonly {
-    readonly price: number;
-    readonly label: string;
-    readonly color: string;
-    readonly dashed: boolean;
-  }[];
-  readonly markers: readonly {
-    readonly time: number;
-    readonly position: "aboveBar" | "belowBar";
-    readonly shape: "arrowUp" | "arrowDown" | "circle";
-    readonly color: string;
-    readonly text: string;
-  }[];
-  /** Equity chart only: equity (USDT) and drawdown (%, ≤ 0). */
-  readonly equity?: readonly TimeValue[];
-  readonly drawdown?: readonly TimeValue[];
-  readonly labels?: { readonly equity: string; readonly drawdown: string };
-}
 
 const STEP = TIMEFRAME_MS["30m"];
 /** Candles shown before a trigger, and after it at most (a trade times out after 48 by default). */

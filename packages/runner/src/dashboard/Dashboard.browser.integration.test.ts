@@ -131,6 +131,7 @@ browserTest(
     await page.locator('#signals .chart[data-state="drawn"]').waitFor();
     await page.locator('#equity .chart[data-state="drawn"]').waitFor();
     expect(await text(page, "#symbols")).toContain("ETHUSDT");
+    expect(await page.content()).not.toContain(TOKEN);
     expect(problems).toEqual([]);
     await close();
   },

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningBot, Simulation } from "../live/Simulation.ts";
 import { makeLogger } from "../observability/Log.ts";
-import type { ChartData } from "./Charts.ts";
+import type { ChartData } from "./ChartData.ts";
 import type { DashboardView } from "./DashboardView.ts";
 
 // The real bot against the loopback fakes (as Live.e2e does): BTCUSDT gives a continuation LONG at the

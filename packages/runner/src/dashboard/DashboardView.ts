@@ -62,17 +62,8 @@ export interface OpenTradeView {
   readonly livePnl: number;
 }
 
-export interface SummaryView {
-  readonly trades: number;
-  readonly wins: number;
-  readonly losses: number;
-  readonly breakevens: number;
-  readonly winRate: number | null;
-  readonly totalR: number;
-  readonly meanR: number | null;
-  readonly pnl: number;
-  readonly profitFactor: number | null;
-}
+/** A `TradeSummary` as plain data (the best and worst trades left out), with the mean R. */
+export type SummaryView = Omit<TradeSummary, "best" | "worst"> & { readonly meanR: number | null };
 
 export interface HealthSection {
   readonly name: string;
@@ -127,16 +118,9 @@ export interface DashboardView {
   readonly sections: readonly HealthSection[];
 }
 
-const summaryView = (s: TradeSummary): SummaryView => ({
-  trades: s.trades,
-  wins: s.wins,
-  losses: s.losses,
-  breakevens: s.breakevens,
-  winRate: s.winRate,
-  totalR: s.totalR,
+const summaryView = ({ best: _, worst: __, ...s }: TradeSummary): SummaryView => ({
+  ...s,
   meanR: s.trades === 0 ? null : s.totalR / s.trades,
-  pnl: s.pnl,
-  profitFactor: s.profitFactor,
 });
 
 // ---- /healthz as data -------------------------------------------------------------------------------------

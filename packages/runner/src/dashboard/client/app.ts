@@ -21,35 +21,8 @@ import {
   type Time,
   type UTCTimestamp,
 } from "lightweight-charts";
+import type { ChartData } from "../ChartData.ts";
 import { countdown } from "../Countdown.ts";
-
-interface TimeValue {
-  readonly time: number;
-  readonly value: number;
-}
-
-/** What /api/chart answers (Charts.ts on the server). */
-interface ChartData {
-  readonly candles: readonly { time: number; open: number; high: number; low: number; close: number }[];
-  readonly volumes: readonly (TimeValue & { readonly color: string })[];
-  readonly lines: readonly {
-    readonly name: string;
-    readonly color: string;
-    readonly dashed: boolean;
-    readonly points: readonly TimeValue[];
-  }[];
-  readonly levels: readonly { price: number; label: string; color: string; dashed: boolean }[];
-  readonly markers: readonly {
-    time: number;
-    position: "aboveBar" | "belowBar";
-    shape: "arrowUp" | "arrowDown" | "circle";
-    color: string;
-    text: string;
-  }[];
-  readonly equity?: readonly TimeValue[];
-  readonly drawdown?: readonly TimeValue[];
-  readonly labels?: { readonly equity: string; readonly drawdown: string };
-}
 
 const body = document.body;
 const timeZone = body.dataset.timeZone ?? "UTC";

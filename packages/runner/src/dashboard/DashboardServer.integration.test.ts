@@ -66,6 +66,12 @@ test("the page and the view show the signal the fake exchange produced, with sec
   expect(view.symbols.pinned).toEqual([]);
   expect(view.symbols.fixed).toEqual(["BTCUSDT", "ETHUSDT"]);
   expect(view.market.lastClosed["30m"]).toBe(sim.lastClosed("BTCUSDT")!.closeTime + 1);
+  // Every other /healthz section is shown too: the REST client's and the storage's (the hardening's probes).
+  expect(view.sections.map((s) => [s.name, s.ok])).toEqual([
+    ["rest", true],
+    ["storage", true],
+  ]);
+  expect(html).toContain('data-section="rest"><strong>Binance REST</strong>');
   for (const body of [html, JSON.stringify(view)]) expect(body).not.toContain(sim.telegram.token);
 }, 20_000);
 

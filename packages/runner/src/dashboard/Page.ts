@@ -255,7 +255,22 @@ const outbox = (v: DashboardView, c: Ctx) =>
         )}</ul>`
   }`;
 
-const field = (v: string | number | boolean | null) => (v === null ? "—" : String(v));
+/** A /healthz value as shown: times (ISO strings) in TIMEZONE, the rest as it is. */
+const field = (c: Ctx, v: string | number | boolean | null) =>
+  v === null
+    ? "—"
+    : typeof v === "string" && /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(v) && !Number.isNaN(Date.parse(v))
+      ? at(c, Date.parse(v))
+      : String(v);
+
+const sectionName = (c: Ctx, name: string) =>
+  name === "rest"
+    ? c.w.healthRest
+    : name === "storage"
+      ? c.w.healthStorage
+      : name === "outbox.halted"
+        ? c.w.healthHalted
+        : name;
 
 const exchange = (v: DashboardView, c: Ctx) => {
   const m = v.market;
@@ -266,8 +281,8 @@ const exchange = (v: DashboardView, c: Ctx) => {
 <dl class="groups">
 <dt>${c.w.marketData}</dt><dd><span class="badge ${m.fresh === false ? "bad" : "ok"}">${m.fresh === false ? c.w.stale : c.w.fresh}</span>${m.lastDataAt === null ? "" : html` ${c.w.lastData} ${at(c, m.lastDataAt)}`}</dd>
 <dt>${c.w.lastClosed}</dt><dd class="last-closed">${closed}</dd>
-<dt>${c.w.reconnects}</dt><dd>${field(m.reconnects)}</dd>
-<dt>${c.w.restWeight}</dt><dd>${field(m.restWeightUsed)}</dd>
+<dt>${c.w.reconnects}</dt><dd>${field(c, m.reconnects)}</dd>
+<dt>${c.w.restWeight}</dt><dd>${field(c, m.restWeightUsed)}</dd>
 <dt>${c.w.shards}</dt><dd>${m.shards.map(
     (s) =>
       html`<span class="chip ${s.state === "open" ? "" : "warn"}">#${s.id} ${s.state}${s.streams === null ? "" : ` · ${s.streams} ${c.w.streams}`}${s.silentSeconds === null || s.silentSeconds < 5 ? "" : ` · ${c.w.silent} ${s.silentSeconds} ${c.w.seconds}`}</span>`,
@@ -277,8 +292,8 @@ const exchange = (v: DashboardView, c: Ctx) => {
       ? ""
       : html`<h3>${c.w.otherHealth}</h3>${v.sections.map(
           (s) =>
-            html`<div class="section-health"><strong>${s.name}</strong>${s.ok === undefined ? "" : html` <span class="badge ${s.ok ? "ok" : "bad"}">${s.ok ? c.w.ok : c.w.notOk}</span>`}<dl class="fields">${s.fields.map(
-              ([k, x]) => html`<dt>${k}</dt><dd>${field(x)}</dd>`,
+            html`<div class="section-health" data-section="${s.name}"><strong>${sectionName(c, s.name)}</strong>${s.ok === undefined ? "" : html` <span class="badge ${s.ok ? "ok" : "bad"}">${s.ok ? c.w.ok : c.w.notOk}</span>`}<dl class="fields">${s.fields.map(
+              ([k, x]) => html`<dt>${k}</dt><dd>${field(c, x)}</dd>`,
             )}</dl></div>`,
         )}`
   }`;

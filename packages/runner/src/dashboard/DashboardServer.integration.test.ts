@@ -108,8 +108,9 @@ test("the script and stylesheet are served from the bot (lightweight-charts insi
   const html = await (await fetch(`${base}/`)).text();
   const script = /<script src="(\/assets\/app-[0-9a-f]+\.js)"/.exec(html)?.[1];
   const style = /<link rel="stylesheet" href="(\/assets\/app-[0-9a-f]+\.css)"/.exec(html)?.[1];
-  const js = await fetch(`${base}${script}`);
+  const js = await fetch(`${base}${script}`, { headers: { "accept-encoding": "gzip" } });
   expect(js.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+  expect(js.headers.get("content-encoding")).toBe("gzip");
   expect(js.headers.get("cache-control")).toContain("immutable");
   const text = await js.text();
   expect(text.length).toBeGreaterThan(100_000);

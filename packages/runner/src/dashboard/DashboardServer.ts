@@ -55,10 +55,19 @@ const json = (body: unknown, status = 200) =>
     headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" },
   });
 
-const asset = (body: string, type: string) =>
-  new Response(body, {
-    headers: { "content-type": type, "cache-control": "public, max-age=31536000, immutable" },
-  });
+/** Gzipped once: the script is 186 KB, 61 KB compressed (a phone through a tunnel notices). */
+const SCRIPT_GZ = Bun.gzipSync(ASSETS.script);
+const STYLE_GZ = Bun.gzipSync(ASSETS.style);
+
+const asset = (request: Request, body: string, gz: Uint8Array, type: string) => {
+  const headers: Record<string, string> = {
+    "content-type": type,
+    "cache-control": "public, max-age=31536000, immutable",
+    vary: "accept-encoding",
+  };
+  if (!/\bgzip\b/.test(request.headers.get("accept-encoding") ?? "")) return new Response(body, { headers });
+  return new Response(gz, { headers: { ...headers, "content-encoding": "gzip" } });
+};
 
 const LANG_COOKIE = "signalbot_lang";
 
@@ -159,8 +168,10 @@ export const makeDashboard = (options: DashboardOptions): Dashboard => {
     const path = url.pathname;
     const guarded = (f: () => Promise<Response> | Response) => Promise.resolve().then(f).catch(unavailable);
     if (path === "/" || path === "/index.html") return guarded(() => page(request, url));
-    if (path === SCRIPT_PATH) return Promise.resolve(asset(ASSETS.script, "text/javascript; charset=utf-8"));
-    if (path === STYLE_PATH) return Promise.resolve(asset(ASSETS.style, "text/css; charset=utf-8"));
+    if (path === SCRIPT_PATH)
+      return Promise.resolve(asset(request, ASSETS.script, SCRIPT_GZ, "text/javascript; charset=utf-8"));
+    if (path === STYLE_PATH)
+      return Promise.resolve(asset(request, ASSETS.style, STYLE_GZ, "text/css; charset=utf-8"));
     if (path === "/api/view") return guarded(async () => json(await view()));
     if (path === "/api/chart") return guarded(() => chart(url));
     if (path === "/events") {

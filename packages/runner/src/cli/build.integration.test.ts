@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FakeExchange } from "@signalbot/adapters/testing";
-import { FIXTURE_KLINES_DIR } from "@signalbot/core/testing";
+import { FIXTURE_KLINES_DIR } from "../../../../fixtures/index.ts";
 import { buildBot } from "./build.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "signalbot-build-"));

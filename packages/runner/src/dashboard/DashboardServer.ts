@@ -44,8 +44,6 @@ export interface DashboardOptions {
 export interface Dashboard {
   /** The answer for a dashboard path, or undefined when the path is not the dashboard's. */
   readonly handle: (request: Request, url: URL) => Promise<Response> | undefined;
-  /** Pushes fresh sections to the listening pages now. */
-  readonly changed: () => void;
   readonly close: () => void;
 }
 
@@ -183,5 +181,5 @@ export const makeDashboard = (options: DashboardOptions): Dashboard => {
     return undefined;
   };
 
-  return { handle, changed: feed.nudge, close: feed.close };
+  return { handle, close: feed.close };
 };

@@ -65,7 +65,6 @@ const vi = {
   reasons: "Lý do",
   blockedBy: "Bị chặn vì",
   adjustments: "Điều chỉnh của bộ nhớ thích ứng",
-  chart: "Biểu đồ",
   size: "Số lượng gợi ý",
   risk: "Rủi ro",
   // Memory
@@ -124,7 +123,6 @@ const vi = {
   modified: "sửa lúc",
   // Time words for countdowns
   day: "ngày",
-  ago: "trước",
   // Access
   tokenNeeded: "Cần mã truy cập",
   tokenHelp:
@@ -188,7 +186,6 @@ const en: Readonly<Record<Key, string>> = {
   reasons: "Reasons",
   blockedBy: "Blocked because",
   adjustments: "Adaptive memory adjustments",
-  chart: "Chart",
   size: "Suggested size",
   risk: "Risk",
   locks: "Adaptive memory: locks in force",
@@ -242,7 +239,6 @@ const en: Readonly<Record<Key, string>> = {
     "No report in {dir} yet. Make one with: bun run backtest -- --data fixtures/klines --html {dir}/backtest.html",
   modified: "modified",
   day: "d",
-  ago: "ago",
   tokenNeeded: "Access token required",
   tokenHelp:
     "Open the page once with ?token=<DASHBOARD_TOKEN> (the browser remembers it), or send Authorization: Bearer <DASHBOARD_TOKEN>.",

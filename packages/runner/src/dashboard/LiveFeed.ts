@@ -137,10 +137,6 @@ export const makeLiveFeed = (options: LiveFeedOptions) => {
 
   return {
     connect,
-    /** Pages listening now. */
-    listeners: () => clients.size,
-    /** Gathers and sends now (e.g. right after a candle closed), instead of at the next interval. */
-    nudge: () => void tick(),
     close: () => {
       for (const c of clients) c.close();
       clients.clear();
@@ -148,5 +144,3 @@ export const makeLiveFeed = (options: LiveFeedOptions) => {
     },
   };
 };
-
-export type LiveFeed = ReturnType<typeof makeLiveFeed>;

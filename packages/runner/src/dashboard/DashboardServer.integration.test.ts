@@ -163,4 +163,5 @@ test("reports from REPORTS_DIR are listed and opened; nothing outside it", async
   expect(await r.json()).toEqual({ schemaVersion: 2 });
   expect((await fetch(`${base}/reports/..%2Fsignalbot.db`)).status).toBe(404);
   expect((await fetch(`${base}/reports/%2e%2e/signalbot.db`)).status).toBe(404);
+  expect((await fetch(`${base}/reports/%E0%A4%A.json`)).status).toBe(404);
 });

@@ -176,8 +176,15 @@ export const makeDashboard = (options: DashboardOptions): Dashboard => {
       const { lang } = langOf(request, url);
       return Promise.resolve(feed.connect(lang, request.signal));
     }
-    if (path.startsWith("/reports/"))
-      return guarded(() => report(decodeURIComponent(path.slice("/reports/".length))));
+    if (path.startsWith("/reports/")) {
+      let name: string;
+      try {
+        name = decodeURIComponent(path.slice("/reports/".length));
+      } catch {
+        return Promise.resolve(new Response("no such report\n", { status: 404 }));
+      }
+      return guarded(() => report(name));
+    }
     return undefined;
   };
 

@@ -36,6 +36,7 @@ export * from "./model/Trade.ts";
 export * from "./port/HigherTimeframes.ts";
 export * from "./port/KeyValueStore.ts";
 export * from "./port/MarketData.ts";
+export * from "./port/MarketStream.ts";
 export * from "./port/MemoryStore.ts";
 export * from "./port/Notifier.ts";
 export * from "./port/SignalStore.ts";

@@ -6,9 +6,9 @@
  */
 import {
   BinanceMarketData,
+  BinanceMarketStream,
   BinanceRest,
-  type RestEvent as BinanceRestEvent,
-  BinanceStreams,
+  WS_RECONNECT,
 } from "@signalbot/adapters/binance";
 import { ConsoleNotifier } from "@signalbot/adapters/console";
 import * as Sqlite from "@signalbot/adapters/sqlite";
@@ -24,17 +24,18 @@ import {
   flatFunding,
   HigherTimeframes,
   type KeyValueStore,
+  type MarketStream,
   Memory,
   type MemoryStore,
   type Notifier,
   Pipeline,
+  type RestEvent,
   type SignalStore,
   type StoreError,
 } from "@signalbot/core";
-import { Context, Effect, Layer } from "effect";
+import { Clock, Context, Effect, Layer } from "effect";
 import type { AppConfig } from "./Config.ts";
-import type { LiveOptions, LiveServices, RestEvent } from "./live/Live.ts";
-import type { MarketStreamFactory, StreamEvent } from "./live/MarketStream.ts";
+import type { LiveOptions, LiveServices } from "./live/Live.ts";
 import { restProbe } from "./observability/HealthProbe.ts";
 import type { Logger } from "./observability/Log.ts";
 import { storageProbe, watchStorage } from "./observability/StorageWatch.ts";
@@ -45,11 +46,8 @@ export interface AppParts {
   /** Every service the loop needs; building it opens (and migrates) the database, closing its scope closes it. */
   readonly layer: Layer.Layer<AppServices, StoreError>;
   readonly rest: BinanceRest;
-  /** The live loop's options that come from the wiring (stream, REST view, commands, outbox pacing). */
-  readonly live: Pick<
-    LiveOptions,
-    "stream" | "restWeightUsed" | "restEvents" | "companions" | "outbox" | "probes"
-  >;
+  /** The live loop's options that come from the wiring (REST view, commands, outbox pacing, probes). */
+  readonly live: Pick<LiveOptions, "restWeightUsed" | "restEvents" | "companions" | "outbox" | "probes">;
 }
 
 export interface AppOverrides {
@@ -58,7 +56,7 @@ export interface AppOverrides {
   /** Text sink of the console notifier (default standard output). */
   readonly consoleWrite?: (text: string) => void;
   /** Replaces the kline stream (tests that script it). */
-  readonly stream?: MarketStreamFactory;
+  readonly stream?: Layer.Layer<MarketStream>;
   /** Outbox pacing over Telegram's defaults (the demo speeds it up). */
   readonly outbox?: LiveOptions["outbox"];
   /** WebSocket reconnect backoff (the simulation shortens it; defaults 1 s doubling to 60 s). */
@@ -68,71 +66,27 @@ export interface AppOverrides {
 }
 
 /**
- * The Binance WebSocket manager as the loop's `MarketStream`: one 30m kline stream per symbol on shards of
- * WS_MAX_STREAMS_PER_CONN, gaps backfilled through the shared REST client (same weight budget).
+ * The Binance kline streams (`MarketStream`): one 30m stream per symbol on shards of WS_MAX_STREAMS_PER_CONN,
+ * gaps backfilled through the shared REST client (same weight budget). Connection health is real time: the
+ * stream keeps the wall clock even when the runner's clock is another (the demo and simulations run on
+ * the fake exchange's market time).
  */
-export const binanceStream =
-  (config: AppConfig, log: Logger, reconnect?: AppOverrides["reconnect"]) =>
-  (rest: BinanceRest): MarketStreamFactory =>
-  (onEvent) => {
-    const streamLog = log.child("ws");
-    const streams = new BinanceStreams({
-      wsUrl: config.wsUrl,
-      maxStreamsPerConnection: config.wsMaxStreamsPerConn,
-      staleAfterMs: config.wsStaleAfterMs,
-      reconnectMaxMs: config.wsReconnectMaxMs,
-      ...(reconnect === undefined
-        ? {}
-        : { reconnectBaseMs: reconnect.baseMs, reconnectMaxMs: reconnect.maxMs }),
-      backfill: (symbol, timeframe, from, to) => rest.klinesRange(symbol, timeframe, from, to),
-      log: (line) => streamLog.debug(line),
-      onEvent: (e) => {
-        const out: StreamEvent | undefined = (() => {
-          switch (e._tag) {
-            case "Candle":
-              return { _tag: "Candle", event: e } as const;
-            case "Connected":
-              return { _tag: "Connected", shard: String(e.shard), reconnect: false } as const;
-            case "Reconnected":
-              return { _tag: "Connected", shard: String(e.shard), reconnect: true } as const;
-            case "Disconnected":
-              return {
-                _tag: "Disconnected",
-                shard: String(e.shard),
-                reason: `${e.code} ${e.reason}`.trim() + `, retry in ${Math.round(e.retryInMs / 1000)} s`,
-              } as const;
-            case "Stale":
-              return { _tag: "Stale", shard: String(e.shard), silentMs: e.silentMs } as const;
-            case "Backfilled":
-              return { _tag: "Backfilled", symbol: e.symbol, candles: e.candles } as const;
-            case "BackfillFailed":
-              return {
-                _tag: "Warning",
-                message: `stream backfill of "${e.symbol}" failed, retry in ${Math.round(e.retryInMs / 1000)} s: ${e.message}`,
-              } as const;
-            case "Malformed":
-              return { _tag: "Malformed", shard: String(e.shard), message: e.message } as const;
-            default:
-              return undefined;
-          }
-        })();
-        if (out !== undefined) onEvent(out);
-      },
-    });
-    return {
-      subscribe: async (symbols, lastClosed) => streams.subscribe(symbols, lastClosed),
-      unsubscribe: async (symbols) => streams.unsubscribe(symbols),
-      shards: () =>
-        streams.stats().shards.map((s) => ({
-          id: String(s.shard),
-          state: s.state,
-          streams: s.streams,
-          silentMs: s.silentMs,
-          reconnects: s.reconnects,
-        })),
-      close: async () => streams.close(),
-    };
-  };
+export const binanceStream = (
+  config: AppConfig,
+  log: Logger,
+  rest: BinanceRest,
+  reconnect?: AppOverrides["reconnect"],
+): Layer.Layer<MarketStream> => {
+  const streamLog = log.child("ws");
+  return BinanceMarketStream.layer({
+    wsUrl: config.wsUrl,
+    maxStreamsPerConnection: config.wsMaxStreamsPerConn,
+    staleAfterMs: config.wsStaleAfterMs,
+    reconnect: reconnect ?? { ...WS_RECONNECT, maxMs: config.wsReconnectMaxMs },
+    backfill: BinanceMarketData.backfillFrom(rest),
+    log: (line) => streamLog.debug(line),
+  }).pipe(Layer.provide(Layer.succeed(Clock.Clock, Clock.Clock.defaultValue())));
+};
 
 /** The memory layer's configuration from the environment. */
 export const memoryConfigOf = (config: AppConfig) => ({
@@ -159,19 +113,7 @@ export const makeApp = (config: AppConfig, log: Logger, overrides: AppOverrides 
   const rest = new BinanceRest({
     restUrl: config.restUrl,
     weightBudget: config.restWeightBudget,
-    onEvent: (event: BinanceRestEvent) => {
-      if (event._tag === "BudgetLimited") {
-        log.warn(
-          `REST weight budget lowered to ${event.budget}/min: the exchange allows this IP ${event.advertised}/min, below REST_WEIGHT_BUDGET=${event.configured}`,
-        );
-        return;
-      }
-      if (event._tag === "RejectedCandles") {
-        log.warn(
-          `REST klines of "${event.symbol}" ${event.timeframe}: ${event.count} impossible candle(s) dropped, e.g. ${event.example}`,
-        );
-        return;
-      }
+    onEvent: (event: RestEvent) => {
       for (const listener of restListeners) listener(event);
     },
   });
@@ -203,6 +145,7 @@ export const makeApp = (config: AppConfig, log: Logger, overrides: AppOverrides 
     Memory.layer(memoryConfigOf(config)),
     Pipeline.layer(pipelineConfigOf(config)),
     HigherTimeframes.layerMarketData.pipe(Layer.provideMerge(marketData)),
+    overrides.stream ?? binanceStream(config, log, rest, overrides.reconnect),
     notifier,
   ).pipe(Layer.provideMerge(stores));
 
@@ -229,7 +172,6 @@ export const makeApp = (config: AppConfig, log: Logger, overrides: AppOverrides 
     layer,
     rest,
     live: {
-      stream: overrides.stream ?? binanceStream(config, log, overrides.reconnect)(rest),
       restWeightUsed: () => rest.governor.usedWeight(),
       restEvents: (listener) => restListeners.push(listener),
       companions,

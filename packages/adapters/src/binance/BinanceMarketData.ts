@@ -1,10 +1,12 @@
 /**
- * The `MarketData` port over Binance USD-M futures REST: warm-up, gap backfill, higher-timeframe
- * confirmation and the universe all go through one `BinanceRest` (one weight governor for the process).
+ * The `MarketData` port over Binance USD-M futures REST: warm-up, gap backfill (also the stream's, see
+ * `backfillFrom`), higher-timeframe confirmation and the universe all go through one `BinanceRest` (one
+ * weight governor for the process).
  */
 import { type KlineQuery, MarketData, MarketDataError } from "@signalbot/core";
 import { Effect, Layer } from "effect";
 import { BinanceRest, type BinanceRestConfig } from "./BinanceRest.ts";
+import type { Backfill } from "./KlineSequencer.ts";
 
 const lift =
   (source: string) =>
@@ -24,6 +26,12 @@ export const fromRest = (rest: BinanceRest): MarketData["Service"] =>
     universe: (limit: number) => lift("GET /fapi/v1/ticker/24hr")(() => rest.universe(limit)),
     serverTime: lift("GET /fapi/v1/time")(() => rest.serverTime()),
   });
+
+/** The kline stream's gap backfill through `rest` (paged `klinesRange`, the same weight budget as the rest). */
+export const backfillFrom =
+  (rest: BinanceRest): Backfill =>
+  (symbol, timeframe, from, to) =>
+    lift("GET /fapi/v1/klines")(() => rest.klinesRange(symbol, timeframe, from, to));
 
 /** Layer of `MarketData` with a new client configured by `config` (defaults: Binance production, 1200/min). */
 export const layer = (config: BinanceRestConfig = {}): Layer.Layer<MarketData> =>

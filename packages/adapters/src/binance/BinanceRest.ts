@@ -8,6 +8,7 @@ import {
   type Candle,
   type FundingSettlement,
   MarketDataError,
+  type RestEvent,
   TIMEFRAME_MS,
   type Timeframe,
   type UniverseEntry,
@@ -23,11 +24,11 @@ import {
   type ExchangeSymbol,
   requestWeightLimit,
 } from "./Decode.ts";
+import { REST_RETRY, restRetryOptions } from "./Schedules.ts";
 import {
   cheapestKlinesLimit,
   ENDPOINT_WEIGHT,
   type GovernorClock,
-  type GovernorEvent,
   klinesWeight,
   systemClock,
   WeightGovernor,
@@ -75,27 +76,8 @@ export interface BinanceRestConfig {
 
 export const DEFAULT_REST_URL = "https://fapi.binance.com";
 
-/** What the client tells its owner: the governor's rate-limit events, and each failed attempt it retries. */
-export type RestEvent =
-  | GovernorEvent
-  /** Klines rows dropped as impossible (negative, zero or absurd prices, high below low...). */
-  | {
-      readonly _tag: "RejectedCandles";
-      readonly symbol: string;
-      readonly timeframe: Timeframe;
-      readonly count: number;
-      /** The first dropped row and why, e.g. "[3] open time 1735689600000: impossible low price 0". */
-      readonly example: string;
-    }
-  | {
-      readonly _tag: "Retrying";
-      /** The endpoint, e.g. "GET /fapi/v1/exchangeInfo". */
-      readonly source: string;
-      readonly attempt: number;
-      readonly retriesLeft: number;
-      readonly retryInMs: number;
-      readonly message: string;
-    };
+/** What the client tells its owner (core's `RestEvent`): the governor's rate-limit events and each retry. */
+export type { RestEvent };
 
 /**
  * How REST has been doing, for /healthz: degraded from a failed attempt (network error, deadline, 5xx) until the
@@ -194,9 +176,9 @@ export class BinanceRest {
       throwHttpErrors: false,
       ...(config.fetch ? { fetch: config.fetch } : {}),
     });
-    this.retries = config.retries ?? 5;
-    this.backoffBaseMs = config.backoffBaseMs ?? 500;
-    this.backoffMaxMs = config.backoffMaxMs ?? 30_000;
+    this.retries = config.retries ?? REST_RETRY.retries;
+    this.backoffBaseMs = config.backoffBaseMs ?? REST_RETRY.baseMs;
+    this.backoffMaxMs = config.backoffMaxMs ?? REST_RETRY.maxMs;
     this.maxBanWaitMs = config.maxBanWaitMs ?? 60_000;
     this.exchangeInfoTtlMs = config.exchangeInfoTtlMs ?? 3_600_000;
     this.tickersTtlMs = config.tickersTtlMs ?? 300_000;
@@ -553,11 +535,8 @@ export class BinanceRest {
       return { value, date: date !== undefined && Number.isFinite(date) ? date : undefined };
     };
     return pRetry(attempt, {
-      retries: this.retries,
-      factor: 2,
-      minTimeout: this.backoffBaseMs,
-      maxTimeout: this.backoffMaxMs,
-      randomize: true,
+      // The named REST policy (Schedules.ts), with this client's overrides.
+      ...restRetryOptions({ retries: this.retries, baseMs: this.backoffBaseMs, maxMs: this.backoffMaxMs }),
       shouldConsumeRetry: ({ error }) => !(error instanceof WaitAndRetry),
       // A failure that will be retried is told at once (the owner can say "cannot reach the exchange" on the
       // first failure instead of after the last retry). 429/418 waits are the governor's own events.

@@ -198,7 +198,7 @@ export class FakeExchange {
   /** Answers held back by `hangNext` (released with a 503 by `stop`) and drip timers of slow bodies. */
   private readonly held = new Set<() => void>();
   private readonly requestWaiters: { n: number; resolve: () => void }[] = [];
-  private streamWaiters: { readonly streams: readonly string[]; readonly resolve: () => void }[] = [];
+  private waiters: { readonly condition: () => boolean; readonly resolve: () => void }[] = [];
 
   constructor(options: FakeExchangeOptions = {}) {
     const shift = options.dataShiftMs ?? 0;
@@ -280,21 +280,28 @@ export class FakeExchange {
   }
 
   /**
-   * Resolves once every one of `streams` (e.g. "btcusdt@kline_30m") is subscribed on an open connection, so a
-   * test can move the market only when a client will hear it.
+   * Resolves once `condition` holds, checked whenever a WebSocket client connects, disconnects, sends a
+   * message or answers a ping: a test waits for the exchange's view of its clients without polling.
    */
-  streamsReady(streams: readonly string[]): Promise<void> {
+  when(condition: () => boolean): Promise<void> {
     return new Promise((resolve) => {
-      this.streamWaiters.push({ streams, resolve });
-      this.wakeStreamWaiters();
+      this.waiters.push({ condition, resolve });
+      this.wakeWaiters();
     });
   }
 
-  private wakeStreamWaiters(): void {
-    if (this.streamWaiters.length === 0) return;
-    const open = this.subscribedStreams();
-    const ready = this.streamWaiters.filter((w) => w.streams.every((s) => open.has(s)));
-    this.streamWaiters = this.streamWaiters.filter((w) => !ready.includes(w));
+  /** Resolves once every one of `streams` (e.g. "btcusdt@kline_30m") is subscribed on an open connection. */
+  streamsReady(streams: readonly string[]): Promise<void> {
+    return this.when(() => {
+      const open = this.subscribedStreams();
+      return streams.every((s) => open.has(s));
+    });
+  }
+
+  private wakeWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const ready = this.waiters.filter((w) => w.condition());
+    this.waiters = this.waiters.filter((w) => !ready.includes(w));
     for (const w of ready) w.resolve();
   }
 
@@ -1021,7 +1028,6 @@ export class FakeExchange {
       : [];
     if (msg.method === "SUBSCRIBE") {
       for (const p of params) ws.data.streams.add(p);
-      this.wakeStreamWaiters();
       if (ws.data.streams.size > this.opts.maxStreamsPerConnection) {
         ws.close(1008, "Too many streams");
         return;
@@ -1062,15 +1068,19 @@ export class FakeExchange {
         open: (ws) => {
           this.stats.wsConnections++;
           this.sockets.add(ws);
-          this.wakeStreamWaiters();
+          this.wakeWaiters();
         },
-        message: (ws, message) =>
-          this.onClientMessage(ws, typeof message === "string" ? message : message.toString()),
+        message: (ws, message) => {
+          this.onClientMessage(ws, typeof message === "string" ? message : message.toString());
+          this.wakeWaiters();
+        },
         close: (ws) => {
           this.sockets.delete(ws);
+          this.wakeWaiters();
         },
         pong: () => {
           this.stats.pongs++;
+          this.wakeWaiters();
         },
         sendPings: false,
       },

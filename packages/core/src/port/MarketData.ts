@@ -17,6 +17,42 @@ export class MarketDataError extends Data.TaggedError("MarketDataError")<{
   readonly cause?: unknown;
 }> {}
 
+/**
+ * What a REST market-data client tells its owner, who turns it into alerts and log lines: a rate-limit pause
+ * (429) or an IP ban (418) and its end — every request waits them out —, a weight budget lowered to the
+ * exchange's limit, impossible candles dropped, and each failed attempt it retries.
+ */
+export type RestEvent =
+  | { readonly _tag: "RateLimited"; readonly until: number; readonly retryAfterMs: number }
+  /** A new ban (one event per ban, however many answers said 418); `until` is its end as first announced. */
+  | { readonly _tag: "Banned"; readonly until: number; readonly retryAfterMs: number }
+  | { readonly _tag: "BanLifted"; readonly at: number }
+  /** exchangeInfo advertises a REQUEST_WEIGHT limit that leaves less than the configured budget. */
+  | {
+      readonly _tag: "BudgetLimited";
+      readonly budget: number;
+      readonly configured: number;
+      readonly advertised: number;
+    }
+  /** Klines rows dropped as impossible (negative, zero or absurd prices, high below low...). */
+  | {
+      readonly _tag: "RejectedCandles";
+      readonly symbol: string;
+      readonly timeframe: Timeframe;
+      readonly count: number;
+      /** The first dropped row and why, e.g. "[3] open time 1735689600000: impossible low price 0". */
+      readonly example: string;
+    }
+  | {
+      readonly _tag: "Retrying";
+      /** The endpoint, e.g. "GET /fapi/v1/exchangeInfo". */
+      readonly source: string;
+      readonly attempt: number;
+      readonly retriesLeft: number;
+      readonly retryInMs: number;
+      readonly message: string;
+    };
+
 export interface KlineQuery {
   readonly symbol: string;
   readonly timeframe: Timeframe;

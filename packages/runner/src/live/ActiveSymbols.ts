@@ -4,12 +4,15 @@
  * they are subscribed and analysed, leaving ones are unsubscribed and their candles freed. A symbol with an
  * open virtual trade is pinned and never leaves.
  */
+
+import { retryTelling, universeRetry } from "@signalbot/adapters/binance";
 import {
   activeSet,
   type Candle,
   diffActive,
   MarketData,
   type MarketDataError,
+  type MarketStream,
   Pipeline,
   type SymbolInfo,
   SymbolState,
@@ -20,7 +23,6 @@ import {
 import { Clock, Effect, Semaphore } from "effect";
 import type { Logger } from "../observability/Log.ts";
 import type { Metrics } from "../observability/Metrics.ts";
-import type { MarketStream } from "./MarketStream.ts";
 
 /**
  * Candles fetched per timeframe at warm-up. The series hold 500; `limit` < 500 costs request weight 2 instead
@@ -41,14 +43,11 @@ export interface ActiveSymbolsDeps {
   readonly config: ActiveSymbolsConfig;
   readonly log: Logger;
   readonly metrics: Metrics;
-  readonly stream: () => MarketStream;
+  readonly stream: MarketStream["Service"];
 }
 
 /** Symbols warmed up at once (each is 3 REST calls through the weight governor). */
 const WARMUP_CONCURRENCY = 4;
-
-/** Waits after a failed universe fetch: 5 s doubling to 5 min. */
-export const retryDelayMs = (attempt: number): number => Math.min(300_000, 5_000 * 2 ** Math.min(attempt, 6));
 
 const describeError = (e: MarketDataError): string =>
   e.reason === "network"
@@ -102,22 +101,16 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
     return true;
   });
 
-  /** The first universe: retried with backoff (5 s → 5 min) until the exchange answers. One line per failure. */
+  /** The first universe: retried on `universeRetry` (5 s → 5 min) until the exchange answers. One line per failure. */
   const loadUniverse = Effect.gen(function* () {
     const md = yield* MarketData;
-    for (let attempt = 0; ; attempt++) {
-      const result = yield* Effect.result(md.universe(Number.MAX_SAFE_INTEGER));
-      if (result._tag === "Success") {
-        setUniverse(result.success, yield* Clock.currentTimeMillis);
-        log.info(`universe: ${ranked.length} symbols ranked by 24h quote volume`, {
-          top: ranked.slice(0, 5).join(","),
-        });
-        return;
-      }
-      const wait = retryDelayMs(attempt);
-      log.warn(`${describeError(result.failure)}; retrying in ${Math.round(wait / 1000)} s`);
-      yield* Effect.sleep(wait);
-    }
+    const entries = yield* retryTelling(md.universe(Number.MAX_SAFE_INTEGER), universeRetry(), (e, waitMs) =>
+      Effect.sync(() => log.warn(`${describeError(e)}; retrying in ${Math.round(waitMs / 1000)} s`)),
+    ).pipe(Effect.orDie);
+    setUniverse(entries, yield* Clock.currentTimeMillis);
+    log.info(`universe: ${ranked.length} symbols ranked by 24h quote volume`, {
+      top: ranked.slice(0, 5).join(","),
+    });
   });
 
   const fetchHistory = (symbol: string, timeframe: Timeframe) =>
@@ -143,22 +136,16 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
       ),
     );
 
-  const subscription = (what: "subscribe" | "unsubscribe", symbols: readonly string[]) =>
-    symbols.length === 0
-      ? Effect.void
-      : Effect.tryPromise(() => {
-          if (what === "unsubscribe") return deps.stream().unsubscribe(symbols);
-          const lastClosed: Record<string, number> = {};
-          for (const s of symbols) {
-            const t = tracked.get(s)?.lastClosedOpenTime;
-            if (t !== undefined) lastClosed[s] = t;
-          }
-          return deps.stream().subscribe(symbols, lastClosed);
-        }).pipe(
-          Effect.catch((e) =>
-            Effect.sync(() => log.error(`${what} failed`, { symbols: symbols.join(","), error: e })),
-          ),
-        );
+  const subscription = (what: "subscribe" | "unsubscribe", symbols: readonly string[]) => {
+    if (symbols.length === 0) return Effect.void;
+    if (what === "unsubscribe") return deps.stream.unsubscribe(symbols);
+    const lastClosed: Record<string, number> = {};
+    for (const s of symbols) {
+      const t = tracked.get(s)?.lastClosedOpenTime;
+      if (t !== undefined) lastClosed[s] = t;
+    }
+    return deps.stream.subscribe(symbols, lastClosed);
+  };
 
   /** Recomputes the active set for the current slot and applies the difference. */
   const rotate = lock.withPermits(1)(

@@ -13,6 +13,7 @@ import {
   MarketData,
   type Memory,
   type MemoryEvent,
+  MINUTE_MS,
   onClosedCandle,
   onFormingTick,
   type Pipeline,
@@ -22,7 +23,7 @@ import {
   TIMEFRAME_MS,
   type Timeframe,
 } from "@signalbot/core";
-import { Effect } from "effect";
+import { Effect, Ref } from "effect";
 import type { Logger } from "../observability/Log.ts";
 import type { Metrics } from "../observability/Metrics.ts";
 import { describeMemoryEvent, describeReason, describeTradeEvent, isoMinute } from "./Describe.ts";
@@ -39,7 +40,7 @@ export interface FlowDeps {
   readonly log: Logger;
   readonly metrics: Metrics;
   /** Close time (ms UTC) of the last closed candle processed, per timeframe (for /healthz). */
-  readonly lastClosed: Partial<Record<Timeframe, number>>;
+  readonly lastClosed: Ref.Ref<Partial<Record<Timeframe, number>>>;
   /** Called after every closed-candle step (tests follow the loop through it). */
   readonly onStep?: (symbol: string, outcome: ClosedCandleOutcome) => void;
 }
@@ -134,7 +135,7 @@ export const makeCandleFlow = (deps: FlowDeps) => {
     });
   };
 
-  const noteHigher = (symbol: string, h: HigherTimeframeStep) => {
+  const noteHigher = (symbol: string, h: HigherTimeframeStep, closes: Partial<Record<Timeframe, number>>) => {
     const { timeframe } = h;
     if (h.error !== undefined)
       log.warn(`${timeframe} candles of "${symbol}" not fetched: ${h.error.reason} ${h.error.message}`, {
@@ -162,34 +163,43 @@ export const makeCandleFlow = (deps: FlowDeps) => {
     }
     if (h.confirmation === "dropped") return;
     metrics.inc(M.candles[0], M.candles[1], { timeframe });
-    deps.lastClosed[timeframe] = h.candle.closeTime + 1;
+    closes[timeframe] = h.candle.closeTime + 1;
   };
 
   /** The log lines and metrics of one step. */
-  const note = (t: SymbolState, outcome: ClosedCandleOutcome) => {
-    report(t, outcome);
-    deps.onStep?.(t.symbol, outcome);
-  };
+  const note = (t: SymbolState, outcome: ClosedCandleOutcome) =>
+    Effect.gen(function* () {
+      const closes = report(t, outcome);
+      if (closes !== undefined) yield* Ref.update(deps.lastClosed, (last) => ({ ...last, ...closes }));
+      deps.onStep?.(t.symbol, outcome);
+    });
 
-  const report = (t: SymbolState, outcome: ClosedCandleOutcome) => {
+  /** Log lines and metrics of one step; the close time it reached per timeframe. */
+  const report = (
+    t: SymbolState,
+    outcome: ClosedCandleOutcome,
+  ): Partial<Record<Timeframe, number>> | undefined => {
     if (outcome._tag === "Duplicate") {
       metrics.inc(M.duplicates[0], M.duplicates[1]);
-      return;
+      return undefined;
     }
+    const closes: Partial<Record<Timeframe, number>> = { "30m": outcome.time };
     for (const e of outcome.expired) noteMemory(e);
     noteAdvance(t.symbol, outcome.trades);
-    for (const h of outcome.higher) noteHigher(t.symbol, h);
+    for (const h of outcome.higher) noteHigher(t.symbol, h, closes);
     metrics.inc(M.candles[0], M.candles[1], { timeframe: "30m" });
-    deps.lastClosed["30m"] = Math.max(deps.lastClosed["30m"] ?? 0, outcome.time);
     const { analysis } = outcome;
     if (analysis._tag === "Late") {
-      log.debug(`not analysed: "${t.symbol}" candle closed ${Math.round(analysis.delayMs / 60_000)} min ago`);
-      return;
+      log.debug(
+        `not analysed: "${t.symbol}" candle closed ${Math.round(analysis.delayMs / MINUTE_MS)} min ago`,
+      );
+      return closes;
     }
     metrics.inc(M.scans[0], M.scans[1]);
     for (const e of analysis.evaluations)
       if (e._tag === "Setup") metrics.inc(M.setups[0], M.setups[1], { model: e.setup.model });
     for (const s of analysis.signals) noteSignal(s);
+    return closes;
   };
 
   /** A closed 30m candle as the stream delivered it: duplicates ignored, skipped candles backfilled first. */
@@ -200,8 +210,8 @@ export const makeCandleFlow = (deps: FlowDeps) => {
         metrics.inc(M.duplicates[0], M.duplicates[1]);
         return;
       }
-      for (const c of yield* backfill(t, candle)) note(t, yield* onClosedCandle(t, c, options));
-      note(t, yield* onClosedCandle(t, candle, options));
+      for (const c of yield* backfill(t, candle)) yield* note(t, yield* onClosedCandle(t, c, options));
+      yield* note(t, yield* onClosedCandle(t, candle, options));
     });
 
   /** A forming tick: only open virtual trades care (a wick can hit a stop). */

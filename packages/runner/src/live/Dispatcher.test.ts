@@ -65,7 +65,7 @@ test("a 30m boundary burst: the reader never waits, at most SCAN_CONCURRENCY sca
     while (d.load().inFlight > 0) yield* Effect.yieldNow;
     yield* Fiber.interrupt(fiber);
   });
-  await Effect.runPromise(program);
+  await Effect.runPromise(Effect.scoped(program));
   expect(peak).toBe(5);
   for (const s of symbols)
     expect(seen.filter((x) => x.startsWith(`${s}:`))).toEqual([

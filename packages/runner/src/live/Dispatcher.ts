@@ -5,7 +5,7 @@
  * forming ticks of one candle are coalesced: a kline's high/low are cumulative, so the newest says it all.
  */
 import type { CandleEvent, SymbolState } from "@signalbot/core";
-import { Cause, Effect, Fiber, Queue, Semaphore } from "effect";
+import { Cause, Effect, FiberSet, Queue, Semaphore } from "effect";
 import type { Logger } from "../observability/Log.ts";
 import type { Metrics } from "../observability/Metrics.ts";
 import { type CandleFlow, type FlowServices, M } from "./CandleFlow.ts";
@@ -21,8 +21,6 @@ export interface DispatcherDeps {
   readonly scanConcurrency: number;
   readonly log: Logger;
   readonly metrics: Metrics;
-  /** Called for every kline event, before queueing (freshness bookkeeping). */
-  readonly onEvent?: (event: CandleEvent) => void;
 }
 
 export interface Dispatcher {
@@ -40,7 +38,8 @@ export const makeDispatcher = Effect.fnUntraced(function* (deps: DispatcherDeps)
   const queue = yield* Queue.unbounded<CandleEvent>();
   const permits = yield* Semaphore.make(deps.scanConcurrency);
   const mailboxes = new Map<string, Mailbox>();
-  const fibers = new Set<Fiber.Fiber<void>>();
+  /** The mailbox fibers, scoped: the dispatcher's Scope interrupts whatever is left. */
+  const fibers = yield* FiberSet.make<void, never>();
   let scanning = 0;
   /** Events offered and not yet fully processed. */
   let inFlight = 0;
@@ -103,15 +102,12 @@ export const makeDispatcher = Effect.fnUntraced(function* (deps: DispatcherDeps)
       } else box.items.push(event);
       if (box.running) return;
       box.running = true;
-      const fiber = yield* Effect.forkDetach(drain(event.symbol, box));
-      fibers.add(fiber);
-      fiber.addObserver(() => fibers.delete(fiber));
+      yield* FiberSet.run(fibers, drain(event.symbol, box));
     });
 
   const dispatcher: Dispatcher = {
     offer: (event) => {
       if (stopped) return false;
-      deps.onEvent?.(event);
       inFlight++;
       return Queue.offerUnsafe(queue, event);
     },
@@ -124,11 +120,14 @@ export const makeDispatcher = Effect.fnUntraced(function* (deps: DispatcherDeps)
       Effect.gen(function* () {
         stopped = true;
         const waiting = Effect.gen(function* () {
-          while (Queue.sizeUnsafe(queue) > 0 || fibers.size > 0)
-            yield* fibers.size > 0 ? Fiber.awaitAll([...fibers]) : Effect.yieldNow;
+          for (;;) {
+            const busy = (yield* FiberSet.size(fibers)) > 0;
+            if (!busy && Queue.sizeUnsafe(queue) === 0) return;
+            yield* busy ? FiberSet.awaitEmpty(fibers) : Effect.yieldNow;
+          }
         });
         yield* Effect.timeoutOption(waiting, maxMs);
-        yield* Fiber.interruptAll([...fibers]);
+        yield* FiberSet.clear(fibers);
       }),
     load: () => {
       let queued = Queue.sizeUnsafe(queue);

@@ -5,11 +5,14 @@ import {
   HigherTimeframes,
   type KlineQuery,
   MarketData,
+  MarketStream,
   Memory,
   MemoryStore,
   type Notification,
   Notifier,
   Pipeline,
+  type RestEvent,
+  type StreamEvent,
   type Timeframe,
 } from "@signalbot/core";
 import {
@@ -19,14 +22,13 @@ import {
   SignalStoreMemory,
   SignalStoreMemoryState,
 } from "@signalbot/core/testing";
-import { Effect, Fiber, Layer } from "effect";
+import { Effect, Fiber, Layer, Queue } from "effect";
 import { TestClock } from "effect/testing";
 import { FIXTURE_KLINES_DIR } from "../../../../fixtures/index.ts";
 import { type AppConfig, loadConfig } from "../Config.ts";
 import { makeLogger } from "../observability/Log.ts";
 import { Metrics } from "../observability/Metrics.ts";
-import { type LiveHandle, type RestEvent, runLive } from "./Live.ts";
-import type { MarketStream, StreamEvent } from "./MarketStream.ts";
+import { type LiveHandle, runLive } from "./Live.ts";
 
 const SYMBOLS = ["BTCUSDT", "ETHUSDT", "SOLUSDT"] as const;
 const klines = new Map<string, Record<Timeframe, Candle[]>>();
@@ -117,19 +119,26 @@ const runScenario = (
       write: (l) => h.logs.push(l),
       now: () => now,
     });
-    const stream = (onEvent: (e: StreamEvent) => void): MarketStream => {
-      h.emit = onEvent;
-      return {
-        subscribe: async (s) => {
-          for (const x of s) h.subscribed.add(x);
-        },
-        unsubscribe: async (s) => {
-          for (const x of s) h.subscribed.delete(x);
-        },
-        shards: () => [{ id: "s-0", state: "open", streams: h.subscribed.size, reconnects: 0, silentMs: 0 }],
-        close: async () => {},
-      };
-    };
+    // The stream, scripted: the test pushes its events, subscriptions are recorded.
+    const stream = Layer.effect(
+      MarketStream,
+      Effect.gen(function* () {
+        const events = yield* Queue.unbounded<StreamEvent>();
+        h.emit = (e) => void Queue.offerUnsafe(events, e);
+        return MarketStream.of({
+          subscribe: (s) =>
+            Effect.sync(() => {
+              for (const x of s) h.subscribed.add(x);
+            }),
+          unsubscribe: (s) =>
+            Effect.sync(() => {
+              for (const x of s) h.subscribed.delete(x);
+            }),
+          shards: () => [{ shard: 1, state: "open", streams: h.subscribed.size, reconnects: 0, silentMs: 0 }],
+          events,
+        });
+      }),
+    );
     const layer = Layer.mergeAll(
       HigherTimeframes.layerMarketData.pipe(Layer.provideMerge(fixtureMarket(() => now, h.calls))),
       SignalStoreMemory.layer(state),
@@ -142,6 +151,7 @@ const runScenario = (
         enabled: true,
       }).pipe(Layer.provide(Layer.succeed(MemoryStore, MemoryStoreMemory.make(memoryState)))),
       Pipeline.layer({}),
+      stream,
       Layer.succeed(Notifier, Notifier.of({ deliver: (n) => Effect.sync(() => void h.delivered.push(n)) })),
     );
     const fiber = yield* Effect.forkChild(
@@ -149,7 +159,6 @@ const runScenario = (
         config: cfg,
         log,
         metrics: new Metrics(),
-        stream,
         outbox: { minIntervalMs: 0, idleMs: 60_000 },
         restEvents: (listener) => {
           raiseRest = listener;
@@ -215,13 +224,14 @@ test("alerts: stale market data and its recovery, a REST ban, and the daily stat
       {
         silent: (i) => i >= 4 && i < 8,
         rest: (i, raise) => {
-          if (i === 10) raise({ _tag: "Banned", until: T0 + 12 * 3_600_000 });
+          if (i === 10) raise({ _tag: "Banned", until: T0 + 12 * 3_600_000, retryAfterMs: 6 * 3_600_000 });
           if (i === 11)
             for (const attempt of [1, 2])
               raise({
                 _tag: "Retrying",
                 source: "GET /fapi/v1/klines",
                 attempt,
+                retriesLeft: 5 - attempt,
                 retryInMs: 1500,
                 message: "network error: ECONNRESET",
               });

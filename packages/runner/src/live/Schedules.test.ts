@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { nextLocalHour, StaleWatch } from "./Schedules.ts";
+import { checkFreshness, dataArrived, FRESH, nextLocalHour } from "./Schedules.ts";
 
 test("the next 08:00 in Ho Chi Minh City (UTC+7) is 01:00 UTC, strictly after now", () => {
   const at = (iso: string) => Date.parse(iso);
@@ -11,12 +11,13 @@ test("the next 08:00 in Ho Chi Minh City (UTC+7) is 01:00 UTC, strictly after no
 });
 
 test("stale fires once per outage and recovery reports its length", () => {
-  const w = new StaleWatch(3 * 60_000);
-  expect(w.check(2 * 60_000, 0)).toBeUndefined();
-  expect(w.check(3 * 60_000, 0)).toEqual({ _tag: "Stale", minutes: 3 });
-  expect(w.check(10 * 60_000, 0)).toBeUndefined();
-  expect(w.stale).toBe(true);
-  expect(w.fresh(12 * 60_000)).toEqual({ _tag: "Recovered", downMinutes: 12 });
-  expect(w.fresh(13 * 60_000)).toBeUndefined();
-  expect(w.stale).toBe(false);
+  const staleMs = 3 * 60_000;
+  const early = checkFreshness(FRESH, 2 * 60_000, 0, staleMs);
+  expect(early).toEqual({ next: FRESH });
+  const fired = checkFreshness(FRESH, 3 * 60_000, 0, staleMs);
+  expect(fired.stale).toEqual({ minutes: 3 });
+  expect(checkFreshness(fired.next, 10 * 60_000, 0, staleMs).stale).toBeUndefined();
+  const back = dataArrived(fired.next, 12 * 60_000);
+  expect(back).toEqual({ next: FRESH, recovered: { downMinutes: 12 } });
+  expect(dataArrived(back.next, 13 * 60_000)).toEqual({ next: FRESH });
 });

@@ -1,8 +1,25 @@
 /**
- * The loop's clocks, all on Effect's Clock (wall time live, the fake exchange's clock in tests): the daily
- * status message at DAILY_STATUS_HOUR in TIMEZONE and the market-data freshness watchdog.
+ * The loop's clocks, all on Effect's Clock (wall time live, the fake exchange's clock in tests): when the
+ * daily status message is due (DAILY_STATUS_HOUR in TIMEZONE), whether market data went stale, and the
+ * fibers that run the loop's periodic work on them.
  */
-import { HOUR_MS, MINUTE_MS } from "@signalbot/core";
+import {
+  type Alert,
+  HOUR_MS,
+  type MarketData,
+  type MarketStream,
+  Memory,
+  MINUTE_MS,
+  type Notification,
+  type Pipeline,
+  SignalStore,
+  signalsToday,
+} from "@signalbot/core";
+import { Clock, Effect, Ref } from "effect";
+import type { AppConfig } from "../Config.ts";
+import type { Logger } from "../observability/Log.ts";
+import type { ActiveSymbols } from "./ActiveSymbols.ts";
+import type { LiveState } from "./LiveState.ts";
 
 const QUARTER_MS = 15 * MINUTE_MS;
 
@@ -27,26 +44,108 @@ export const nextLocalHour = (now: number, hour: number, timeZone: string): numb
   return now + 24 * HOUR_MS; // a zone skipping that hour today (DST): try again tomorrow
 };
 
-/** Freshness state machine: "stale" once after `staleMs` without data, "recovered" when data comes back. */
-export class StaleWatch {
-  private staleSince: number | undefined;
-  constructor(private readonly staleMs: number) {}
-
-  check(now: number, lastDataAt: number): { readonly _tag: "Stale"; readonly minutes: number } | undefined {
-    if (this.staleSince !== undefined || now - lastDataAt < this.staleMs) return undefined;
-    this.staleSince = lastDataAt;
-    return { _tag: "Stale", minutes: Math.floor((now - lastDataAt) / MINUTE_MS) };
-  }
-
-  /** Data arrived at `now`: the outage (if any) ends. */
-  fresh(now: number): { readonly _tag: "Recovered"; readonly downMinutes: number } | undefined {
-    if (this.staleSince === undefined) return undefined;
-    const downMinutes = Math.round((now - this.staleSince) / MINUTE_MS);
-    this.staleSince = undefined;
-    return { _tag: "Recovered", downMinutes };
-  }
-
-  get stale(): boolean {
-    return this.staleSince !== undefined;
-  }
+/** Market-data freshness: since when data has been missing (undefined while it flows). */
+export interface Freshness {
+  readonly staleSince: number | undefined;
 }
+
+export const FRESH: Freshness = { staleSince: undefined };
+
+/** "Stale" once after `staleMs` without data (then quiet until data comes back). */
+export const checkFreshness = (
+  f: Freshness,
+  now: number,
+  lastDataAt: number,
+  staleMs: number,
+): { readonly next: Freshness; readonly stale?: { readonly minutes: number } } =>
+  f.staleSince !== undefined || now - lastDataAt < staleMs
+    ? { next: f }
+    : { next: { staleSince: lastDataAt }, stale: { minutes: Math.floor((now - lastDataAt) / MINUTE_MS) } };
+
+/** Data arrived at `now`: an outage (if any) ends, with its length. */
+export const dataArrived = (
+  f: Freshness,
+  now: number,
+): { readonly next: Freshness; readonly recovered?: { readonly downMinutes: number } } =>
+  f.staleSince === undefined
+    ? { next: f }
+    : { next: FRESH, recovered: { downMinutes: Math.round((now - f.staleSince) / MINUTE_MS) } };
+
+export interface ScheduleDeps {
+  readonly config: AppConfig;
+  readonly log: Logger;
+  readonly state: LiveState;
+  readonly symbols: ActiveSymbols;
+  readonly stream: MarketStream["Service"];
+  readonly raise: (alert: Alert) => Effect.Effect<void>;
+  readonly enqueue: (notification: Notification) => Effect.Effect<void>;
+  /** Repeated warnings whose window passed are told (called by the watchdog). */
+  readonly flushWarnings: (now: number) => void;
+}
+
+/** How often the watchdog looks at market data and refreshes the figures /healthz shows. */
+export const WATCHDOG_MS = 5_000;
+
+/**
+ * Forks the running loop's schedules into the current Scope (they end with it): rotation on slot boundaries
+ * (event time, so a restart resumes the same window), the universe refresh, the freshness watchdog with the
+ * cached /healthz figures, and the daily status at its local hour.
+ */
+export const forkSchedules = (deps: ScheduleDeps) =>
+  Effect.gen(function* () {
+    const { config, log, state, symbols } = deps;
+    const slotMs = config.rotationSlotSeconds * 1000;
+    const staleMs = config.staleAlertMinutes * MINUTE_MS;
+    const every = (ms: number, effect: Effect.Effect<unknown, never, LiveScheduleServices>) =>
+      Effect.forkScoped(Effect.forever(Effect.andThen(Effect.sleep(ms), effect)));
+
+    yield* Effect.forkScoped(
+      Effect.forever(
+        Effect.gen(function* () {
+          const t = yield* Clock.currentTimeMillis;
+          yield* Effect.sleep(slotMs - (t % slotMs));
+          yield* symbols.rotate;
+        }),
+      ),
+    );
+    yield* every(config.universeRefreshSeconds * 1000, symbols.refreshUniverse);
+    yield* every(
+      WATCHDOG_MS,
+      Effect.gen(function* () {
+        const t = yield* Clock.currentTimeMillis;
+        deps.flushWarnings(t);
+        const depth = yield* Effect.flatMap(Effect.service(SignalStore), (s) => s.outboxDepth).pipe(
+          Effect.orElseSucceed(() => Ref.getUnsafe(state.outboxDepth)),
+        );
+        yield* Ref.set(state.outboxDepth, depth);
+        const today = yield* signalsToday.pipe(Effect.orElseSucceed(() => 0));
+        yield* Ref.set(state.memoryStatus, yield* (yield* Memory).status(today));
+        const check = checkFreshness(
+          yield* Ref.get(state.freshness),
+          t,
+          yield* Ref.get(state.lastDataAt),
+          staleMs,
+        );
+        yield* Ref.set(state.freshness, check.next);
+        if (check.stale !== undefined) {
+          const shards = deps.stream.shards().length;
+          log.warn(`market data stale: nothing for ${check.stale.minutes} min`, { shards });
+          yield* deps.raise({ kind: "marketDataStale", minutes: check.stale.minutes, shards });
+        }
+      }),
+    );
+    if (config.dailyStatusHour >= 0)
+      yield* Effect.forkScoped(
+        Effect.forever(
+          Effect.gen(function* () {
+            const t = yield* Clock.currentTimeMillis;
+            yield* Effect.sleep(nextLocalHour(t, config.dailyStatusHour, config.timeZone) - t);
+            const today = yield* signalsToday.pipe(Effect.orElseSucceed(() => 0));
+            yield* deps.enqueue({ _tag: "Status", status: yield* (yield* Memory).status(today) });
+            log.info("daily status queued");
+          }),
+        ),
+      );
+  });
+
+type LiveScheduleServices = MarketData | Pipeline | SignalStore | Memory | MarketStream;

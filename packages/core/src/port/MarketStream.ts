@@ -1,0 +1,77 @@
+/**
+ * Pushed market data: one trigger-timeframe kline stream per watched symbol on a few connections ("shards"),
+ * every closed candle delivered exactly once and in order per symbol (gaps are backfilled by the source), and
+ * what happened to the connections. Binance WebSocket live (adapters/binance), a scripted queue in tests.
+ */
+import { Context, type Effect, type Queue } from "effect";
+import type { CandleEvent, Timeframe } from "../model/Candle.ts";
+
+/** Everything a stream reports, in the order it happened. */
+export type StreamEvent =
+  /** A kline update: `closed` ones arrive exactly once per candle, in open-time order per symbol. */
+  | { readonly _tag: "Candle"; readonly event: CandleEvent }
+  /** A shard (re)connected, with `streams` subscribed; after a reconnect, how long it was down. */
+  | {
+      readonly _tag: "Connected";
+      readonly shard: number;
+      readonly streams: number;
+      readonly reconnect: boolean;
+      readonly downtimeMs?: number;
+    }
+  /** A shard's connection failed (`code` as the socket reported it); it reconnects in `retryInMs`. */
+  | {
+      readonly _tag: "Disconnected";
+      readonly shard: number;
+      readonly code: number;
+      readonly reason: string;
+      readonly retryInMs: number;
+    }
+  /** A shard stayed connected but silent for `silentMs`: the source heals it by reconnecting. */
+  | { readonly _tag: "Stale"; readonly shard: number; readonly silentMs: number }
+  /** Closed candles [from, to] (open times) fetched by REST to fill a gap before newer ones were delivered. */
+  | {
+      readonly _tag: "Backfilled";
+      readonly symbol: string;
+      readonly timeframe: Timeframe;
+      readonly from: number;
+      readonly to: number;
+      readonly candles: number;
+    }
+  /** A gap backfill failed; it is retried in `retryInMs` (the source recovers by itself). */
+  | {
+      readonly _tag: "BackfillFailed";
+      readonly symbol: string;
+      readonly message: string;
+      readonly retryInMs: number;
+    }
+  /** A frame the source could not decode (counted, never fatal). */
+  | { readonly _tag: "Malformed"; readonly shard: number; readonly message: string };
+
+/** One connection of the stream and how fresh its data is (for /healthz). */
+export interface ShardHealth {
+  readonly shard: number;
+  readonly state: "connecting" | "open" | "closed";
+  readonly streams: number;
+  /** Milliseconds since the shard's last frame; undefined before the first. */
+  readonly silentMs: number | undefined;
+  readonly reconnects: number;
+}
+
+export class MarketStream extends Context.Service<
+  MarketStream,
+  {
+    /**
+     * Start streaming these symbols' trigger-timeframe klines. `lastClosed` (open time of the last closed
+     * candle the caller has, from warm-up): closed candles after it that the stream missed are backfilled first.
+     */
+    readonly subscribe: (
+      symbols: readonly string[],
+      lastClosed: Readonly<Record<string, number>>,
+    ) => Effect.Effect<void>;
+    readonly unsubscribe: (symbols: readonly string[]) => Effect.Effect<void>;
+    /** The connections now (a synchronous read, for /healthz). */
+    readonly shards: () => readonly ShardHealth[];
+    /** Every event, in order, for the one consumer (the live loop). Connections close with the Layer's scope. */
+    readonly events: Queue.Dequeue<StreamEvent>;
+  }
+>()("signalbot/core/MarketStream") {}

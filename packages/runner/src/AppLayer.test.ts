@@ -1,13 +1,62 @@
 import { expect, test } from "bun:test";
-import { pipelineConfigOf } from "./AppLayer.ts";
-import { loadConfig } from "./Config.ts";
+import { DEFAULT_MEMORY_RULES } from "@signalbot/core";
+import { memoryConfigOf, memoryRulesOf, pipelineConfigOf } from "./AppLayer.ts";
+import { type AppConfig, loadConfig } from "./Config.ts";
 
-const configOf = (env: Record<string, string>) => {
+const H8 = 8 * 3_600_000;
+
+const configOf = (env: Record<string, string>): AppConfig => {
   const r = loadConfig(env);
-  if (r._tag !== "Valid") throw new Error(r.problems.join("\n"));
+  if (r._tag !== "Valid") throw new Error(r.problems.join("; "));
   return r.config;
 };
-const H8 = 8 * 3_600_000;
+
+test("without MEMORY_* variables the memory rules are core's defaults (the original product's)", () => {
+  expect(memoryRulesOf(configOf({}))).toEqual(DEFAULT_MEMORY_RULES);
+  expect(memoryConfigOf(configOf({})).rules).toEqual(DEFAULT_MEMORY_RULES);
+});
+
+test("each MEMORY_* variable reaches its rule (percentages as fractions where the rule compares rates)", () => {
+  const rules = memoryRulesOf(
+    configOf({
+      MEMORY_WINDOW_TRADES: "30",
+      MEMORY_WIN_RATE_FLOOR_PERCENT: "50",
+      MEMORY_LOSS_STREAK: "4",
+      MEMORY_LOSS_STREAK_PAUSE_HOURS: "6",
+      MEMORY_DRAWDOWN_CAP_ABOVE_PERCENT: "7",
+      MEMORY_DRAWDOWN_RISK_PER_TRADE: "0.25",
+      MEMORY_SYMBOL_COOLDOWN_HOURS: "36",
+      MEMORY_SYMBOL_PENALTY_POINTS: "8",
+      MEMORY_REVERSAL_DISABLE_BELOW_PERCENT: "40",
+      MEMORY_CONTINUATION_PREFER_ABOVE_PERCENT: "70",
+    }),
+  );
+  expect(rules).toMatchObject({
+    windows: { global: 30 },
+    winRateThreshold: { floor: 0.5 },
+    lossStreakPause: { losses: 4, hours: 6 },
+    drawdownSignalCap: { abovePct: 7 },
+    drawdownRiskCut: { riskPercent: 0.25 },
+    symbolCooldown: { hours: 36 },
+    symbolScorePenalty: { points: 8 },
+    modelDisable: { floor: 0.4 },
+    modelPreference: { winRate: 0.7 },
+  });
+});
+
+test("rule settings that could never act are refused, one line each, with the other problems", () => {
+  const r = loadConfig({
+    MEMORY_DRAWDOWN_CAP_ABOVE_PERCENT: "3",
+    MEMORY_DRAWDOWN_CAP_RELEASE_BELOW_PERCENT: "4",
+    MEMORY_WINDOW_TRADES: "8",
+    MEMORY_LOSS_STREAK: "0",
+  });
+  expect(r._tag === "Invalid" && r.problems).toEqual([
+    "MEMORY_LOSS_STREAK: must be between 1 and 100, got 0",
+    "MEMORY_DRAWDOWN_CAP_RELEASE_BELOW_PERCENT: 4 is above MEMORY_DRAWDOWN_CAP_ABOVE_PERCENT=3 (the cap would never be lifted)",
+    "MEMORY_WIN_RATE_MIN_TRADES: 10 is above MEMORY_WINDOW_TRADES=8 (the rule could never fire)",
+  ]);
+});
 
 test("live virtual trades pay the configured costs: 0.05 % fee, 0.02 % slippage, 0.01 % funding per 8 h by default", () => {
   const { costs } = pipelineConfigOf(configOf({}));

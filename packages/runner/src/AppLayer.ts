@@ -26,6 +26,8 @@ import {
   type KeyValueStore,
   type MarketStream,
   Memory,
+  type MemoryConfig,
+  type MemoryRulesConfig,
   type MemoryStore,
   type Notifier,
   Pipeline,
@@ -88,13 +90,54 @@ export const binanceStream = (
   }).pipe(Layer.provide(Layer.succeed(Clock.Clock, Clock.Clock.defaultValue())));
 };
 
+/** The memory rules' numbers from the MEMORY_* variables (percentages become fractions where rules use them). */
+export const memoryRulesOf = (config: AppConfig): MemoryRulesConfig => ({
+  windows: {
+    global: config.memoryWindowTrades,
+    model: config.memoryModelWindowTrades,
+    symbol: config.memorySymbolWindowTrades,
+  },
+  winRateThreshold: {
+    minTrades: config.memoryWinRateMinTrades,
+    floor: config.memoryWinRateFloorPercent / 100,
+    points: config.memoryWinRateThresholdPoints,
+  },
+  lossStreakPause: { losses: config.memoryLossStreak, hours: config.memoryLossStreakPauseHours },
+  drawdownSignalCap: {
+    abovePct: config.memoryDrawdownCapAbovePercent,
+    releaseBelowPct: config.memoryDrawdownCapReleaseBelowPercent,
+    maxSignalsPerDay: config.memoryDrawdownCapSignalsPerDay,
+  },
+  drawdownRiskCut: {
+    abovePct: config.memoryDrawdownRiskAbovePercent,
+    releaseBelowPct: config.memoryDrawdownRiskReleaseBelowPercent,
+    riskPercent: config.memoryDrawdownRiskPerTrade,
+  },
+  symbolCooldown: { losses: config.memorySymbolLossStreak, hours: config.memorySymbolCooldownHours },
+  symbolScorePenalty: {
+    minTrades: config.memorySymbolMinTrades,
+    floor: config.memorySymbolWinRateFloorPercent / 100,
+    points: config.memorySymbolPenaltyPoints,
+  },
+  modelDisable: {
+    minTrades: config.memoryReversalMinTrades,
+    floor: config.memoryReversalDisableBelowPercent / 100,
+    hours: config.memoryReversalDisableHours,
+  },
+  modelPreference: {
+    minTrades: config.memoryContinuationMinTrades,
+    winRate: config.memoryContinuationPreferAbovePercent / 100,
+  },
+});
+
 /** The memory layer's configuration from the environment. */
-export const memoryConfigOf = (config: AppConfig) => ({
+export const memoryConfigOf = (config: AppConfig): MemoryConfig => ({
   baseThreshold: config.scoreThreshold,
   baseMaxSignalsPerDay: config.maxSignalsPerDay,
   baseRiskPercent: config.riskPerTrade,
   startingBalance: config.startingBalance,
   enabled: config.memoryEnabled,
+  rules: memoryRulesOf(config),
 });
 
 /** The signal pipeline's configuration from the environment. */

@@ -242,6 +242,151 @@ export const VARIABLES = {
     doc: "Adaptive memory layer on (true) or off (false: no pauses, cooldowns or adjustments).",
     parse: bool(true),
   }),
+  // The memory rules' numbers (docs/memory.md); defaults are the original product's rules.
+  memoryWindowTrades: v({
+    name: "MEMORY_WINDOW_TRADES",
+    example: "20",
+    doc: "Memory: the global win rate is taken over this many last decisive trades.",
+    parse: num(20, 2, 500, true),
+  }),
+  memoryModelWindowTrades: v({
+    name: "MEMORY_MODEL_WINDOW_TRADES",
+    example: "20",
+    doc: "Memory: each model's win rate is taken over this many of its last decisive trades.",
+    parse: num(20, 2, 500, true),
+  }),
+  memorySymbolWindowTrades: v({
+    name: "MEMORY_SYMBOL_WINDOW_TRADES",
+    example: "10",
+    doc: "Memory: each symbol's win rate is taken over this many of its last decisive trades.",
+    parse: num(10, 2, 500, true),
+  }),
+  memoryWinRateFloorPercent: v({
+    name: "MEMORY_WIN_RATE_FLOOR_PERCENT",
+    example: "55",
+    doc: "Memory rule 1: below this global win rate (%) the score threshold rises.",
+    parse: num(55, 0, 100),
+  }),
+  memoryWinRateMinTrades: v({
+    name: "MEMORY_WIN_RATE_MIN_TRADES",
+    example: "10",
+    doc: "Memory rule 1: decisive trades needed in the window before it may fire.",
+    parse: num(10, 1, 500, true),
+  }),
+  memoryWinRateThresholdPoints: v({
+    name: "MEMORY_WIN_RATE_THRESHOLD_POINTS",
+    example: "5",
+    doc: "Memory rule 1: score points added to the threshold while it holds.",
+    parse: num(5, 0, 50),
+  }),
+  memoryLossStreak: v({
+    name: "MEMORY_LOSS_STREAK",
+    example: "3",
+    doc: "Memory rule 2: this many consecutive losses pause every new signal.",
+    parse: num(3, 1, 100, true),
+  }),
+  memoryLossStreakPauseHours: v({
+    name: "MEMORY_LOSS_STREAK_PAUSE_HOURS",
+    example: "12",
+    doc: "Memory rule 2: length of that pause, from the close of the losing trade.",
+    parse: num(12, 0, 720),
+  }),
+  memoryDrawdownCapAbovePercent: v({
+    name: "MEMORY_DRAWDOWN_CAP_ABOVE_PERCENT",
+    example: "5",
+    doc: "Memory rule 3a: above this drawdown of the virtual equity (%) the signals per day are capped.",
+    parse: num(5, 0, 100),
+  }),
+  memoryDrawdownCapReleaseBelowPercent: v({
+    name: "MEMORY_DRAWDOWN_CAP_RELEASE_BELOW_PERCENT",
+    example: "3",
+    doc: "Memory rule 3a: the cap is lifted once the drawdown is back below this (%).",
+    parse: num(3, 0, 100),
+  }),
+  memoryDrawdownCapSignalsPerDay: v({
+    name: "MEMORY_DRAWDOWN_CAP_SIGNALS_PER_DAY",
+    example: "2",
+    doc: "Memory rule 3a: signals per UTC day while capped.",
+    parse: num(2, 0, 100, true),
+  }),
+  memoryDrawdownRiskAbovePercent: v({
+    name: "MEMORY_DRAWDOWN_RISK_ABOVE_PERCENT",
+    example: "8",
+    doc: "Memory rule 3b: above this drawdown (%) the risk per trade is cut.",
+    parse: num(8, 0, 100),
+  }),
+  memoryDrawdownRiskReleaseBelowPercent: v({
+    name: "MEMORY_DRAWDOWN_RISK_RELEASE_BELOW_PERCENT",
+    example: "5",
+    doc: "Memory rule 3b: the base risk comes back once the drawdown is below this (%).",
+    parse: num(5, 0, 100),
+  }),
+  memoryDrawdownRiskPerTrade: v({
+    name: "MEMORY_DRAWDOWN_RISK_PER_TRADE",
+    example: "0.5",
+    doc: "Memory rule 3b: percent of virtual equity risked per signal while cut.",
+    parse: num(0.5, 0.01, 10),
+  }),
+  memorySymbolLossStreak: v({
+    name: "MEMORY_SYMBOL_LOSS_STREAK",
+    example: "2",
+    doc: "Memory rule 4a: this many consecutive losses on one symbol cool it down.",
+    parse: num(2, 1, 100, true),
+  }),
+  memorySymbolCooldownHours: v({
+    name: "MEMORY_SYMBOL_COOLDOWN_HOURS",
+    example: "24",
+    doc: "Memory rule 4a: length of the cooldown, from the close of the losing trade.",
+    parse: num(24, 0, 720),
+  }),
+  memorySymbolWinRateFloorPercent: v({
+    name: "MEMORY_SYMBOL_WIN_RATE_FLOOR_PERCENT",
+    example: "50",
+    doc: "Memory rule 4b: below this win rate (%) a symbol needs more score.",
+    parse: num(50, 0, 100),
+  }),
+  memorySymbolMinTrades: v({
+    name: "MEMORY_SYMBOL_MIN_TRADES",
+    example: "5",
+    doc: "Memory rule 4b: decisive trades on the symbol needed before it may fire.",
+    parse: num(5, 1, 500, true),
+  }),
+  memorySymbolPenaltyPoints: v({
+    name: "MEMORY_SYMBOL_PENALTY_POINTS",
+    example: "5",
+    doc: "Memory rule 4b: extra score points that symbol needs.",
+    parse: num(5, 0, 50),
+  }),
+  memoryReversalDisableBelowPercent: v({
+    name: "MEMORY_REVERSAL_DISABLE_BELOW_PERCENT",
+    example: "45",
+    doc: "Memory rule 5a: below this win rate (%) the reversal model is disabled.",
+    parse: num(45, 0, 100),
+  }),
+  memoryReversalMinTrades: v({
+    name: "MEMORY_REVERSAL_MIN_TRADES",
+    example: "10",
+    doc: "Memory rule 5a: decisive reversal trades needed before it may fire.",
+    parse: num(10, 1, 500, true),
+  }),
+  memoryReversalDisableHours: v({
+    name: "MEMORY_REVERSAL_DISABLE_HOURS",
+    example: "48",
+    doc: "Memory rule 5a: how long the reversal model stays disabled.",
+    parse: num(48, 0, 720),
+  }),
+  memoryContinuationPreferAbovePercent: v({
+    name: "MEMORY_CONTINUATION_PREFER_ABOVE_PERCENT",
+    example: "65",
+    doc: "Memory rule 5b: above this win rate (%) continuation setups are preferred.",
+    parse: num(65, 0, 100),
+  }),
+  memoryContinuationMinTrades: v({
+    name: "MEMORY_CONTINUATION_MIN_TRADES",
+    example: "10",
+    doc: "Memory rule 5b: decisive continuation trades needed before it may fire.",
+    parse: num(10, 1, 500, true),
+  }),
   takerFeePercent: v({
     name: "TAKER_FEE_PERCENT",
     example: "0.05",
@@ -419,6 +564,27 @@ export const loadConfig = (env: Readonly<Record<string, string | undefined>>): C
       problems.push(
         `DASHBOARD_TOKEN: required when HTTP_HOST=${parsed.httpHost} is not a loopback address (anyone who can reach the port would see the dashboard); set one, or keep HTTP_HOST=127.0.0.1 and use an SSH tunnel`,
       );
+  // Memory rule settings that could never act.
+  const atMost = (low: keyof typeof VARIABLES, high: keyof typeof VARIABLES, what: string) => {
+    const a = parsed[low];
+    const b = parsed[high];
+    if (typeof a === "number" && typeof b === "number" && a > b)
+      problems.push(`${VARIABLES[low].name}: ${a} is above ${VARIABLES[high].name}=${b} (${what})`);
+  };
+  atMost(
+    "memoryDrawdownCapReleaseBelowPercent",
+    "memoryDrawdownCapAbovePercent",
+    "the cap would never be lifted",
+  );
+  atMost(
+    "memoryDrawdownRiskReleaseBelowPercent",
+    "memoryDrawdownRiskAbovePercent",
+    "the cut would never be lifted",
+  );
+  atMost("memoryWinRateMinTrades", "memoryWindowTrades", "the rule could never fire");
+  atMost("memorySymbolMinTrades", "memorySymbolWindowTrades", "the rule could never fire");
+  atMost("memoryReversalMinTrades", "memoryModelWindowTrades", "the rule could never fire");
+  atMost("memoryContinuationMinTrades", "memoryModelWindowTrades", "the rule could never fire");
   if (problems.length > 0) return { _tag: "Invalid", problems };
   const base = values as Omit<AppConfig, "restUrl" | "wsUrl">;
   const restUrl =

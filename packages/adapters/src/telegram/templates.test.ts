@@ -61,7 +61,7 @@ const longSignal = (() => {
     ...s,
     threshold: 80,
     sizing: { quantity: 0.094, notional: 6320.05, leverage: 0.632005, riskAmount: 99.12, riskPercent: 1 },
-    adjustments: [{ code: "winRateThreshold", data: { points: 5, winRate: 0.35 } }],
+    adjustments: [{ code: "winRateThreshold", data: { points: 5, winRate: 0.35, trades: 20 } }],
   };
 })();
 
@@ -150,9 +150,15 @@ const memoryEvents: Readonly<Record<MemoryRule, readonly [MemoryEvent, MemoryEve
       time: T0,
       scope: "SOLUSDT",
       until: T0 + 24 * HOUR,
-      data: { losses: 2 },
+      data: { losses: 2, tradeId: "t1" },
     },
-    { rule: "symbolCooldown", action: "relaxed", time: T0 + 24 * HOUR, scope: "SOLUSDT" },
+    {
+      rule: "symbolCooldown",
+      action: "relaxed",
+      time: T0 + 24 * HOUR,
+      scope: "SOLUSDT",
+      until: T0 + 24 * HOUR,
+    },
   ],
   symbolScorePenalty: [
     {
@@ -167,7 +173,7 @@ const memoryEvents: Readonly<Record<MemoryRule, readonly [MemoryEvent, MemoryEve
       action: "relaxed",
       time: T0,
       scope: "DOGEUSDT",
-      data: { winRate: 0.6, trades: 5 },
+      data: { winRate: 0.6, trades: 5, points: 10 },
     },
   ],
   modelDisable: [
@@ -177,9 +183,15 @@ const memoryEvents: Readonly<Record<MemoryRule, readonly [MemoryEvent, MemoryEve
       time: T0,
       scope: "reversal",
       until: T0 + 48 * HOUR,
-      data: { winRate: 0.3, trades: 10 },
+      data: { winRate: 0.3, trades: 10, tradeId: "t2" },
     },
-    { rule: "modelDisable", action: "relaxed", time: T0 + 48 * HOUR, scope: "reversal" },
+    {
+      rule: "modelDisable",
+      action: "relaxed",
+      time: T0 + 48 * HOUR,
+      scope: "reversal",
+      until: T0 + 48 * HOUR,
+    },
   ],
   modelPreference: [
     {

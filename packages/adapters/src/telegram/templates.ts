@@ -1,11 +1,14 @@
 /**
  * Every message the bot sends its owner, in Vietnamese, as pure functions from a notification to a `Doc`
  * (rendered as Telegram HTML or console text by Message.ts). Reason codes from the models, the risk gates and
- * the memory layer are phrased here; an unknown code falls back to a readable generic sentence.
+ * the memory layer are phrased here (the memory's over their typed data, checked by the compiler); an unknown
+ * code falls back to a readable generic sentence.
  */
 import {
   type Alert,
   type MemoryEvent,
+  type MemoryReason,
+  type MemoryReasonOf,
   type MemoryStatus,
   type ModelName,
   type Notification,
@@ -134,37 +137,47 @@ const PHRASES: Readonly<Record<string, (d: Data, c: Ctx) => string>> = {
   invalidSizingInput: () => "Không tính được số lượng (vốn, rủi ro hoặc giá không hợp lệ)",
   belowMinNotional: (d) =>
     `Giá trị lệnh dưới mức tối thiểu của sàn${num(d, "minNotional") === undefined ? "" : ` (${n2(num(d, "minNotional"))} USDT)`}`,
-  memoryUnavailable: () =>
-    "Bộ nhớ thích ứng tạm thời không dùng được: mọi tín hiệu bị chặn cho an toàn đến khi khôi phục",
+};
+
+/**
+ * The memory's reasons (blocks by a lock, adjustments, model preference), one phrase per code over its typed
+ * data: a new memory reason, or a datum renamed, does not compile until it is phrased here. Stored signals
+ * may predate a datum, so a phrase still reads when one is missing.
+ */
+const MEMORY_PHRASES: {
+  readonly [C in MemoryReason["code"]]: (d: MemoryReasonOf<C>["data"], c: Ctx) => string;
+} = {
   preferContinuation: () => "Đang ưu tiên mô hình Tiếp diễn xu hướng",
   preferReversal: () => "Đang ưu tiên mô hình Đảo chiều Bollinger",
   slotReservedForContinuation: (d) =>
-    `Suất tín hiệu còn lại (${n2(num(d, "slotsLeft"), 0)}) dành cho mô hình Tiếp diễn xu hướng`,
+    `Suất tín hiệu còn lại (${n2(d.slotsLeft, 0)}) dành cho mô hình Tiếp diễn xu hướng`,
   slotReservedForReversal: (d) =>
-    `Suất tín hiệu còn lại (${n2(num(d, "slotsLeft"), 0)}) dành cho mô hình Đảo chiều Bollinger`,
-  // Memory: blocks (lock rule names) and adjustments (Signal.adjustments).
-  lossStreakPause: (d, c) => `Đang tạm dừng sau chuỗi thua${untilText(c, num(d, "until"))}`,
-  manualPause: (d, c) => `Đang tạm dừng theo yêu cầu${untilText(c, num(d, "until"))}`,
-  symbolCooldown: (d, c) =>
-    `${str(d, "target") ?? str(d, "symbol") ?? "Mã này"} đang tạm ngưng sau chuỗi thua${untilText(c, num(d, "until"))}`,
-  modelDisable: (d, c) =>
-    `Mô hình ${modelName(str(d, "target") ?? str(d, "model") ?? "?")} đang tạm tắt${untilText(c, num(d, "until"))}`,
+    `Suất tín hiệu còn lại (${n2(d.slotsLeft, 0)}) dành cho mô hình Đảo chiều Bollinger`,
+  lossStreakPause: (d, c) => `Đang tạm dừng sau chuỗi thua${untilText(c, d.until)}`,
+  manualPause: (d, c) => `Đang tạm dừng theo yêu cầu${untilText(c, d.until)}`,
+  symbolCooldown: (d, c) => `${d.target ?? "Mã này"} đang tạm ngưng sau chuỗi thua${untilText(c, d.until)}`,
+  modelDisable: (d, c) => `Mô hình ${modelName(d.target ?? "?")} đang tạm tắt${untilText(c, d.until)}`,
+  memoryUnavailable: () =>
+    "Bộ nhớ thích ứng tạm thời không dùng được: mọi tín hiệu bị chặn cho an toàn đến khi khôi phục",
+  // Signals stored before the window was configurable carry no `trades`: it was 20 then.
   winRateThreshold: (d) =>
-    `Ngưỡng điểm +${n2(num(d, "points"), 0)} vì tỉ lệ thắng 20 lệnh gần nhất thấp (${rate(num(d, "winRate"))})`,
-  drawdownSignalCap: (d) =>
-    `Giới hạn ${n2(num(d, "maxSignalsPerDay"), 0)} tín hiệu/ngày do vốn đang sụt giảm`,
-  drawdownRiskCut: (d) => `Rủi ro mỗi lệnh giảm còn ${n2(num(d, "riskPercent"))}% do vốn đang sụt giảm`,
-  modelPreference: (d) => `Ưu tiên mô hình ${modelName(str(d, "model") ?? "?")} nhờ tỉ lệ thắng tốt`,
+    `Ngưỡng điểm +${n2(d.points, 0)} vì tỉ lệ thắng ${n2(d.trades ?? 20, 0)} lệnh gần nhất thấp (${rate(d.winRate)})`,
+  drawdownSignalCap: (d) => `Giới hạn ${n2(d.maxSignalsPerDay, 0)} tín hiệu/ngày do vốn đang sụt giảm`,
+  drawdownRiskCut: (d) => `Rủi ro mỗi lệnh giảm còn ${n2(d.riskPercent)}% do vốn đang sụt giảm`,
+  modelPreference: (d) => `Ưu tiên mô hình ${modelName(d.model ?? "?")} nhờ tỉ lệ thắng tốt`,
   symbolScorePenalty: (d) =>
-    `${str(d, "symbol") ?? "Mã này"} cần thêm +${n2(num(d, "points"), 0)} điểm vì tỉ lệ thắng thấp (${rate(num(d, "winRate"))})`,
+    `${d.symbol ?? "Mã này"} cần thêm +${n2(d.points, 0)} điểm vì tỉ lệ thắng thấp (${rate(d.winRate)})`,
 };
+
+const phraseOf = (code: string): ((d: Data, c: Ctx) => string) | undefined =>
+  (MEMORY_PHRASES as unknown as Readonly<Record<string, (d: Data, c: Ctx) => string>>)[code] ?? PHRASES[code];
 
 /** A reason in Vietnamese; `side` and `tickSize` refine direction words and price formats. */
 export const phraseReason = (
   r: Reason,
   context: { readonly side?: Side; readonly tickSize?: string; readonly timeZone?: string } = {},
 ): string => {
-  const f = PHRASES[r.code];
+  const f = phraseOf(r.code);
   const c: Ctx = { tz: context.timeZone ?? DEFAULT_TIME_ZONE, tick: context.tickSize, side: context.side };
   return f === undefined ? genericPhrase(r) : f(r.data, c);
 };
@@ -388,104 +401,105 @@ export const status = (st: MemoryStatus, o: TemplateOptions = {}): Doc => {
 
 // ---- alerts -------------------------------------------------------------------------------------------
 
+/** One line per memory event; the compiler checks every rule is phrased and every datum it reads exists. */
 const memoryEvent = (e: MemoryEvent, c: Ctx): Line => {
-  const d = e.data;
-  const fired = e.action === "fired";
-  const scope = e.scope ?? "";
-  const until = untilText(c, e.until);
   switch (e.rule) {
     case "winRateThreshold":
-      return fired
+      return e.action === "fired"
         ? [
             plain("📉 "),
             bold("Nâng ngưỡng điểm"),
             plain(
-              ` thêm +${n2(num(d, "points"), 0)}: tỉ lệ thắng ${rate(num(d, "winRate"))} trên ${n2(num(d, "trades"), 0)} lệnh gần nhất.`,
+              ` thêm +${n2(e.data.points, 0)}: tỉ lệ thắng ${rate(e.data.winRate)} trên ${n2(e.data.trades, 0)} lệnh gần nhất.`,
             ),
           ]
         : [
             plain("📈 "),
             bold("Ngưỡng điểm trở lại bình thường"),
-            plain(`: tỉ lệ thắng đã hồi phục (${rate(num(d, "winRate"))}).`),
+            plain(`: tỉ lệ thắng đã hồi phục (${rate(e.data.winRate)}).`),
           ];
     case "lossStreakPause":
-      return fired
+      return e.action === "fired"
         ? [
             plain("⏸️ "),
             bold("Tạm dừng tín hiệu"),
-            plain(`${until} sau ${n2(num(d, "losses"), 0)} lệnh thua liên tiếp.`),
+            plain(`${untilText(c, e.until)} sau ${n2(e.data.losses, 0)} lệnh thua liên tiếp.`),
           ]
         : [plain("▶️ "), bold("Hết tạm dừng"), plain(" sau chuỗi thua: bot phát tín hiệu trở lại.")];
     case "drawdownSignalCap":
-      return fired
+      return e.action === "fired"
         ? [
             plain("🔻 "),
             bold("Giới hạn tín hiệu"),
             plain(
-              `: vốn ảo sụt ${n2(num(d, "drawdownPct"))}%, tối đa ${n2(num(d, "maxSignalsPerDay"), 0)} tín hiệu/ngày.`,
+              `: vốn ảo sụt ${n2(e.data.drawdownPct)}%, tối đa ${n2(e.data.maxSignalsPerDay, 0)} tín hiệu/ngày.`,
             ),
           ]
         : [
             plain("🔺 "),
             bold("Bỏ giới hạn tín hiệu"),
-            plain(`: mức sụt giảm đã thu hẹp (${n2(num(d, "drawdownPct"))}%).`),
+            plain(`: mức sụt giảm đã thu hẹp (${n2(e.data.drawdownPct)}%).`),
           ];
     case "drawdownRiskCut":
-      return fired
+      return e.action === "fired"
         ? [
             plain("🔻 "),
             bold("Giảm rủi ro"),
-            plain(` còn ${n2(num(d, "riskPercent"))}% mỗi lệnh: vốn ảo sụt ${n2(num(d, "drawdownPct"))}%.`),
+            plain(` còn ${n2(e.data.riskPercent)}% mỗi lệnh: vốn ảo sụt ${n2(e.data.drawdownPct)}%.`),
           ]
         : [
             plain("🔺 "),
             bold("Rủi ro trở lại mức thường"),
-            plain(`: mức sụt giảm đã thu hẹp (${n2(num(d, "drawdownPct"))}%).`),
+            plain(`: mức sụt giảm đã thu hẹp (${n2(e.data.drawdownPct)}%).`),
           ];
     case "symbolCooldown":
-      return fired
+      return e.action === "fired"
         ? [
             plain("🧊 "),
-            bold(scope),
-            plain(` tạm ngưng${until} sau ${n2(num(d, "losses"), 0)} lệnh thua liên tiếp.`),
+            bold(e.scope),
+            plain(` tạm ngưng${untilText(c, e.until)} sau ${n2(e.data.losses, 0)} lệnh thua liên tiếp.`),
           ]
-        : [plain("✅ "), bold(scope), plain(" hết thời gian tạm ngưng, được phát tín hiệu trở lại.")];
+        : [plain("✅ "), bold(e.scope), plain(" hết thời gian tạm ngưng, được phát tín hiệu trở lại.")];
     case "symbolScorePenalty":
-      return fired
+      return e.action === "fired"
         ? [
             plain("⚖️ "),
-            bold(scope),
+            bold(e.scope),
             plain(
-              ` cần thêm +${n2(num(d, "points"), 0)} điểm: tỉ lệ thắng ${rate(num(d, "winRate"))} trên ${n2(num(d, "trades"), 0)} lệnh.`,
+              ` cần thêm +${n2(e.data.points, 0)} điểm: tỉ lệ thắng ${rate(e.data.winRate)} trên ${n2(e.data.trades, 0)} lệnh.`,
             ),
           ]
-        : [plain("⚖️ "), bold(scope), plain(" không còn bị cộng điểm ngưỡng.")];
+        : [plain("⚖️ "), bold(e.scope), plain(" không còn bị cộng điểm ngưỡng.")];
     case "modelDisable":
-      return fired
+      return e.action === "fired"
         ? [
             plain("🚫 "),
-            bold(`Tạm tắt mô hình ${modelName(scope)}`),
-            plain(`${until}: tỉ lệ thắng ${rate(num(d, "winRate"))} trên ${n2(num(d, "trades"), 0)} lệnh.`),
+            bold(`Tạm tắt mô hình ${modelName(e.scope)}`),
+            plain(
+              `${untilText(c, e.until)}: tỉ lệ thắng ${rate(e.data.winRate)} trên ${n2(e.data.trades, 0)} lệnh.`,
+            ),
           ]
-        : [plain("✅ "), bold(`Mô hình ${modelName(scope)} hoạt động trở lại.`)];
+        : [plain("✅ "), bold(`Mô hình ${modelName(e.scope)} hoạt động trở lại.`)];
     case "modelPreference":
-      return fired
+      return e.action === "fired"
         ? [
             plain("⭐ "),
-            bold(`Ưu tiên mô hình ${modelName(scope)}`),
-            plain(`: tỉ lệ thắng ${rate(num(d, "winRate"))} trên ${n2(num(d, "trades"), 0)} lệnh.`),
+            bold(`Ưu tiên mô hình ${modelName(e.scope)}`),
+            plain(`: tỉ lệ thắng ${rate(e.data.winRate)} trên ${n2(e.data.trades, 0)} lệnh.`),
           ]
-        : [plain("☆ "), bold(`Bỏ ưu tiên mô hình ${modelName(scope)}.`)];
+        : [plain("☆ "), bold(`Bỏ ưu tiên mô hình ${modelName(e.scope)}.`)];
     case "manualPause":
-      return fired
-        ? [plain("⏸️ "), bold("Đã tạm dừng theo yêu cầu"), plain(`${until} (${n2(num(d, "hours"), 0)} giờ).`)]
+      return e.action === "fired"
+        ? [
+            plain("⏸️ "),
+            bold("Đã tạm dừng theo yêu cầu"),
+            plain(`${untilText(c, e.until)} (${n2(e.data.hours, 0)} giờ).`),
+          ]
         : [
             plain("▶️ "),
             bold("Đã tiếp tục phát tín hiệu"),
-            plain(str(d, "by") === "owner" ? " theo yêu cầu." : " (hết thời gian tạm dừng)."),
+            plain(e.data?.by === "owner" ? " theo yêu cầu." : " (hết thời gian tạm dừng)."),
           ];
-    default:
-      return [plain(`🧠 ${genericPhrase({ code: String(e.rule), ...(d ? { data: d } : {}) })}`)];
   }
 };
 

@@ -1,24 +1,41 @@
 /**
- * Rule 3a: a drawdown of the virtual equity above 5 % caps new signals at 2 per day. Hysteresis: the cap is
- * lifted only once the drawdown is back below 3 %, so equity hovering around 5 % does not flap it.
+ * Rule 3a: a drawdown of the virtual equity above `abovePct` caps new signals at `maxSignalsPerDay`.
+ * Hysteresis: the cap is lifted only once the drawdown is back below `releaseBelowPct`, so equity hovering
+ * around the trigger does not flap it. Defaults: above 5 %, 2 per day, lifted below 3 %.
  */
 import { drawdownPct } from "./MemoryState.ts";
-import { type Rule, toggled, unchanged } from "./Rule.ts";
+import { type Rule, toggle, unchanged } from "./Rule.ts";
 
-export const SIGNAL_CAP_ABOVE_PCT = 5;
-export const SIGNAL_CAP_RELEASE_BELOW_PCT = 3;
-export const SIGNAL_CAP_PER_DAY = 2;
+export interface DrawdownSignalCapConfig {
+  /** MEMORY_DRAWDOWN_CAP_ABOVE_PERCENT. */
+  readonly abovePct: number;
+  /** MEMORY_DRAWDOWN_CAP_RELEASE_BELOW_PERCENT. */
+  readonly releaseBelowPct: number;
+  /** MEMORY_DRAWDOWN_CAP_SIGNALS_PER_DAY. */
+  readonly maxSignalsPerDay: number;
+}
 
-export const drawdownSignalCap: Rule = (book, _closed, now) => {
+export const DRAWDOWN_SIGNAL_CAP: DrawdownSignalCapConfig = {
+  abovePct: 5,
+  releaseBelowPct: 3,
+  maxSignalsPerDay: 2,
+};
+
+export const drawdownSignalCap: Rule<DrawdownSignalCapConfig> = (book, _closed, now, config) => {
   const s = book.state;
   const dd = drawdownPct(s);
-  const fire = !s.signalCap && dd > SIGNAL_CAP_ABOVE_PCT;
-  const relax = s.signalCap && dd < SIGNAL_CAP_RELEASE_BELOW_PCT;
+  const fire = !s.signalCap && dd > config.abovePct;
+  const relax = s.signalCap && dd < config.releaseBelowPct;
   if (!fire && !relax) return unchanged(book);
   return {
     book: { ...book, state: { ...s, signalCap: fire } },
     events: [
-      toggled("drawdownSignalCap", fire, now, { drawdownPct: dd, maxSignalsPerDay: SIGNAL_CAP_PER_DAY }),
+      {
+        rule: "drawdownSignalCap",
+        action: toggle(fire),
+        time: now,
+        data: { drawdownPct: dd, maxSignalsPerDay: config.maxSignalsPerDay },
+      },
     ],
   };
 };

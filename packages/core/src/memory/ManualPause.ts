@@ -2,18 +2,19 @@
  * The owner's /pause and /resume: a global lock for a number of hours from now, and lifting it together
  * with a loss-streak pause (the owner has looked and decided to go on).
  */
-import type { MemoryEvent } from "../model/Notification.ts";
+import type { ManualPauseEvent, MemoryEvent } from "../model/MemoryEvent.ts";
 import { HOUR_MS } from "../model/Time.ts";
 import type { MemoryBook } from "./MemoryState.ts";
+import { liftedEvent } from "./Rule.ts";
 
 /** Rules whose locks /resume lifts. */
-export const RESUMABLE = new Set(["manualPause", "lossStreakPause"]);
+export const RESUMABLE: ReadonlySet<string> = new Set(["manualPause", "lossStreakPause"]);
 
 export const pauseBook = (
   book: MemoryBook,
   hours: number,
   now: number,
-): { book: MemoryBook; events: MemoryEvent[] } => {
+): { book: MemoryBook; events: ManualPauseEvent[] } => {
   const until = now + Math.max(0, hours) * HOUR_MS;
   const locks = book.locks.filter((l) => l.rule !== "manualPause");
   return {
@@ -38,12 +39,6 @@ export const resumeBook = (book: MemoryBook, now: number): { book: MemoryBook; e
   const lifted = book.locks.filter((l) => RESUMABLE.has(l.rule));
   return {
     book: { ...book, locks: book.locks.filter((l) => !RESUMABLE.has(l.rule)) },
-    events: lifted.map((l) => ({
-      rule: l.rule,
-      action: "relaxed",
-      time: now,
-      until: l.until,
-      data: { by: "owner" },
-    })),
+    events: lifted.map((l) => liftedEvent(l, now, "owner")),
   };
 };

@@ -69,7 +69,9 @@ test("README worked example", async () => {
         }
         const p = yield* m.effectiveParameters;
         out.push({
-          events: events.map((e) => `${e.rule} ${e.action} ${e.scope ?? "-"} ${e.until ?? "-"}`),
+          events: events.map(
+            (e) => `${e.rule} ${e.action} ${"scope" in e ? e.scope : "-"} ${"until" in e ? e.until : "-"}`,
+          ),
           equity: p.equity,
           cap: p.maxSignalsPerDay,
         });

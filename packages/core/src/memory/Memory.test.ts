@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { Effect, Layer } from "effect";
 import { TestClock } from "effect/testing";
-import type { MemoryEvent, MemoryRule } from "../model/Notification.ts";
+import type { MemoryEvent, MemoryRule } from "../model/MemoryEvent.ts";
 import type { ModelName } from "../model/Signal.ts";
 import type { VirtualTrade } from "../model/Trade.ts";
 import { aBreakevenTrade, aLosingTrade, aWinningTrade } from "../testing/ClosedTradeBuilders.ts";
@@ -111,7 +111,7 @@ describe("lock rules: fire, block, survive a restart, expire, relax, do not re-a
         }),
       );
       const firing = r.fired.find((e) => e.rule === c.rule && e.action === "fired");
-      expect(firing?.until).toBe(c.until);
+      expect(firing !== undefined && "until" in firing ? firing.until : undefined).toBe(c.until);
       // a restart (fresh layer from the stored snapshot) still blocks, with the same absolute expiry
       expect(r.justBefore.blocked).toMatchObject({
         _tag: "Blocked",
@@ -520,5 +520,35 @@ describe("status", () => {
       models: { continuation: { trades: 2, winRate: 0.5 }, reversal: { trades: 1, winRate: 0 } },
     });
     expect(status.drawdownPct).toBeCloseTo((20 / 1020) * 100, 9);
+  });
+});
+
+describe("configured rules", () => {
+  test("MemoryConfig.rules reaches the rules: a 2-loss streak pauses for 6 h when configured so", async () => {
+    const config: MemoryConfig = {
+      ...defaultMemoryConfig,
+      rules: { ...defaultMemoryConfig.rules, lossStreakPause: { losses: 2, hours: 6 } },
+    };
+    const trades = [
+      aLosingTrade({ symbol: "AUSDT", closedAt: at(1) }),
+      aLosingTrade({ symbol: "BUSDT", closedAt: at(2) }),
+    ];
+    const r = await run(
+      withMemory(
+        MemoryStoreMemory.state(),
+        (m) =>
+          Effect.gen(function* () {
+            const events = yield* closeAll(m, trades);
+            return { events, gate: yield* m.canTrade("CUSDT", "continuation") };
+          }),
+        config,
+      ),
+    );
+    expect(r.events).toMatchObject([{ rule: "lossStreakPause", action: "fired", until: at(2) + 6 * H }]);
+    expect(r.gate).toMatchObject({
+      _tag: "Blocked",
+      reason: { code: "lossStreakPause" },
+      until: at(2) + 6 * H,
+    });
   });
 });

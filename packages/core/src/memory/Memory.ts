@@ -4,15 +4,17 @@
  * risk. State is a JSON snapshot in the MemoryStore, restored on start; updates are serialized.
  */
 import { Cause, Clock, Context, Effect, Exit, Layer, Ref, Result, Schema, Semaphore } from "effect";
-import type { MemoryEvent, MemoryStatus } from "../model/Notification.ts";
-import type { ModelName, Reason } from "../model/Signal.ts";
+import type { MemoryEvent, MemoryReason } from "../model/MemoryEvent.ts";
+import type { MemoryStatus } from "../model/Notification.ts";
+import type { ModelName } from "../model/Signal.ts";
 import type { VirtualTrade } from "../model/Trade.ts";
 import { type MemoryLock, type MemorySnapshot, MemoryStore } from "../port/MemoryStore.ts";
 import { StoreError } from "../port/StoreError.ts";
-import { drawdownRiskCut, RISK_CUT_PERCENT } from "./DrawdownRiskCut.ts";
-import { drawdownSignalCap, SIGNAL_CAP_PER_DAY } from "./DrawdownSignalCap.ts";
+import { drawdownRiskCut } from "./DrawdownRiskCut.ts";
+import { drawdownSignalCap } from "./DrawdownSignalCap.ts";
 import { lossStreakPause } from "./LossStreakPause.ts";
 import { pauseBook, resumeBook } from "./ManualPause.ts";
+import { DEFAULT_MEMORY_RULES, type MemoryRulesConfig } from "./MemoryRulesConfig.ts";
 import {
   drawdownPct,
   initialState,
@@ -26,17 +28,17 @@ import {
 import { modelDisable } from "./ModelDisable.ts";
 import { modelPreference, PREFERRED_MODEL } from "./ModelPreference.ts";
 import { outcomeOf } from "./Outcome.ts";
-import type { Rule, RuleStep } from "./Rule.ts";
+import { type ClosedTrade, liftedEvent, type RuleStep } from "./Rule.ts";
 import { symbolCooldown } from "./SymbolCooldown.ts";
-import { SYMBOL_PENALTY_POINTS, symbolScorePenalty } from "./SymbolScorePenalty.ts";
-import { WIN_RATE_THRESHOLD_POINTS, winRateThreshold } from "./WinRateThreshold.ts";
+import { symbolScorePenalty } from "./SymbolScorePenalty.ts";
+import { winRateThreshold } from "./WinRateThreshold.ts";
 
 export type GateDecision =
   | { readonly _tag: "Allowed" }
-  | { readonly _tag: "Blocked"; readonly reason: Reason; readonly until?: number };
+  | { readonly _tag: "Blocked"; readonly reason: MemoryReason; readonly until?: number };
 
 export interface EffectiveParameters {
-  /** Base threshold + 5 while rule 1 holds. Add `scoreAdjustment(symbol).points` for one symbol. */
+  /** Base threshold + rule 1's points while it holds. Add `scoreAdjustment(symbol).points` for one symbol. */
   readonly threshold: number;
   readonly maxSignalsPerDay: number;
   readonly riskPercent: number;
@@ -44,7 +46,7 @@ export interface EffectiveParameters {
   readonly equity: number;
   readonly preferredModel?: ModelName;
   /** The global adjustments in force, for `Signal.adjustments` (symbol ones come from `scoreAdjustment`). */
-  readonly adjustments?: readonly Reason[];
+  readonly adjustments?: readonly MemoryReason[];
 }
 
 export interface MemoryConfig {
@@ -58,6 +60,8 @@ export interface MemoryConfig {
   readonly startingBalance: number;
   /** false = `--no-memory`: never blocks, no adjustments, still tracks equity, windows and streaks. */
   readonly enabled: boolean;
+  /** Windows, thresholds, pause and cooldown lengths of the rules (MEMORY_* variables). */
+  readonly rules: MemoryRulesConfig;
 }
 
 export const defaultMemoryConfig: MemoryConfig = {
@@ -66,18 +70,21 @@ export const defaultMemoryConfig: MemoryConfig = {
   baseRiskPercent: 1.0,
   startingBalance: 1000,
   enabled: true,
+  rules: DEFAULT_MEMORY_RULES,
 };
 
-/** The rules, in the order they run after each closed trade. */
-export const MEMORY_RULES: readonly Rule[] = [
-  winRateThreshold,
-  lossStreakPause,
-  drawdownSignalCap,
-  drawdownRiskCut,
-  symbolCooldown,
-  symbolScorePenalty,
-  modelDisable,
-  modelPreference,
+/** The rules, in the order they run after each closed trade, each with its section of `rules`. */
+export const memoryRules = (
+  rules: MemoryRulesConfig,
+): readonly ((book: MemoryBook, closed: ClosedTrade, now: number) => RuleStep)[] => [
+  (b, c, n) => winRateThreshold(b, c, n, rules.winRateThreshold),
+  (b, c, n) => lossStreakPause(b, c, n, rules.lossStreakPause),
+  (b, c, n) => drawdownSignalCap(b, c, n, rules.drawdownSignalCap),
+  (b, c, n) => drawdownRiskCut(b, c, n, rules.drawdownRiskCut),
+  (b, c, n) => symbolCooldown(b, c, n, rules.symbolCooldown),
+  (b, c, n) => symbolScorePenalty(b, c, n, rules.symbolScorePenalty),
+  (b, c, n) => modelDisable(b, c, n, rules.modelDisable),
+  (b, c, n) => modelPreference(b, c, n, rules.modelPreference),
 ];
 
 export const SNAPSHOT_VERSION = 1;
@@ -95,14 +102,15 @@ export const applyClosedTrade = (
   book: MemoryBook,
   trade: VirtualTrade,
   now: number,
-  enabled = true,
+  config: Pick<MemoryConfig, "enabled" | "rules"> = defaultMemoryConfig,
 ): RuleStep => {
   if (trade.status !== "closed" || book.state.recentIds.includes(trade.id)) return { book, events: [] };
   const outcome = outcomeOf(trade);
   const closed = { trade, outcome, closedAt: trade.closedAt ?? now };
-  let step: RuleStep = { book: { ...book, state: recordTrade(book.state, trade, outcome) }, events: [] };
-  if (!enabled) return step;
-  for (const rule of MEMORY_RULES) {
+  const state = recordTrade(book.state, trade, outcome, config.rules.windows);
+  let step: RuleStep = { book: { ...book, state }, events: [] };
+  if (!config.enabled) return step;
+  for (const rule of memoryRules(config.rules)) {
     const next = rule(step.book, closed, now);
     step = {
       book: next.book,
@@ -118,13 +126,7 @@ export const expireLocks = (book: MemoryBook, now: number): RuleStep => {
   if (expired.length === 0) return { book, events: [] };
   return {
     book: { ...book, locks: book.locks.filter((l) => l.until > now) },
-    events: expired.map((l) => ({
-      rule: l.rule,
-      action: "relaxed",
-      time: now,
-      until: l.until,
-      ...(l.target === undefined ? {} : { scope: l.target }),
-    })),
+    events: expired.map((l) => liftedEvent(l, now)),
   };
 };
 
@@ -161,26 +163,36 @@ export const gate = (book: MemoryBook, symbol: string, model: ModelName, now: nu
 /** Threshold, daily cap, risk and preference from the state (base values when memory is disabled). */
 export const parametersOf = (state: MemoryState, config: MemoryConfig): EffectiveParameters => {
   const on = config.enabled;
-  const adjustments: Reason[] = [];
+  const { winRateThreshold, drawdownSignalCap, drawdownRiskCut } = config.rules;
+  const adjustments: MemoryReason[] = [];
   if (on && state.thresholdRaised)
     adjustments.push({
       code: "winRateThreshold",
-      data: { points: WIN_RATE_THRESHOLD_POINTS, winRate: windowWinRate(state.results) ?? 0 },
+      data: {
+        points: winRateThreshold.points,
+        winRate: windowWinRate(state.results) ?? 0,
+        trades: state.results.length,
+      },
     });
   if (on && state.signalCap)
-    adjustments.push({ code: "drawdownSignalCap", data: { maxSignalsPerDay: SIGNAL_CAP_PER_DAY } });
+    adjustments.push({
+      code: "drawdownSignalCap",
+      data: { maxSignalsPerDay: drawdownSignalCap.maxSignalsPerDay },
+    });
   if (on && state.riskCut)
-    adjustments.push({ code: "drawdownRiskCut", data: { riskPercent: RISK_CUT_PERCENT } });
+    adjustments.push({ code: "drawdownRiskCut", data: { riskPercent: drawdownRiskCut.riskPercent } });
   if (on && state.continuationPreferred)
     adjustments.push({ code: "modelPreference", data: { model: PREFERRED_MODEL } });
   return {
-    threshold: config.baseThreshold + (on && state.thresholdRaised ? WIN_RATE_THRESHOLD_POINTS : 0),
+    threshold: config.baseThreshold + (on && state.thresholdRaised ? winRateThreshold.points : 0),
     maxSignalsPerDay:
       on && state.signalCap
-        ? Math.min(SIGNAL_CAP_PER_DAY, config.baseMaxSignalsPerDay)
+        ? Math.min(drawdownSignalCap.maxSignalsPerDay, config.baseMaxSignalsPerDay)
         : config.baseMaxSignalsPerDay,
     riskPercent:
-      on && state.riskCut ? Math.min(RISK_CUT_PERCENT, config.baseRiskPercent) : config.baseRiskPercent,
+      on && state.riskCut
+        ? Math.min(drawdownRiskCut.riskPercent, config.baseRiskPercent)
+        : config.baseRiskPercent,
     equity: state.equity,
     ...(on && state.continuationPreferred ? { preferredModel: PREFERRED_MODEL } : {}),
     adjustments,
@@ -192,15 +204,16 @@ export const symbolAdjustmentOf = (
   state: MemoryState,
   symbol: string,
   config: MemoryConfig,
-): { readonly points: number; readonly reasons: readonly Reason[] } => {
+): { readonly points: number; readonly reasons: readonly MemoryReason[] } => {
   const mem = state.symbols[symbol];
   if (!config.enabled || mem === undefined || !mem.penalty) return { points: 0, reasons: [] };
+  const { points } = config.rules.symbolScorePenalty;
   return {
-    points: SYMBOL_PENALTY_POINTS,
+    points,
     reasons: [
       {
         code: "symbolScorePenalty",
-        data: { symbol, points: SYMBOL_PENALTY_POINTS, winRate: windowWinRate(mem.results) ?? 0 },
+        data: { symbol, points, winRate: windowWinRate(mem.results) ?? 0 },
       },
     ],
   };
@@ -292,7 +305,7 @@ export class Memory extends Context.Service<
     /** Symbol-only extra points (rule 4b); the global +5 (rule 1) is already in `effectiveParameters.threshold`. */
     readonly scoreAdjustment: (
       symbol: string,
-    ) => Effect.Effect<{ readonly points: number; readonly reasons: readonly Reason[] }>;
+    ) => Effect.Effect<{ readonly points: number; readonly reasons: readonly MemoryReason[] }>;
     readonly effectiveParameters: Effect.Effect<EffectiveParameters>;
     /** Learn from a closed trade; idempotent by trade id. Returns the rules that fired or relaxed. */
     readonly updateAfterTradeClosed: (trade: VirtualTrade) => Effect.Effect<readonly MemoryEvent[]>;
@@ -397,7 +410,7 @@ const makeMemory = Effect.fnUntraced(function* (config: MemoryConfig) {
     effectiveParameters: Effect.map(Ref.get(ref), (live) => parametersOf(live.book.state, config)),
     updateAfterTradeClosed: Effect.fn("Memory.updateAfterTradeClosed")(function* (trade: VirtualTrade) {
       return yield* change((live, now) =>
-        withStep(live, applyClosedTrade(live.book, trade, now, config.enabled), now),
+        withStep(live, applyClosedTrade(live.book, trade, now, config), now),
       );
     }),
     expire: change((live, now) => withStep(live, expireLocks(live.book, now), now)),

@@ -4,23 +4,21 @@
  * lock. Plain JSON data, recorded by a pure fold over closed trades, decoded with Schema when restored.
  */
 import { Schema } from "effect";
-import { MEMORY_RULE_NAMES } from "../model/Notification.ts";
+import { LOCK_RULE_NAMES } from "../model/MemoryEvent.ts";
 import type { ModelName } from "../model/Signal.ts";
 import type { Outcome, VirtualTrade } from "../model/Trade.ts";
 import type { MemoryLock } from "../port/MemoryStore.ts";
+import type { MemoryWindows } from "./MemoryRulesConfig.ts";
 import { winRate } from "./Outcome.ts";
 
 /** A decisive result in a window (break-evens are never stored, see Outcome.ts). */
 export type WindowResult = "W" | "L";
 
-export const GLOBAL_WINDOW = 20;
-export const MODEL_WINDOW = 20;
-export const SYMBOL_WINDOW = 10;
 /** How many closed-trade ids are remembered to ignore a trade reported twice (at-least-once delivery). */
 export const RECENT_IDS = 200;
 
 export interface SymbolMemory {
-  /** Last 10 decisive results, oldest first. */
+  /** The last decisive results (`windows.symbol`, default 10), oldest first. */
   readonly results: readonly WindowResult[];
   readonly lossStreak: number;
   /** Rule 4b is on for this symbol (+5 score needed). */
@@ -28,7 +26,7 @@ export interface SymbolMemory {
 }
 
 export interface ModelMemory {
-  /** Last 20 decisive results, oldest first; emptied when the model is disabled (re-evaluated on new results). */
+  /** The last decisive results (`windows.model`, default 20), oldest first; emptied when the model is disabled (re-evaluated on new results). */
   readonly results: readonly WindowResult[];
 }
 
@@ -36,18 +34,18 @@ export interface MemoryState {
   /** Closed trades recorded so far (break-evens included): the evidence counter. */
   readonly seq: number;
   readonly recentIds: readonly string[];
-  /** Last 20 decisive global results, oldest first. */
+  /** The last decisive global results (`windows.global`, default 20), oldest first. */
   readonly results: readonly WindowResult[];
   readonly lossStreak: number;
   readonly equity: number;
   readonly peakEquity: number;
   readonly models: Readonly<Record<ModelName, ModelMemory>>;
   readonly symbols: Readonly<Record<string, SymbolMemory>>;
-  /** Rule 1: threshold +5. */
+  /** Rule 1: threshold raised. */
   readonly thresholdRaised: boolean;
-  /** Rule 3a: max 2 signals per day. */
+  /** Rule 3a: signals per day capped. */
   readonly signalCap: boolean;
-  /** Rule 3b: risk 0.5 % per trade. */
+  /** Rule 3b: risk per trade cut. */
   readonly riskCut: boolean;
   /** Rule 5b: continuation preferred. */
   readonly continuationPreferred: boolean;
@@ -91,7 +89,12 @@ const streak = (current: number, outcome: Outcome): number =>
  * Record one closed trade: equity and peak move by its pnl (fees included); decisive outcomes enter the
  * windows and move the loss streaks; a break-even changes neither.
  */
-export const recordTrade = (state: MemoryState, trade: VirtualTrade, outcome: Outcome): MemoryState => {
+export const recordTrade = (
+  state: MemoryState,
+  trade: VirtualTrade,
+  outcome: Outcome,
+  windows: MemoryWindows,
+): MemoryState => {
   const equity = state.equity + (Number.isFinite(trade.pnl) ? (trade.pnl ?? 0) : 0);
   const recentIds = [...state.recentIds, trade.id];
   const base: MemoryState = {
@@ -106,17 +109,17 @@ export const recordTrade = (state: MemoryState, trade: VirtualTrade, outcome: Ou
   const symbol = state.symbols[trade.symbol] ?? emptySymbol;
   return {
     ...base,
-    results: push(state.results, r, GLOBAL_WINDOW),
+    results: push(state.results, r, windows.global),
     lossStreak: streak(state.lossStreak, outcome),
     models: {
       ...state.models,
-      [trade.model]: { results: push(state.models[trade.model].results, r, MODEL_WINDOW) },
+      [trade.model]: { results: push(state.models[trade.model].results, r, windows.model) },
     },
     symbols: {
       ...state.symbols,
       [trade.symbol]: {
         ...symbol,
-        results: push(symbol.results, r, SYMBOL_WINDOW),
+        results: push(symbol.results, r, windows.symbol),
         lossStreak: streak(symbol.lossStreak, outcome),
       },
     },
@@ -164,7 +167,7 @@ export const MemoryStateSchema = Schema.Struct({
 const MemoryLockSchema = Schema.Struct({
   scope: Schema.Literals(["global", "symbol", "model"]),
   target: Schema.optionalKey(Schema.String),
-  rule: Schema.Literals(MEMORY_RULE_NAMES),
+  rule: Schema.Literals(LOCK_RULE_NAMES),
   until: Schema.Finite,
   reason: Schema.String,
   createdAt: Schema.Finite,

@@ -1,37 +1,52 @@
 /**
- * Rule 5a: when the reversal model's win rate over its last 20 decisive trades is below 45 % (with at least
- * 10 of them), reversal setups are disabled for 48 hours from the close of the trade that showed it. Its
- * window is emptied at that moment, so after re-enabling it is judged on new results only (at least 10
- * again): the same evidence can never disable it twice.
+ * Rule 5a: when the reversal model's win rate over its last decisive trades is below `floor` (with at least
+ * `minTrades` of them), reversal setups are disabled for `hours` from the close of the trade that showed
+ * it. Its window is emptied at that moment, so after re-enabling it is judged on new results only (at
+ * least `minTrades` again): the same evidence can never disable it twice. Defaults: 45 %, 10 trades, 48 h.
  */
 import type { ModelName } from "../model/Signal.ts";
 import { HOUR_MS } from "../model/Time.ts";
 import { windowWinRate } from "./MemoryState.ts";
 import { arm, type Rule, unchanged } from "./Rule.ts";
 
+/** The model this rule watches (the original product's rule 5: "if reversal model winrate < 45 %"). */
 export const DISABLED_MODEL: ModelName = "reversal";
-export const MODEL_DISABLE_MIN_TRADES = 10;
-export const MODEL_DISABLE_FLOOR = 0.45;
-export const MODEL_DISABLE_HOURS = 48;
 
-export const modelDisable: Rule = (book, closed, now) => {
+export interface ModelDisableConfig {
+  /** MEMORY_REVERSAL_MIN_TRADES. */
+  readonly minTrades: number;
+  /** MEMORY_REVERSAL_DISABLE_BELOW_PERCENT as a fraction. */
+  readonly floor: number;
+  /** MEMORY_REVERSAL_DISABLE_HOURS. */
+  readonly hours: number;
+}
+
+export const MODEL_DISABLE: ModelDisableConfig = { minTrades: 10, floor: 0.45, hours: 48 };
+
+export const modelDisable: Rule<ModelDisableConfig> = (book, closed, now, config) => {
   if (closed.trade.model !== DISABLED_MODEL || closed.outcome === "breakeven") return unchanged(book);
   const window = book.state.models[DISABLED_MODEL].results;
   const wr = windowWinRate(window);
-  if (wr === null || window.length < MODEL_DISABLE_MIN_TRADES || wr >= MODEL_DISABLE_FLOOR)
-    return unchanged(book);
+  if (wr === null || window.length < config.minTrades || wr >= config.floor) return unchanged(book);
+  const until = closed.closedAt + config.hours * HOUR_MS;
   const step = arm(
     book,
     {
       scope: "model",
       target: DISABLED_MODEL,
       rule: "modelDisable",
-      until: closed.closedAt + MODEL_DISABLE_HOURS * HOUR_MS,
+      until,
       reason: `${DISABLED_MODEL} win rate ${(wr * 100).toFixed(0)}% over ${window.length} trades`,
       createdAt: closed.closedAt,
     },
-    now,
-    { winRate: wr, trades: window.length, tradeId: closed.trade.id },
+    {
+      rule: "modelDisable",
+      action: "fired",
+      time: now,
+      scope: DISABLED_MODEL,
+      until,
+      data: { winRate: wr, trades: window.length, tradeId: closed.trade.id },
+    },
   );
   if (step === undefined) return unchanged(book);
   const s = step.book.state;

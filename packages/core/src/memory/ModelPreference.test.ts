@@ -1,6 +1,8 @@
 import { describe, expect, test } from "bun:test";
+import type { MemoryReason } from "../model/MemoryEvent.ts";
 import type { ModelName } from "../model/Signal.ts";
-import { applyModelPreference } from "./ModelPreference.ts";
+import { bookAfter, tradesOf } from "../testing/MemoryBooks.ts";
+import { applyModelPreference, MODEL_PREFERENCE, modelPreference } from "./ModelPreference.ts";
 
 const c = (score: number) => ({ model: "continuation" as ModelName, score });
 const r = (score: number) => ({ model: "reversal" as ModelName, score });
@@ -12,7 +14,7 @@ describe("applyModelPreference", () => {
     readonly slotsLeft: number;
     readonly preferred?: ModelName;
     readonly allowed: readonly { model: ModelName; score: number }[];
-    readonly rejected: readonly string[];
+    readonly rejected: readonly MemoryReason["code"][];
   }[] = [
     {
       name: "no preference: all allowed, best score first",
@@ -69,4 +71,36 @@ describe("applyModelPreference", () => {
       expect(out.rejected.map((x) => x.reason.code)).toEqual([...k.rejected]);
     });
   }
+});
+
+describe("modelPreference (rule 5b)", () => {
+  const NOW = Date.UTC(2025, 6, 1);
+  test("continuation above 65 % over 10 trades becomes preferred; at 65 % or less it stops", () => {
+    const good = bookAfter(tradesOf("WWLWWLWWLW")); // 7/10
+    const on = modelPreference(good.book, good.closed, NOW, MODEL_PREFERENCE);
+    expect(on.events).toEqual([
+      {
+        rule: "modelPreference",
+        action: "fired",
+        time: NOW,
+        scope: "continuation",
+        data: { winRate: 0.7, trades: 10 },
+      },
+    ]);
+    const worse = bookAfter(tradesOf("WWLWWLWWLWL")); // 7/11
+    const preferred = { ...worse.book, state: { ...worse.book.state, continuationPreferred: true } };
+    expect(
+      modelPreference(preferred, worse.closed, NOW, MODEL_PREFERENCE).events.map((e) => e.action),
+    ).toEqual(["relaxed"]);
+  });
+
+  test("its win rate and minimum come from its configuration", () => {
+    const good = bookAfter(tradesOf("WWLWWLWWLW"));
+    expect(
+      modelPreference(good.book, good.closed, NOW, { ...MODEL_PREFERENCE, winRate: 0.75 }).events,
+    ).toEqual([]);
+    expect(
+      modelPreference(good.book, good.closed, NOW, { ...MODEL_PREFERENCE, minTrades: 11 }).events,
+    ).toEqual([]);
+  });
 });

@@ -1,27 +1,45 @@
 /**
- * Rule 5b: when the continuation model's win rate over its last 20 decisive trades is above 65 % (with at
- * least 10 of them), continuation is the preferred model; it stops being preferred at 65 % or less.
- * `applyModelPreference` is what "preferred" means for the pipeline, on the setups of one symbol/candle.
+ * Rule 5b: when the continuation model's win rate over its last decisive trades is above `winRate` (with at
+ * least `minTrades` of them), continuation is the preferred model; it stops being preferred at `winRate` or
+ * less. `applyModelPreference` is what "preferred" means for the pipeline, on the setups of one
+ * symbol/candle. Defaults: above 65 %, 10 trades.
  */
-import type { ModelName, Reason } from "../model/Signal.ts";
+import type { MemoryReason } from "../model/MemoryEvent.ts";
+import type { ModelName } from "../model/Signal.ts";
 import { windowWinRate } from "./MemoryState.ts";
-import { type Rule, toggled, unchanged } from "./Rule.ts";
+import { type Rule, toggle, unchanged } from "./Rule.ts";
 
+/** The model this rule may prefer (the original product's rule 5: "prioritize continuation setups"). */
 export const PREFERRED_MODEL: ModelName = "continuation";
-export const PREFERENCE_MIN_TRADES = 10;
-export const PREFERENCE_WIN_RATE = 0.65;
 
-export const modelPreference: Rule = (book, _closed, now) => {
+export interface ModelPreferenceConfig {
+  /** MEMORY_CONTINUATION_MIN_TRADES. */
+  readonly minTrades: number;
+  /** MEMORY_CONTINUATION_PREFER_ABOVE_PERCENT as a fraction. */
+  readonly winRate: number;
+}
+
+export const MODEL_PREFERENCE: ModelPreferenceConfig = { minTrades: 10, winRate: 0.65 };
+
+export const modelPreference: Rule<ModelPreferenceConfig> = (book, _closed, now, config) => {
   const s = book.state;
   const window = s.models[PREFERRED_MODEL].results;
   const wr = windowWinRate(window);
   if (wr === null) return unchanged(book);
-  const fire = !s.continuationPreferred && window.length >= PREFERENCE_MIN_TRADES && wr > PREFERENCE_WIN_RATE;
-  const relax = s.continuationPreferred && wr <= PREFERENCE_WIN_RATE;
+  const fire = !s.continuationPreferred && window.length >= config.minTrades && wr > config.winRate;
+  const relax = s.continuationPreferred && wr <= config.winRate;
   if (!fire && !relax) return unchanged(book);
   return {
     book: { ...book, state: { ...s, continuationPreferred: fire } },
-    events: [toggled("modelPreference", fire, now, { winRate: wr, trades: window.length }, PREFERRED_MODEL)],
+    events: [
+      {
+        rule: "modelPreference",
+        action: toggle(fire),
+        time: now,
+        scope: PREFERRED_MODEL,
+        data: { winRate: wr, trades: window.length },
+      },
+    ],
   };
 };
 
@@ -37,10 +55,10 @@ export interface PreferenceInput<S extends { readonly model: ModelName; readonly
 export interface PreferenceResult<S> {
   /** May be emitted, best first: the preferred model first, then by score. */
   readonly allowed: readonly S[];
-  readonly rejected: readonly { readonly setup: S; readonly reason: Reason }[];
+  readonly rejected: readonly { readonly setup: S; readonly reason: MemoryReason }[];
 }
 
-const title = (m: ModelName): string => m.charAt(0).toUpperCase() + m.slice(1);
+const title = (m: ModelName): Capitalize<ModelName> => (m === "continuation" ? "Continuation" : "Reversal");
 
 /**
  * While a model is preferred:
@@ -60,7 +78,7 @@ export const applyModelPreference = <S extends { readonly model: ModelName; read
   if (preferred === undefined) return { allowed: [...setups].sort(order), rejected: [] };
   const preferredFired = setups.some((s) => s.model === preferred);
   const allowed: S[] = [];
-  const rejected: { setup: S; reason: Reason }[] = [];
+  const rejected: { setup: S; reason: MemoryReason }[] = [];
   for (const setup of setups) {
     if (setup.model === preferred) allowed.push(setup);
     else if (preferredFired)

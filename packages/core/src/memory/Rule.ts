@@ -1,9 +1,9 @@
 /**
  * The shape every adaptive-memory rule shares: a pure step from (state + locks, the trade that just closed,
- * event time) to new state + locks and the events it produced. A lock's `until` derives from the trade's
- * close time, so replaying the same trades gives the same locks.
+ * event time, the rule's own configuration) to new state + locks and the events it produced. A lock's
+ * `until` derives from the trade's close time, so replaying the same trades gives the same locks.
  */
-import type { MemoryEvent, MemoryRule } from "../model/Notification.ts";
+import type { MemoryEvent } from "../model/MemoryEvent.ts";
 import type { Outcome, VirtualTrade } from "../model/Trade.ts";
 import type { MemoryLock } from "../port/MemoryStore.ts";
 import type { MemoryBook } from "./MemoryState.ts";
@@ -21,33 +21,20 @@ export interface RuleStep {
   readonly events: readonly MemoryEvent[];
 }
 
-export type Rule = (book: MemoryBook, closed: ClosedTrade, now: number) => RuleStep;
+/** One rule over its configuration `C` (see MemoryRulesConfig). */
+export type Rule<C> = (book: MemoryBook, closed: ClosedTrade, now: number, config: C) => RuleStep;
 
 export const unchanged = (book: MemoryBook): RuleStep => ({ book, events: [] });
 
-const armKey = (rule: MemoryRule, target: string | undefined): string => `${rule}:${target ?? ""}`;
-
 /**
- * Place (or replace) the lock of `rule` on `target`, remembering the evidence (`state.seq`) that armed it.
- * Returns `undefined` when that same evidence already armed it: a lock never re-arms on old evidence.
+ * Place (or replace) `lock`, remembering the evidence (`state.seq`) that armed it, with `event` as what the
+ * rule says about it. Returns `undefined` when that same evidence already armed it: a lock never re-arms on
+ * old evidence.
  */
-export const arm = (
-  book: MemoryBook,
-  lock: MemoryLock,
-  now: number,
-  data?: Readonly<Record<string, number | string>>,
-): RuleStep | undefined => {
-  const key = armKey(lock.rule, lock.target);
+export const arm = (book: MemoryBook, lock: MemoryLock, event: MemoryEvent): RuleStep | undefined => {
+  const key = `${lock.rule}:${lock.target ?? ""}`;
   if ((book.state.armedAt[key] ?? -1) >= book.state.seq) return undefined;
   const locks = book.locks.filter((l) => !(l.rule === lock.rule && l.target === lock.target));
-  const event: MemoryEvent = {
-    rule: lock.rule,
-    action: "fired",
-    time: now,
-    until: lock.until,
-    ...(lock.target === undefined ? {} : { scope: lock.target }),
-    ...(data === undefined ? {} : { data }),
-  };
   return {
     book: {
       state: { ...book.state, armedAt: { ...book.state.armedAt, [key]: book.state.seq } },
@@ -57,17 +44,28 @@ export const arm = (
   };
 };
 
-/** An on/off adjustment changed: the matching event. */
-export const toggled = (
-  rule: MemoryRule,
-  on: boolean,
-  now: number,
-  data: Readonly<Record<string, number | string>>,
-  scope?: string,
-): MemoryEvent => ({
-  rule,
-  action: on ? "fired" : "relaxed",
-  time: now,
-  data,
-  ...(scope === undefined ? {} : { scope }),
-});
+/** "fired" when an on/off adjustment turns on, "relaxed" when it turns off. */
+export const toggle = (on: boolean): "fired" | "relaxed" => (on ? "fired" : "relaxed");
+
+/** The "relaxed" event of a lock lifted at `now`: at its expiry, or by the owner's /resume. */
+export const liftedEvent = (lock: MemoryLock, now: number, by?: "owner"): MemoryEvent => {
+  const lifted = {
+    action: "relaxed",
+    time: now,
+    until: lock.until,
+    ...(by === undefined ? {} : { data: { by } }),
+  } as const;
+  switch (lock.rule) {
+    case "lossStreakPause":
+    case "manualPause":
+      return { rule: lock.rule, ...lifted };
+    case "symbolCooldown":
+      return { rule: lock.rule, scope: lock.target ?? "", ...lifted };
+    case "modelDisable":
+      return {
+        rule: lock.rule,
+        scope: lock.target === "continuation" ? "continuation" : "reversal",
+        ...lifted,
+      };
+  }
+};

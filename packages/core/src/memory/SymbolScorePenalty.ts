@@ -1,21 +1,29 @@
 /**
- * Rule 4b: a symbol whose win rate over its last 10 decisive trades is below 50 % (with at least 5 of them)
- * needs 5 more score points. Removed once its win rate is 50 % or more again.
+ * Rule 4b: a symbol whose win rate over its last decisive trades is below `floor` (with at least `minTrades`
+ * of them) needs `points` more score. Removed once its win rate is back at the floor or more. Defaults:
+ * 50 %, 5 trades, +5 points.
  */
 import { emptySymbol, windowWinRate } from "./MemoryState.ts";
-import { type Rule, toggled, unchanged } from "./Rule.ts";
+import { type Rule, toggle, unchanged } from "./Rule.ts";
 
-export const SYMBOL_PENALTY_MIN_TRADES = 5;
-export const SYMBOL_PENALTY_FLOOR = 0.5;
-export const SYMBOL_PENALTY_POINTS = 5;
+export interface SymbolScorePenaltyConfig {
+  /** MEMORY_SYMBOL_MIN_TRADES. */
+  readonly minTrades: number;
+  /** MEMORY_SYMBOL_WIN_RATE_FLOOR_PERCENT as a fraction. */
+  readonly floor: number;
+  /** MEMORY_SYMBOL_PENALTY_POINTS. */
+  readonly points: number;
+}
 
-export const symbolScorePenalty: Rule = (book, closed, now) => {
+export const SYMBOL_SCORE_PENALTY: SymbolScorePenaltyConfig = { minTrades: 5, floor: 0.5, points: 5 };
+
+export const symbolScorePenalty: Rule<SymbolScorePenaltyConfig> = (book, closed, now, config) => {
   const symbol = closed.trade.symbol;
   const mem = book.state.symbols[symbol] ?? emptySymbol;
   const wr = windowWinRate(mem.results);
   if (wr === null) return unchanged(book);
-  const fire = !mem.penalty && mem.results.length >= SYMBOL_PENALTY_MIN_TRADES && wr < SYMBOL_PENALTY_FLOOR;
-  const relax = mem.penalty && wr >= SYMBOL_PENALTY_FLOOR;
+  const fire = !mem.penalty && mem.results.length >= config.minTrades && wr < config.floor;
+  const relax = mem.penalty && wr >= config.floor;
   if (!fire && !relax) return unchanged(book);
   return {
     book: {
@@ -23,13 +31,13 @@ export const symbolScorePenalty: Rule = (book, closed, now) => {
       state: { ...book.state, symbols: { ...book.state.symbols, [symbol]: { ...mem, penalty: fire } } },
     },
     events: [
-      toggled(
-        "symbolScorePenalty",
-        fire,
-        now,
-        { winRate: wr, trades: mem.results.length, points: SYMBOL_PENALTY_POINTS },
-        symbol,
-      ),
+      {
+        rule: "symbolScorePenalty",
+        action: toggle(fire),
+        time: now,
+        scope: symbol,
+        data: { winRate: wr, trades: mem.results.length, points: config.points },
+      },
     ],
   };
 };

@@ -1,30 +1,38 @@
 /**
- * Rule 1: when the global win rate over the last 20 decisive trades falls below 55 % (with at least 10 of
- * them), the score threshold rises by 5 points. It is removed when the win rate is back at 55 % or more,
- * and is a flag, so it is never applied twice.
+ * Rule 1: when the global win rate over the last decisive trades falls below the floor (with at least
+ * `minTrades` of them), the score threshold rises by `points`. It is removed when the win rate is back at
+ * the floor or more, and is a flag, so it is never applied twice. Defaults: 55 %, 10 trades, +5 points.
  */
 import { windowWinRate } from "./MemoryState.ts";
-import { type Rule, toggled, unchanged } from "./Rule.ts";
+import { type Rule, toggle, unchanged } from "./Rule.ts";
 
-export const WIN_RATE_MIN_TRADES = 10;
-export const WIN_RATE_FLOOR = 0.55;
-export const WIN_RATE_THRESHOLD_POINTS = 5;
+export interface WinRateThresholdConfig {
+  /** MEMORY_WIN_RATE_MIN_TRADES: decisive trades in the window before the rule may fire. */
+  readonly minTrades: number;
+  /** MEMORY_WIN_RATE_FLOOR_PERCENT as a fraction: below it the threshold rises. */
+  readonly floor: number;
+  /** MEMORY_WIN_RATE_THRESHOLD_POINTS: how much it rises. */
+  readonly points: number;
+}
 
-export const winRateThreshold: Rule = (book, _closed, now) => {
+export const WIN_RATE_THRESHOLD: WinRateThresholdConfig = { minTrades: 10, floor: 0.55, points: 5 };
+
+export const winRateThreshold: Rule<WinRateThresholdConfig> = (book, _closed, now, config) => {
   const s = book.state;
   const wr = windowWinRate(s.results);
   if (wr === null) return unchanged(book);
-  const fire = !s.thresholdRaised && s.results.length >= WIN_RATE_MIN_TRADES && wr < WIN_RATE_FLOOR;
-  const relax = s.thresholdRaised && wr >= WIN_RATE_FLOOR;
+  const fire = !s.thresholdRaised && s.results.length >= config.minTrades && wr < config.floor;
+  const relax = s.thresholdRaised && wr >= config.floor;
   if (!fire && !relax) return unchanged(book);
   return {
     book: { ...book, state: { ...s, thresholdRaised: fire } },
     events: [
-      toggled("winRateThreshold", fire, now, {
-        winRate: wr,
-        trades: s.results.length,
-        points: WIN_RATE_THRESHOLD_POINTS,
-      }),
+      {
+        rule: "winRateThreshold",
+        action: toggle(fire),
+        time: now,
+        data: { winRate: wr, trades: s.results.length, points: config.points },
+      },
     ],
   };
 };

@@ -3,36 +3,10 @@
  * Telegram, plain text for the console). Every notification goes through the outbox.
  */
 import type { Candle } from "./Candle.ts";
+import type { MemoryEvent } from "./MemoryEvent.ts";
 import type { ModelName, Signal } from "./Signal.ts";
 import type { SymbolInfo } from "./Symbol.ts";
 import type { TradeEvent, VirtualTrade } from "./Trade.ts";
-
-/** Every memory rule by name (see memory/): the one list the type and the snapshot decoder use. */
-export const MEMORY_RULE_NAMES = [
-  "winRateThreshold",
-  "lossStreakPause",
-  "drawdownSignalCap",
-  "drawdownRiskCut",
-  "symbolCooldown",
-  "symbolScorePenalty",
-  "modelDisable",
-  "modelPreference",
-  "manualPause",
-] as const;
-
-/** A memory rule that fired or relaxed. */
-export type MemoryRule = (typeof MEMORY_RULE_NAMES)[number];
-
-export interface MemoryEvent {
-  readonly rule: MemoryRule;
-  readonly action: "fired" | "relaxed";
-  readonly time: number;
-  /** The symbol or model the rule applies to, when it is not global. */
-  readonly scope?: string;
-  /** Absolute expiry of the lock, when the rule sets one. */
-  readonly until?: number;
-  readonly data?: Readonly<Record<string, number | string>>;
-}
 
 /** What the memory layer knows, for status messages, /status and /healthz. */
 export interface MemoryStatus {

@@ -3,7 +3,7 @@
  * model disables), each with an absolute expiry so they survive restarts.
  */
 import { Context, type Effect } from "effect";
-import type { MemoryRule } from "../model/Notification.ts";
+import type { LockRule } from "../model/MemoryEvent.ts";
 import type { StoreError } from "./StoreError.ts";
 
 /** A lock the memory layer holds: nothing in its scope may trade until `until` (ms UTC). */
@@ -11,7 +11,7 @@ export interface MemoryLock {
   readonly scope: "global" | "symbol" | "model";
   /** Symbol or model name; absent for global locks. */
   readonly target?: string;
-  readonly rule: MemoryRule;
+  readonly rule: LockRule;
   readonly until: number;
   readonly reason: string;
   readonly createdAt: number;

@@ -5,6 +5,7 @@ export * from "./effect.ts";
 export * from "./HigherTimeframesMemory.ts";
 export * from "./KeyValueStoreMemory.ts";
 export * from "./klines.ts";
+export * from "./MemoryBooks.ts";
 export * from "./MemoryStoreMemory.ts";
 export * from "./SignalStoreContract.ts";
 export * from "./SignalStoreMemory.ts";

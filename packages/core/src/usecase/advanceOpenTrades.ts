@@ -6,7 +6,8 @@
  */
 import { Effect } from "effect";
 import { Memory } from "../memory/Memory.ts";
-import type { MemoryEvent, Notification } from "../model/Notification.ts";
+import type { MemoryEvent } from "../model/MemoryEvent.ts";
+import type { Notification } from "../model/Notification.ts";
 import type { SymbolInfo } from "../model/Symbol.ts";
 import type { VirtualTrade } from "../model/Trade.ts";
 import { SignalStore } from "../port/SignalStore.ts";

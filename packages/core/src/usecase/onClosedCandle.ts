@@ -6,7 +6,7 @@
 import { Clock, Context, Effect, Exit, Result } from "effect";
 import { Memory } from "../memory/Memory.ts";
 import { bucketOpenTime, type Candle, closedAt, TIMEFRAME_MS } from "../model/Candle.ts";
-import type { MemoryEvent } from "../model/Notification.ts";
+import type { MemoryEvent } from "../model/MemoryEvent.ts";
 import type { Evaluation, Signal } from "../model/Signal.ts";
 import { HigherTimeframes, MAX_KLINES_PER_REQUEST } from "../port/HigherTimeframes.ts";
 import type { MarketDataError } from "../port/MarketData.ts";

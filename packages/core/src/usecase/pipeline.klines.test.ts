@@ -6,7 +6,7 @@ import { TestClock } from "effect/testing";
 import { FIXTURE_KLINES_DIR } from "../../../../fixtures/index.ts";
 import { defaultMemoryConfig, Memory } from "../memory/Memory.ts";
 import { closedAt } from "../model/Candle.ts";
-import type { MemoryEvent } from "../model/Notification.ts";
+import type { MemoryEvent } from "../model/MemoryEvent.ts";
 import type { Signal } from "../model/Signal.ts";
 import type { VirtualTrade } from "../model/Trade.ts";
 import { SignalStore } from "../port/SignalStore.ts";

@@ -3,7 +3,7 @@ import { Effect, Layer } from "effect";
 import { TestClock } from "effect/testing";
 import fc from "fast-check";
 import { type EffectiveParameters, type GateDecision, Memory } from "../memory/Memory.ts";
-import type { MemoryEvent } from "../model/Notification.ts";
+import type { MemoryEvent, MemoryReason } from "../model/MemoryEvent.ts";
 import type { Evaluation, ModelName, Setup, Signal } from "../model/Signal.ts";
 import type { VirtualTrade } from "../model/Trade.ts";
 import { SignalStore } from "../port/SignalStore.ts";
@@ -26,6 +26,12 @@ interface MemoryScript {
   readonly learned?: readonly MemoryEvent[];
 }
 
+/** The reason of a symbol cooldown lock, as the memory's gate gives it. */
+const cooldown = (until: number): MemoryReason => ({
+  code: "symbolCooldown",
+  data: { until, reason: "2 consecutive losses on BTCUSDT", target: "BTCUSDT" },
+});
+
 /** A scripted Memory: fixed parameters and gates; records the trades it was told about. */
 const memoryDouble = (script: MemoryScript = {}, closed: VirtualTrade[] = []) =>
   Layer.succeed(
@@ -40,7 +46,12 @@ const memoryDouble = (script: MemoryScript = {}, closed: VirtualTrade[] = []) =>
           script.points
             ? {
                 points: script.points,
-                reasons: [{ code: "symbolScorePenalty", data: { points: script.points } }],
+                reasons: [
+                  {
+                    code: "symbolScorePenalty",
+                    data: { symbol: "BTCUSDT", points: script.points, winRate: 0.4 },
+                  },
+                ],
               }
             : { points: 0, reasons: [] },
         ),
@@ -197,13 +208,13 @@ describe("processEvaluations: gates", () => {
         state,
         memory: {
           blocked: {
-            BTCUSDT: { _tag: "Blocked", reason: { code: "symbolCooldown", data: { losses: 2 } }, until },
+            BTCUSDT: { _tag: "Blocked", reason: cooldown(until), until },
           },
         },
       }),
       { at: NOW },
     );
-    expect(r[0]!.blockedBy).toEqual({ code: "symbolCooldown", data: { losses: 2, until } });
+    expect(r[0]!.blockedBy).toEqual(cooldown(until));
     expect(state.signals.get(r[0]!.key)?.status).toBe("blocked");
   });
 
@@ -213,7 +224,13 @@ describe("processEvaluations: gates", () => {
       processEvaluations([setupOf({ score: 83 }), setupOf({ symbol: "ETHUSDT", score: 90 })]),
       world({
         state,
-        memory: { points: 5, params: { threshold: 80, adjustments: [{ code: "winRateThreshold" }] } },
+        memory: {
+          points: 5,
+          params: {
+            threshold: 80,
+            adjustments: [{ code: "winRateThreshold", data: { points: 5, winRate: 0.5, trades: 20 } }],
+          },
+        },
       }),
       { at: NOW },
     );
@@ -234,8 +251,8 @@ describe("processEvaluations: gates", () => {
         memory: {
           params: { threshold: 75 },
           blocked: {
-            BTCUSDT: { _tag: "Blocked", reason: { code: "symbolCooldown", data: { losses: 2 } }, until },
-            ETHUSDT: { _tag: "Blocked", reason: { code: "symbolCooldown", data: { losses: 2 } }, until },
+            BTCUSDT: { _tag: "Blocked", reason: cooldown(until), until },
+            ETHUSDT: { _tag: "Blocked", reason: cooldown(until), until },
           },
         },
       }),
@@ -349,7 +366,14 @@ describe("advanceOpenTrades", () => {
   test("a quiet tick writes nothing; a target persists the trade with a TradeUpdate; the close teaches memory and alerts", async () => {
     const closed: VirtualTrade[] = [];
     const learned: MemoryEvent[] = [
-      { rule: "symbolCooldown", action: "fired", time: NOW + 3 * M30, scope: "BTCUSDT", until: 1 },
+      {
+        rule: "symbolCooldown",
+        action: "fired",
+        time: NOW + 3 * M30,
+        scope: "BTCUSDT",
+        until: 1,
+        data: { losses: 2, tradeId: "t" },
+      },
     ];
     const state = new SignalStoreMemoryState();
     const r = await runTest(

@@ -96,13 +96,8 @@ export const processEvaluations = Effect.fn("Pipeline.processEvaluations")(funct
     }
     const gate = yield* memory.canTrade(setup.symbol, setup.model);
     if (gate._tag === "Blocked") {
-      const { reason, until } = gate;
-      yield* block(
-        initial,
-        until === undefined || reason.data?.until !== undefined
-          ? reason
-          : { ...reason, data: { ...reason.data, until } },
-      );
+      // A lock's reason carries its expiry (`data.until`), so the log line and the message can say it.
+      yield* block(initial, gate.reason);
       continue;
     }
     const adjustment = yield* memory.scoreAdjustment(setup.symbol);

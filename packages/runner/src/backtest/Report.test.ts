@@ -104,9 +104,16 @@ const market: ReportMarket = {
 };
 
 const memoryEvents: MemoryEvent[] = [
-  { rule: "lossStreakPause", action: "fired", time: T, until: T + 12 * H },
-  { rule: "lossStreakPause", action: "relaxed", time: T + 12 * H },
-  { rule: "symbolCooldown", action: "fired", time: T, scope: "ETHUSDT", until: T + 24 * H },
+  { rule: "lossStreakPause", action: "fired", time: T, until: T + 12 * H, data: { losses: 3, tradeId: "a" } },
+  { rule: "lossStreakPause", action: "relaxed", time: T + 12 * H, until: T + 12 * H },
+  {
+    rule: "symbolCooldown",
+    action: "fired",
+    time: T,
+    scope: "ETHUSDT",
+    until: T + 24 * H,
+    data: { losses: 2, tradeId: "b" },
+  },
 ];
 const signals: Signal[] = [
   win.signal,

@@ -1,5 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { Memory, NO_FUNDING, Pipeline, SignalStore, TIMEFRAME_MS } from "@signalbot/core";
+import {
+  defaultMemoryConfig,
+  Memory,
+  NO_FUNDING,
+  Pipeline,
+  SignalStore,
+  TIMEFRAME_MS,
+} from "@signalbot/core";
 import {
   aBlockedSignal,
   aLosingTrade,
@@ -79,13 +86,7 @@ const gathered = async (): Promise<DashboardView> => {
   const layer = Layer.mergeAll(
     SignalStoreMemory.layer(state),
     Pipeline.layer({ costs: { ...NO_COSTS, funding: NO_FUNDING } }),
-    Memory.layer({
-      baseThreshold: 75,
-      baseMaxSignalsPerDay: 5,
-      baseRiskPercent: 1,
-      startingBalance: 1000,
-      enabled: true,
-    }).pipe(Layer.provide(MemoryStoreMemory.layer())),
+    Memory.layer(defaultMemoryConfig).pipe(Layer.provide(MemoryStoreMemory.layer())),
   );
   return runTest(program, layer, { at: NOW });
 };

@@ -13,6 +13,13 @@ test("a blocked signal's reason reads like the log line the style guide asks for
     'manualPause until 2026-03-02T14:30Z reason="paused by owner"',
   );
   expect(
-    describeMemoryEvent({ rule: "symbolCooldown", action: "fired", time: 0, scope: "SOLUSDT", until }),
+    describeMemoryEvent({
+      rule: "symbolCooldown",
+      action: "fired",
+      time: 0,
+      scope: "SOLUSDT",
+      until,
+      data: { losses: 2, tradeId: "t" },
+    }),
   ).toBe('symbolCooldown fired "SOLUSDT" until 2026-03-02T14:30Z');
 });

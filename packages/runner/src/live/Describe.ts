@@ -27,8 +27,8 @@ export const describeReason = (reason: Reason): string => {
 export const describeMemoryEvent = (e: MemoryEvent): string =>
   [
     `${e.rule} ${e.action}`,
-    e.scope === undefined ? "" : JSON.stringify(e.scope),
-    e.until === undefined ? "" : `until ${isoMinute(e.until)}`,
+    "scope" in e ? JSON.stringify(e.scope) : "",
+    "until" in e ? `until ${isoMinute(e.until)}` : "",
   ]
     .filter((s) => s !== "")
     .join(" ");

@@ -2,6 +2,7 @@ import { expect, test } from "bun:test";
 import {
   type Candle,
   type CandleEvent,
+  defaultMemoryConfig,
   HigherTimeframes,
   type KlineQuery,
   MarketData,
@@ -143,13 +144,9 @@ const runScenario = (
       HigherTimeframes.layerMarketData.pipe(Layer.provideMerge(fixtureMarket(() => now, h.calls))),
       SignalStoreMemory.layer(state),
       KeyValueStoreMemory.layer(),
-      Memory.layer({
-        baseThreshold: 75,
-        baseMaxSignalsPerDay: 5,
-        baseRiskPercent: 1,
-        startingBalance: 1000,
-        enabled: true,
-      }).pipe(Layer.provide(Layer.succeed(MemoryStore, MemoryStoreMemory.make(memoryState)))),
+      Memory.layer(defaultMemoryConfig).pipe(
+        Layer.provide(Layer.succeed(MemoryStore, MemoryStoreMemory.make(memoryState))),
+      ),
       Pipeline.layer({}),
       stream,
       Layer.succeed(Notifier, Notifier.of({ deliver: (n) => Effect.sync(() => void h.delivered.push(n)) })),

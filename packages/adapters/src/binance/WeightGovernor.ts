@@ -3,6 +3,8 @@
  * budget per minute, pauses everybody after a 429 and halts everything during a 418 IP ban.
  * @see https://developers.binance.com/docs/derivatives/usds-margined-futures/general-info#limits
  */
+import type { RestEvent } from "@signalbot/core";
+
 /**
  * Time as the governor and the REST client see it; tests pass a virtual clock whose `sleep` advances `now`, or a
  * manual one they move by hand. `sleep` resolves early (and drops its timer) when `signal` aborts.
@@ -25,19 +27,11 @@ export const systemClock: GovernorClock = {
     }),
 };
 
-/** What the governor tells the outside world (the runner logs or notifies these). */
-export type GovernorEvent =
-  | { readonly _tag: "RateLimited"; readonly until: number; readonly retryAfterMs: number }
-  /** A new ban (one event per ban, however many answers said 418); `until` is its end as first announced. */
-  | { readonly _tag: "Banned"; readonly until: number; readonly retryAfterMs: number }
-  | { readonly _tag: "BanLifted"; readonly at: number }
-  /** exchangeInfo advertises a REQUEST_WEIGHT limit that leaves less than the configured budget. */
-  | {
-      readonly _tag: "BudgetLimited";
-      readonly budget: number;
-      readonly configured: number;
-      readonly advertised: number;
-    };
+/** What the governor tells the outside world (the runner logs or notifies these): its part of core's RestEvent. */
+export type GovernorEvent = Extract<
+  RestEvent,
+  { readonly _tag: "RateLimited" | "Banned" | "BanLifted" | "BudgetLimited" }
+>;
 
 export interface WeightGovernorOptions {
   /** Weight this process may use per window (Binance IP limit is 2400/min; default 1200 leaves room). */

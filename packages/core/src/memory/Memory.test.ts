@@ -414,6 +414,33 @@ describe("--no-memory (enabled: false)", () => {
   });
 });
 
+describe("per-rule switches (rules: { name: false })", () => {
+  test("a rule switched off never fires; the others still do", async () => {
+    // Three losses on one symbol: the loss-streak pause and the symbol cooldown would both fire.
+    const trades = [1, 2, 3].map((i) => aLosingTrade({ symbol: "SOLUSDT", closedAt: at(i) }));
+    const probe = (config: MemoryConfig) =>
+      run(
+        withMemory(
+          MemoryStoreMemory.state(),
+          (m) =>
+            Effect.gen(function* () {
+              const events = yield* closeAll(m, trades);
+              return { events, other: yield* m.canTrade("ETHUSDT", "continuation") };
+            }),
+          config,
+        ),
+      );
+    const all = await probe(defaultMemoryConfig);
+    expect(has(all.events, "lossStreakPause", "fired")).toBe(true);
+    expect(has(all.events, "symbolCooldown", "fired")).toBe(true);
+    expect(all.other._tag).toBe("Blocked");
+
+    const without = await probe({ ...defaultMemoryConfig, rules: { lossStreakPause: false } });
+    expect(has(without.events, "lossStreakPause", "fired")).toBe(false);
+    expect(has(without.events, "symbolCooldown", "fired")).toBe(true);
+    expect(without.other._tag).toBe("Allowed");
+  });
+});
 describe("failure safety: never silently allows", () => {
   test("a failing save blocks with memoryUnavailable until a save succeeds (expire retries it)", async () => {
     const store = MemoryStoreMemory.state();

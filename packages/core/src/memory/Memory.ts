@@ -4,7 +4,7 @@
  * risk. State is a JSON snapshot in the MemoryStore, restored on start; updates are serialized.
  */
 import { Cause, Clock, Context, Effect, Exit, Layer, Ref, Result, Schema, Semaphore } from "effect";
-import type { MemoryEvent, MemoryReason } from "../model/MemoryEvent.ts";
+import type { MemoryEvent, MemoryReason, MemoryRule } from "../model/MemoryEvent.ts";
 import type { MemoryStatus } from "../model/Notification.ts";
 import type { ModelName } from "../model/Signal.ts";
 import type { VirtualTrade } from "../model/Trade.ts";
@@ -62,6 +62,11 @@ export interface MemoryConfig {
   readonly enabled: boolean;
   /** Windows, thresholds, pause and cooldown lengths of the rules (MEMORY_* variables). */
   readonly rules: MemoryRulesConfig;
+  /**
+   * Rules switched off (ablation studies): they are not run after a closed trade, so they never fire; absent =
+   * all on. Meant for backtests, which start from a fresh memory; live does not use it.
+   */
+  readonly disabledRules?: readonly AutomaticRule[];
 }
 
 export const defaultMemoryConfig: MemoryConfig = {
@@ -73,19 +78,28 @@ export const defaultMemoryConfig: MemoryConfig = {
   rules: DEFAULT_MEMORY_RULES,
 };
 
-/** The rules, in the order they run after each closed trade, each with its section of `rules`. */
+/** A rule run after each closed trade (every memory rule but the owner's manual pause). */
+export type AutomaticRule = Exclude<MemoryRule, "manualPause">;
+
+/** The rules, in the order they run after each closed trade, each by name with its section of `rules`. */
 export const memoryRules = (
   rules: MemoryRulesConfig,
-): readonly ((book: MemoryBook, closed: ClosedTrade, now: number) => RuleStep)[] => [
-  (b, c, n) => winRateThreshold(b, c, n, rules.winRateThreshold),
-  (b, c, n) => lossStreakPause(b, c, n, rules.lossStreakPause),
-  (b, c, n) => drawdownSignalCap(b, c, n, rules.drawdownSignalCap),
-  (b, c, n) => drawdownRiskCut(b, c, n, rules.drawdownRiskCut),
-  (b, c, n) => symbolCooldown(b, c, n, rules.symbolCooldown),
-  (b, c, n) => symbolScorePenalty(b, c, n, rules.symbolScorePenalty),
-  (b, c, n) => modelDisable(b, c, n, rules.modelDisable),
-  (b, c, n) => modelPreference(b, c, n, rules.modelPreference),
+): readonly {
+  readonly name: AutomaticRule;
+  readonly rule: (book: MemoryBook, closed: ClosedTrade, now: number) => RuleStep;
+}[] => [
+  { name: "winRateThreshold", rule: (b, c, n) => winRateThreshold(b, c, n, rules.winRateThreshold) },
+  { name: "lossStreakPause", rule: (b, c, n) => lossStreakPause(b, c, n, rules.lossStreakPause) },
+  { name: "drawdownSignalCap", rule: (b, c, n) => drawdownSignalCap(b, c, n, rules.drawdownSignalCap) },
+  { name: "drawdownRiskCut", rule: (b, c, n) => drawdownRiskCut(b, c, n, rules.drawdownRiskCut) },
+  { name: "symbolCooldown", rule: (b, c, n) => symbolCooldown(b, c, n, rules.symbolCooldown) },
+  { name: "symbolScorePenalty", rule: (b, c, n) => symbolScorePenalty(b, c, n, rules.symbolScorePenalty) },
+  { name: "modelDisable", rule: (b, c, n) => modelDisable(b, c, n, rules.modelDisable) },
+  { name: "modelPreference", rule: (b, c, n) => modelPreference(b, c, n, rules.modelPreference) },
 ];
+
+/** The automatic rules' names, in the order they run. */
+export const AUTOMATIC_RULES: readonly AutomaticRule[] = memoryRules(DEFAULT_MEMORY_RULES).map((r) => r.name);
 
 export const SNAPSHOT_VERSION = 1;
 
@@ -95,14 +109,14 @@ export const initialBook = (config: MemoryConfig): MemoryBook => ({
 });
 
 /**
- * Learn from one closed trade (pure): record it, then run every rule (none when `enabled` is false).
- * A trade that is not closed, or whose id was already recorded, changes nothing.
+ * Learn from one closed trade (pure): record it, then run every rule (none when `enabled` is false, and not
+ * those in `disabledRules`). A trade that is not closed, or whose id was already recorded, changes nothing.
  */
 export const applyClosedTrade = (
   book: MemoryBook,
   trade: VirtualTrade,
   now: number,
-  config: Pick<MemoryConfig, "enabled" | "rules"> = defaultMemoryConfig,
+  config: Pick<MemoryConfig, "enabled" | "rules" | "disabledRules"> = defaultMemoryConfig,
 ): RuleStep => {
   if (trade.status !== "closed" || book.state.recentIds.includes(trade.id)) return { book, events: [] };
   const outcome = outcomeOf(trade);
@@ -110,7 +124,8 @@ export const applyClosedTrade = (
   const state = recordTrade(book.state, trade, outcome, config.rules.windows);
   let step: RuleStep = { book: { ...book, state }, events: [] };
   if (!config.enabled) return step;
-  for (const rule of memoryRules(config.rules)) {
+  for (const { name, rule } of memoryRules(config.rules)) {
+    if (config.disabledRules?.includes(name)) continue;
     const next = rule(step.book, closed, now);
     step = {
       book: next.book,
@@ -307,6 +322,8 @@ export class Memory extends Context.Service<
       symbol: string,
     ) => Effect.Effect<{ readonly points: number; readonly reasons: readonly MemoryReason[] }>;
     readonly effectiveParameters: Effect.Effect<EffectiveParameters>;
+    /** `effectiveParameters` read synchronously (the closed-candle step's hot path). */
+    readonly effectiveParametersUnsafe: () => EffectiveParameters;
     /** Learn from a closed trade; idempotent by trade id. Returns the rules that fired or relaxed. */
     readonly updateAfterTradeClosed: (trade: VirtualTrade) => Effect.Effect<readonly MemoryEvent[]>;
     /** Drop locks whose expiry passed (event time from Clock); call on every closed candle. Retries a failed save. */
@@ -408,6 +425,7 @@ const makeMemory = Effect.fnUntraced(function* (config: MemoryConfig) {
       return symbolAdjustmentOf((yield* Ref.get(ref)).book.state, symbol, config);
     }),
     effectiveParameters: Effect.map(Ref.get(ref), (live) => parametersOf(live.book.state, config)),
+    effectiveParametersUnsafe: () => parametersOf(Ref.getUnsafe(ref).book.state, config),
     updateAfterTradeClosed: Effect.fn("Memory.updateAfterTradeClosed")(function* (trade: VirtualTrade) {
       return yield* change((live, now) =>
         withStep(live, applyClosedTrade(live.book, trade, now, config), now),

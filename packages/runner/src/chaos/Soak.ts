@@ -14,9 +14,9 @@ import { fileURLToPath } from "node:url";
 import { FakeExchange, startFakeBotApi } from "@signalbot/adapters/testing";
 import { DAY_MS, TIMEFRAME_MS } from "@signalbot/core";
 import { slope } from "../bench/Stats.ts";
+import { makeRng } from "../random/Rng.ts";
 import { BotProcess, freePort, probedBundle } from "./BotProcess.ts";
 import { type AuditLine, parseAudit } from "./CandleAudit.ts";
-import { makeRng } from "./Rng.ts";
 
 export interface SoakOptions {
   readonly minutes: number;

@@ -1,6 +1,6 @@
 /**
- * A small seeded random generator (mulberry32) for the chaos soak: the same seed replays the same faults in
- * the same order, so a failing soak can be rerun exactly.
+ * A small seeded random generator (mulberry32): the same seed replays the chaos soak's faults in the same
+ * order, and draws the walk-forward's random search the same way, so a run can be repeated exactly.
  * @see https://gist.github.com/tommyettinger/46a874533244883189143505d203312c
  */
 

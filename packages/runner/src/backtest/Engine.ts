@@ -23,6 +23,7 @@ import {
   openedEvent,
   Pipeline,
   type Signal,
+  type StrategyParams,
   type SymbolInfo,
   SymbolState,
   type Timeframe,
@@ -42,6 +43,10 @@ export interface EngineOptions {
   /** Memory configuration over core's defaults (threshold 75, 5 signals/day, 1 % risk, 1000 USDT). */
   readonly memoryConfig?: Partial<Omit<MemoryConfig, "enabled">>;
   readonly timeoutCandles?: number;
+  /** Strategy parameters over core's defaults (`DEFAULT_PARAMS`). */
+  readonly strategy?: Partial<StrategyParams>;
+  /** Open virtual trades allowed per symbol (core's default 1). */
+  readonly maxOpenTradesPerSymbol?: number;
   readonly warmupCandles: number;
   /** Exchange filters per symbol: sizing rounds to their step size and checks min notional, as live does. */
   readonly infos?: Readonly<Record<string, SymbolInfo>>;
@@ -120,7 +125,14 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
       const layer = Layer.mergeAll(
         // Below-threshold setups are still returned (and reported); no candle is replayed twice here, so the
         // store need not remember them.
-        Pipeline.layer({ costs, timeoutCandles, recordBelowThreshold: false }),
+        Pipeline.layer({
+          costs,
+          timeoutCandles,
+          recordBelowThreshold: false,
+          ...(options.maxOpenTradesPerSymbol === undefined
+            ? {}
+            : { maxOpenTradesPerSymbol: options.maxOpenTradesPerSymbol }),
+        }),
         SignalStoreMemory.layer(storeState),
         Memory.layer(memoryConfig).pipe(Layer.provide(transientMemoryStore)),
         higherTimeframesOf(data.series),
@@ -141,7 +153,7 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
       );
       const { book } = Context.get(services, Pipeline);
 
-      const states = data.symbols.map((s) => new SymbolState(s, options.infos?.[s]));
+      const states = data.symbols.map((s) => new SymbolState(s, options.infos?.[s], options.strategy));
       /** Per symbol, the higher timeframes that have a data file (the others are built from 30m candles). */
       const hasFile = data.symbols.map((symbol) => {
         const has = (tf: AggregateTimeframe) =>

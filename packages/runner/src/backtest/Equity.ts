@@ -63,16 +63,22 @@ const paidBy = (b: Book, time: number): number => {
   return b.paid;
 };
 
+/** What equity is counted in: quote currency (pnl), or R (each trade's result over its initial risk). */
+export type EquityUnit = "money" | "R";
+
 /** The open part of a trade valued at `time`: its symbol's latest close, else its last known price. */
-const markedValue = (b: Book, time: number): number => {
+const markedValue = (b: Book, time: number, unit: EquityUnit): number => {
   if (b.series !== undefined) b.candle = lastClosedBy(b.series, time, b.candle);
   const price = b.series !== undefined && b.candle >= 0 ? b.series.close[b.candle]! : b.trade.lastPrice;
-  return markToMarket(b.trade, time, price, paidBy(b, time)).pnl;
+  const v = markToMarket(b.trade, time, price, paidBy(b, time));
+  return unit === "R" ? v.rMultiple : v.pnl;
 };
 
 /**
  * The marked equity at the period start and at each 30m close until `end`. `trades` are the replay's final
- * trade states (closed or still open at the end).
+ * trade states (closed or still open at the end). In R (`unit: "R"`, start at 0) it is the cumulative R of
+ * closed trades plus the open ones' R so far: the walk-forward's drawdown, where trades from several runs
+ * (each sized from its own equity) are pooled.
  */
 export const markedEquity = (
   trades: readonly VirtualTrade[],
@@ -80,6 +86,7 @@ export const markedEquity = (
   startingEquity: number,
   start: number,
   end: number,
+  unit: EquityUnit = "money",
 ): MarkedEquity => {
   const n = Math.max(1, Math.floor((end - start) / STEP) + 1);
   const times = new Float64Array(n);
@@ -105,9 +112,9 @@ export const markedEquity = (
     for (let i = open.length - 1; i >= 0; i--) {
       const b = open[i]!;
       if (b.trade.closedAt !== undefined && b.trade.closedAt <= t) {
-        realised += b.trade.pnl ?? 0;
+        realised += (unit === "R" ? b.trade.rMultiple : b.trade.pnl) ?? 0;
         open.splice(i, 1);
-      } else marked += markedValue(b, t);
+      } else marked += markedValue(b, t, unit);
     }
     times[k] = t;
     equity[k] = startingEquity + realised + marked;

@@ -58,6 +58,27 @@ const firstClosingAfter = (c: KlineColumns, time: number): number => {
   return lo;
 };
 
+/** The rows of `columns` a window delivers: warm-up history, then the period. */
+const rowsOf = (
+  columns: KlineColumns,
+  window: ReplayWindow,
+): Pick<ReplaySeries, "warmupStart" | "start" | "end"> => {
+  const end = window.to === undefined ? columns.length : firstClosingAfter(columns, window.to);
+  const start = Math.min(end, window.from === undefined ? 0 : firstClosingAfter(columns, window.from));
+  return { warmupStart: Math.max(0, start - window.warmupCandles), start, end };
+};
+
+/**
+ * The same loaded data cut to another window (the columns are shared, nothing is copied): a walk-forward
+ * loads the files once and replays many windows of them. Candles closing after `window.to` are not part of
+ * the result at all, so nothing a replay of it computes can depend on them.
+ */
+export const windowOf = (data: ReplayData, window: ReplayWindow): ReplayData => ({
+  symbols: data.symbols,
+  series: data.series.map((s) => ({ ...s, ...rowsOf(s.columns, window) })),
+  warnings: data.warnings,
+});
+
 /**
  * Finds and reads the series of `symbols` (all symbols in `dir` when empty) and cuts them to the window.
  * Fails, naming the file and line, on any unreadable or malformed file, and when a requested symbol has no
@@ -94,8 +115,6 @@ export const loadReplay = (
     const series: ReplaySeries[] = [];
     for (const file of files) {
       const columns = yield* readKlineFile(file);
-      const start = window.from === undefined ? 0 : firstClosingAfter(columns, window.from);
-      const end = window.to === undefined ? columns.length : firstClosingAfter(columns, window.to);
       if (columns.missing > 0) {
         const first = columns.gaps[0]!;
         warnings.push(
@@ -107,9 +126,7 @@ export const loadReplay = (
         symbolIndex: found.indexOf(file.symbol),
         timeframe: file.timeframe,
         columns,
-        warmupStart: Math.max(0, Math.min(start, end) - window.warmupCandles),
-        start: Math.min(start, end),
-        end,
+        ...rowsOf(columns, window),
       });
     }
     for (const symbol of found) {

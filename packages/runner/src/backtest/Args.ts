@@ -3,8 +3,17 @@
  * from it). Parsing is pure and reports every problem, one line each.
  */
 
-import { DAY_MS, DEFAULT_COSTS, DEFAULT_FUNDING_RATE } from "@signalbot/core";
-import { type ProgressMode, parseDay, parseProgress, parseSymbols, readFlags } from "../cli/Flags.ts";
+import { DAY_MS } from "@signalbot/core";
+import {
+  COST_FLAGS,
+  COST_USAGE,
+  type ProgressMode,
+  parseCosts,
+  parseDay,
+  parseProgress,
+  parseSymbols,
+  readFlags,
+} from "../cli/Flags.ts";
 
 export interface BacktestArgs {
   readonly dataDir: string;
@@ -41,11 +50,7 @@ Options:
   --from YYYY-MM-DD    first day of the period, UTC (default: start of the data; earlier data warms up)
   --to YYYY-MM-DD      last day of the period, UTC, inclusive (default: end of the data)
   --no-memory          replay with the adaptive memory layer switched off, to compare
-  --fee RATE           taker fee per fill as a fraction (default 0.0005 = 0.05 %, Binance USD-M)
-  --slippage RATE      adverse slippage per fill as a fraction (default 0.0002 = 0.02 %)
-  --funding-rate RATE  funding per 8 h on open trades, as a fraction, for symbols without a
-                       DIR/<SYMBOL>-funding.csv[.gz] file (default 0.0001 = 0.01 %; longs pay, shorts
-                       receive; negative reverses; 0 = none). Such files (bun run download) win.
+${COST_USAGE}
   --json FILE          write the full report as JSON (schema in docs/backtest.md)
   --html FILE          write a self-contained HTML report (charts, tables, trade list)
   --progress MODE      auto (stderr is a terminal), always (periodic lines) or never (default auto)
@@ -53,34 +58,12 @@ Options:
 
 Exit codes: 0 done, 2 bad arguments or bad data (the message names the file and line), 1 unexpected error.`;
 
-const parseRate = (flag: string, raw: string, problems: string[]): number | undefined => {
-  const v = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(v) || v < 0 || v >= 0.1) {
-    problems.push(`${flag}: expected a fraction between 0 and 0.1 (0.0005 = 0.05 %), got "${raw}"`);
-    return undefined;
-  }
-  return v;
-};
-
-const parseFundingRate = (raw: string, problems: string[]): number | undefined => {
-  const v = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(v) || Math.abs(v) >= 0.01) {
-    problems.push(
-      `--funding-rate: expected a fraction between -0.01 and 0.01 (0.0001 = 0.01 %), got "${raw}"`,
-    );
-    return undefined;
-  }
-  return v;
-};
-
 const FLAGS_WITH_VALUE = new Set([
   "--data",
   "--symbols",
   "--from",
   "--to",
-  "--fee",
-  "--slippage",
-  "--funding-rate",
+  ...COST_FLAGS,
   "--json",
   "--html",
   "--progress",
@@ -109,17 +92,7 @@ export const parseBacktestArgs = (argv: readonly string[]): ParsedArgs => {
     problems.push(`--to (${toRaw}) is before --from (${fromRaw})`);
   }
 
-  const feeRaw = values.get("--fee");
-  const slipRaw = values.get("--slippage");
-  const takerFeeRate =
-    feeRaw === undefined ? DEFAULT_COSTS.takerFeeRate : parseRate("--fee", feeRaw, problems);
-  const slippageRate =
-    slipRaw === undefined ? DEFAULT_COSTS.slippageRate : parseRate("--slippage", slipRaw, problems);
-
-  const fundingRaw = values.get("--funding-rate");
-  const fundingRate =
-    fundingRaw === undefined ? DEFAULT_FUNDING_RATE : parseFundingRate(fundingRaw, problems);
-
+  const { costs, fundingRate } = parseCosts(values, problems);
   const progress = parseProgress(values.get("--progress"), problems);
 
   if (problems.length > 0 || dataDir === undefined) return { _tag: "Invalid", problems };
@@ -133,11 +106,8 @@ export const parseBacktestArgs = (argv: readonly string[]): ParsedArgs => {
       ...(from === undefined ? {} : { from }),
       ...(to === undefined ? {} : { to }),
       memory,
-      costs: {
-        takerFeeRate: takerFeeRate ?? DEFAULT_COSTS.takerFeeRate,
-        slippageRate: slippageRate ?? DEFAULT_COSTS.slippageRate,
-      },
-      fundingRate: fundingRate ?? DEFAULT_FUNDING_RATE,
+      costs,
+      fundingRate,
       ...(jsonFile === undefined ? {} : { jsonFile }),
       ...(htmlFile === undefined ? {} : { htmlFile }),
       progress,

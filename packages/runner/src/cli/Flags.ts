@@ -1,7 +1,9 @@
 /**
- * Command-line flags shared by the CLIs (`backtest`, `download`): `--flag value` and `--flag=value`, switches,
- * dates and symbol lists — every problem collected, one line each, so a user fixes them all at once.
+ * Command-line flags shared by the CLIs (`backtest`, `download`, `walkforward`): `--flag value` and
+ * `--flag=value`, switches, dates, symbol lists and trading costs — every problem collected, one line each, so
+ * a user fixes them all at once.
  */
+import { DEFAULT_COSTS, DEFAULT_FUNDING_RATE } from "@signalbot/core";
 
 export interface ReadFlags {
   readonly help: boolean;
@@ -85,3 +87,56 @@ export const parseProgress = (raw: string | undefined, problems: string[]): Prog
 /** How progress is shown: redrawn on a terminal, periodic lines when asked for on a pipe, else nothing. */
 export const progressStyle = (mode: ProgressMode, isTTY: boolean): "tty" | "lines" | "off" =>
   mode === "never" ? "off" : isTTY ? "tty" : mode === "always" ? "lines" : "off";
+
+const parseRate = (flag: string, raw: string, problems: string[]): number | undefined => {
+  const v = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(v) || v < 0 || v >= 0.1) {
+    problems.push(`${flag}: expected a fraction between 0 and 0.1 (0.0005 = 0.05 %), got "${raw}"`);
+    return undefined;
+  }
+  return v;
+};
+
+const parseFundingRate = (raw: string, problems: string[]): number | undefined => {
+  const v = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(v) || Math.abs(v) >= 0.01) {
+    problems.push(
+      `--funding-rate: expected a fraction between -0.01 and 0.01 (0.0001 = 0.01 %), got "${raw}"`,
+    );
+    return undefined;
+  }
+  return v;
+};
+
+/** The trading-cost flags of the replaying CLIs. */
+export const COST_FLAGS = ["--fee", "--slippage", "--funding-rate"] as const;
+
+export const COST_USAGE = `  --fee RATE           taker fee per fill as a fraction (default 0.0005 = 0.05 %, Binance USD-M)
+  --slippage RATE      adverse slippage per fill as a fraction (default 0.0002 = 0.02 %)
+  --funding-rate RATE  funding per 8 h on open trades, as a fraction, for symbols without a
+                       DIR/<SYMBOL>-funding.csv[.gz] file (default 0.0001 = 0.01 %; longs pay, shorts
+                       receive; negative reverses; 0 = none). Such files (bun run download) win.`;
+
+/** `--fee`, `--slippage`, `--funding-rate` with their defaults (a bad value is a problem, the default stands in). */
+export const parseCosts = (
+  values: ReadonlyMap<string, string>,
+  problems: string[],
+): {
+  readonly costs: { readonly takerFeeRate: number; readonly slippageRate: number };
+  readonly fundingRate: number;
+} => {
+  const fee = values.get("--fee");
+  const slip = values.get("--slippage");
+  const funding = values.get("--funding-rate");
+  return {
+    costs: {
+      takerFeeRate:
+        (fee === undefined ? undefined : parseRate("--fee", fee, problems)) ?? DEFAULT_COSTS.takerFeeRate,
+      slippageRate:
+        (slip === undefined ? undefined : parseRate("--slippage", slip, problems)) ??
+        DEFAULT_COSTS.slippageRate,
+    },
+    fundingRate:
+      (funding === undefined ? undefined : parseFundingRate(funding, problems)) ?? DEFAULT_FUNDING_RATE,
+  };
+};

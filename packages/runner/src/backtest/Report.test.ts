@@ -18,7 +18,7 @@ import {
   aSignal,
   aWinningTrade,
 } from "@signalbot/core/testing";
-import type { PriceSeries, ReportMarket } from "./Equity.ts";
+import { markedEquity, type PriceSeries, type ReportMarket } from "./Equity.ts";
 import { renderHtml } from "./Html.ts";
 import {
   type BacktestConfig,
@@ -219,6 +219,17 @@ describe("buildReport", () => {
     expect(s.maxDrawdownPct).toBeGreaterThan(s.maxDrawdownClosedPct + 0.5);
     expect(s.maxDrawdownFrom).toBe(T);
     expect(s.maxDrawdownTo).toBe(T + 4 * M30);
+  });
+
+  test("marked equity in R: closed trades' R plus the open ones' R so far, the same dip in units of risk", () => {
+    const r = markedEquity([win.trade, open.trade], market, 0, T, T + 48 * M30, "R");
+    const money = markedEquity([win.trade, open.trade], market, 1000, T, T + 48 * M30);
+    const entry = win.trade.fills[0]!;
+    // At the 96 close: (96 − entry fill) × 2 − entry fee, over the 5 × 2 at risk.
+    expect(Math.min(...r.equity)).toBeCloseTo(((96 - entry.price) * 2 - entry.fee) / win.trade.riskAmount, 9);
+    expect(Math.min(...money.equity)).toBeCloseTo(1000 + (96 - entry.price) * 2 - entry.fee, 9);
+    const o = report.openAtEnd[0]!;
+    expect(r.equity.at(-1)!).toBeCloseTo(win.trade.rMultiple! + o.rMultiple, 9);
   });
 
   test("a trade open at the end is valued at its symbol's last close, listed, and in the marked equity", () => {

@@ -5,16 +5,17 @@
  */
 import type { BacktestReport, Stats } from "./Report.ts";
 
-const pct = (v: number | null): string => (v === null ? "–" : `${(v * 100).toFixed(1)}%`);
-const num = (v: number | null, digits = 2): string => (v === null ? "–" : v.toFixed(digits));
-const signed = (v: number | null, digits = 2): string =>
+export const pct = (v: number | null): string => (v === null ? "–" : `${(v * 100).toFixed(1)}%`);
+export const num = (v: number | null, digits = 2): string => (v === null ? "–" : v.toFixed(digits));
+export const signed = (v: number | null, digits = 2): string =>
   v === null ? "–" : v > 0 ? `+${v.toFixed(digits)}` : v.toFixed(digits);
-const interval = (ci: readonly [number, number] | null): string =>
+export const interval = (ci: readonly [number, number] | null): string =>
   ci === null ? "–" : `${signed(ci[0])} … ${signed(ci[1])}`;
 
-const HEADER = ["", "trades", "win rate", "exp. R", "95% CI", "PF (R)", "total R", "max DD R", "pnl"];
+/** The columns of a `Stats` row (the first names the row). */
+export const HEADER = ["", "trades", "win rate", "exp. R", "95% CI", "PF (R)", "total R", "max DD R", "pnl"];
 
-const row = (name: string, s: Stats): string[] => [
+export const row = (name: string, s: Stats): string[] => [
   name,
   String(s.trades),
   pct(s.winRate),
@@ -26,12 +27,15 @@ const row = (name: string, s: Stats): string[] => [
   signed(s.pnl),
 ];
 
-/** Right-aligned columns except the first. */
-export const table = (rows: readonly (readonly string[])[]): string => {
+/** Right-aligned columns except the first (and those in `left`). */
+export const table = (rows: readonly (readonly string[])[], left: readonly number[] = [0]): string => {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows
     .map((r) =>
-      r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  "),
+      r
+        .map((cell, c) => (left.includes(c) ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+        .join("  ")
+        .trimEnd(),
     )
     .join("\n");
 };

@@ -60,10 +60,16 @@ export const addSpan = (time: number, span: Span, times = 1): number => {
  */
 export const foldsOf = (start: number, end: number, train: Span, test: Span): Fold[] => {
   const folds: Fold[] = [];
-  const firstTest = addSpan(start, train);
+  const monthly = (s: Span) => s.unit === "m" || s.unit === "y";
+  const months = (s: Span) => (s.unit === "y" ? 12 : 1) * s.count;
+  // b(k), from `start` in one step when both lengths are in months (31 Jan + 3m + 1m is 31 May, not 30 May).
+  const boundary = (k: number): number =>
+    monthly(train) && monthly(test)
+      ? addSpan(start, { unit: "m", count: months(train) + k * months(test), text: "" })
+      : addSpan(addSpan(start, train), test, k);
   for (let k = 0; ; k++) {
-    const trainTo = addSpan(firstTest, test, k);
-    const nominal = addSpan(firstTest, test, k + 1);
+    const trainTo = boundary(k);
+    const nominal = boundary(k + 1);
     if (trainTo + DAY > end) break;
     const trainFrom = k === 0 ? start : addSpan(trainTo, train, -1);
     folds.push({ index: k, trainFrom, trainTo, testTo: Math.min(nominal, end), partial: nominal > end });

@@ -38,7 +38,8 @@ const isRecord = (v: unknown): v is Record<string, PatchValue> =>
 
 /**
  * Reads a grid file's text. Problems name the file and the path: unknown keys, a value of the wrong type, a
- * value the domain rejects even alone (`strategy.rrMin = 5: rrMin must be positive and below rrFull`).
+ * value the domain rejects in every combination (`strategy.rrMin = 5 ... rrMin must be positive and below
+ * rrFull`). Combinations rejected only together are left out of the search later, counted.
  */
 export const parseGrid = (text: string, source: string, base: RunConfig): ParsedGrid => {
   let json: unknown;
@@ -84,17 +85,52 @@ export const parseGrid = (text: string, source: string, base: RunConfig): Parsed
       if (seen.has(key)) problems.push(`${source}: ${path}: ${key} is listed twice`);
       seen.add(key);
       const shape = pathProblem(path, value);
-      if (shape !== undefined) {
-        problems.push(`${source}: ${shape}`);
-        continue;
-      }
-      const alone = applyPatch(fixedBase.config, { [path]: value });
-      if (alone._tag === "Invalid")
-        problems.push(`${source}: ${path} = ${key}: ${alone.problems.join("; ")}`);
+      if (shape !== undefined) problems.push(`${source}: ${shape}`);
     }
     parameters.push({ path, values });
   }
-  return problems.length > 0 ? { _tag: "Invalid", problems } : { _tag: "Ok", grid: { parameters, fixed } };
+  if (problems.length > 0) return { _tag: "Invalid", problems };
+  const grid = { parameters, fixed };
+  const dead = deadValues(grid, fixedBase.config).map((p) => `${source}: ${p}`);
+  return dead.length > 0 ? { _tag: "Invalid", problems: dead } : { _tag: "Ok", grid };
+};
+
+/**
+ * Values the domain rejects in every combination they are part of (`strategy.rrMin = 5` with every listed
+ * `strategy.rrFull` below it): certainly a mistake. A grid too large to enumerate is checked value by value
+ * against the base instead.
+ */
+const deadValues = (grid: Grid, base: RunConfig): string[] => {
+  const why = grid.parameters.map((p) => p.values.map((): string | undefined => "?"));
+  const size = gridSize(grid);
+  if (size > MAX_GRID) {
+    for (let i = 0; i < grid.parameters.length; i++) {
+      const p = grid.parameters[i]!;
+      for (let j = 0; j < p.values.length; j++) {
+        const r = applyPatch(base, { [p.path]: p.values[j]! });
+        why[i]![j] = r._tag === "Ok" ? undefined : r.problems.join("; ");
+      }
+    }
+  } else {
+    for (let k = 0; k < size; k++) {
+      const choice = choiceOf(grid, k);
+      const r = applyPatch(base, patchOf(grid, choice));
+      for (let i = 0; i < choice.length; i++) {
+        const j = choice[i]!;
+        if (why[i]![j] === undefined) continue;
+        if (r._tag === "Ok") why[i]![j] = undefined;
+        else if (why[i]![j] === "?") why[i]![j] = r.problems.join("; ");
+      }
+    }
+  }
+  return grid.parameters.flatMap((p, i) =>
+    p.values.flatMap((v, j) => {
+      const reason = why[i]![j];
+      return reason === undefined
+        ? []
+        : [`${p.path} = ${JSON.stringify(v)} is rejected in every combination: ${reason}`];
+    }),
+  );
 };
 
 /** Combinations in the grid. */

@@ -92,12 +92,22 @@ export const configPaths = (node: Node = DEFAULT_RUN_CONFIG, prefix = ""): strin
     ? Object.entries(node).flatMap(([k, v]) => configPaths(v, prefix === "" ? k : `${prefix}.${k}`))
     : [prefix];
 
+/** The known path a typo most likely meant: a few edits away, or the same name with more around it. */
+const nearest = (path: string): string | undefined => {
+  const wanted = path.toLowerCase();
+  const leaf = wanted.slice(wanted.lastIndexOf(".") + 1);
+  const scored = configPaths().map((p) => {
+    const known = p.toLowerCase();
+    const contains = leaf.length >= 4 && known.slice(known.lastIndexOf(".") + 1).includes(leaf);
+    return { p, d: contains ? 0.5 : distance(known, wanted) };
+  });
+  const best = scored.sort((a, b) => a.d - b.d)[0];
+  return best !== undefined && best.d <= Math.max(3, Math.floor(path.length / 5)) ? best.p : undefined;
+};
+
 const unknownPath = (path: string, known: readonly string[]): string => {
-  const all = configPaths();
-  const near = all
-    .map((p) => ({ p, d: distance(p.toLowerCase(), path.toLowerCase()) }))
-    .sort((a, b) => a.d - b.d)[0];
-  const hint = near !== undefined && near.d <= 3 ? `; did you mean "${near.p}"?` : "";
+  const near = nearest(path);
+  const hint = near !== undefined ? `; did you mean "${near}"?` : "";
   return `unknown parameter "${path}"${hint} (known here: ${known.join(", ")})`;
 };
 

@@ -231,6 +231,12 @@ export const runWalkForward = (
       days: daysOf(f.trainTo, f.testTo),
     });
     const foldTrades = folds.map((f) => oosOf(f, slots[f.index]!.test, testConfig[f.index]));
+    const trades = folds.flatMap((f) => {
+      const slot = slots[f.index]!.test;
+      if (slot < 0) return [];
+      const r = tradesOf(tested[slot]!);
+      return r.trades.map((t, i) => ({ ...t, fold: f.index, score: r.scores[i] ?? null }));
+    });
     const foldReports: FoldReport[] = folds.map((f) => {
       const choice = choices[f.index];
       const config = testConfig[f.index];
@@ -358,6 +364,7 @@ export const runWalkForward = (
       stability: stabilityOf(foldReports, plan.grid.parameters),
       ablation,
       setups,
+      trades,
       warnings,
     } satisfies WalkForwardReport;
   });

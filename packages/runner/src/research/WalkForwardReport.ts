@@ -256,7 +256,14 @@ export interface WalkForwardReport {
   readonly stability: Stability;
   readonly ablation: Ablation | null;
   readonly setups: SetupsReport | null;
+  /** Every out-of-sample trade, fold by fold in opening order: core's `VirtualTrade` + its fold and setup score. */
+  readonly trades: readonly OosTrade[];
   readonly warnings: readonly string[];
+}
+
+export interface OosTrade extends VirtualTrade {
+  readonly fold: number;
+  readonly score: number | null;
 }
 
 export const candidatesOf = (candidates: readonly Candidate[]) =>

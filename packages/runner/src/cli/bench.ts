@@ -11,6 +11,7 @@ import { runBacktest } from "../backtest/Backtest.ts";
 import { indicatorsSection } from "../bench/Indicators.ts";
 import { burstSection, liveSection, warmupSection } from "../bench/LivePath.ts";
 import { median } from "../bench/Stats.ts";
+import { sweepSection } from "../bench/Sweep.ts";
 
 /** One line of a section's result: a label and its value, already formatted. */
 export interface BenchFigure {
@@ -103,6 +104,7 @@ const backtestThroughput: BenchSection = {
 
 export const SECTIONS: readonly BenchSection[] = [
   backtestThroughput,
+  sweepSection,
   indicatorsSection,
   liveSection,
   burstSection,

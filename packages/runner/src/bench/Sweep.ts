@@ -1,0 +1,98 @@
+/**
+ * Bench section `sweep`: the walk-forward's search throughput on 1 and on 2 workers — the same training
+ * runs (8 configurations over half a year of every symbol) through `workerPool`, alternating the worker
+ * counts so a busy machine slows both alike; median of the repetitions. Worker start-up (loading the data
+ * once per worker) is timed apart: a sweep pays it once.
+ */
+import { existsSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
+import { DEFAULT_FUNDING_RATE } from "@signalbot/core";
+import { Effect } from "effect";
+import type { BenchFigure, BenchSection } from "../cli/bench.ts";
+import { candlesIn } from "../research/EngineAdapter.ts";
+import { gridSearch } from "../research/Grid.ts";
+import type { Job } from "../research/Jobs.ts";
+import { loadMarket, type MarketSource } from "../research/Market.ts";
+import { workerPool } from "../research/Pool.ts";
+import { DEFAULT_RUN_CONFIG } from "../research/RunConfig.ts";
+import { median } from "./Stats.ts";
+
+const REPO_ROOT = new URL("../../../../", import.meta.url).pathname;
+const REPEATS = 3;
+
+const fmt = (n: number, digits = 0): string =>
+  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+export const sweepSection: BenchSection = {
+  name: "sweep",
+  description: "walk-forward search throughput: the same 8 training runs on 1 and on 2 workers",
+  run: async () => {
+    const shared = `${REPO_ROOT}../shared/data/binance-um-klines`;
+    const dataDir = existsSync(shared) ? shared : `${REPO_ROOT}fixtures/klines`;
+    const source: MarketSource = {
+      dataDir,
+      symbols: [],
+      costs: { takerFeeRate: 0.0005, slippageRate: 0.0002 },
+      fundingRate: DEFAULT_FUNDING_RATE,
+    };
+    const market = await Effect.runPromise(loadMarket(source));
+    const window = { from: Date.UTC(2025, 0, 1), to: Date.UTC(2025, 6, 1) };
+    const search = gridSearch(
+      {
+        parameters: [
+          { path: "memory.baseThreshold", values: [70, 75, 80, 85] },
+          { path: "strategy.adxMin", values: [15, 22] },
+        ],
+        fixed: {},
+      },
+      DEFAULT_RUN_CONFIG,
+    );
+    const jobs: Job[] = search.candidates.map((c) => ({ _tag: "Train", window, config: c.config }));
+    const candles = jobs.length * candlesIn(market, window);
+    const seconds: Record<1 | 2, number[]> = { 1: [], 2: [] };
+    const startup: Record<1 | 2, number[]> = { 1: [], 2: [] };
+    for (let i = 0; i < REPEATS; i++) {
+      for (const n of [1, 2] as const) {
+        const t0 = performance.now();
+        await Effect.runPromise(
+          Effect.scoped(
+            Effect.gen(function* () {
+              const pool = yield* workerPool(source, n);
+              const t1 = performance.now();
+              yield* pool.run(jobs);
+              startup[n].push((t1 - t0) / 1000);
+              seconds[n].push((performance.now() - t1) / 1000);
+            }),
+          ),
+        );
+      }
+    }
+    const one = median(seconds[1]);
+    const two = median(seconds[2]);
+    const figures: BenchFigure[] = [
+      { label: "data", value: dataDir.startsWith(REPO_ROOT) ? dataDir.slice(REPO_ROOT.length) : dataDir },
+      {
+        label: "sweep",
+        value: `${jobs.length} runs × ${fmt(candles / jobs.length)} candles (2025-01-01 → 2025-07-01, warm-up included)`,
+      },
+      {
+        label: "1 worker",
+        value: `${fmt(candles / one)} candles/s (${fmt(one * 1000)} ms; runs ${seconds[1].map((s) => fmt(s * 1000)).join(", ")} ms)`,
+      },
+      {
+        label: "2 workers",
+        value: `${fmt(candles / two)} candles/s (${fmt(two * 1000)} ms; runs ${seconds[2].map((s) => fmt(s * 1000)).join(", ")} ms)`,
+      },
+      {
+        label: "speed-up",
+        value: `× ${fmt(one / two, 2)} (median of ${REPEATS}, alternating 1 and 2 workers)`,
+      },
+      {
+        label: "start-up",
+        value: `${fmt(median(startup[1]) * 1000)} ms (1 worker), ${fmt(median(startup[2]) * 1000)} ms (2 workers): loading the data in each`,
+      },
+      { label: "load average", value: `${loadavg()[0]!.toFixed(2)} (1 min, ${availableParallelism()} CPUs)` },
+    ];
+    return figures;
+  },
+};

@@ -3,13 +3,13 @@
  * from it). Parsing is pure and reports every problem, one line each.
  */
 
-import { DAY_MS } from "@signalbot/core";
 import {
   COST_FLAGS,
   COST_USAGE,
+  type ParsedCommand,
   type ProgressMode,
   parseCosts,
-  parseDay,
+  parsePeriod,
   parseProgress,
   parseSymbols,
   readFlags,
@@ -34,10 +34,7 @@ export interface BacktestArgs {
   readonly progress: ProgressMode;
 }
 
-export type ParsedArgs =
-  | { readonly _tag: "Run"; readonly args: BacktestArgs }
-  | { readonly _tag: "Help" }
-  | { readonly _tag: "Invalid"; readonly problems: readonly string[] };
+export type ParsedArgs = ParsedCommand<BacktestArgs>;
 
 export const USAGE = `Usage: bun run backtest -- --data DIR [options]
 
@@ -83,14 +80,7 @@ export const parseBacktestArgs = (argv: readonly string[]): ParsedArgs => {
 
   const symbols = parseSymbols("--symbols", values.get("--symbols") ?? "", problems);
 
-  const fromRaw = values.get("--from");
-  const toRaw = values.get("--to");
-  const from = fromRaw === undefined ? undefined : parseDay("--from", fromRaw, problems);
-  const toDay = toRaw === undefined ? undefined : parseDay("--to", toRaw, problems);
-  const to = toDay === undefined ? undefined : toDay + DAY_MS;
-  if (from !== undefined && to !== undefined && to <= from) {
-    problems.push(`--to (${toRaw}) is before --from (${fromRaw})`);
-  }
+  const { from, to } = parsePeriod(values, problems);
 
   const { costs, fundingRate } = parseCosts(values, problems);
   const progress = parseProgress(values.get("--progress"), problems);

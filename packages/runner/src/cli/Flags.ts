@@ -5,6 +5,12 @@
  */
 import { DEFAULT_COSTS, DEFAULT_FUNDING_RATE } from "@signalbot/core";
 
+/** What a CLI's argument parser returns: arguments to run with, a request for help, or every problem. */
+export type ParsedCommand<A> =
+  | { readonly _tag: "Run"; readonly args: A }
+  | { readonly _tag: "Help" }
+  | { readonly _tag: "Invalid"; readonly problems: readonly string[] };
+
 export interface ReadFlags {
   readonly help: boolean;
   readonly values: ReadonlyMap<string, string>;
@@ -61,6 +67,26 @@ export const parseDay = (flag: string, raw: string, problems: string[]): number 
     return undefined;
   }
   return time;
+};
+
+const DAY = 86_400_000;
+
+/**
+ * `--from` and `--to` days (optional both): `from` is the first day's midnight, `to` the midnight after the last
+ * day (so `--to` is inclusive); `--to` before `--from` is a problem.
+ */
+export const parsePeriod = (
+  values: ReadonlyMap<string, string>,
+  problems: string[],
+): { readonly from?: number; readonly to?: number } => {
+  const fromRaw = values.get("--from");
+  const toRaw = values.get("--to");
+  const from = fromRaw === undefined ? undefined : parseDay("--from", fromRaw, problems);
+  const toDay = toRaw === undefined ? undefined : parseDay("--to", toRaw, problems);
+  const to = toDay === undefined ? undefined : toDay + DAY;
+  if (from !== undefined && to !== undefined && to <= from)
+    problems.push(`--to (${toRaw}) is before --from (${fromRaw})`);
+  return { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) };
 };
 
 /** "btcusdt, ETHUSDT" → ["BTCUSDT", "ETHUSDT"] (sorted, unique); anything not a symbol is a problem. */

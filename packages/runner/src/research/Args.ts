@@ -5,9 +5,10 @@
 import {
   COST_FLAGS,
   COST_USAGE,
+  type ParsedCommand,
   type ProgressMode,
   parseCosts,
-  parseDay,
+  parsePeriod,
   parseProgress,
   parseSymbols,
   readFlags,
@@ -41,10 +42,7 @@ export interface WalkForwardArgs {
   readonly progress: ProgressMode;
 }
 
-export type ParsedWalkForwardArgs =
-  | { readonly _tag: "Run"; readonly args: WalkForwardArgs }
-  | { readonly _tag: "Help" }
-  | { readonly _tag: "Invalid"; readonly problems: readonly string[] };
+export type ParsedWalkForwardArgs = ParsedCommand<WalkForwardArgs>;
 
 export const WALKFORWARD_USAGE = `Usage: bun run walkforward -- [options]
 
@@ -77,8 +75,6 @@ ${COST_USAGE}
   -h, --help           this help
 
 Exit codes: 0 done, 2 bad arguments, grid or data (one line per problem), 1 unexpected error.`;
-
-const DAY = 86_400_000;
 
 const FLAGS_WITH_VALUE = new Set([
   "--data",
@@ -125,13 +121,7 @@ export const parseWalkForwardArgs = (argv: readonly string[], cores: number): Pa
   const dataDir = values.get("--data") ?? DEFAULT_DATA_DIR;
   if (dataDir === "") problems.push("--data: expected a directory");
   const symbols = parseSymbols("--symbols", values.get("--symbols") ?? "", problems);
-  const fromRaw = values.get("--from");
-  const toRaw = values.get("--to");
-  const from = fromRaw === undefined ? undefined : parseDay("--from", fromRaw, problems);
-  const toDay = toRaw === undefined ? undefined : parseDay("--to", toRaw, problems);
-  const to = toDay === undefined ? undefined : toDay + DAY;
-  if (from !== undefined && to !== undefined && to <= from)
-    problems.push(`--to (${toRaw}) is before --from (${fromRaw})`);
+  const { from, to } = parsePeriod(values, problems);
 
   const train = span("--train", values.get("--train"), "6m", problems);
   const test = span("--test", values.get("--test"), "1m", problems);

@@ -5,7 +5,7 @@
  * test window — so warm-up, memory and open trades are as they would have been — counting only the trades
  * opened in the test window. Only those out-of-sample trades are reported.
  */
-import { MEMORY_RULES, type VirtualTrade } from "@signalbot/core";
+import { type AutomaticRule, MEMORY_RULES, type VirtualTrade } from "@signalbot/core";
 import { Data, Effect } from "effect";
 import { candlesIn } from "./EngineAdapter.ts";
 import type { FoldFit } from "./Fit.ts";
@@ -23,7 +23,7 @@ import {
   type RunConfig,
 } from "./RunConfig.ts";
 import {
-  type AblationVariant,
+  ablationOf,
   candidatesOf,
   daysOf,
   type FoldReport,
@@ -92,11 +92,8 @@ const tradesOf = (r: JobResult): { trades: readonly VirtualTrade[]; scores: read
   return r;
 };
 
-const ABLATION: readonly {
-  name: string;
-  rule?: (typeof MEMORY_RULES)[number]["name"];
-  patch: ConfigPatch;
-}[] = [
+/** The ablation's variants of a fold's chosen configuration: each automatic rule off in turn, then no memory. */
+const ABLATION: readonly { name: string; rule?: AutomaticRule; patch: ConfigPatch }[] = [
   ...MEMORY_RULES.map(({ name }) => ({
     name: `without ${name}`,
     rule: name,
@@ -259,52 +256,17 @@ export const runWalkForward = (
     const pooled = pool(foldTrades);
 
     const ablation = plan.ablate
-      ? {
-          variants: (() => {
-            const all = oosStats(pooled, market.report);
-            const variant = (
-              name: string,
-              patch: ConfigPatch,
-              parts: readonly OosTrades[],
-              rule?: string,
-            ) => {
-              const p = oosStats(pool(parts), market.report);
-              return {
-                name,
-                ...(rule === undefined ? {} : { rule }),
-                patch,
-                pooled: p,
-                folds: parts.map((part, k) => {
-                  const s = oosStats(part, market.report);
-                  return { index: folds[k]!.index, trades: s.trades, expectancyR: s.expectancyR };
-                }),
-                effect: {
-                  expectancyR:
-                    all.expectancyR === null || p.expectancyR === null
-                      ? null
-                      : all.expectancyR - p.expectancyR,
-                  totalR: all.totalR - p.totalR,
-                  trades: all.trades - p.trades,
-                  maxDrawdownMarkedR: all.maxDrawdownMarkedR - p.maxDrawdownMarkedR,
-                },
-              } as AblationVariant;
-            };
-            return [
-              variant("all rules", {}, foldTrades),
-              ...ABLATION.map((v, j) =>
-                variant(
-                  v.name,
-                  v.patch,
-                  folds.map((f) => {
-                    const slot = slots[f.index]!;
-                    return oosOf(f, slot.test < 0 ? -1 : slot.ablation[j]!, testConfig[f.index]);
-                  }),
-                  v.rule,
-                ),
-              ),
-            ];
-          })(),
-        }
+      ? ablationOf(
+          foldTrades,
+          ABLATION.map((v, j) => ({
+            ...v,
+            parts: folds.map((f) => {
+              const slot = slots[f.index]!;
+              return oosOf(f, slot.test < 0 ? -1 : slot.ablation[j]!, testConfig[f.index]);
+            }),
+          })),
+          market.report,
+        )
       : null;
 
     const setups = plan.setups

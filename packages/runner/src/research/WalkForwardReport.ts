@@ -155,6 +155,46 @@ export interface Ablation {
   readonly variants: readonly AblationVariant[];
 }
 
+/** "all rules" (the walk-forward's own trades) first, then each variant with its effect against it. */
+export const ablationOf = (
+  all: readonly OosTrades[],
+  variants: readonly {
+    readonly name: string;
+    readonly rule?: AutomaticRule;
+    readonly patch: ConfigPatch;
+    readonly parts: readonly OosTrades[];
+  }[],
+  market: ReportMarket,
+): Ablation => {
+  const base = oosStats(pool(all), market);
+  const variant = (name: string, patch: ConfigPatch, parts: readonly OosTrades[], rule?: AutomaticRule) => {
+    const p = oosStats(pool(parts), market);
+    return {
+      name,
+      ...(rule === undefined ? {} : { rule }),
+      patch,
+      pooled: p,
+      folds: parts.map((part, k) => {
+        const s = oosStats(part, market);
+        return { index: k, trades: s.trades, expectancyR: s.expectancyR };
+      }),
+      effect: {
+        expectancyR:
+          base.expectancyR === null || p.expectancyR === null ? null : base.expectancyR - p.expectancyR,
+        totalR: base.totalR - p.totalR,
+        trades: base.trades - p.trades,
+        maxDrawdownMarkedR: base.maxDrawdownMarkedR - p.maxDrawdownMarkedR,
+      },
+    } satisfies AblationVariant;
+  };
+  return {
+    variants: [
+      variant("all rules", {}, all),
+      ...variants.map((v) => variant(v.name, v.patch, v.parts, v.rule)),
+    ],
+  };
+};
+
 /** Trades grouped, with the setup score beside each. */
 export interface SetupsReport {
   /** Setups triggered in the test windows (each its own trade). */

@@ -3,7 +3,7 @@
  * `--flag=value`, switches, dates, symbol lists and trading costs — every problem collected, one line each, so
  * a user fixes them all at once.
  */
-import { DEFAULT_COSTS, DEFAULT_FUNDING_RATE } from "@signalbot/core";
+import { DAY_MS, DEFAULT_COSTS, DEFAULT_FUNDING_RATE } from "@signalbot/core";
 
 /** What a CLI's argument parser returns: arguments to run with, a request for help, or every problem. */
 export type ParsedCommand<A> =
@@ -69,8 +69,6 @@ export const parseDay = (flag: string, raw: string, problems: string[]): number 
   return time;
 };
 
-const DAY = 86_400_000;
-
 /**
  * `--from` and `--to` days (optional both): `from` is the first day's midnight, `to` the midnight after the last
  * day (so `--to` is inclusive); `--to` before `--from` is a problem.
@@ -83,7 +81,7 @@ export const parsePeriod = (
   const toRaw = values.get("--to");
   const from = fromRaw === undefined ? undefined : parseDay("--from", fromRaw, problems);
   const toDay = toRaw === undefined ? undefined : parseDay("--to", toRaw, problems);
-  const to = toDay === undefined ? undefined : toDay + DAY;
+  const to = toDay === undefined ? undefined : toDay + DAY_MS;
   if (from !== undefined && to !== undefined && to <= from)
     problems.push(`--to (${toRaw}) is before --from (${fromRaw})`);
   return { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) };

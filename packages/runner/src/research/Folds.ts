@@ -3,6 +3,7 @@
  * fold moves on by one test length, so the test windows tile the period without overlap or hole. Lengths are
  * whole days, weeks, calendar months or years (`90d`, `2w`, `6m`, `1y`), counted in UTC.
  */
+import { DAY_MS } from "@signalbot/core";
 
 export interface Span {
   readonly unit: "d" | "w" | "m" | "y";
@@ -21,8 +22,6 @@ export interface Fold {
   readonly partial: boolean;
 }
 
-const DAY = 86_400_000;
-
 /** "6m" → 6 calendar months; undefined when it is not a length. */
 export const parseSpan = (raw: string): Span | undefined => {
   const m = /^(\d{1,4})([dwmy])$/.exec(raw.trim());
@@ -35,8 +34,8 @@ export const parseSpan = (raw: string): Span | undefined => {
  * last day (31 Jan + 1m = 28 Feb), and are counted from `time` each call, so folds do not drift.
  */
 export const addSpan = (time: number, span: Span, times = 1): number => {
-  if (span.unit === "d") return time + span.count * times * DAY;
-  if (span.unit === "w") return time + 7 * span.count * times * DAY;
+  if (span.unit === "d") return time + span.count * times * DAY_MS;
+  if (span.unit === "w") return time + 7 * span.count * times * DAY_MS;
   const d = new Date(time);
   const months = (span.unit === "y" ? 12 : 1) * span.count * times;
   const y = d.getUTCFullYear();
@@ -70,7 +69,7 @@ export const foldsOf = (start: number, end: number, train: Span, test: Span): Fo
   for (let k = 0; ; k++) {
     const trainTo = boundary(k);
     const nominal = boundary(k + 1);
-    if (trainTo + DAY > end) break;
+    if (trainTo + DAY_MS > end) break;
     const trainFrom = k === 0 ? start : addSpan(trainTo, train, -1);
     folds.push({ index: k, trainFrom, trainTo, testTo: Math.min(nominal, end), partial: nominal > end });
     if (nominal >= end) break;

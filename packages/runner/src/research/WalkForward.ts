@@ -5,7 +5,7 @@
  * test window — so warm-up, memory and open trades are as they would have been — counting only the trades
  * opened in the test window. Only those out-of-sample trades are reported.
  */
-import { type AutomaticRule, MEMORY_RULES, type VirtualTrade } from "@signalbot/core";
+import { type AutomaticRule, DAY_MS, MEMORY_RULES, type VirtualTrade } from "@signalbot/core";
 import { Data, Effect } from "effect";
 import { candlesIn } from "./EngineAdapter.ts";
 import type { FoldFit } from "./Fit.ts";
@@ -63,8 +63,6 @@ export interface WalkForwardHooks {
   /** Candles replayed so far in the phase. */
   readonly onProgress?: (candles: number) => void;
 }
-
-const DAY = 86_400_000;
 
 /** Runs the jobs of a phase, reporting progress in candles. */
 const phase = (
@@ -125,12 +123,12 @@ export const runWalkForward = (
   Effect.gen(function* () {
     if (market.start === null || market.end === null)
       return yield* new WalkForwardError({ message: "no 30m candles in the data: nothing to trade" });
-    const start = plan.from ?? Math.ceil(market.start / DAY) * DAY;
+    const start = plan.from ?? Math.ceil(market.start / DAY_MS) * DAY_MS;
     const end = Math.min(plan.to ?? market.end, market.end);
     const folds = foldsOf(start, end, plan.train, plan.test);
     if (folds.length === 0)
       return yield* new WalkForwardError({
-        message: `the period ${new Date(start).toISOString().slice(0, 10)} → ${new Date(end).toISOString().slice(0, 10)} (${Math.floor((end - start) / DAY)} days) is too short for --train ${plan.train.text} and a test window of at least one day`,
+        message: `the period ${new Date(start).toISOString().slice(0, 10)} → ${new Date(end).toISOString().slice(0, 10)} (${Math.floor((end - start) / DAY_MS)} days) is too short for --train ${plan.train.text} and a test window of at least one day`,
       });
     const base = yield* patched(DEFAULT_RUN_CONFIG, plan.grid.fixed, "grid fixed");
     const search: Search =

@@ -4,7 +4,14 @@
  * rule's marginal effect and the raw edge of the setups. Built from trades with the backtest's own statistics
  * (`statsOf`, `markedEquity`, `maxDrawdown`); serialised to byte-stable JSON (no wall-clock values).
  */
-import { type AutomaticRule, MODELS, type Side, TIMEFRAME_MS, type VirtualTrade } from "@signalbot/core";
+import {
+  type AutomaticRule,
+  DAY_MS,
+  MODELS,
+  type Side,
+  TIMEFRAME_MS,
+  type VirtualTrade,
+} from "@signalbot/core";
 import { markedEquity, type ReportMarket } from "../backtest/Equity.ts";
 import { closedInOrder, SCORE_BAND_WIDTH, type Stats, statsOf } from "../backtest/Report.ts";
 import { maxDrawdown } from "../backtest/Statistics.ts";
@@ -14,8 +21,6 @@ import type { ConfigPatch, PatchValue } from "./RunConfig.ts";
 
 /** Bumped on any incompatible change of the JSON layout (documented in docs/backtest.md). */
 export const WALKFORWARD_SCHEMA_VERSION = 1;
-
-const DAY = 86_400_000;
 
 export interface SpanReport {
   readonly from: number;
@@ -310,7 +315,7 @@ export const candidatesOf = (candidates: readonly Candidate[]) =>
   candidates.map((c) => ({ index: c.index, patch: c.patch }));
 
 /** Days of test window between `from` and `to`. */
-export const daysOf = (from: number, to: number): number => (to - from) / DAY;
+export const daysOf = (from: number, to: number): number => (to - from) / DAY_MS;
 
 /** A trade needs at most its timeout (plus the candle it closes on) to resolve after it opened. */
 export const resolveTime = (timeoutCandles: number): number => (timeoutCandles + 1) * TIMEFRAME_MS["30m"];

@@ -6,16 +6,15 @@
  */
 import { candleAt } from "@signalbot/adapters/csv";
 import {
+  type AggregateTimeframe,
   advanceTrade,
   type CostModel,
   candleTick,
   openTrade,
   positionSize,
   type Signal,
-  SymbolAnalyzer,
+  SymbolState,
   signalKey,
-  type Timeframe,
-  TimeframeAggregator,
   type VirtualTrade,
 } from "@signalbot/core";
 import { ReplayCursor, type ReplayData } from "../backtest/Replay.ts";
@@ -64,13 +63,13 @@ export const replaySetups = (
   countTo: number,
 ): SetupTrades => {
   const rules = { costs, timeoutCandles: config.pipeline.timeoutCandles };
-  const analyzers = data.symbols.map((s) => new SymbolAnalyzer(s, config.strategy));
-  // As the engine: a symbol with 30m data but no 4h or 1d file gets them built from its 30m candles.
-  const built = data.symbols.map((symbol) => {
-    const has = (tf: Timeframe) => data.series.some((s) => s.symbol === symbol && s.timeframe === tf);
-    return has("30m")
-      ? (["4h", "1d"] as const).filter((tf) => !has(tf)).map((tf) => new TimeframeAggregator(tf))
-      : [];
+  const states = data.symbols.map((s) => new SymbolState(s, undefined, config.strategy));
+  // As the engine: a symbol without a 4h or 1d file gets them from its own 30m candles (in the period only
+  // complete buckets, as the closed-candle step uses an unconfirmed aggregate).
+  const hasFile = data.symbols.map((symbol) => {
+    const has = (tf: AggregateTimeframe) =>
+      data.series.some((s) => s.symbol === symbol && s.timeframe === tf);
+    return { "4h": has("4h"), "1d": has("1d") };
   });
   const open: VirtualTrade[][] = data.symbols.map(() => []);
   const trades: VirtualTrade[] = [];
@@ -80,15 +79,14 @@ export const replaySetups = (
   while (cursor.next()) {
     const s = data.series[cursor.series]!;
     const candle = candleAt(s.columns, cursor.row);
-    const analyzer = analyzers[s.symbolIndex]!;
+    const { analyzer } = states[s.symbolIndex]!;
     if (s.timeframe !== "30m") {
       analyzer.push(s.timeframe, candle);
       continue;
     }
-    for (const a of built[s.symbolIndex]!) {
-      const higher = a.add(candle);
-      if (higher !== undefined) analyzer.push(a.target, higher.candle);
-    }
+    for (const { timeframe, aggregated } of states[s.symbolIndex]!.aggregate(candle))
+      if (!hasFile[s.symbolIndex]![timeframe] && (aggregated.complete || cursor.row < s.start))
+        analyzer.push(timeframe, aggregated.candle);
     if (cursor.row >= s.start) {
       const mine = open[s.symbolIndex]!;
       const tick = candleTick(candle, true);

@@ -93,4 +93,28 @@ describe("parseBacktestArgs", () => {
     ]);
     expect(problems(["--data", "--no-memory"])).toEqual(["--data needs a value", "--data DIR is required"]);
   });
+
+  test("--max-symbols simulates the live rotation with the bot's defaults; its companions need it", () => {
+    expect(run(["--data", "d", "--max-symbols", "10"]).rotation).toEqual({
+      maxSymbols: 10,
+      fixed: ["BTCUSDT", "ETHUSDT", "BNBUSDT"],
+      slotMs: 1_800_000,
+      refreshMs: 21_600_000,
+    });
+    expect(
+      run(["--data", "d", "--max-symbols", "5", "--fixed-symbols", "solusdt", "--rotation-slot", "3600"])
+        .rotation,
+    ).toEqual({ maxSymbols: 5, fixed: ["SOLUSDT"], slotMs: 3_600_000, refreshMs: 21_600_000 });
+    expect(problems(["--data", "d", "--fixed-symbols", "BTCUSDT", "--rotation-slot", "60"])).toEqual([
+      "--fixed-symbols shapes the rotation: give --max-symbols N",
+      "--rotation-slot shapes the rotation: give --max-symbols N",
+    ]);
+    expect(problems(["--data", "d", "--max-symbols", "2", "--rotation-slot", "10"])).toEqual([
+      "--fixed-symbols: 3 fixed symbols exceed --max-symbols 2",
+      '--rotation-slot: expected whole seconds from 60 to 86400, got "10"',
+    ]);
+    expect(problems(["--data", "d", "--max-symbols", "0"])[0]).toBe(
+      '--max-symbols: expected a whole number from 1 to 1024, got "0"',
+    );
+  });
 });

@@ -3,6 +3,7 @@
  * from it). Parsing is pure and reports every problem, one line each.
  */
 
+import { VARIABLES } from "../Config.ts";
 import {
   COST_FLAGS,
   COST_USAGE,
@@ -14,6 +15,7 @@ import {
   parseSymbols,
   readFlags,
 } from "../cli/Flags.ts";
+import type { RotationOptions } from "./Rotation.ts";
 
 export interface BacktestArgs {
   readonly dataDir: string;
@@ -24,6 +26,8 @@ export interface BacktestArgs {
   /** Last day of the period, inclusive: candles closing up to the next UTC midnight (ms). */
   readonly to?: number;
   readonly memory: boolean;
+  /** Simulate the live rotation (`--max-symbols`); absent: every symbol is analysed. */
+  readonly rotation?: RotationOptions;
   /** Fee and slippage per fill (funding is chosen by `fundingRate` and the data directory). */
   readonly costs: { readonly takerFeeRate: number; readonly slippageRate: number };
   /** Flat funding rate per 8 h for symbols without a `<SYMBOL>-funding.csv[.gz]` file (0.0001 = 0.01 %). */
@@ -36,6 +40,54 @@ export interface BacktestArgs {
 
 export type ParsedArgs = ParsedCommand<BacktestArgs>;
 
+/** The live bot's defaults (the configuration's FIXED_SYMBOLS, ROTATION_SLOT_SECONDS, UNIVERSE_REFRESH_SECONDS). */
+const defaultOf = <A>(v: {
+  readonly parse: (raw: undefined) => { ok: true; value: A } | { ok: false };
+}): A => {
+  const p = v.parse(undefined);
+  if (!p.ok) throw new Error("a configuration default does not parse");
+  return p.value;
+};
+export const ROTATION_DEFAULTS = {
+  fixed: defaultOf(VARIABLES.fixedSymbols),
+  slotSeconds: defaultOf(VARIABLES.rotationSlotSeconds),
+  refreshSeconds: defaultOf(VARIABLES.universeRefreshSeconds),
+};
+
+/** `--max-symbols`, `--fixed-symbols`, `--rotation-slot`: the rotation to simulate, or none. */
+const parseRotation = (
+  values: ReadonlyMap<string, string>,
+  problems: string[],
+): RotationOptions | undefined => {
+  const maxRaw = values.get("--max-symbols");
+  const fixedRaw = values.get("--fixed-symbols");
+  const slotRaw = values.get("--rotation-slot");
+  if (maxRaw === undefined) {
+    for (const [flag, raw] of [
+      ["--fixed-symbols", fixedRaw],
+      ["--rotation-slot", slotRaw],
+    ] as const)
+      if (raw !== undefined) problems.push(`${flag} shapes the rotation: give --max-symbols N`);
+    return undefined;
+  }
+  const max = Number(maxRaw);
+  if (!/^\d+$/.test(maxRaw.trim()) || max < 1 || max > 1024)
+    problems.push(`--max-symbols: expected a whole number from 1 to 1024, got "${maxRaw}"`);
+  const fixed =
+    fixedRaw === undefined ? ROTATION_DEFAULTS.fixed : parseSymbols("--fixed-symbols", fixedRaw, problems);
+  if (fixed.length > max)
+    problems.push(`--fixed-symbols: ${fixed.length} fixed symbols exceed --max-symbols ${max}`);
+  const slot = slotRaw === undefined ? ROTATION_DEFAULTS.slotSeconds : Number(slotRaw);
+  if (!(Number.isInteger(slot) && slot >= 60 && slot <= 86_400))
+    problems.push(`--rotation-slot: expected whole seconds from 60 to 86400, got "${slotRaw}"`);
+  return {
+    maxSymbols: max,
+    fixed,
+    slotMs: slot * 1000,
+    refreshMs: ROTATION_DEFAULTS.refreshSeconds * 1000,
+  };
+};
+
 export const USAGE = `Usage: bun run backtest -- --data DIR [options]
 
 Replays Binance kline files DIR/<SYMBOL>-<30m|4h|1d>.csv[.gz] through the bot's core (models, gates,
@@ -47,6 +99,11 @@ Options:
   --from YYYY-MM-DD    first day of the period, UTC (default: start of the data; earlier data warms up)
   --to YYYY-MM-DD      last day of the period, UTC, inclusive (default: end of the data)
   --no-memory          replay with the adaptive memory layer switched off, to compare
+  --max-symbols N      simulate the live rotation: watch at most N symbols at once (MAX_SYMBOLS_SUBSCRIBED):
+                       the fixed ones, those with an open trade, and a window of the top 24 h quote volume
+                       that moves every rotation slot; the others' candles are history only
+  --fixed-symbols A,B  with --max-symbols: always watched (FIXED_SYMBOLS, default ${ROTATION_DEFAULTS.fixed.join(",")})
+  --rotation-slot S    with --max-symbols: seconds one window stays (ROTATION_SLOT_SECONDS, default ${ROTATION_DEFAULTS.slotSeconds})
 ${COST_USAGE}
   --json FILE          write the full report as JSON (schema in docs/backtest.md)
   --html FILE          write a self-contained HTML report (charts, tables, trade list)
@@ -60,6 +117,9 @@ const FLAGS_WITH_VALUE = new Set([
   "--symbols",
   "--from",
   "--to",
+  "--max-symbols",
+  "--fixed-symbols",
+  "--rotation-slot",
   ...COST_FLAGS,
   "--json",
   "--html",
@@ -82,6 +142,7 @@ export const parseBacktestArgs = (argv: readonly string[]): ParsedArgs => {
 
   const { from, to } = parsePeriod(values, problems);
 
+  const rotation = parseRotation(values, problems);
   const { costs, fundingRate } = parseCosts(values, problems);
   const progress = parseProgress(values.get("--progress"), problems);
 
@@ -96,6 +157,7 @@ export const parseBacktestArgs = (argv: readonly string[]): ParsedArgs => {
       ...(from === undefined ? {} : { from }),
       ...(to === undefined ? {} : { to }),
       memory,
+      ...(rotation === undefined ? {} : { rotation }),
       costs,
       fundingRate,
       ...(jsonFile === undefined ? {} : { jsonFile }),

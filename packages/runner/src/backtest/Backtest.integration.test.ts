@@ -121,4 +121,52 @@ describe("replay guarantees", async () => {
     expect(r.candles.bySymbol).toEqual({ ETHUSDT: { "30m": r.candles.total } });
     expect(r.signals.length).toBeGreaterThan(0);
   });
+
+  describe("--max-symbols: the live rotation", () => {
+    const rotation = (maxSymbols: number) => ({
+      maxSymbols,
+      fixed: ["BTCUSDT"],
+      slotMs: 30 * 60_000,
+      refreshMs: 6 * 3_600_000,
+    });
+
+    test("room for every symbol: the very same replay", async () => {
+      const all = await run(args({ rotation: rotation(4) }));
+      expect(all.config.rotation).toEqual({
+        maxSymbols: 4,
+        fixed: ["BTCUSDT"],
+        slotSeconds: 1800,
+        refreshSeconds: 21_600,
+      });
+      expect(all.signals).toEqual(long.signals);
+      expect(all.trades).toEqual(long.trades);
+      expect(all.candles).toEqual(long.candles);
+    });
+
+    test("two of four: the fixed symbol always analysed, the others in turn, never more than two signalling per slot, open trades followed to the end", async () => {
+      const two = await run(args({ rotation: rotation(2) }));
+      const analysed = two.candles.analysed;
+      const total = (sym: string) => two.candles.bySymbol[sym]!["30m"]!;
+      expect(analysed.BTCUSDT).toBe(total("BTCUSDT"));
+      for (const sym of ["DOGEUSDT", "ETHUSDT", "XRPUSDT"]) {
+        expect(analysed[sym]!).toBeLessThan(total(sym) * 0.6);
+        expect(analysed[sym]!).toBeGreaterThan(total(sym) * 0.2);
+      }
+      const perSlot = new Map<number, Set<string>>();
+      for (const s of two.signals) {
+        const slot = Math.floor(s.createdAt / (30 * 60_000));
+        perSlot.set(slot, (perSlot.get(slot) ?? new Set()).add(s.setup.symbol));
+      }
+      for (const symbols of perSlot.values()) expect(symbols.size).toBeLessThanOrEqual(2);
+      expect(two.signals.length).toBeLessThan(long.signals.length);
+      expect(two.summary.trades).toBeGreaterThan(10);
+      // A symbol with an open trade stays watched (pinned), so its trade sees every candle: a timeout comes
+      // after exactly 48 of them (24 h), never later, and no trade ends on a data gap.
+      const timeouts = two.trades.filter((t) => t.exitReason === "timeout");
+      expect(timeouts.length).toBeGreaterThan(0);
+      for (const t of timeouts) expect(t.closedAt! - t.openedAt).toBe(48 * 30 * 60_000);
+      for (const t of two.trades) expect(t.fills.filter((f) => f.gap === "data")).toEqual([]);
+      expect(two.trades.filter((t) => t.status === "closed").length).toBe(two.summary.trades);
+    });
+  });
 });

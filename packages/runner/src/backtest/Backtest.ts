@@ -97,6 +97,7 @@ export const runBacktest = (
       ...(args.from === undefined ? {} : { from: args.from }),
       ...(args.to === undefined ? {} : { to: args.to }),
       memory: args.memory,
+      ...(args.rotation === undefined ? {} : { rotation: args.rotation }),
       costs: { ...args.costs, funding },
       warmupCandles: WARMUP_CANDLES,
       ...(hooks.onProgress === undefined ? {} : { onProgress: hooks.onProgress }),

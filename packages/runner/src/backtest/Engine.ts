@@ -33,6 +33,7 @@ import { SignalStoreMemory } from "@signalbot/core/testing";
 import { Clock, Context, Effect, Layer, References, Scheduler } from "effect";
 import { ReplayCursor, type ReplayData, type ReplaySeries } from "./Replay.ts";
 import type { BacktestConfig, CandleCounts, ReplayRecord } from "./Report.ts";
+import { ReplayRotation, type RotationOptions } from "./Rotation.ts";
 
 export interface EngineOptions {
   readonly dataDir: string;
@@ -47,6 +48,8 @@ export interface EngineOptions {
   readonly strategy?: Partial<StrategyParams>;
   /** Open virtual trades allowed per symbol (core's default 1). */
   readonly maxOpenTradesPerSymbol?: number;
+  /** Simulate the live rotation (`--max-symbols`): only the active set is analysed; absent = every symbol. */
+  readonly rotation?: RotationOptions;
   readonly warmupCandles: number;
   /** Exchange filters per symbol: sizing rounds to their step size and checks min notional, as live does. */
   readonly infos?: Readonly<Record<string, SymbolInfo>>;
@@ -164,6 +167,9 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
       const memoryEvents: MemoryEvent[] = [];
       const stepCandle = closedCandleStep(context, { chartCandles: 0 });
 
+      const rotation =
+        options.rotation === undefined ? undefined : new ReplayRotation(data, options.rotation);
+      const pinned = () => book.symbols();
       const series = data.series;
       const cursor = new ReplayCursor(series);
       let delivered = 0;
@@ -180,9 +186,19 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
           clock.now = time;
           const state = states[s.symbolIndex]!;
           if ((++delivered & (PROGRESS_EVERY - 1)) === 0) options.onProgress?.(delivered);
-          if (i < s.start) {
-            // Warm-up history, as live warms up by REST: indicators only. 30m candles also feed the 4h/1d
-            // aggregators, whose candles stand in for a missing file.
+          const history = i < s.start;
+          if (!history) rotation?.advance(time, pinned);
+          if (history || (rotation !== undefined && !rotation.isWatched(s.symbolIndex))) {
+            if (!history) {
+              counts[cursor.series]!++;
+              if (s.timeframe === "30m") {
+                if (candle.openTime < periodStart) periodStart = candle.openTime;
+                periodEnd = time;
+              }
+            }
+            // Warm-up history, as live warms up by REST (and a symbol the rotation does not watch, whose state
+            // then equals a fresh 499-candle warm-up to ~1e-8): indicators only. 30m candles also feed the
+            // 4h/1d aggregators, whose candles stand in for a missing file.
             state.analyzer.push(s.timeframe, candle);
             if (s.timeframe === "30m")
               for (const { timeframe, aggregated } of state.aggregate(candle))
@@ -195,6 +211,7 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
           if (s.timeframe !== "30m") continue;
           if (candle.openTime < periodStart) periodStart = candle.openTime;
           periodEnd = time;
+          if (rotation !== undefined) rotation.analysed[s.symbolIndex]!++;
           const result = stepCandle(state, candle);
           const outcome = Effect.isEffect(result) ? yield* result : result;
           if (outcome._tag === "Duplicate") continue;
@@ -234,7 +251,11 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
         warmup += s.start - s.warmupStart;
         if (s.columns.missing > 0) (missing[s.symbol] ??= {})[s.timeframe] = s.columns.missing;
       });
-      const candles: CandleCounts = { total, warmup, bySymbol, missing };
+      const analysed: Record<string, number> = {};
+      data.symbols.forEach((symbol, k) => {
+        analysed[symbol] = rotation?.analysed[k] ?? bySymbol[symbol]?.["30m"] ?? 0;
+      });
+      const candles: CandleCounts = { total, warmup, bySymbol, missing, analysed };
       const config: BacktestConfig = {
         dataDir: options.dataDir,
         symbols: data.symbols,
@@ -245,6 +266,15 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
         startingEquity: memoryConfig.startingBalance,
         warmupCandles: options.warmupCandles,
         timeoutCandles,
+        rotation:
+          options.rotation === undefined
+            ? null
+            : {
+                maxSymbols: options.rotation.maxSymbols,
+                fixed: options.rotation.fixed,
+                slotSeconds: options.rotation.slotMs / 1000,
+                refreshSeconds: options.rotation.refreshMs / 1000,
+              },
       };
       return {
         config,

@@ -46,6 +46,7 @@ const config: BacktestConfig = {
   startingEquity: 1000,
   warmupCandles: 500,
   timeoutCandles: 48,
+  rotation: null,
 };
 
 /** 30m candles from `T`: each opens at the previous close and moves to the given close; wicks 0.1 beyond. */
@@ -130,6 +131,7 @@ const record: ReplayRecord = {
     warmup: 0,
     bySymbol: { BTCUSDT: { "30m": 48 }, ETHUSDT: { "30m": 48 } },
     missing: {},
+    analysed: { BTCUSDT: 48, ETHUSDT: 48 },
   },
   period: { start: T, end: T + 48 * M30 },
   signals,

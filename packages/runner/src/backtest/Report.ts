@@ -54,6 +54,13 @@ export interface BacktestConfig {
   readonly startingEquity: number;
   readonly warmupCandles: number;
   readonly timeoutCandles: number;
+  /** The live rotation simulated (`--max-symbols`), null when every symbol was analysed. */
+  readonly rotation: {
+    readonly maxSymbols: number;
+    readonly fixed: readonly string[];
+    readonly slotSeconds: number;
+    readonly refreshSeconds: number;
+  } | null;
 }
 
 /** The configuration as reported: the engine's, plus where the funding rates came from. */
@@ -135,6 +142,8 @@ export interface CandleCounts {
   readonly bySymbol: Readonly<Record<string, Partial<Record<Timeframe, number>>>>;
   /** Candles missing from the files (gaps), per symbol and timeframe, when any. */
   readonly missing: Readonly<Record<string, Partial<Record<Timeframe, number>>>>;
+  /** 30m candles of the period each symbol analysed: all of them, or those the rotation watched. */
+  readonly analysed: Readonly<Record<string, number>>;
 }
 
 export interface Summary extends Stats {

@@ -54,6 +54,20 @@ export const renderSummary = (report: BacktestReport): string => {
       `fee ${(c.costs.takerFeeRate * 100).toFixed(3)}%/fill + slippage ${(c.costs.slippageRate * 100).toFixed(3)}%/fill · ` +
       `funding ${c.funding}`,
   );
+  const rot = c.rotation;
+  if (rot !== null) {
+    const share = Object.entries(report.candles.analysed)
+      .map(([sym, n]) => {
+        const all = report.candles.bySymbol[sym]?.["30m"] ?? 0;
+        return all > 0 ? `${sym} ${((n / all) * 100).toFixed(0)}%` : undefined;
+      })
+      .filter((x) => x !== undefined);
+    lines.push(
+      `Rotation as live: at most ${rot.maxSymbols} symbols watched (fixed ${rot.fixed.join(",") || "none"}, pinned while a trade is open, ` +
+        `the rest a window of the 24 h quote-volume ranking moving every ${rot.slotSeconds / 60} min, re-ranked every ${rot.refreshSeconds / 3600} h); ` +
+        `30m candles analysed: ${share.join(", ")}`,
+    );
+  }
   lines.push("");
   lines.push(
     `Trades ${s.trades} (${s.wins} won, ${s.losses} lost, ${s.breakevens} break-even${s.openTrades > 0 ? `, ${s.openTrades} still open` : ""}) · ` +

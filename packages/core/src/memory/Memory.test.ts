@@ -414,7 +414,7 @@ describe("--no-memory (enabled: false)", () => {
   });
 });
 
-describe("per-rule switches (rules: { name: false })", () => {
+describe("rules switched off (disabledRules)", () => {
   test("a rule switched off never fires; the others still do", async () => {
     // Three losses on one symbol: the loss-streak pause and the symbol cooldown would both fire.
     const trades = [1, 2, 3].map((i) => aLosingTrade({ symbol: "SOLUSDT", closedAt: at(i) }));
@@ -435,7 +435,7 @@ describe("per-rule switches (rules: { name: false })", () => {
     expect(has(all.events, "symbolCooldown", "fired")).toBe(true);
     expect(all.other._tag).toBe("Blocked");
 
-    const without = await probe({ ...defaultMemoryConfig, rules: { lossStreakPause: false } });
+    const without = await probe({ ...defaultMemoryConfig, disabledRules: ["lossStreakPause"] });
     expect(has(without.events, "lossStreakPause", "fired")).toBe(false);
     expect(has(without.events, "symbolCooldown", "fired")).toBe(true);
     expect(without.other._tag).toBe("Allowed");

@@ -5,7 +5,7 @@
  *
  * ```json
  * { "parameters": { "memory.baseThreshold": [70, 75, 80], "strategy.adxMin": [15, 18, 22] },
- *   "fixed": { "memory.rules.symbolScorePenalty": false } }
+ *   "fixed": { "memory.switches.symbolScorePenalty": false } }
  * ```
  */
 import { makeRng } from "../random/Rng.ts";

@@ -22,7 +22,7 @@ describe("the run configuration and its paths", () => {
     });
     expect(DEFAULT_RUN_CONFIG.pipeline).toEqual({ timeoutCandles: 48, maxOpenTradesPerSymbol: 1 });
     const paths = configPaths();
-    for (const { name } of MEMORY_RULES) expect(paths).toContain(`memory.rules.${name}`);
+    for (const { name } of MEMORY_RULES) expect(paths).toContain(`memory.switches.${name}`);
     expect(paths).toContain("strategy.adxMin");
     expect(paths).toContain("strategy.targetR");
     expect(paths).toContain("strategy.continuationWeights.volume");
@@ -36,25 +36,25 @@ describe("the run configuration and its paths", () => {
       "strategy.targetR": [1, 2.5, 4],
       "strategy.continuationWeights": weights,
       "pipeline.timeoutCandles": 24,
-      "memory.rules.lossStreakPause": false,
+      "memory.switches.lossStreakPause": false,
     });
     expect(c.memory.baseThreshold).toBe(80);
     expect(c.strategy.adxMin).toBe(22);
     expect(c.strategy.targetR).toEqual([1, 2.5, 4]);
     expect(c.strategy.continuationWeights).toEqual(weights);
     expect(c.pipeline.timeoutCandles).toBe(24);
-    expect(c.memory.rules.lossStreakPause).toBe(false);
-    expect(c.memory.rules.symbolCooldown).toBe(true);
+    expect(c.memory.switches.lossStreakPause).toBe(false);
+    expect(c.memory.switches.symbolCooldown).toBe(true);
     expect(DEFAULT_RUN_CONFIG.memory.baseThreshold).toBe(75);
-    expect(DEFAULT_RUN_CONFIG.memory.rules.lossStreakPause).toBe(true);
+    expect(DEFAULT_RUN_CONFIG.memory.switches.lossStreakPause).toBe(true);
   });
 
   test("unknown keys are clear errors, with the closest known path", () => {
     expect(pathProblem("strategy.adxMn", 1)).toContain(
       'unknown parameter "strategy.adxMn"; did you mean "strategy.adxMin"?',
     );
-    expect(pathProblem("memory.rules.coolDown", false)).toContain(
-      'unknown parameter "memory.rules.coolDown"',
+    expect(pathProblem("memory.switches.coolDown", false)).toContain(
+      'unknown parameter "memory.switches.coolDown"',
     );
     expect(pathProblem("risk.percent", 1)).toContain("known here: strategy, memory, pipeline");
     expect(pathProblem("strategy.adxMin.x", 1)).toContain('unknown parameter "strategy.adxMin.x"');

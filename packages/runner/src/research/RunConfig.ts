@@ -1,7 +1,7 @@
 /**
  * One typed configuration of a backtest run — the strategy's parameters, the memory's settings and rule
  * switches, the pipeline's trade rules — and the dotted paths a grid file or a fitted patch addresses in it
- * (`strategy.adxMin`, `memory.rules.lossStreakPause`, `pipeline.timeoutCandles`). A patch is validated against
+ * (`strategy.adxMin`, `memory.switches.lossStreakPause`, `pipeline.timeoutCandles`). A patch is validated against
  * the default's shape (unknown path, wrong type) and the result against the domain's rules, each problem one
  * clear line.
  */
@@ -25,8 +25,8 @@ export interface RunConfig {
     readonly baseMaxSignalsPerDay: number;
     readonly baseRiskPercent: number;
     readonly startingBalance: number;
-    /** Every automatic rule, on (true) or off. */
-    readonly rules: Readonly<Record<AutomaticRule, boolean>>;
+    /** Every automatic rule, on (true) or off (core's `disabledRules`). */
+    readonly switches: Readonly<Record<AutomaticRule, boolean>>;
   };
   readonly pipeline: {
     /** Closed 30m candles after which an unresolved trade closes at the close. */
@@ -56,7 +56,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
     baseMaxSignalsPerDay: defaultMemoryConfig.baseMaxSignalsPerDay,
     baseRiskPercent: defaultMemoryConfig.baseRiskPercent,
     startingBalance: defaultMemoryConfig.startingBalance,
-    rules: Object.fromEntries(MEMORY_RULES.map((r) => [r.name, true])) as Record<AutomaticRule, boolean>,
+    switches: Object.fromEntries(MEMORY_RULES.map((r) => [r.name, true])) as Record<AutomaticRule, boolean>,
   },
   pipeline: {
     timeoutCandles: DEFAULT_PIPELINE_CONFIG.timeoutCandles,

@@ -95,7 +95,7 @@ const ABLATION: readonly { name: string; rule?: AutomaticRule; patch: ConfigPatc
   ...MEMORY_RULES.map(({ name }) => ({
     name: `without ${name}`,
     rule: name,
-    patch: { [`memory.rules.${name}`]: false },
+    patch: { [`memory.switches.${name}`]: false },
   })),
   { name: "memory off", patch: { "memory.enabled": false } },
 ];

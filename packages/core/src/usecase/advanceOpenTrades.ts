@@ -11,7 +11,8 @@ import type { Notification } from "../model/Notification.ts";
 import type { SymbolInfo } from "../model/Symbol.ts";
 import type { VirtualTrade } from "../model/Trade.ts";
 import { SignalStore } from "../port/SignalStore.ts";
-import { advanceTrade, type TradeStep, type TradeTick } from "../trade/VirtualTrade.ts";
+import type { OpenTrades } from "../trade/OpenTrades.ts";
+import { advanceTrade, type TradeRules, type TradeStep, type TradeTick } from "../trade/VirtualTrade.ts";
 import { Pipeline } from "./Pipeline.ts";
 
 export interface AdvanceResult {
@@ -42,17 +43,34 @@ export const advanceOpenTrades = (
   tick: TradeTick,
   info?: SymbolInfo,
 ): Effect.Effect<AdvanceResult, Effect.Error<ReturnType<typeof persist>>, Pipeline | SignalStore | Memory> =>
-  Effect.flatMap(Effect.service(Pipeline), ({ book, rules }) => {
-    const trades = book.get(symbol);
-    if (trades.length === 0) return SUCCEED_NOTHING;
-    let changed: TradeStep[] | undefined;
-    for (const trade of trades) {
-      const step = advanceTrade(trade, tick, rules);
-      if (step.events.length > 0) (changed ??= []).push(step);
-      else if (step.trade !== trade) book.update(step.trade);
-    }
-    return changed === undefined ? SUCCEED_NOTHING : persist(changed, info);
-  });
+  Effect.flatMap(Effect.service(Pipeline), ({ book, rules }) => advanceBook(book, rules, symbol, tick, info));
+
+/**
+ * `advanceOpenTrades` with the pipeline's book and rules already in hand (the closed-candle step holds them):
+ * when no trade produced an event the answer is a completed Effect (an `Exit`), which a caller may read at
+ * once instead of running it.
+ */
+export const advanceBook = (
+  book: OpenTrades,
+  rules: TradeRules,
+  symbol: string,
+  tick: TradeTick,
+  info?: SymbolInfo,
+): Effect.Effect<
+  AdvanceResult,
+  Effect.Error<ReturnType<typeof persist>>,
+  Pipeline | SignalStore | Memory
+> => {
+  const trades = book.get(symbol);
+  if (trades.length === 0) return SUCCEED_NOTHING;
+  let changed: TradeStep[] | undefined;
+  for (const trade of trades) {
+    const step = advanceTrade(trade, tick, rules);
+    if (step.events.length > 0) (changed ??= []).push(step);
+    else if (step.trade !== trade) book.update(step.trade);
+  }
+  return changed === undefined ? SUCCEED_NOTHING : persist(changed, info);
+};
 
 const persist = Effect.fn("Pipeline.advanceOpenTrades")(function* (
   steps: readonly TradeStep[],

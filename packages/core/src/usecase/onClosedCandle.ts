@@ -14,9 +14,9 @@ import { SignalStore } from "../port/SignalStore.ts";
 import type { CandleSeries } from "../series/CandleSeries.ts";
 import type { AggregatedCandle, AggregateTimeframe } from "../series/TimeframeAggregator.ts";
 import { candleTick } from "../trade/VirtualTrade.ts";
-import { type AdvanceResult, advanceOpenTrades, NO_ADVANCE } from "./advanceOpenTrades.ts";
+import { type AdvanceResult, advanceBook, advanceOpenTrades, NO_ADVANCE } from "./advanceOpenTrades.ts";
 import { Pipeline } from "./Pipeline.ts";
-import { processEvaluations } from "./processEvaluations.ts";
+import { belowGlobalThreshold, processEvaluations } from "./processEvaluations.ts";
 import type { FinishedBucket, SymbolState } from "./SymbolState.ts";
 
 /**
@@ -142,6 +142,8 @@ export const closedCandleStep = (
   const env: StepEnv = {
     clock: Context.get(ctx, Clock.Clock),
     book: Context.get(ctx, Pipeline).book,
+    rules: Context.get(ctx, Pipeline).rules,
+    pipeline: Context.get(ctx, Pipeline).config,
     memory: Context.get(ctx, Memory),
     higher: Context.get(ctx, HigherTimeframes),
     options,
@@ -152,8 +154,16 @@ export const closedCandleStep = (
     const time = closedAt(candle);
     const due = env.clock.currentTimeMillisUnsafe() >= env.memory.nextExpiry();
     const open = env.book.count(state.symbol) > 0;
-    // 2–3 need Effect only when a lock is due or the symbol has an open trade.
+    // 2–3 need Effect only when a lock is due or a trade has something to persist.
     if (!due && !open) return higherTimeframes(env, state, candle, time, NONE, NO_ADVANCE);
+    if (!due) {
+      const advanced = advanceBook(env.book, env.rules, state.symbol, candleTick(candle, true), state.info);
+      if (Exit.isExit(advanced) && Exit.isSuccess(advanced))
+        return higherTimeframes(env, state, candle, time, NONE, advanced.value as AdvanceResult);
+      return Effect.flatMap(advanced, (trades) =>
+        lift(higherTimeframes(env, state, candle, time, NONE, trades)),
+      );
+    }
     return Effect.flatMap(due ? expireDue : NO_EXPIRY, (expired) =>
       Effect.flatMap(
         open ? advanceOpenTrades(state.symbol, candleTick(candle, true), state.info) : NO_TRADES,
@@ -167,6 +177,8 @@ export const closedCandleStep = (
 interface StepEnv {
   readonly clock: Clock.Clock;
   readonly book: Pipeline["Service"]["book"];
+  readonly rules: Pipeline["Service"]["rules"];
+  readonly pipeline: Pipeline["Service"]["config"];
   readonly memory: Memory["Service"];
   readonly higher: HigherTimeframes["Service"];
   readonly options: ClosedCandleOptions;
@@ -212,6 +224,14 @@ const analyse = (
   const evaluations = state.analyzer.evaluate();
   if (!hasSetup(evaluations))
     return stepped(time, expired, trades, higher, { _tag: "Analysed", evaluations, signals: NONE });
+  const below = belowGlobalThreshold(
+    evaluations,
+    env.memory.effectiveParametersUnsafe(),
+    env.pipeline,
+    env.clock.currentTimeMillisUnsafe(),
+  );
+  if (below !== undefined)
+    return stepped(time, expired, trades, higher, { _tag: "Analysed", evaluations, signals: below });
   const context = {
     ...(state.info === undefined ? {} : { info: state.info }),
     ...(env.options.chartCandles > 0 ? { candles: state.recent(env.options.chartCandles) } : {}),

@@ -11,8 +11,8 @@ import { runTest } from "../testing/effect.ts";
 import { SignalStoreMemory, SignalStoreMemoryState } from "../testing/SignalStoreMemory.ts";
 import { aSetup, T0 } from "../testing/TradeBuilders.ts";
 import { advanceOpenTrades } from "./advanceOpenTrades.ts";
-import { Pipeline, type PipelineConfig } from "./Pipeline.ts";
-import { processEvaluations } from "./processEvaluations.ts";
+import { DEFAULT_PIPELINE_CONFIG, Pipeline, type PipelineConfig } from "./Pipeline.ts";
+import { belowGlobalThreshold, processEvaluations } from "./processEvaluations.ts";
 import { restoreOpenTrades } from "./restoreOpenTrades.ts";
 
 const M30 = 30 * 60_000;
@@ -56,6 +56,13 @@ const memoryDouble = (script: MemoryScript = {}, closed: VirtualTrade[] = []) =>
             : { points: 0, reasons: [] },
         ),
       effectiveParameters: Effect.succeed({
+        threshold: 75,
+        maxSignalsPerDay: 5,
+        riskPercent: 1,
+        equity: 1000,
+        ...script.params,
+      }),
+      effectiveParametersUnsafe: () => ({
         threshold: 75,
         maxSignalsPerDay: 5,
         riskPercent: 1,
@@ -276,6 +283,33 @@ describe("processEvaluations: gates", () => {
     );
     expect(summary(r)).toEqual(["BTCUSDT/continuation:scoreBelowThreshold"]);
     expect(state.signals.size).toBe(0);
+  });
+
+  test("belowGlobalThreshold: the same signals as processEvaluations when every setup is below, without Effect; otherwise undefined", async () => {
+    const params: EffectiveParameters = {
+      threshold: 80,
+      maxSignalsPerDay: 5,
+      riskPercent: 1,
+      equity: 1000,
+      adjustments: [{ code: "winRateThreshold", data: { points: 5, winRate: 0.4 } }],
+    };
+    const config = { ...DEFAULT_PIPELINE_CONFIG, recordBelowThreshold: false };
+    const below = [
+      setupOf({ score: 60 }),
+      { _tag: "NoSetup", model: "reversal", reason: { code: "noDivergence" } } as const,
+      setupOf({ score: 79.9, model: "reversal", side: "SHORT" }),
+    ];
+    const fromPipeline = await runTest(processEvaluations(below), world({ memory: { params }, config }), {
+      at: NOW,
+    });
+    expect(belowGlobalThreshold(below, params, config, NOW)).toEqual(fromPipeline);
+    expect(summary(fromPipeline)).toEqual([
+      "BTCUSDT/continuation:scoreBelowThreshold",
+      "BTCUSDT/reversal:scoreBelowThreshold",
+    ]);
+    // One setup reaching the threshold, or blocked setups to record: the full pipeline must decide.
+    expect(belowGlobalThreshold([...below, setupOf({ score: 80 })], params, config, NOW)).toBeUndefined();
+    expect(belowGlobalThreshold(below, params, DEFAULT_PIPELINE_CONFIG, NOW)).toBeUndefined();
   });
 
   test("both models on one candle: the better score goes first and the other meets the open trade", async () => {

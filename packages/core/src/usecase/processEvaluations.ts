@@ -3,7 +3,7 @@
  * then one transaction for signal + virtual trade + notification. Shared by the live runner and the backtest.
  */
 import { Clock, Effect } from "effect";
-import { Memory } from "../memory/Memory.ts";
+import { type EffectiveParameters, Memory } from "../memory/Memory.ts";
 import { applyModelPreference } from "../memory/ModelPreference.ts";
 import type { Candle } from "../model/Candle.ts";
 import type { Notification } from "../model/Notification.ts";
@@ -14,7 +14,7 @@ import { dailyCapReached } from "../risk/DailyCap.ts";
 import { positionSize } from "../risk/PositionSize.ts";
 import { validateScore } from "../risk/ScoreGate.ts";
 import { openTrade } from "../trade/VirtualTrade.ts";
-import { Pipeline } from "./Pipeline.ts";
+import { Pipeline, type PipelineConfig } from "./Pipeline.ts";
 import { signalsToday } from "./signalsToday.ts";
 
 export interface ProcessContext {
@@ -23,6 +23,51 @@ export interface ProcessContext {
   /** Trigger-timeframe candles up to the trigger, carried by the NewSignal notification for the chart. */
   readonly candles?: readonly Candle[];
 }
+
+/** A setup about to be decided: its key, the threshold it is judged against, the adjustments in force. */
+const signalBase = (
+  setup: Setup,
+  threshold: number,
+  adjustments: readonly Reason[],
+  now: number,
+): Omit<Signal, "status"> => ({
+  key: signalKey(setup),
+  setup,
+  threshold,
+  adjustments,
+  createdAt: now,
+});
+
+const blockedSignal = (base: Omit<Signal, "status">, blockedBy: Reason): Signal => ({
+  ...base,
+  status: "blocked",
+  blockedBy,
+});
+
+/**
+ * Gate 0 alone, without Effect: when NO setup of the candle reaches the global threshold and such setups are
+ * not recorded (`recordBelowThreshold` off, as in a backtest), the signals `processEvaluations` would return —
+ * every one blocked `scoreBelowThreshold`, built by the same functions. Undefined when the full pipeline must
+ * run. Most candles with a setup end here, so the backtest's step skips a trip through the runtime.
+ */
+export const belowGlobalThreshold = (
+  evaluations: readonly Evaluation[],
+  params: EffectiveParameters,
+  config: PipelineConfig,
+  now: number,
+): Signal[] | undefined => {
+  if (config.recordBelowThreshold) return undefined;
+  const out: Signal[] = [];
+  for (const e of evaluations) {
+    if (e._tag !== "Setup") continue;
+    const global = validateScore(e.setup.score, params.threshold, 0);
+    if (global._tag !== "Rejected") return undefined;
+    out.push(
+      blockedSignal(signalBase(e.setup, params.threshold, params.adjustments ?? [], now), global.reason),
+    );
+  }
+  return out;
+};
 
 /**
  * Runs the setups of one symbol/candle through the gates, in this order (the first that fails decides):
@@ -62,16 +107,11 @@ export const processEvaluations = Effect.fn("Pipeline.processEvaluations")(funct
   const params = yield* memory.effectiveParameters;
 
   const out: Signal[] = [];
-  const signalOf = (setup: Setup, threshold: number, adjustments: readonly Reason[]) => ({
-    key: signalKey(setup),
-    setup,
-    threshold,
-    adjustments,
-    createdAt: now,
-  });
+  const signalOf = (setup: Setup, threshold: number, adjustments: readonly Reason[]) =>
+    signalBase(setup, threshold, adjustments, now);
   // Called for most setups (most are below the threshold): plain code, an Effect only to record.
   const block = (base: Omit<Signal, "status">, blockedBy: Reason, record = true) => {
-    const signal: Signal = { ...base, status: "blocked", blockedBy };
+    const signal = blockedSignal(base, blockedBy);
     out.push(signal);
     return record ? store.recordBlocked(signal) : Effect.void;
   };

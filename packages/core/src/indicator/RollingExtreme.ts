@@ -57,12 +57,15 @@ class MonotonicWindow {
       this.head = this.head + 1 === n ? 0 : this.head + 1;
       this.size--;
     }
+    // Ring positions wrap by one subtraction: head < n and size ≤ n (cheaper than `%` on this hot path).
     while (this.size > 0) {
-      const back = (this.head + this.size - 1) % n;
+      let back = this.head + this.size - 1;
+      if (back >= n) back -= n;
       if (this.vals[back]! > v) break;
       this.size--;
     }
-    const pos = (this.head + this.size) % n;
+    let pos = this.head + this.size;
+    if (pos >= n) pos -= n;
     this.savedPos = pos;
     this.savedVal = this.vals[pos]!;
     this.savedSeq = this.seqs[pos]!;

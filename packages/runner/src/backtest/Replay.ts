@@ -161,16 +161,23 @@ export class ReplayCursor {
   private readonly heap: Int32Array;
   private readonly keys: Float64Array;
   private readonly rows: Int32Array;
+  // Per series, read on every step: close times, timeframe rank, end row (no object or string lookups).
+  private readonly closeTimes: Float64Array[];
+  private readonly ranks: Int32Array;
+  private readonly ends: Int32Array;
   private size = 0;
 
   constructor(
-    private readonly all: readonly ReplaySeries[],
+    all: readonly ReplaySeries[],
     /** Start each series at its warm-up (true) or at the period start (false). */
     withWarmup = true,
   ) {
     this.heap = new Int32Array(all.length);
     this.keys = new Float64Array(all.length);
     this.rows = new Int32Array(all.length);
+    this.closeTimes = all.map((s) => s.columns.closeTime);
+    this.ranks = Int32Array.from(all, (s) => RANK[s.timeframe]);
+    this.ends = Int32Array.from(all, (s) => s.end);
     for (let s = 0; s < all.length; s++) {
       const first = withWarmup ? all[s]!.warmupStart : all[s]!.start;
       this.rows[s] = first;
@@ -189,8 +196,7 @@ export class ReplayCursor {
   }
 
   private keyOf(s: number, row: number): number {
-    const series = this.all[s]!;
-    return series.columns.closeTime[row]! * 3 + RANK[series.timeframe];
+    return this.closeTimes[s]![row]! * 3 + this.ranks[s]!;
   }
 
   private less(a: number, b: number): boolean {
@@ -236,7 +242,7 @@ export class ReplayCursor {
     this.row = row;
     const nextRow = row + 1;
     this.rows[s] = nextRow;
-    if (nextRow < this.all[s]!.end) {
+    if (nextRow < this.ends[s]!) {
       this.keys[s] = this.keyOf(s, nextRow);
       this.siftDown(s);
     } else {

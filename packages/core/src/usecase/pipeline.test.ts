@@ -291,7 +291,7 @@ describe("processEvaluations: gates", () => {
       maxSignalsPerDay: 5,
       riskPercent: 1,
       equity: 1000,
-      adjustments: [{ code: "winRateThreshold", data: { points: 5, winRate: 0.4 } }],
+      adjustments: [{ code: "winRateThreshold", data: { points: 5, winRate: 0.4, trades: 20 } }],
     };
     const config = { ...DEFAULT_PIPELINE_CONFIG, recordBelowThreshold: false };
     const below = [

@@ -3,7 +3,7 @@
  * replayed by `runEngine`, giving the engine's replay record. Everything else in research reads records,
  * so moving to another engine (the core's closed-candle use case) changes this file only.
  */
-import { MEMORY_RULES } from "@signalbot/core";
+import { AUTOMATIC_RULES } from "@signalbot/core";
 import type { Effect } from "effect";
 import { WARMUP_CANDLES } from "../backtest/Backtest.ts";
 import { runEngine } from "../backtest/Engine.ts";
@@ -40,7 +40,8 @@ export const replay = (market: Market, window: RunWindow, config: RunConfig): Ef
       baseMaxSignalsPerDay: memory.baseMaxSignalsPerDay,
       baseRiskPercent: memory.baseRiskPercent,
       startingBalance: memory.startingBalance,
-      disabledRules: MEMORY_RULES.map((r) => r.name).filter((name) => !memory.switches[name]),
+      rules: memory.rules,
+      disabledRules: AUTOMATIC_RULES.filter((name) => !memory.switches[name]),
     },
     timeoutCandles: pipeline.timeoutCandles,
     maxOpenTradesPerSymbol: pipeline.maxOpenTradesPerSymbol,

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { DEFAULT_PARAMS, MEMORY_RULES } from "@signalbot/core";
+import { AUTOMATIC_RULES, DEFAULT_PARAMS } from "@signalbot/core";
 import { applyPatch, configPaths, DEFAULT_RUN_CONFIG, describePatch, pathProblem } from "./RunConfig.ts";
 
 const ok = (patch: Parameters<typeof applyPatch>[1]) => {
@@ -22,7 +22,7 @@ describe("the run configuration and its paths", () => {
     });
     expect(DEFAULT_RUN_CONFIG.pipeline).toEqual({ timeoutCandles: 48, maxOpenTradesPerSymbol: 1 });
     const paths = configPaths();
-    for (const { name } of MEMORY_RULES) expect(paths).toContain(`memory.switches.${name}`);
+    for (const name of AUTOMATIC_RULES) expect(paths).toContain(`memory.switches.${name}`);
     expect(paths).toContain("strategy.adxMin");
     expect(paths).toContain("strategy.targetR");
     expect(paths).toContain("strategy.continuationWeights.volume");
@@ -87,6 +87,25 @@ describe("the run configuration and its paths", () => {
       "memory.baseThreshold: expected a score from 0 to 100, got 120",
     ]);
     expect(problems({ "strategy.rrMin": 3, "strategy.rrFull": 4 })).toEqual([]);
+  });
+
+  test("the memory rules' settings (core's MemoryRulesConfig) are paths too, checked as the MEMORY_* variables are", () => {
+    const c = ok({ "memory.rules.lossStreakPause.hours": 6, "memory.rules.windows.global": 30 });
+    expect(c.memory.rules.lossStreakPause).toEqual({ losses: 3, hours: 6 });
+    expect(c.memory.rules.windows.global).toBe(30);
+    expect(DEFAULT_RUN_CONFIG.memory.rules.lossStreakPause.hours).toBe(12);
+    expect(problems({ "memory.rules.winRateThreshold.minTrades": 25 })).toEqual([
+      "memory.rules.winRateThreshold.minTrades: 25 is more than memory.rules.windows.global (20): the rule could never fire",
+    ]);
+    expect(problems({ "memory.rules.drawdownRiskCut.releaseBelowPct": 9 })).toEqual([
+      "memory.rules.drawdownRiskCut.releaseBelowPct: expected from 0 to drawdownRiskCut.abovePct (8), got 9",
+    ]);
+    expect(problems({ "memory.rules.modelDisable.floor": 45 })).toEqual([
+      "memory.rules.modelDisable.floor: expected a fraction from 0 to 1, got 45",
+    ]);
+    expect(problems({ "memory.rules.lossStreakPause.losses": 2.5 })).toEqual([
+      "memory.rules.lossStreakPause.losses: expected an integer ≥ 1, got 2.5",
+    ]);
   });
 
   test("a patch reads as path=value", () => {

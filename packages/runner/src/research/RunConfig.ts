@@ -1,16 +1,18 @@
 /**
  * One typed configuration of a backtest run — the strategy's parameters, the memory's settings and rule
  * switches, the pipeline's trade rules — and the dotted paths a grid file or a fitted patch addresses in it
- * (`strategy.adxMin`, `memory.switches.lossStreakPause`, `pipeline.timeoutCandles`). A patch is validated against
- * the default's shape (unknown path, wrong type) and the result against the domain's rules, each problem one
- * clear line.
+ * (`strategy.adxMin`, `memory.switches.lossStreakPause`, `memory.rules.lossStreakPause.hours`,
+ * `pipeline.timeoutCandles`). A patch is validated against the default's shape (unknown path, wrong type) and
+ * the result against the domain's rules, each problem one clear line.
  */
 import {
+  AUTOMATIC_RULES,
   type AutomaticRule,
+  DEFAULT_MEMORY_RULES,
   DEFAULT_PARAMS,
   DEFAULT_PIPELINE_CONFIG,
   defaultMemoryConfig,
-  MEMORY_RULES,
+  type MemoryRulesConfig,
   makeParams,
   type StrategyParams,
 } from "@signalbot/core";
@@ -27,6 +29,8 @@ export interface RunConfig {
     readonly startingBalance: number;
     /** Every automatic rule, on (true) or off (core's `disabledRules`). */
     readonly switches: Readonly<Record<AutomaticRule, boolean>>;
+    /** The rules' windows, thresholds, pause and cooldown lengths (core's `MemoryRulesConfig`, MEMORY_*). */
+    readonly rules: MemoryRulesConfig;
   };
   readonly pipeline: {
     /** Closed 30m candles after which an unresolved trade closes at the close. */
@@ -56,7 +60,11 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
     baseMaxSignalsPerDay: defaultMemoryConfig.baseMaxSignalsPerDay,
     baseRiskPercent: defaultMemoryConfig.baseRiskPercent,
     startingBalance: defaultMemoryConfig.startingBalance,
-    switches: Object.fromEntries(MEMORY_RULES.map((r) => [r.name, true])) as Record<AutomaticRule, boolean>,
+    switches: Object.fromEntries(AUTOMATIC_RULES.map((name) => [name, true])) as Record<
+      AutomaticRule,
+      boolean
+    >,
+    rules: DEFAULT_MEMORY_RULES,
   },
   pipeline: {
     timeoutCandles: DEFAULT_PIPELINE_CONFIG.timeoutCandles,
@@ -182,6 +190,7 @@ export const configProblems = (config: RunConfig): string[] => {
     problems.push(`memory.baseRiskPercent: expected a percentage in (0, 100], got ${m.baseRiskPercent}`);
   if (!(m.startingBalance > 0))
     problems.push(`memory.startingBalance: expected a positive amount, got ${m.startingBalance}`);
+  problems.push(...memoryRulesProblems(m.rules));
   for (const [path, v] of [
     ["pipeline.timeoutCandles", config.pipeline.timeoutCandles],
     ["pipeline.maxOpenTradesPerSymbol", config.pipeline.maxOpenTradesPerSymbol],
@@ -189,6 +198,59 @@ export const configProblems = (config: RunConfig): string[] => {
     const p = integerAtLeast(path, v, 1);
     if (p !== undefined) problems.push(p);
   }
+  return problems;
+};
+
+/** Memory rule settings that could never act or make no sense (as the MEMORY_* variables are checked). */
+const memoryRulesProblems = (r: MemoryRulesConfig): string[] => {
+  const problems: string[] = [];
+  const at = (path: string) => `memory.rules.${path}`;
+  const count = (path: string, v: number) => {
+    const p = integerAtLeast(at(path), v, 1);
+    if (p !== undefined) problems.push(p);
+  };
+  const share = (path: string, v: number) => {
+    if (!(v >= 0 && v <= 1)) problems.push(`${at(path)}: expected a fraction from 0 to 1, got ${v}`);
+  };
+  const positive = (path: string, v: number) => {
+    if (!(v > 0)) problems.push(`${at(path)}: expected a positive number, got ${v}`);
+  };
+  const within = (path: string, v: number, window: string, size: number) => {
+    if (v > size)
+      problems.push(`${at(path)}: ${v} is more than ${at(window)} (${size}): the rule could never fire`);
+  };
+  count("windows.global", r.windows.global);
+  count("windows.model", r.windows.model);
+  count("windows.symbol", r.windows.symbol);
+  count("winRateThreshold.minTrades", r.winRateThreshold.minTrades);
+  within("winRateThreshold.minTrades", r.winRateThreshold.minTrades, "windows.global", r.windows.global);
+  share("winRateThreshold.floor", r.winRateThreshold.floor);
+  positive("winRateThreshold.points", r.winRateThreshold.points);
+  count("lossStreakPause.losses", r.lossStreakPause.losses);
+  positive("lossStreakPause.hours", r.lossStreakPause.hours);
+  for (const name of ["drawdownSignalCap", "drawdownRiskCut"] as const) {
+    const c = r[name];
+    positive(`${name}.abovePct`, c.abovePct);
+    if (!(c.releaseBelowPct >= 0 && c.releaseBelowPct <= c.abovePct))
+      problems.push(
+        `${at(`${name}.releaseBelowPct`)}: expected from 0 to ${name}.abovePct (${c.abovePct}), got ${c.releaseBelowPct}`,
+      );
+  }
+  count("drawdownSignalCap.maxSignalsPerDay", r.drawdownSignalCap.maxSignalsPerDay);
+  positive("drawdownRiskCut.riskPercent", r.drawdownRiskCut.riskPercent);
+  count("symbolCooldown.losses", r.symbolCooldown.losses);
+  positive("symbolCooldown.hours", r.symbolCooldown.hours);
+  count("symbolScorePenalty.minTrades", r.symbolScorePenalty.minTrades);
+  within("symbolScorePenalty.minTrades", r.symbolScorePenalty.minTrades, "windows.symbol", r.windows.symbol);
+  share("symbolScorePenalty.floor", r.symbolScorePenalty.floor);
+  positive("symbolScorePenalty.points", r.symbolScorePenalty.points);
+  count("modelDisable.minTrades", r.modelDisable.minTrades);
+  within("modelDisable.minTrades", r.modelDisable.minTrades, "windows.model", r.windows.model);
+  share("modelDisable.floor", r.modelDisable.floor);
+  positive("modelDisable.hours", r.modelDisable.hours);
+  count("modelPreference.minTrades", r.modelPreference.minTrades);
+  within("modelPreference.minTrades", r.modelPreference.minTrades, "windows.model", r.windows.model);
+  share("modelPreference.winRate", r.modelPreference.winRate);
   return problems;
 };
 

@@ -5,7 +5,7 @@
  * test window — so warm-up, memory and open trades are as they would have been — counting only the trades
  * opened in the test window. Only those out-of-sample trades are reported.
  */
-import { type AutomaticRule, DAY_MS, MEMORY_RULES, type VirtualTrade } from "@signalbot/core";
+import { AUTOMATIC_RULES, type AutomaticRule, DAY_MS, type VirtualTrade } from "@signalbot/core";
 import { Data, Effect } from "effect";
 import { candlesIn } from "./EngineAdapter.ts";
 import type { FoldFit } from "./Fit.ts";
@@ -92,7 +92,7 @@ const tradesOf = (r: JobResult): { trades: readonly VirtualTrade[]; scores: read
 
 /** The ablation's variants of a fold's chosen configuration: each automatic rule off in turn, then no memory. */
 const ABLATION: readonly { name: string; rule?: AutomaticRule; patch: ConfigPatch }[] = [
-  ...MEMORY_RULES.map(({ name }) => ({
+  ...AUTOMATIC_RULES.map((name) => ({
     name: `without ${name}`,
     rule: name,
     patch: { [`memory.switches.${name}`]: false },

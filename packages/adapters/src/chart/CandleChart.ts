@@ -91,7 +91,7 @@ export const modelLines = (
   const p = DEFAULT_PARAMS;
   if (model === "continuation")
     return [
-      { name: `EMA${p.pullbackEma} (đường hồi về)`, color: COLORS.ema, values: ema(closes, p.pullbackEma) },
+      { name: `EMA${p.trendEmaFast} (đường hồi về)`, color: COLORS.ema, values: ema(closes, p.trendEmaFast) },
     ];
   if (model === "reversal") {
     const b = bollinger(closes, p.bbPeriod, p.bbK);

@@ -405,6 +405,7 @@ describe("wording", () => {
     const modelCodes: Record<NoSetupCode | SetupReasonCode, true> = {
       warmup: true,
       staleTimeframe: true,
+      betweenTrendCloses: true,
       noBias: true,
       trendNotAligned: true,
       trendWeak: true,

@@ -93,14 +93,14 @@ const PHRASES: Readonly<Record<string, (d: Data, c: Ctx) => string>> = {
   trendAligned: (d, c) =>
     `Khung ${str(d, "timeframe") ?? "4h"}: giá và các EMA xếp theo xu hướng ${upDown(c, "tăng", "giảm")}, ADX ${n2(num(d, "adx"), 1)}`,
   pullbackResumed: (d) =>
-    `Khung 30m: giá hồi về EMA${str(d, "ema") ?? ""} và nến kích hoạt đã tiếp diễn xu hướng`,
-  momentum: (d) => `Động lượng 30m ủng hộ: RSI ${n2(num(d, "rsi"), 1)}, ROC ${n2(num(d, "roc"))}`,
+    `Khung ${str(d, "timeframe") ?? "4h"}: giá hồi về EMA${str(d, "ema") ?? ""} và nến kích hoạt đã tiếp diễn xu hướng`,
+  momentum: (d) =>
+    `Động lượng khung ${str(d, "timeframe") ?? "4h"} ủng hộ: RSI ${n2(num(d, "rsi"), 1)}, ROC ${n2(num(d, "roc"))}`,
   bandPierced: (d) =>
-    `Giá xuyên qua dải Bollinger ${bandName(str(d, "band"))} (sâu ${n2(num(d, "depthAtr"))} ATR)`,
+    `Giá khung ${str(d, "timeframe") ?? "4h"} xuyên qua dải Bollinger ${bandName(str(d, "band"))} (sâu ${n2(num(d, "depthAtr"))} ATR)`,
   closedBackInside: (d) =>
     `Nến kích hoạt đóng cửa quay lại bên trong dải Bollinger ${bandName(str(d, "band"))}`,
-  rsiTurn: (d) =>
-    `RSI chạm vùng cực trị (${n2(num(d, "extreme"), 1)}) và đang quay đầu (hiện ${n2(num(d, "rsi"), 1)})`,
+  rsiTurn: (d) => `RSI đã chạm vùng cực trị (${n2(num(d, "extreme"), 1)}), hiện ${n2(num(d, "rsi"), 1)}`,
   volumeAboveAverage: (d) =>
     `Khối lượng giao dịch của nến kích hoạt gấp ${n2(num(d, "ratio"))} lần trung bình`,
   targetAtStructure: (d, c) => {
@@ -112,14 +112,16 @@ const PHRASES: Readonly<Record<string, (d: Data, c: Ctx) => string>> = {
     `Chưa đủ dữ liệu khung ${str(d, "timeframe") ?? "?"} (cần ${n2(num(d, "need"), 0)} nến, có ${n2(num(d, "have"), 0)})`,
   staleTimeframe: (d) =>
     `Dữ liệu khung ${str(d, "timeframe") ?? "?"} đã cũ (thiếu nến gần đây), chưa phân tích được`,
-  noBias: () => "Khung 1d chưa có xu hướng rõ (giá nằm đúng trên EMA)",
+  betweenTrendCloses: () => "Chưa đến lúc đóng nến 4h (hai mô hình chỉ xét khi một nến 4h vừa đóng)",
+  noBias: () => "Khung 1d chưa có xu hướng rõ (giá và các EMA chưa cùng một hướng)",
   trendNotAligned: () => "Khung 4h không cùng xu hướng với khung 1d",
   trendWeak: (d) => `Xu hướng 4h yếu (ADX ${n2(num(d, "adx"), 1)} < ${n2(num(d, "min"), 0)})`,
-  noPullback: (d) => `Không có nhịp hồi về EMA trong ${n2(num(d, "window"), 0)} nến 30m gần nhất`,
-  noTrigger: () => "Nến 30m chưa xác nhận tiếp diễn xu hướng",
+  noPullback: (d) => `Không có nhịp hồi về EMA trong ${n2(num(d, "window"), 0)} nến 4h gần nhất`,
+  noTrigger: () => "Nến 4h chưa xác nhận tiếp diễn xu hướng",
   momentumWeak: (d) => `Động lượng yếu (RSI ${n2(num(d, "rsi"), 1)}, cần ${n2(num(d, "min"), 0)})`,
   overextended: (d) => `Giá đã đi quá xa (RSI ${n2(num(d, "rsi"), 1)}, giới hạn ${n2(num(d, "max"), 0)})`,
-  noBandPierce: (d) => `Không có nến xuyên dải Bollinger trong ${n2(num(d, "window"), 0)} nến 30m gần nhất`,
+  noBandPierce: (d) =>
+    `Không có nến 4h đóng cửa ngoài dải Bollinger trong ${n2(num(d, "window"), 0)} nến gần nhất`,
   noReentry: () => "Giá chưa đóng cửa quay lại trong dải Bollinger",
   rsiNotExtreme: (d) =>
     `RSI chưa chạm vùng cực trị (${n2(num(d, "rsi"), 1)}, ngưỡng ${n2(num(d, "limit"), 0)})`,

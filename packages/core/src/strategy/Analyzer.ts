@@ -1,13 +1,15 @@
 /**
  * One symbol's multi-timeframe analysis: a candle series and an incremental indicator frame per timeframe
- * (30m trigger, 4h structure, 1d bias), updated in O(1) without allocation on every closed candle, and the
- * two models evaluated on the just-closed 30m candle. The hot path of live scanning and of the backtest.
+ * (1d bias, 4h structure and setups, 30m trigger = the stream's closed candle), updated in O(1) without
+ * allocation on every closed candle, and the two models evaluated on the just-closed 30m candle (they fire when
+ * it completes a 4h candle). The hot path of live scanning and of the backtest.
  */
 
 import { Adx } from "../indicator/Adx.ts";
 import { Atr } from "../indicator/Atr.ts";
 import { Bollinger } from "../indicator/Bollinger.ts";
 import { Ema } from "../indicator/Ema.ts";
+import type { CandleIndicator, Indicator } from "../indicator/Indicator.ts";
 import { Roc } from "../indicator/Roc.ts";
 import { RollingMax, RollingMin } from "../indicator/RollingExtreme.ts";
 import { Rsi } from "../indicator/Rsi.ts";
@@ -21,32 +23,65 @@ import type { NoSetupCode } from "./Reasons.ts";
 import { reversal } from "./Reversal.ts";
 import type { BiasView, Snapshot, TrendView, TriggerView } from "./Snapshot.ts";
 
-// Each indicator is called at its own site (`replacing ? x.replace(v) : x.add(v)`), not through one shared
-// helper: one helper called with a dozen indicator classes makes its call megamorphic (slow dispatch, no
-// inlining) on the hottest path of the backtest.
+const feed = (ind: Indicator, x: number, replacing: boolean): number =>
+  replacing ? ind.replace(x) : ind.add(x);
+const feed3 = (ind: CandleIndicator, c: Candle, replacing: boolean): number =>
+  replacing ? ind.replace(c.high, c.low, c.close) : ind.add(c.high, c.low, c.close);
 
 /** "Never happened" for the bars-since counters. */
 const NEVER = 1e9;
 
+const EMPTY_CANDLE: Candle = { openTime: 0, open: 0, high: 0, low: 0, close: 0, volume: 0, closeTime: 0 };
+
+/** 30m: the candle the decision is taken on, and its ATR. */
 class TriggerFrame implements TriggerView {
-  candle: Candle = { openTime: 0, open: 0, high: 0, low: 0, close: 0, volume: 0, closeTime: 0 };
+  candle: Candle = EMPTY_CANDLE;
   previous: Candle | undefined = undefined;
   count = 0;
-  previousRsi = Number.NaN;
+  private readonly atrI: Atr;
+
+  constructor(p: StrategyParams) {
+    this.atrI = new Atr(p.atrPeriod);
+  }
+
+  get atr(): number {
+    return this.atrI.value;
+  }
+
+  update(c: Candle, replacing: boolean): void {
+    if (!replacing) {
+      this.previous = this.count === 0 ? undefined : this.candle;
+      this.count++;
+    }
+    this.candle = c;
+    feed3(this.atrI, c, replacing);
+  }
+}
+
+/** 4h: trend structure, the setups' indicators and the windows over them. */
+class TrendFrame implements TrendView {
+  candle: Candle = EMPTY_CANDLE;
+  previous: Candle | undefined = undefined;
+  count = 0;
+  close = Number.NaN;
   barsSinceTouchFromAbove = NEVER;
   barsSinceTouchFromBelow = NEVER;
   barsSinceCloseBelowLower = NEVER;
   barsSinceCloseAboveUpper = NEVER;
   // Counter values before the last add, so a replacement can redo it.
   private saved = [NEVER, NEVER, NEVER, NEVER];
+  private readonly fast: Ema;
+  private readonly slow: Ema;
   private readonly atrI: Atr;
+  private readonly adxI: Adx;
   private readonly rsiI: Rsi;
   private readonly rocI: Roc;
-  private readonly emaI: Ema;
   private readonly bb: Bollinger;
   private readonly volume: Sma;
-  private readonly high: RollingMax;
-  private readonly low: RollingMin;
+  private readonly swingHighI: RollingMax;
+  private readonly swingLowI: RollingMin;
+  private readonly rangeHighI: RollingMax;
+  private readonly rangeLowI: RollingMin;
   private readonly pierceBelow: RollingMax;
   private readonly pierceAbove: RollingMax;
   private readonly rsiLow: RollingMin;
@@ -55,14 +90,18 @@ class TriggerFrame implements TriggerView {
   private readonly touchAtr: number;
 
   constructor(p: StrategyParams) {
+    this.fast = new Ema(p.trendEmaFast);
+    this.slow = new Ema(p.trendEmaSlow);
     this.atrI = new Atr(p.atrPeriod);
+    this.adxI = new Adx(p.adxPeriod);
     this.rsiI = new Rsi(p.rsiPeriod);
     this.rocI = new Roc(p.rocPeriod);
-    this.emaI = new Ema(p.pullbackEma);
     this.bb = new Bollinger(p.bbPeriod, p.bbK);
     this.volume = new Sma(p.volumePeriod);
-    this.high = new RollingMax(p.structureLookback);
-    this.low = new RollingMin(p.structureLookback);
+    this.swingHighI = new RollingMax(p.structureLookback);
+    this.swingLowI = new RollingMin(p.structureLookback);
+    this.rangeHighI = new RollingMax(p.targetLookback);
+    this.rangeLowI = new RollingMin(p.targetLookback);
     const w = p.pierceWindow + 1;
     this.pierceBelow = new RollingMax(w);
     this.pierceAbove = new RollingMax(w);
@@ -72,17 +111,29 @@ class TriggerFrame implements TriggerView {
     this.touchAtr = p.pullbackTouchAtr;
   }
 
+  get emaFast(): number {
+    return this.fast.value;
+  }
+  get emaSlow(): number {
+    return this.slow.value;
+  }
   get atr(): number {
     return this.atrI.value;
+  }
+  get adx(): number {
+    return this.adxI.value;
+  }
+  get plusDi(): number {
+    return this.adxI.plusDi;
+  }
+  get minusDi(): number {
+    return this.adxI.minusDi;
   }
   get rsi(): number {
     return this.rsiI.value;
   }
   get roc(): number {
     return this.rocI.value;
-  }
-  get ema(): number {
-    return this.emaI.value;
   }
   get bbUpper(): number {
     return this.bb.upper;
@@ -97,10 +148,16 @@ class TriggerFrame implements TriggerView {
     return this.volume.value;
   }
   get swingHigh(): number {
-    return this.high.value;
+    return this.swingHighI.value;
   }
   get swingLow(): number {
-    return this.low.value;
+    return this.swingLowI.value;
+  }
+  get rangeHigh(): number {
+    return this.rangeHighI.value;
+  }
+  get rangeLow(): number {
+    return this.rangeLowI.value;
   }
   get maxPierceBelowAtr(): number {
     return this.pierceBelow.value;
@@ -122,7 +179,6 @@ class TriggerFrame implements TriggerView {
     const s = this.saved;
     if (!replacing) {
       this.previous = this.count === 0 ? undefined : this.candle;
-      this.previousRsi = this.rsiI.value;
       s[0] = this.barsSinceTouchFromAbove;
       s[1] = this.barsSinceTouchFromBelow;
       s[2] = this.barsSinceCloseBelowLower;
@@ -130,129 +186,55 @@ class TriggerFrame implements TriggerView {
       this.count++;
     }
     this.candle = c;
-    const { high, low, close, volume } = c;
-    const atr = replacing ? this.atrI.replace(high, low, close) : this.atrI.add(high, low, close);
-    const rsi = replacing ? this.rsiI.replace(close) : this.rsiI.add(close);
-    const ema = replacing ? this.emaI.replace(close) : this.emaI.add(close);
-    const avgVolume = replacing ? this.volume.replace(volume) : this.volume.add(volume);
-    if (replacing) {
-      this.rocI.replace(close);
-      this.bb.replace(close);
-      this.high.replace(high);
-      this.low.replace(low);
-    } else {
-      this.rocI.add(close);
-      this.bb.add(close);
-      this.high.add(high);
-      this.low.add(low);
-    }
+    this.close = c.close;
+    const ema = feed(this.fast, c.close, replacing);
+    feed(this.slow, c.close, replacing);
+    const atr = feed3(this.atrI, c, replacing);
+    feed3(this.adxI, c, replacing);
+    const rsi = feed(this.rsiI, c.close, replacing);
+    feed(this.rocI, c.close, replacing);
+    feed(this.bb, c.close, replacing);
+    const avgVolume = feed(this.volume, c.volume, replacing);
+    feed(this.swingHighI, c.high, replacing);
+    feed(this.swingLowI, c.low, replacing);
+    feed(this.rangeHighI, c.high, replacing);
+    feed(this.rangeLowI, c.low, replacing);
     const lower = this.bb.lower;
     const upper = this.bb.upper;
     const touch = this.touchAtr * atr;
-    this.barsSinceTouchFromAbove = low <= ema + touch ? 0 : s[0]! + 1;
-    this.barsSinceTouchFromBelow = high >= ema - touch ? 0 : s[1]! + 1;
-    this.barsSinceCloseBelowLower = close < lower ? 0 : s[2]! + 1;
-    this.barsSinceCloseAboveUpper = close > upper ? 0 : s[3]! + 1;
+    this.barsSinceTouchFromAbove = c.low <= ema + touch ? 0 : s[0]! + 1;
+    this.barsSinceTouchFromBelow = c.high >= ema - touch ? 0 : s[1]! + 1;
+    this.barsSinceCloseBelowLower = c.close < lower ? 0 : s[2]! + 1;
+    this.barsSinceCloseAboveUpper = c.close > upper ? 0 : s[3]! + 1;
     // NaN (not ready yet) compares false: such candles count as "no touch / no pierce" and feed neutral values.
-    const pierceBelow = atr > 0 && lower > low ? (lower - low) / atr : 0;
-    const pierceAbove = atr > 0 && high > upper ? (high - upper) / atr : 0;
+    feed(this.pierceBelow, atr > 0 && lower > c.low ? (lower - c.low) / atr : 0, replacing);
+    feed(this.pierceAbove, atr > 0 && c.high > upper ? (c.high - upper) / atr : 0, replacing);
     const r = Number.isNaN(rsi) ? 50 : rsi;
-    const ratio = avgVolume > 0 ? volume / avgVolume : 0;
-    if (replacing) {
-      this.pierceBelow.replace(pierceBelow);
-      this.pierceAbove.replace(pierceAbove);
-      this.rsiLow.replace(r);
-      this.rsiHigh.replace(r);
-      this.volumeRatio.replace(ratio);
-    } else {
-      this.pierceBelow.add(pierceBelow);
-      this.pierceAbove.add(pierceAbove);
-      this.rsiLow.add(r);
-      this.rsiHigh.add(r);
-      this.volumeRatio.add(ratio);
-    }
+    feed(this.rsiLow, r, replacing);
+    feed(this.rsiHigh, r, replacing);
+    feed(this.volumeRatio, avgVolume > 0 ? c.volume / avgVolume : 0, replacing);
   }
 }
 
-class TrendFrame implements TrendView {
-  count = 0;
-  close = Number.NaN;
-  private readonly fast: Ema;
-  private readonly slow: Ema;
-  private readonly atrI: Atr;
-  private readonly adxI: Adx;
-  private readonly high: RollingMax;
-  private readonly low: RollingMin;
-
-  constructor(p: StrategyParams) {
-    this.fast = new Ema(p.trendEmaFast);
-    this.slow = new Ema(p.trendEmaSlow);
-    this.atrI = new Atr(p.atrPeriod);
-    this.adxI = new Adx(p.adxPeriod);
-    this.high = new RollingMax(p.targetLookback);
-    this.low = new RollingMin(p.targetLookback);
-  }
-
-  get emaFast(): number {
-    return this.fast.value;
-  }
-  get emaSlow(): number {
-    return this.slow.value;
-  }
-  get atr(): number {
-    return this.atrI.value;
-  }
-  get adx(): number {
-    return this.adxI.value;
-  }
-  get plusDi(): number {
-    return this.adxI.plusDi;
-  }
-  get minusDi(): number {
-    return this.adxI.minusDi;
-  }
-  get rangeHigh(): number {
-    return this.high.value;
-  }
-  get rangeLow(): number {
-    return this.low.value;
-  }
-
-  update(c: Candle, replacing: boolean): void {
-    if (!replacing) this.count++;
-    const { high, low, close } = c;
-    this.close = close;
-    if (replacing) {
-      this.fast.replace(close);
-      this.slow.replace(close);
-      this.atrI.replace(high, low, close);
-      this.adxI.replace(high, low, close);
-      this.high.replace(high);
-      this.low.replace(low);
-    } else {
-      this.fast.add(close);
-      this.slow.add(close);
-      this.atrI.add(high, low, close);
-      this.adxI.add(high, low, close);
-      this.high.add(high);
-      this.low.add(low);
-    }
-  }
-}
-
+/** 1d: the bias. */
 class BiasFrame implements BiasView {
   count = 0;
   close = Number.NaN;
   private readonly emaI: Ema;
+  private readonly emaFastI: Ema;
   private readonly atrI: Atr;
 
   constructor(p: StrategyParams) {
     this.emaI = new Ema(p.biasEma);
+    this.emaFastI = new Ema(p.biasEmaFast);
     this.atrI = new Atr(p.atrPeriod);
   }
 
   get ema(): number {
     return this.emaI.value;
+  }
+  get emaFast(): number {
+    return this.emaFastI.value;
   }
   get atr(): number {
     return this.atrI.value;
@@ -261,32 +243,31 @@ class BiasFrame implements BiasView {
   update(c: Candle, replacing: boolean): void {
     if (!replacing) this.count++;
     this.close = c.close;
-    if (replacing) {
-      this.emaI.replace(c.close);
-      this.atrI.replace(c.high, c.low, c.close);
-    } else {
-      this.emaI.add(c.close);
-      this.atrI.add(c.high, c.low, c.close);
-    }
+    feed(this.emaI, c.close, replacing);
+    feed(this.emaFastI, c.close, replacing);
+    feed3(this.atrI, c, replacing);
   }
 }
 
 /** Closed candles each timeframe needs before its indicators (and the windows over them) are defined. */
 export const warmupCandles = (p: StrategyParams): Readonly<Record<Timeframe, number>> => ({
-  "30m":
+  "30m": p.atrPeriod + 1,
+  "4h":
     Math.max(
-      p.bbPeriod,
-      p.rsiPeriod + 1,
+      p.trendEmaSlow,
+      p.trendEmaFast,
+      2 * p.adxPeriod,
       p.atrPeriod + 1,
+      p.rsiPeriod + 1,
       p.rocPeriod + 1,
-      p.pullbackEma,
+      p.bbPeriod,
       p.volumePeriod,
       p.structureLookback,
+      p.targetLookback,
     ) +
     p.pierceWindow +
     1,
-  "4h": Math.max(p.trendEmaSlow, p.trendEmaFast, 2 * p.adxPeriod, p.atrPeriod + 1, p.targetLookback),
-  "1d": Math.max(p.biasEma, p.atrPeriod + 1),
+  "1d": Math.max(p.biasEma, p.biasEmaFast, p.atrPeriod + 1),
 });
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Entry, stop and targets for a setup. The stop goes beyond recent 30m structure (swing low for a long,
+ * Entry, stop and targets for a setup. The stop goes beyond recent structure (swing low for a long,
  * swing high for a short) plus an ATR buffer, and at least `stopAtrMult` ATRs away. Targets are risk
  * multiples (1R/2R/3R by default) adjusted to the nearest opposing 4h structure: a level before TP2 caps TP2
  * just in front of it, a level between TP2 and TP3 pulls TP3 in front of it. Reward/risk is measured to TP2.
@@ -14,7 +14,7 @@ export interface LevelInput {
   readonly entry: number;
   /** ATR of the trigger timeframe. */
   readonly atr: number;
-  /** Structure on the losing side: lowest 30m low (long) / highest 30m high (short) over the lookback. */
+  /** Structure on the losing side: lowest low (long) / highest high (short) over the lookback. */
   readonly swing: number;
   /** Structure on the winning side: highest 4h high (long) / lowest 4h low (short); NaN when unknown. */
   readonly obstacle: number;
@@ -90,19 +90,20 @@ export const placeLevels = (input: LevelInput, p: LevelParams): Levels => {
 };
 
 /**
- * Levels for a setup entering at the close of the trigger candle: the stop goes beyond the 30m swing on the
- * losing side, and the 4h range on the winning side is the structure the targets respect.
+ * Levels for a setup entering at the close of the trigger candle, measured on the 4h timeframe: the stop goes
+ * beyond the 4h swing on the losing side (at least `stopAtrMult` 4h ATRs away); with `capByStructure` the 4h
+ * range on the winning side is the structure the targets respect.
  */
-export const triggerLevels = (snap: Snapshot, side: Side, p: LevelParams): Levels => {
-  const { trigger: t, trend } = snap;
+export const trendLevels = (snap: Snapshot, side: Side, p: LevelParams, capByStructure: boolean): Levels => {
+  const { trigger, trend: t } = snap;
   const long = side === "LONG";
   return placeLevels(
     {
       side,
-      entry: t.candle.close,
+      entry: trigger.candle.close,
       atr: t.atr,
       swing: long ? t.swingLow : t.swingHigh,
-      obstacle: long ? trend.rangeHigh : trend.rangeLow,
+      obstacle: capByStructure ? (long ? t.rangeHigh : t.rangeLow) : Number.NaN,
     },
     p,
   );

@@ -3,51 +3,60 @@
  * The "Models" table in docs/models.md mirrors these defaults; change both together.
  */
 
-/** Points per scoring component of the continuation model (sum = 100). */
+/**
+ * Points per scoring component of the continuation model (sum = 100). The defaults are fitted to outcomes by
+ * `bun run calibrate` (a non-negative logistic fit of the components' fractions on training setups, scaled to
+ * sum to 100): a component that does not predict the outcome earns no points.
+ */
 export interface ContinuationWeights {
-  /** 1d close vs its EMA, in daily ATRs. */
+  /** 1d close beyond its slow EMA, in daily ATRs. */
   readonly dailyBias: number;
-  /** 4h close/EMA fast/EMA slow stacked in the trade direction. */
+  /** 4h EMA fast/slow spread in 4h ATRs, and the close beyond the fast EMA. */
   readonly trendAlignment: number;
-  /** 4h ADX and the directional index spread. */
+  /** 4h ADX (from `adxMin` to `adxFull`) with the directional index in the trade direction. */
   readonly trendStrength: number;
-  /** 30m RSI in the momentum zone and ROC in the trade direction. */
+  /** 4h RSI in the momentum zone and ROC in the trade direction. */
   readonly momentum: number;
-  /** Shape of the 30m trigger candle (body, close near the extreme). */
+  /** Shape of the 4h trigger candle (body, close near the extreme). */
   readonly trigger: number;
-  /** 30m trigger volume vs its average. */
+  /** 4h trigger volume vs its average. */
   readonly volume: number;
-  /** Reward/risk to TP2 beyond the minimum. */
-  readonly riskReward: number;
+  /** 4h ATR as a share of the price (costs weigh less on a wider stop). */
+  readonly volatility: number;
 }
 
-/** Points per scoring component of the reversal model (sum = 100). */
+/** Points per scoring component of the reversal model (sum = 100), fitted like the continuation's. */
 export interface ReversalWeights {
-  /** How far price pierced the Bollinger band, in ATRs. */
+  /** How far price pierced the 4h Bollinger band, in 4h ATRs. */
   readonly stretch: number;
-  /** How extreme the recent RSI got. */
+  /** How extreme the 4h RSI got in the window. */
   readonly rsiExtreme: number;
-  /** Shape of the 30m confirmation candle back inside the band. */
+  /** Shape of the 4h confirmation candle back inside the band. */
   readonly confirmation: number;
-  /** 4h context: weak or favourable trend. */
-  readonly higherTimeframe: number;
   /** 1d bias in the trade direction. */
   readonly dailyBias: number;
-  /** Volume on the pierce/confirmation vs its average. */
+  /** Highest 4h volume ratio over the pierce and the confirmation. */
   readonly volume: number;
-  /** Reward/risk to TP2 beyond the minimum. */
+  /** 4h ATR as a share of the price. */
+  readonly volatility: number;
+  /** Reward/risk to TP2 beyond the minimum (after the structure cap). */
   readonly riskReward: number;
 }
 
+/**
+ * Every tunable of the two models, the levels and the scoring. Roles of the timeframes: 1d gives the bias,
+ * 4h gives the setup and its trigger (both models fire on the close of a 4h candle, i.e. on the 30m close that
+ * completes it), 30m is the stream the bot watches and the trades advance on. Stops are measured in 4h ATRs so
+ * that fees, slippage and funding stay a small part of the risk.
+ */
 export interface StrategyParams {
   // --- indicators ---------------------------------------------------------------------------------------
-  /** 1d EMA giving the bias. */
+  /** 1d EMAs giving the bias (the continuation needs close > slow and fast > slow for a long). */
   readonly biasEma: number;
-  /** 4h EMAs giving the structure (fast above slow = up-trend). */
+  readonly biasEmaFast: number;
+  /** 4h EMAs giving the structure (fast above slow = up-trend); the fast one is the pullback EMA. */
   readonly trendEmaFast: number;
   readonly trendEmaSlow: number;
-  /** 30m EMA the continuation pullback must touch. */
-  readonly pullbackEma: number;
   readonly rsiPeriod: number;
   readonly atrPeriod: number;
   readonly adxPeriod: number;
@@ -56,38 +65,36 @@ export interface StrategyParams {
   readonly bbK: number;
   readonly volumePeriod: number;
 
-  // --- continuation rules -------------------------------------------------------------------------------
-  /** Minimum 4h ADX for a trend worth following. */
+  // --- continuation rules (4h) --------------------------------------------------------------------------
+  /** 4h ADX where the trend-strength component starts to earn points... */
   readonly adxMin: number;
-  /** 4h ADX at which the trend-strength component is full. */
+  /** ...and where it is full. */
   readonly adxFull: number;
-  /** A 30m low within this many ATRs of the pullback EMA counts as a touch. */
+  /** A 4h low (high for a short) within this many ATRs of the fast EMA counts as a pullback touch. */
   readonly pullbackTouchAtr: number;
-  /** The touch must have happened within this many 30m candles (trigger included). */
+  /** The touch must have happened within this many 4h candles before the trigger. */
   readonly pullbackWindow: number;
-  /** 30m RSI must be at least this for a long (100 − it for a short)... */
+  /** 4h RSI must be at least this for a long (100 − it for a short)... */
   readonly rsiMomentumMin: number;
   /** ...and at most this (not overbought; 100 − it for a short). */
   readonly rsiMomentumMax: number;
 
-  // --- reversal rules -----------------------------------------------------------------------------------
-  /** The band pierce must have happened within this many 30m candles before the trigger. */
+  // --- reversal rules (4h) ------------------------------------------------------------------------------
+  /** A 4h close outside the band must have happened within this many 4h candles before the trigger. */
   readonly pierceWindow: number;
-  /** Lowest RSI over the window must be ≤ this for a long (≥ 100 − it for a short). */
+  /** Lowest 4h RSI over the window (trigger included) must be ≤ this for a long (≥ 100 − it for a short). */
   readonly rsiOversold: number;
-  /** 4h ADX above which an opposing 4h trend forbids a reversal. */
-  readonly adxStrong: number;
 
-  // --- levels -------------------------------------------------------------------------------------------
-  /** 30m candles scanned for the swing low/high the stop goes beyond. */
+  // --- levels (4h ATR) ----------------------------------------------------------------------------------
+  /** 4h candles scanned for the swing low/high the stop goes beyond. */
   readonly structureLookback: number;
-  /** 4h candles scanned for the opposing structure that caps the targets. */
+  /** 4h candles scanned for the opposing structure that caps a reversal's targets. */
   readonly targetLookback: number;
-  /** Stop = swing extreme ∓ this many ATRs. */
+  /** Stop = swing extreme ∓ this many 4h ATRs... */
   readonly stopBufferAtr: number;
-  /** The stop is at least this many ATRs from the entry (the ATR stop multiplier). */
+  /** ...and at least this many 4h ATRs from the entry. */
   readonly stopAtrMult: number;
-  /** A stop further than this many ATRs is rejected (`stopTooWide`). */
+  /** A stop further than this many 4h ATRs is rejected (`stopTooWide`). */
   readonly maxStopAtr: number;
   /** Targets in multiples of the risk before structure adjustments. */
   readonly targetR: readonly [number, number, number];
@@ -105,9 +112,9 @@ export interface StrategyParams {
 
 export const DEFAULT_PARAMS: StrategyParams = {
   biasEma: 50,
+  biasEmaFast: 20,
   trendEmaFast: 20,
   trendEmaSlow: 50,
-  pullbackEma: 20,
   rsiPeriod: 14,
   atrPeriod: 14,
   adxPeriod: 14,
@@ -116,21 +123,20 @@ export const DEFAULT_PARAMS: StrategyParams = {
   bbK: 2,
   volumePeriod: 20,
 
-  adxMin: 18,
+  adxMin: 15,
   adxFull: 35,
   pullbackTouchAtr: 0.25,
-  pullbackWindow: 6,
+  pullbackWindow: 4,
   rsiMomentumMin: 50,
-  rsiMomentumMax: 70,
+  rsiMomentumMax: 75,
 
   pierceWindow: 3,
   rsiOversold: 30,
-  adxStrong: 30,
 
-  structureLookback: 12,
+  structureLookback: 6,
   targetLookback: 30,
   stopBufferAtr: 0.25,
-  stopAtrMult: 1,
+  stopAtrMult: 2,
   maxStopAtr: 4,
   targetR: [1, 2, 3],
   targetBufferAtr: 0.1,
@@ -140,20 +146,20 @@ export const DEFAULT_PARAMS: StrategyParams = {
   continuationWeights: {
     dailyBias: 15,
     trendAlignment: 15,
-    trendStrength: 15,
-    momentum: 15,
-    trigger: 15,
-    volume: 15,
-    riskReward: 10,
+    trendStrength: 14,
+    momentum: 14,
+    trigger: 14,
+    volume: 14,
+    volatility: 14,
   },
   reversalWeights: {
     stretch: 15,
     rsiExtreme: 15,
-    confirmation: 15,
-    higherTimeframe: 15,
-    dailyBias: 15,
-    volume: 15,
-    riskReward: 10,
+    confirmation: 14,
+    dailyBias: 14,
+    volume: 14,
+    volatility: 14,
+    riskReward: 14,
   },
 };
 
@@ -174,9 +180,9 @@ export const makeParams = (overrides: Partial<StrategyParams> = {}): StrategyPar
   }
   const periods = [
     p.biasEma,
+    p.biasEmaFast,
     p.trendEmaFast,
     p.trendEmaSlow,
-    p.pullbackEma,
     p.rsiPeriod,
     p.atrPeriod,
     p.adxPeriod,

@@ -9,29 +9,31 @@ export type NoSetupCode =
   | "warmup"
   /** {timeframe}: the last 4h/1d candle is more than two periods old (missing data): the view would be stale. */
   | "staleTimeframe"
-  /** {}: 1d close exactly on its EMA: no bias. */
+  /** {}: the trigger candle does not complete a 4h candle: both built-in models fire on 4h closes only. */
+  | "betweenTrendCloses"
+  /** {}: the 1d close and EMAs do not agree on a direction (continuation) / close exactly on its EMA. */
   | "noBias"
   /** {timeframe: "4h"}: 4h close/EMAs not stacked in the 1d bias direction. */
   | "trendNotAligned"
   /** {adx, min}: 4h ADX below the minimum. */
   | "trendWeak"
-  /** {window}: no 30m touch of the pullback EMA in the last `window` candles. */
+  /** {window}: no 4h touch of the fast EMA in the last `window` candles. */
   | "noPullback"
-  /** {}: the 30m trigger candle does not resume the trend (close beyond the EMA and the previous extreme). */
+  /** {}: the 4h trigger candle does not resume the trend (close beyond the EMA and the previous extreme). */
   | "noTrigger"
-  /** {rsi, min}: 30m RSI on the wrong side of the momentum zone (or ROC against the trade). */
+  /** {rsi, min}: 4h RSI on the wrong side of the momentum zone (or ROC against the trade). */
   | "momentumWeak"
-  /** {rsi, max}: 30m RSI already overbought (long) / oversold (short). */
+  /** {rsi, max}: 4h RSI already overbought (long) / oversold (short). */
   | "overextended"
-  /** {window}: no Bollinger band pierce in the last `window` 30m candles. */
+  /** {window}: no 4h close outside a Bollinger band in the last `window` 4h candles. */
   | "noBandPierce"
   /** {}: pierced, but the trigger candle did not close back inside the band in the reversal direction. */
   | "noReentry"
   /** {rsi, limit}: the RSI did not reach the oversold/overbought extreme in the window. */
   | "rsiNotExtreme"
-  /** {rsi, previous}: the RSI is not turning back from the extreme. */
+  /** {rsi, previous}: the RSI is not turning back from the extreme (models before v2; no longer emitted). */
   | "rsiNotTurning"
-  /** {adx}: a strong 4h trend opposes the reversal. */
+  /** {adx}: a strong 4h trend opposes the reversal (models before v2; no longer emitted). */
   | "higherTimeframeOpposing"
   /** {}: ATR is zero or undefined (flat market). */
   | "invalidAtr"

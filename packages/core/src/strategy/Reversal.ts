@@ -1,23 +1,26 @@
 /**
- * The reversal model (Bollinger mean reversion with confirmation): after a 30m close outside a band, the
- * closed trigger candle closes back inside in the opposite direction while the RSI, having reached an
- * extreme, turns; refused when a strong 4h trend opposes the trade. Rules in order, then levels and score.
+ * The reversal model (Bollinger mean reversion with confirmation, on 4h): after a 4h close outside a band, the
+ * 4h candle closing with the trigger closes back inside in the opposite direction, and the 4h RSI reached an
+ * extreme in the window. Its targets respect the opposing 4h structure (a reversion returns into a range), so
+ * a setup whose main target would sit beyond it is capped or rejected (RR_MIN). Rules in order, then levels
+ * and the score.
  */
 import type { Evaluation, Reason, Side } from "../model/Signal.ts";
-import { candleStrength } from "./Continuation.ts";
-import { triggerLevels } from "./Levels.ts";
+import { candleStrength, volatilityFraction } from "./Continuation.ts";
+import { trendLevels } from "./Levels.ts";
 import type { StrategyParams } from "./Params.ts";
 import { component, ramp, totalScore } from "./Score.ts";
 import { buildSetup, noSetup, round2 } from "./Setup.ts";
-import type { Snapshot } from "./Snapshot.ts";
+import { onTrendClose, type Snapshot } from "./Snapshot.ts";
 
 const MODEL = "reversal" as const;
 
 export const reversal = (snap: Snapshot, p: StrategyParams): Evaluation => {
-  const { trigger: t, trend, bias } = snap;
+  if (!onTrendClose(snap)) return noSetup(MODEL, "betweenTrendCloses");
+  const { trend: t, bias } = snap;
   const c = t.candle;
 
-  // The most recent close outside a band, before the trigger, within the window.
+  // The most recent 4h close outside a band, before the trigger candle, within the window.
   const below = t.barsSinceCloseBelowLower;
   const above = t.barsSinceCloseAboveUpper;
   const longOk = below >= 1 && below <= p.pierceWindow;
@@ -32,16 +35,8 @@ export const reversal = (snap: Snapshot, p: StrategyParams): Evaluation => {
   const extreme = s > 0 ? t.windowRsiMin : t.windowRsiMax;
   const limit = s > 0 ? p.rsiOversold : 100 - p.rsiOversold;
   if (!(s * (limit - extreme) >= 0)) return noSetup(MODEL, "rsiNotExtreme", { rsi: round2(extreme), limit });
-  if (!(s * (t.rsi - t.previousRsi) > 0)) {
-    return noSetup(MODEL, "rsiNotTurning", { rsi: round2(t.rsi), previous: round2(t.previousRsi) });
-  }
 
-  const trendFor = s * (trend.plusDi - trend.minusDi) > 0;
-  if (!trendFor && trend.adx >= p.adxStrong) {
-    return noSetup(MODEL, "higherTimeframeOpposing", { adx: round2(trend.adx) });
-  }
-
-  const levels = triggerLevels(snap, side, p);
+  const levels = trendLevels(snap, side, p, true);
   if (levels._tag === "Rejected") return { _tag: "NoSetup", model: MODEL, reason: levels.reason };
 
   const w = p.reversalWeights;
@@ -52,15 +47,15 @@ export const reversal = (snap: Snapshot, p: StrategyParams): Evaluation => {
     component("stretch", ramp(depthAtr, 0, 1.2), w.stretch),
     component("rsiExtreme", ramp(extremeDepth, p.rsiOversold, p.rsiOversold - 12), w.rsiExtreme),
     component("confirmation", candleStrength(side, c.open, c.high, c.low, c.close), w.confirmation),
-    component("higherTimeframe", trendFor ? 1 : ramp(trend.adx, p.adxStrong, 15), w.higherTimeframe),
     component("dailyBias", ramp(biasAtr, -1, 1), w.dailyBias),
     component("volume", ramp(t.windowVolumeRatioMax, 1, 2.5), w.volume),
+    component("volatility", volatilityFraction(t.atr, c.close), w.volatility),
     component("riskReward", ramp(levels.rr, p.rrMin, p.rrFull), w.riskReward),
   ];
 
   const bandName = s > 0 ? "lower" : "upper";
   const reasons: Reason[] = [
-    { code: "bandPierced", data: { band: bandName, depthAtr: round2(depthAtr) } },
+    { code: "bandPierced", data: { band: bandName, depthAtr: round2(depthAtr), timeframe: "4h" } },
     { code: "closedBackInside", data: { band: bandName } },
     { code: "rsiTurn", data: { rsi: round2(t.rsi), extreme: round2(extreme) } },
   ];

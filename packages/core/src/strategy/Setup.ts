@@ -12,7 +12,13 @@ export const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 type NoSetup = Extract<Evaluation, { _tag: "NoSetup" }>;
 
-const PLAIN: readonly NoSetupCode[] = ["noBias", "noTrigger", "noReentry", "invalidAtr"];
+const PLAIN: readonly NoSetupCode[] = [
+  "betweenTrendCloses",
+  "noBias",
+  "noTrigger",
+  "noReentry",
+  "invalidAtr",
+];
 const plain = (model: ModelName): ReadonlyMap<NoSetupCode, NoSetup> =>
   new Map(
     PLAIN.map((code) => [code, Object.freeze({ _tag: "NoSetup", model, reason: Object.freeze({ code }) })]),
@@ -58,7 +64,7 @@ export const buildSetup = (
       stop: levels.stop,
       targets: levels.targets,
       rr: levels.rr,
-      atr: snap.trigger.atr,
+      atr: snap.trend.atr,
       score,
       components,
       reasons,

@@ -5,32 +5,48 @@
  */
 import type { Candle } from "../model/Candle.ts";
 
-/** 30m: the trigger timeframe. Every value is as of the close of `candle`. */
+/** 30m: the stream's closed candle the decision is taken on (its close is the entry). */
 export interface TriggerView {
   readonly candle: Candle;
   /** The candle before `candle` (undefined only before the second candle). */
   readonly previous: Candle | undefined;
   readonly atr: number;
+}
+
+/**
+ * 4h: the structure and the setups. Every value is as of the close of `candle`, the last CLOSED 4h candle;
+ * a setup fires only when that candle closed at the same instant as the trigger (`candle.closeTime` equal to
+ * the trigger's).
+ */
+export interface TrendView {
+  readonly candle: Candle;
+  readonly previous: Candle | undefined;
+  readonly close: number;
+  readonly emaFast: number;
+  readonly emaSlow: number;
+  readonly atr: number;
+  readonly adx: number;
+  readonly plusDi: number;
+  readonly minusDi: number;
   readonly rsi: number;
-  /** RSI at the previous candle. */
-  readonly previousRsi: number;
   /** Rate of change in percent over `rocPeriod`. */
   readonly roc: number;
-  /** The pullback EMA. */
-  readonly ema: number;
   readonly bbUpper: number;
   readonly bbMiddle: number;
   readonly bbLower: number;
-  /** Average volume over `volumePeriod` (trigger included). */
+  /** Average volume over `volumePeriod` (this candle included). */
   readonly volumeAverage: number;
-  /** Highest high / lowest low over `structureLookback` candles (trigger included). */
+  /** Highest high / lowest low over `structureLookback` candles (this one included): where stops go beyond. */
   readonly swingHigh: number;
   readonly swingLow: number;
-  /** Candles since the low last came within `pullbackTouchAtr` ATRs of the EMA (0 = the trigger did). */
+  /** Highest high / lowest low over `targetLookback` candles: the opposing structure for a reversal's targets. */
+  readonly rangeHigh: number;
+  readonly rangeLow: number;
+  /** Candles since the low last came within `pullbackTouchAtr` ATRs of the fast EMA (0 = this candle did). */
   readonly barsSinceTouchFromAbove: number;
-  /** Candles since the high last came within `pullbackTouchAtr` ATRs of the EMA. */
+  /** Candles since the high last came within `pullbackTouchAtr` ATRs of the fast EMA. */
   readonly barsSinceTouchFromBelow: number;
-  /** Candles since a close below the lower band / above the upper band (0 = the trigger closed outside). */
+  /** Candles since a close below the lower band / above the upper band (0 = this candle closed outside). */
   readonly barsSinceCloseBelowLower: number;
   readonly barsSinceCloseAboveUpper: number;
   /** Over the last `pierceWindow + 1` candles: deepest pierce beyond each band, in ATRs (≥ 0). */
@@ -42,24 +58,12 @@ export interface TriggerView {
   readonly windowVolumeRatioMax: number;
 }
 
-/** 4h: the structure. */
-export interface TrendView {
-  readonly close: number;
-  readonly emaFast: number;
-  readonly emaSlow: number;
-  readonly atr: number;
-  readonly adx: number;
-  readonly plusDi: number;
-  readonly minusDi: number;
-  /** Highest high / lowest low over `targetLookback` 4h candles: the opposing structure for targets. */
-  readonly rangeHigh: number;
-  readonly rangeLow: number;
-}
-
 /** 1d: the bias. */
 export interface BiasView {
   readonly close: number;
+  /** The slow EMA (`biasEma`) and the fast one (`biasEmaFast`). */
   readonly ema: number;
+  readonly emaFast: number;
   readonly atr: number;
 }
 
@@ -69,3 +73,7 @@ export interface Snapshot {
   readonly trend: TrendView;
   readonly bias: BiasView;
 }
+
+/** True when the last closed 4h candle closed with the trigger: the instant a 4h setup may fire. */
+export const onTrendClose = (snap: Snapshot): boolean =>
+  snap.trend.candle.closeTime === snap.trigger.candle.closeTime;

@@ -30,7 +30,7 @@ export const DEFAULT_COSTS: CostModel = {
 };
 
 /** A trade still unresolved after this many closed trigger candles (48 × 30m = 24 h) is closed at the last price. */
-export const DEFAULT_TIMEOUT_CANDLES = 48;
+export const DEFAULT_TIMEOUT_CANDLES = 192;
 
 export interface TradeRules {
   readonly costs: CostModel;

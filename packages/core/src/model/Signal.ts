@@ -14,11 +14,16 @@ export interface Reason {
   readonly data?: Readonly<Record<string, number | string>>;
 }
 
-/** One scoring component: `points` earned out of `max` possible. */
+/**
+ * One scoring component: `points` earned out of `max` possible. `value` is the component's own reading in 0..1
+ * before weighting (points = max × value, rounded down to 0.1), kept so the weights can be fitted to outcomes
+ * whatever weights produced the score (see strategy/Calibration).
+ */
 export interface ScoreComponent {
   readonly name: string;
   readonly points: number;
   readonly max: number;
+  readonly value: number;
 }
 
 export interface Setup {

@@ -4,7 +4,7 @@ import { DEFAULT_PARAMS, makeParams } from "./Params.ts";
 import { component, ramp, totalScore } from "./Score.ts";
 
 test("component points are a clamped fraction of the maximum", () => {
-  expect(component("x", 0.5, 15)).toEqual({ name: "x", points: 7.5, max: 15 });
+  expect(component("x", 0.5, 15)).toEqual({ name: "x", points: 7.5, max: 15, value: 0.5 });
   expect(component("x", 2, 15).points).toBe(15);
   expect(component("x", -1, 15).points).toBe(0);
   expect(component("x", Number.NaN, 15).points).toBe(0);

@@ -12,11 +12,10 @@ export const clamp01 = (x: number): number => (x > 0 ? Math.min(x, 1) : 0);
 export const ramp = (x: number, from: number, to: number): number => clamp01((x - from) / (to - from));
 
 /** A component earning `fraction` (clamped to 0..1) of `max` points, rounded to 0.1. */
-export const component = (name: string, fraction: number, max: number): ScoreComponent => ({
-  name,
-  points: Math.floor(max * clamp01(fraction) * 10 + 1e-9) / 10,
-  max,
-});
+export const component = (name: string, fraction: number, max: number): ScoreComponent => {
+  const value = clamp01(fraction);
+  return { name, points: Math.floor(max * value * 10 + 1e-9) / 10, max, value };
+};
 
 /** Sum of the components' points, rounded to 0.1. */
 export const totalScore = (components: readonly ScoreComponent[]): number => {

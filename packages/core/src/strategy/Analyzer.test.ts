@@ -97,10 +97,10 @@ describe("SymbolAnalyzer on real data (BTCUSDT, ETHUSDT 2025)", () => {
     expect(rr?.data?.rr as number).toBeLessThan(1.5);
     const codes = new Set(reasons.map((r) => r.code));
     for (const c of [
+      "betweenTrendCloses",
       "noBandPierce",
       "noTrigger",
       "trendNotAligned",
-      "trendWeak",
       "noPullback",
       "rsiNotExtreme",
     ]) {

@@ -13,7 +13,8 @@ export const ramp = (x: number, from: number, to: number): number => clamp01((x 
 
 /** A component earning `fraction` (clamped to 0..1) of `max` points, rounded to 0.1. */
 export const component = (name: string, fraction: number, max: number): ScoreComponent => {
-  const value = clamp01(fraction);
+  // Four decimals: enough for calibration, and a corrected candle (replace) gives the same reading as a clean add.
+  const value = Math.round(clamp01(fraction) * 1e4) / 1e4;
   return { name, points: Math.floor(max * value * 10 + 1e-9) / 10, max, value };
 };
 

@@ -10,6 +10,7 @@ import {
   type Notification,
   Notifier,
   type OutboxWorkerConfig,
+  SETUP_TIMEFRAME,
 } from "@signalbot/core";
 import { Effect, Layer } from "effect";
 import { type ChartInput, renderChartPng } from "../chart/CandleChart.ts";
@@ -91,7 +92,7 @@ export const makeTelegramNotifier = (
     return Effect.try(() =>
       chart({
         symbol: s.symbol,
-        timeframe: s.timeframe,
+        timeframe: SETUP_TIMEFRAME,
         side: s.side,
         candles,
         entry: s.entry,

@@ -112,7 +112,7 @@ const PHRASES: Readonly<Record<string, (d: Data, c: Ctx) => string>> = {
     `Chưa đủ dữ liệu khung ${str(d, "timeframe") ?? "?"} (cần ${n2(num(d, "need"), 0)} nến, có ${n2(num(d, "have"), 0)})`,
   staleTimeframe: (d) =>
     `Dữ liệu khung ${str(d, "timeframe") ?? "?"} đã cũ (thiếu nến gần đây), chưa phân tích được`,
-  betweenTrendCloses: () => "Chưa đến lúc đóng nến 4h (hai mô hình chỉ xét khi một nến 4h vừa đóng)",
+  betweenTrendCloses: () => "Chưa đến lúc đóng nến 4h (mô hình chỉ xét khi một nến 4h vừa đóng)",
   noBias: () => "Khung 1d chưa có xu hướng rõ (giá và các EMA chưa cùng một hướng)",
   trendNotAligned: () => "Khung 4h không cùng xu hướng với khung 1d",
   trendWeak: (d) => `Xu hướng 4h yếu (ADX ${n2(num(d, "adx"), 1)} < ${n2(num(d, "min"), 0)})`,

@@ -54,7 +54,7 @@ export type Notification =
       readonly _tag: "NewSignal";
       readonly signal: Signal;
       readonly info?: SymbolInfo;
-      /** Trigger-timeframe candles up to the trigger, for the chart. */
+      /** Candles of the setup timeframe (`SETUP_TIMEFRAME`, 4h) up to the trigger, for the chart. */
       readonly candles?: readonly Candle[];
     }
   | {

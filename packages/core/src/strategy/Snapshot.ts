@@ -3,7 +3,13 @@
  * trigger candle. The analyzer's per-timeframe frames implement these views directly (no copy per candle),
  * so `continuation` and `reversal` stay pure functions of (snapshot, params).
  */
-import type { Candle } from "../model/Candle.ts";
+import type { Candle, Timeframe } from "../model/Candle.ts";
+
+/**
+ * The timeframe the built-in models set up on (their indicators, stops and lines): the chart of a signal shows
+ * its candles, so the lines drawn are the model's own.
+ */
+export const SETUP_TIMEFRAME: Timeframe = "4h";
 
 /** 30m: the stream's closed candle the decision is taken on (its close is the entry). */
 export interface TriggerView {

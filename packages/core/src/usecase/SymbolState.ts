@@ -12,6 +12,7 @@ import {
 } from "../series/TimeframeAggregator.ts";
 import { SymbolAnalyzer } from "../strategy/Analyzer.ts";
 import type { StrategyParams } from "../strategy/Params.ts";
+import { SETUP_TIMEFRAME } from "../strategy/Snapshot.ts";
 
 /** A higher-timeframe candle a closed 30m candle finished (see `TimeframeAggregator.add`). */
 export interface FinishedBucket {
@@ -62,9 +63,9 @@ export class SymbolState {
     return out;
   }
 
-  /** The last `n` closed 30m candles, oldest first (for the chart). */
+  /** The last `n` closed candles of the setup timeframe (4h), oldest first: what a signal's chart shows. */
   recent(n: number): Candle[] {
-    const s = this.analyzer.series("30m");
+    const s = this.analyzer.series(SETUP_TIMEFRAME);
     const out: Candle[] = [];
     for (let i = Math.max(0, s.length - n); i < s.length; i++) {
       const c = s.at(i);

@@ -1,6 +1,6 @@
 /**
  * The data behind the dashboard's charts, as TradingView Lightweight Charts takes it (times in UTC seconds):
- * a trade's or a signal's 30m candles with volume, the model's own lines (the same EMA/Bollinger as the
+ * a trade's or a signal's 4h candles (the setup timeframe) with volume, the model's own lines (the same EMA/Bollinger as the
  * Telegram chart), the entry, stop and target levels and markers at the trigger and at every fill; and the
  * equity and drawdown curves. Candles come from the loop's memory; a signal on a symbol no longer watched is
  * fetched once through MarketData (the REST weight governor) and kept.
@@ -11,6 +11,7 @@ import {
   DEFAULT_PARAMS,
   MarketData,
   Pipeline,
+  SETUP_TIMEFRAME,
   type Setup,
   type Signal,
   SignalStore,
@@ -23,8 +24,8 @@ import type { DashboardLoop } from "./DashboardView.ts";
 import { type Lang, WORDS } from "./Dictionary.ts";
 import type { EquityCurve } from "./EquityCurve.ts";
 
-const STEP = TIMEFRAME_MS["30m"];
-/** Candles shown before a trigger, and after it at most (a trade times out after 48 by default). */
+const STEP = TIMEFRAME_MS[SETUP_TIMEFRAME];
+/** Candles shown before a trigger, and after it at most (a trade times out after 4 days by default). */
 const BEFORE = 80;
 const AFTER = 60;
 /** Earlier candles read only to warm the lines up (EMA20, Bollinger 20). */
@@ -33,7 +34,7 @@ const WARMUP = 60;
 const CACHE = 64;
 
 const sec = (ms: number) => Math.floor(ms / 1000);
-/** Open time of the 30m candle `time` falls in (a fill at a close belongs to the candle that closed). */
+/** Open time of the chart candle `time` falls in (a fill at a close belongs to the candle that closed). */
 const candleOf = (time: number) => Math.floor((time - 1) / STEP) * STEP;
 
 const FILL_TEXT: Readonly<Record<string, string>> = {
@@ -67,7 +68,7 @@ const candleChart = (
       i > 0
         ? ""
         : setup.model === "continuation"
-          ? `EMA${p.pullbackEma}`
+          ? `EMA${p.trendEmaFast}`
           : `Bollinger (${p.bbPeriod}, ${p.bbK})`,
     color: l.color,
     dashed: l.dashed === true,
@@ -143,7 +144,7 @@ export type ChartServices = SignalStore | Pipeline | MarketData;
 export const makeCharts = (loop: DashboardLoop) => {
   const fetched = new Map<string, readonly Candle[]>();
 
-  /** 30m candles of `symbol` with open times in [from, to]: the loop's if it holds them all, else the exchange's. */
+  /** Chart candles of `symbol` with open times in [from, to]: the loop's if it holds them all, else the exchange's. */
   const candlesBetween = (symbol: string, from: number, to: number) =>
     Effect.gen(function* () {
       const held = loop.candles(symbol, 500);
@@ -156,7 +157,7 @@ export const makeCharts = (loop: DashboardLoop) => {
       const got = yield* md
         .klines({
           symbol,
-          timeframe: "30m",
+          timeframe: SETUP_TIMEFRAME,
           startTime: from,
           endTime: to,
           limit: Math.ceil((to - from) / STEP) + 1,

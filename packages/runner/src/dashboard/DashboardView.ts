@@ -42,7 +42,7 @@ export interface DashboardLoop {
     readonly pinned: readonly string[];
     readonly rotating: readonly string[];
   };
-  /** The last `limit` closed 30m candles the loop holds for a watched symbol, oldest first; undefined if not watched. */
+  /** The last `limit` closed chart candles (setup timeframe) the loop holds for a watched symbol, oldest first; undefined if not watched. */
   readonly candles: (symbol: string, limit: number) => readonly Candle[] | undefined;
 }
 

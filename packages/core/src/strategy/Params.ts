@@ -143,23 +143,24 @@ export const DEFAULT_PARAMS: StrategyParams = {
   rrMin: 1.5,
   rrFull: 3,
 
+  // Fitted by `bun run calibrate` on the committed 2025 klines (every setup traded alone, default costs).
   continuationWeights: {
-    dailyBias: 15,
-    trendAlignment: 15,
-    trendStrength: 14,
-    momentum: 14,
-    trigger: 14,
-    volume: 14,
-    volatility: 14,
+    dailyBias: 0,
+    trendAlignment: 0,
+    trendStrength: 100,
+    momentum: 0,
+    trigger: 0,
+    volume: 0,
+    volatility: 0,
   },
   reversalWeights: {
-    stretch: 15,
-    rsiExtreme: 15,
-    confirmation: 14,
-    dailyBias: 14,
-    volume: 14,
-    volatility: 14,
-    riskReward: 14,
+    stretch: 3,
+    rsiExtreme: 0,
+    confirmation: 0,
+    dailyBias: 11,
+    volume: 44,
+    volatility: 42,
+    riskReward: 0,
   },
 };
 

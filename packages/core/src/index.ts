@@ -49,6 +49,7 @@ export * from "./risk/ScoreGate.ts";
 export * from "./series/CandleSeries.ts";
 export * from "./series/TimeframeAggregator.ts";
 export * from "./strategy/Analyzer.ts";
+export * from "./strategy/Calibration.ts";
 export * from "./strategy/Continuation.ts";
 export * from "./strategy/Levels.ts";
 export * from "./strategy/Params.ts";

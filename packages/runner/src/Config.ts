@@ -3,6 +3,7 @@
  * from the environment (and `.env` when present). Problems are collected and reported one line each;
  * secrets are redacted wherever the configuration is shown.
  */
+import { DEFAULT_TIMEOUT_CANDLES } from "@signalbot/core";
 
 type Parsed<A> = { readonly ok: true; readonly value: A } | { readonly ok: false; readonly problem: string };
 
@@ -407,9 +408,9 @@ export const VARIABLES = {
   }),
   tradeTimeoutCandles: v({
     name: "TRADE_TIMEOUT_CANDLES",
-    example: "48",
-    doc: "A virtual trade still open after this many closed 30m candles is closed at the last price.",
-    parse: num(48, 1, 10_000, true),
+    example: String(DEFAULT_TIMEOUT_CANDLES),
+    doc: "A virtual trade still open after this many closed 30m candles (192 = 4 days) is closed at the last price.",
+    parse: num(DEFAULT_TIMEOUT_CANDLES, 1, 10_000, true),
   }),
   maxOpenTradesPerSymbol: v({
     name: "MAX_OPEN_TRADES_PER_SYMBOL",

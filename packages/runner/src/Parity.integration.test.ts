@@ -31,7 +31,7 @@ import { clockFrom, SteppedTime } from "./live/TimeSource.ts";
 import { silentLogger } from "./observability/Log.ts";
 
 const SYMBOLS = ["BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT"];
-const START = Date.UTC(2025, 2, 1);
+const START = Date.UTC(2025, 1, 20);
 const END = START + 16 * DAY_MS;
 const STEP = TIMEFRAME_MS["30m"];
 const STARTING_BALANCE = 100_000;

@@ -70,11 +70,13 @@ describe("SymbolAnalyzer on real data (BTCUSDT, ETHUSDT 2025)", () => {
     }
   });
 
-  test("a realistic number of signals reach the default threshold (calibration guard)", () => {
+  test("a realistic number of setups reach the default threshold (calibration guard)", () => {
+    // 1–5 signals a day across 40 watched symbols is 0.025–0.125 per symbol-day; setups come before the
+    // one-open-trade rule and the daily cap take their share, so allow up to 0.4.
     for (const all of [btcAll, ethAll]) {
       const perDay = setupsOf(all).filter((s) => s.score >= 75).length / (all.length / 48);
-      expect(perDay).toBeGreaterThan(0.1);
-      expect(perDay).toBeLessThan(2);
+      expect(perDay).toBeGreaterThan(0.025);
+      expect(perDay).toBeLessThan(0.4);
     }
   });
 

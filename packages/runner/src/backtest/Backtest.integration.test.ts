@@ -19,7 +19,7 @@ const args = (over: Partial<BacktestArgs> = {}): BacktestArgs => ({
   dataDir: FIXTURES,
   symbols: ["BTCUSDT", "DOGEUSDT", "ETHUSDT", "XRPUSDT"],
   from: Date.UTC(2025, 0, 1),
-  to: Date.UTC(2025, 6, 1),
+  to: Date.UTC(2025, 11, 31),
   memory: true,
   costs: { takerFeeRate: 0.0005, slippageRate: 0 },
   fundingRate: 0.0001,

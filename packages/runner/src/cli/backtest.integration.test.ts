@@ -7,6 +7,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
+import { DEFAULT_TIMEOUT_CANDLES } from "@signalbot/core";
 import type { BacktestReport } from "../backtest/Report.ts";
 
 const CLI = new URL("./backtest.ts", import.meta.url).pathname;
@@ -154,18 +155,18 @@ describe("backtest CLI on real klines", () => {
     checkConsistency(report);
   }, 30_000);
 
-  test("real data with a 3-day hole cut into it: the trade across it closes at the last price before the hole, flagged; a funding file replaces the flat rate", () => {
+  test("real data with a 5-day hole cut into it (longer than the 4-day timeout): the trade across it closes at the last price before the hole, flagged; a funding file replaces the flat rate", () => {
     const first = join(tmp, "gap-before.json");
     const base = ["--symbols", "BTCUSDT", "--from", "2025-01-01", "--to", "2025-03-31"];
     expect(cli(["--data", FIXTURES, ...base, "--json", first]).code).toBe(0);
     const before = JSON.parse(readFileSync(first, "utf8")) as BacktestReport;
     const M30 = 1_800_000;
-    // A trade with nothing filled on its first two candles: cut the 3 days that follow them.
+    // A trade with nothing filled on its first two candles: cut the 5 days that follow them.
     const victim = before.trades.find(
       (t) => t.fills[1] !== undefined && t.fills[1].time > t.openedAt + 2 * M30,
     )!;
     const holeFrom = victim.openedAt + 2 * M30;
-    const holeTo = holeFrom + 3 * 86_400_000;
+    const holeTo = holeFrom + 5 * 86_400_000;
     const dir = mkdtempSync(join(tmp, "gap-"));
     for (const tf of ["4h", "1d"])
       copyFileSync(join(FIXTURES, `BTCUSDT-${tf}.csv.gz`), join(dir, `BTCUSDT-${tf}.csv.gz`));
@@ -193,7 +194,7 @@ describe("backtest CLI on real klines", () => {
     const after = JSON.parse(readFileSync(second, "utf8")) as BacktestReport;
     expect(after.config.funding).toBe("recorded for BTCUSDT; otherwise flat 0.0100 %/8h");
     const t = after.trades.find((x) => x.id === victim.id)!;
-    const due = victim.openedAt + 48 * M30;
+    const due = victim.openedAt + DEFAULT_TIMEOUT_CANDLES * M30;
     expect(t).toMatchObject({ status: "closed", exitReason: "timeout", closedAt: due });
     expect(t.fills).toHaveLength(2);
     const sign = t.side === "LONG" ? 1 : -1;

@@ -50,6 +50,7 @@ const candleChart = (
   lang: Lang,
   candles: readonly Candle[],
   shownFrom: number,
+  /** `candleOpenTime`: the open of the chart candle the trigger closed. */
   setup: Pick<Setup, "model" | "side" | "entry" | "stop" | "targets" | "candleOpenTime">,
   trade: VirtualTrade | undefined,
 ): ChartData => {
@@ -194,18 +195,26 @@ export const makeCharts = (loop: DashboardLoop) => {
       const s: Signal | undefined = (yield* store.recentSignals(300)).find((x) => x.key === key);
       if (s === undefined) return undefined;
       const st = s.setup;
+      // The chart candle that closed with the trigger (the 30m trigger completes it).
+      const trigger = st.time - STEP;
       const now = yield* Clock.currentTimeMillis;
       // Window ends on a candle that closed by now; the key makes a refetch happen once per new candle at most.
-      const to = Math.min(st.candleOpenTime + AFTER * STEP, candleOf(now) - STEP);
-      const from = st.candleOpenTime - (BEFORE + WARMUP) * STEP;
-      const candles = yield* candlesBetween(st.symbol, from, Math.max(to, st.candleOpenTime));
+      const to = Math.min(trigger + AFTER * STEP, candleOf(now) - STEP);
+      const from = trigger - (BEFORE + WARMUP) * STEP;
+      const candles = yield* candlesBetween(st.symbol, from, Math.max(to, trigger));
       const { book } = yield* Pipeline;
       const open = book.all().find((x) => x.id === key);
       const closed =
         open === undefined && s.status === "emitted"
           ? (yield* store.closedTrades(st.time)).find((x) => x.id === key)
           : undefined;
-      return candleChart(lang, candles, st.candleOpenTime - BEFORE * STEP, st, open ?? closed);
+      return candleChart(
+        lang,
+        candles,
+        trigger - BEFORE * STEP,
+        { ...st, candleOpenTime: trigger },
+        open ?? closed,
+      );
     });
 
   return { trade, signal };

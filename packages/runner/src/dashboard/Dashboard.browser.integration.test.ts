@@ -9,8 +9,8 @@ import { findChromium, launchChromium } from "./Browser.testkit.ts";
 
 // The real bot against the loopback fakes, bound to 0.0.0.0 with a token (as on a VPS without a tunnel), and
 // the dashboard in headless Chromium. BTCUSDT gives a continuation LONG at the 2025-01-06 15:00 UTC close.
-const START = Date.UTC(2025, 0, 6, 0, 0);
-const SIGNAL_CLOSE = Date.UTC(2025, 0, 6, 15, 0);
+const START = Date.UTC(2025, 0, 5, 12, 0);
+const SIGNAL_CLOSE = Date.UTC(2025, 0, 6, 0, 0);
 const TOKEN = "browser-test-token-0123456789";
 
 const chromiumPath = findChromium();
@@ -148,7 +148,8 @@ browserTest(
     });
     const before = await text(page, "#exchange .last-closed");
     const candles = Number(await page.locator("#trades .chart").getAttribute("data-candles"));
-    await sim.step();
+    // Up to the next 4h close: the trade chart shows 4h candles (the setup timeframe).
+    for (let i = 0; i < 8; i++) await sim.step();
     const next = new Date(sim.lastClosed("BTCUSDT")!.closeTime + 1);
     const shown = new Intl.DateTimeFormat("en-GB", {
       timeZone: "Asia/Ho_Chi_Minh",
@@ -161,7 +162,7 @@ browserTest(
       shown,
     );
     expect(await text(page, "#exchange .last-closed")).not.toBe(before);
-    // The trade chart got the new candle in place (same chart, one more candle).
+    // The trade chart got the new 4h candle in place (same chart, one more candle).
     await page.waitForFunction(
       (n) => Number(document.querySelector("#trades .chart")?.getAttribute("data-candles")) === n + 1,
       candles,

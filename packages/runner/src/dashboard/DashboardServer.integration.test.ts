@@ -9,8 +9,8 @@ import type { DashboardView } from "./DashboardView.ts";
 
 // The real bot against the loopback fakes (as Live.e2e does): BTCUSDT gives a continuation LONG at the
 // 2025-01-06 15:00 UTC close; the dashboard is read over plain HTTP here, in a browser in Dashboard.browser.
-const START = Date.UTC(2025, 0, 6, 0, 0);
-const SIGNAL_CLOSE = Date.UTC(2025, 0, 6, 15, 0);
+const START = Date.UTC(2025, 0, 5, 12, 0);
+const SIGNAL_CLOSE = Date.UTC(2025, 0, 6, 0, 0);
 
 let sim: Simulation;
 let bot: RunningBot;
@@ -81,7 +81,8 @@ test("chart data: the signal's candles around its trigger with its levels, the o
   const signal = (await (
     await fetch(`${base}/api/chart?signal=${encodeURIComponent(key)}`)
   ).json()) as ChartData;
-  const trigger = view.signals.emitted[0]!.setup.candleOpenTime / 1000;
+  // The 4h chart candle that closed with the trigger.
+  const trigger = (view.signals.emitted[0]!.setup.time - 4 * 3_600_000) / 1000;
   expect(signal.candles.some((c) => c.time === trigger)).toBe(true);
   expect(signal.candles.length).toBeGreaterThan(60);
   expect(signal.levels.map((l) => l.label)).toEqual(["Giá vào", "Cắt lỗ", "TP1", "TP2", "TP3"]);
@@ -91,7 +92,10 @@ test("chart data: the signal's candles around its trigger with its levels, the o
     await fetch(`${base}/api/chart?trade=${encodeURIComponent(view.trades[0]!.trade.id)}&lang=en`)
   ).json()) as ChartData;
   expect(trade.levels[0]!.label).toBe("Entry");
-  expect(trade.candles.at(-1)!.time).toBe(sim.lastClosed("BTCUSDT")!.openTime / 1000);
+  // The last 4h candle closed by the last closed 30m one.
+  const H4 = 4 * 3_600_000;
+  const lastClose = sim.lastClosed("BTCUSDT")!.closeTime + 1;
+  expect(trade.candles.at(-1)!.time).toBe((Math.floor(lastClose / H4) * H4 - H4) / 1000);
   const equity = (await (await fetch(`${base}/api/chart?equity=1`)).json()) as ChartData;
   expect(equity.equity?.length).toBeGreaterThanOrEqual(1);
   expect((await fetch(`${base}/api/chart?trade=nope`)).status).toBe(404);

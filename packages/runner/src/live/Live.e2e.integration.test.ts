@@ -6,9 +6,9 @@ import { makeLogger } from "../observability/Log.ts";
 import { type RunningBot, Simulation, TELEGRAM_CHAT_ID } from "./Simulation.ts";
 
 // One market story, told in order (each test continues the previous one): BTCUSDT gives a continuation LONG at
-// the 2025-01-06 15:00 close (fixtures), the trade times out 24 h later.
-const START = Date.UTC(2025, 0, 6, 0, 0);
-const SIGNAL_CLOSE = Date.UTC(2025, 0, 6, 15, 0);
+// the 2025-01-06 00:00 close (a 4h close; fixtures), the trade hits TP1 and ends at break-even on 01-07 15:30.
+const START = Date.UTC(2025, 0, 5, 12, 0);
+const SIGNAL_CLOSE = Date.UTC(2025, 0, 6, 0, 0);
 const HALF_HOUR = 30 * 60_000;
 
 let sim: Simulation;

@@ -9,7 +9,6 @@ import { Adx } from "../indicator/Adx.ts";
 import { Atr } from "../indicator/Atr.ts";
 import { Bollinger } from "../indicator/Bollinger.ts";
 import { Ema } from "../indicator/Ema.ts";
-import type { CandleIndicator, Indicator } from "../indicator/Indicator.ts";
 import { Roc } from "../indicator/Roc.ts";
 import { RollingMax, RollingMin } from "../indicator/RollingExtreme.ts";
 import { Rsi } from "../indicator/Rsi.ts";
@@ -23,10 +22,9 @@ import type { NoSetupCode } from "./Reasons.ts";
 import { reversal } from "./Reversal.ts";
 import type { BiasView, Snapshot, TrendView, TriggerView } from "./Snapshot.ts";
 
-const feed = (ind: Indicator, x: number, replacing: boolean): number =>
-  replacing ? ind.replace(x) : ind.add(x);
-const feed3 = (ind: CandleIndicator, c: Candle, replacing: boolean): number =>
-  replacing ? ind.replace(c.high, c.low, c.close) : ind.add(c.high, c.low, c.close);
+// Each indicator is called at its own site (`replacing ? x.replace(v) : x.add(v)`), not through one shared
+// helper: one helper called with a dozen indicator classes makes its call megamorphic (slow dispatch, no
+// inlining) on the hottest path of the backtest.
 
 /** "Never happened" for the bars-since counters. */
 const NEVER = 1e9;
@@ -54,7 +52,8 @@ class TriggerFrame implements TriggerView {
       this.count++;
     }
     this.candle = c;
-    feed3(this.atrI, c, replacing);
+    if (replacing) this.atrI.replace(c.high, c.low, c.close);
+    else this.atrI.add(c.high, c.low, c.close);
   }
 }
 
@@ -187,32 +186,63 @@ class TrendFrame implements TrendView {
     }
     this.candle = c;
     this.close = c.close;
-    const ema = feed(this.fast, c.close, replacing);
-    feed(this.slow, c.close, replacing);
-    const atr = feed3(this.atrI, c, replacing);
-    feed3(this.adxI, c, replacing);
-    const rsi = feed(this.rsiI, c.close, replacing);
-    feed(this.rocI, c.close, replacing);
-    feed(this.bb, c.close, replacing);
-    const avgVolume = feed(this.volume, c.volume, replacing);
-    feed(this.swingHighI, c.high, replacing);
-    feed(this.swingLowI, c.low, replacing);
-    feed(this.rangeHighI, c.high, replacing);
-    feed(this.rangeLowI, c.low, replacing);
+    const { high, low, close, volume } = c;
+    let ema: number;
+    let atr: number;
+    let rsi: number;
+    let avgVolume: number;
+    if (replacing) {
+      ema = this.fast.replace(close);
+      this.slow.replace(close);
+      atr = this.atrI.replace(high, low, close);
+      this.adxI.replace(high, low, close);
+      rsi = this.rsiI.replace(close);
+      this.rocI.replace(close);
+      this.bb.replace(close);
+      avgVolume = this.volume.replace(volume);
+      this.swingHighI.replace(high);
+      this.swingLowI.replace(low);
+      this.rangeHighI.replace(high);
+      this.rangeLowI.replace(low);
+    } else {
+      ema = this.fast.add(close);
+      this.slow.add(close);
+      atr = this.atrI.add(high, low, close);
+      this.adxI.add(high, low, close);
+      rsi = this.rsiI.add(close);
+      this.rocI.add(close);
+      this.bb.add(close);
+      avgVolume = this.volume.add(volume);
+      this.swingHighI.add(high);
+      this.swingLowI.add(low);
+      this.rangeHighI.add(high);
+      this.rangeLowI.add(low);
+    }
     const lower = this.bb.lower;
     const upper = this.bb.upper;
     const touch = this.touchAtr * atr;
-    this.barsSinceTouchFromAbove = c.low <= ema + touch ? 0 : s[0]! + 1;
-    this.barsSinceTouchFromBelow = c.high >= ema - touch ? 0 : s[1]! + 1;
-    this.barsSinceCloseBelowLower = c.close < lower ? 0 : s[2]! + 1;
-    this.barsSinceCloseAboveUpper = c.close > upper ? 0 : s[3]! + 1;
+    this.barsSinceTouchFromAbove = low <= ema + touch ? 0 : s[0]! + 1;
+    this.barsSinceTouchFromBelow = high >= ema - touch ? 0 : s[1]! + 1;
+    this.barsSinceCloseBelowLower = close < lower ? 0 : s[2]! + 1;
+    this.barsSinceCloseAboveUpper = close > upper ? 0 : s[3]! + 1;
     // NaN (not ready yet) compares false: such candles count as "no touch / no pierce" and feed neutral values.
-    feed(this.pierceBelow, atr > 0 && lower > c.low ? (lower - c.low) / atr : 0, replacing);
-    feed(this.pierceAbove, atr > 0 && c.high > upper ? (c.high - upper) / atr : 0, replacing);
+    const pierceBelow = atr > 0 && lower > low ? (lower - low) / atr : 0;
+    const pierceAbove = atr > 0 && high > upper ? (high - upper) / atr : 0;
     const r = Number.isNaN(rsi) ? 50 : rsi;
-    feed(this.rsiLow, r, replacing);
-    feed(this.rsiHigh, r, replacing);
-    feed(this.volumeRatio, avgVolume > 0 ? c.volume / avgVolume : 0, replacing);
+    const ratio = avgVolume > 0 ? volume / avgVolume : 0;
+    if (replacing) {
+      this.pierceBelow.replace(pierceBelow);
+      this.pierceAbove.replace(pierceAbove);
+      this.rsiLow.replace(r);
+      this.rsiHigh.replace(r);
+      this.volumeRatio.replace(ratio);
+    } else {
+      this.pierceBelow.add(pierceBelow);
+      this.pierceAbove.add(pierceAbove);
+      this.rsiLow.add(r);
+      this.rsiHigh.add(r);
+      this.volumeRatio.add(ratio);
+    }
   }
 }
 
@@ -243,9 +273,15 @@ class BiasFrame implements BiasView {
   update(c: Candle, replacing: boolean): void {
     if (!replacing) this.count++;
     this.close = c.close;
-    feed(this.emaI, c.close, replacing);
-    feed(this.emaFastI, c.close, replacing);
-    feed3(this.atrI, c, replacing);
+    if (replacing) {
+      this.emaI.replace(c.close);
+      this.emaFastI.replace(c.close);
+      this.atrI.replace(c.high, c.low, c.close);
+    } else {
+      this.emaI.add(c.close);
+      this.emaFastI.add(c.close);
+      this.atrI.add(c.high, c.low, c.close);
+    }
   }
 }
 

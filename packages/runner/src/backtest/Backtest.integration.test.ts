@@ -7,6 +7,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DEFAULT_TIMEOUT_CANDLES } from "@signalbot/core";
 import { Effect } from "effect";
 import type { BacktestArgs } from "./Args.ts";
 import { runBacktest } from "./Backtest.ts";
@@ -161,10 +162,10 @@ describe("replay guarantees", async () => {
       expect(two.signals.length).toBeLessThan(long.signals.length);
       expect(two.summary.trades).toBeGreaterThan(10);
       // A symbol with an open trade stays watched (pinned), so its trade sees every candle: a timeout comes
-      // after exactly 48 of them (24 h), never later, and no trade ends on a data gap.
+      // after exactly DEFAULT_TIMEOUT_CANDLES of them (4 days), never later, and no trade ends on a data gap.
       const timeouts = two.trades.filter((t) => t.exitReason === "timeout");
       expect(timeouts.length).toBeGreaterThan(0);
-      for (const t of timeouts) expect(t.closedAt! - t.openedAt).toBe(48 * 30 * 60_000);
+      for (const t of timeouts) expect(t.closedAt! - t.openedAt).toBe(DEFAULT_TIMEOUT_CANDLES * 30 * 60_000);
       for (const t of two.trades) expect(t.fills.filter((f) => f.gap === "data")).toEqual([]);
       expect(two.trades.filter((t) => t.status === "closed").length).toBe(two.summary.trades);
     });

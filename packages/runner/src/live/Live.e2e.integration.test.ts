@@ -111,7 +111,8 @@ test("a restart sends no duplicate, resumes the open trade and keeps its symbol 
   const photos = sent("sendPhoto").length;
   expect(await bot!.stop()).toBe(0);
   // Restarted with other fixed symbols and fewer slots: BTCUSDT stays only because its trade is open.
-  bot = await sim.startBot(sim.env(db(), { FIXED_SYMBOLS: "ETHUSDT", MAX_SYMBOLS_SUBSCRIBED: "3" }), log);
+  // (XRPUSDT sets up a continuation LONG at the 2025-01-06 16:00 close: the pause below must block it.)
+  bot = await sim.startBot(sim.env(db(), { FIXED_SYMBOLS: "XRPUSDT", MAX_SYMBOLS_SUBSCRIBED: "3" }), log);
   expect(bot.handle.symbols.view().pinned).toEqual(["BTCUSDT"]);
   expect(bot.handle.symbols.view().active).toContain("BTCUSDT");
   const before = bot.handle.symbols.view().rotating;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { AUTOMATIC_RULES, DEFAULT_PARAMS } from "@signalbot/core";
+import { AUTOMATIC_RULES, DEFAULT_PARAMS, DEFAULT_TIMEOUT_CANDLES } from "@signalbot/core";
 import { applyPatch, configPaths, DEFAULT_RUN_CONFIG, describePatch, pathProblem } from "./RunConfig.ts";
 
 const ok = (patch: Parameters<typeof applyPatch>[1]) => {
@@ -20,7 +20,10 @@ describe("the run configuration and its paths", () => {
       baseThreshold: 75,
       baseMaxSignalsPerDay: 5,
     });
-    expect(DEFAULT_RUN_CONFIG.pipeline).toEqual({ timeoutCandles: 48, maxOpenTradesPerSymbol: 1 });
+    expect(DEFAULT_RUN_CONFIG.pipeline).toEqual({
+      timeoutCandles: DEFAULT_TIMEOUT_CANDLES,
+      maxOpenTradesPerSymbol: 1,
+    });
     const paths = configPaths();
     for (const name of AUTOMATIC_RULES) expect(paths).toContain(`memory.switches.${name}`);
     expect(paths).toContain("strategy.adxMin");
@@ -29,7 +32,7 @@ describe("the run configuration and its paths", () => {
   });
 
   test("a patch sets leaves and whole objects, and leaves the base untouched", () => {
-    const weights = { ...DEFAULT_PARAMS.continuationWeights, volume: 10, trigger: 20 };
+    const weights = { ...DEFAULT_PARAMS.continuationWeights, trendStrength: 70, volume: 10, trigger: 20 };
     const c = ok({
       "memory.baseThreshold": 80,
       "strategy.adxMin": 22,
@@ -76,7 +79,7 @@ describe("the run configuration and its paths", () => {
 
   test("the domain's rules apply to the patched whole", () => {
     expect(problems({ "strategy.continuationWeights.volume": 20 })).toEqual([
-      "strategy: continuationWeights must sum to 100, got 105",
+      "strategy: continuationWeights must sum to 100, got 120",
     ]);
     expect(problems({ "strategy.rrMin": 3 })).toEqual(["strategy: rrMin must be positive and below rrFull"]);
     expect(problems({ "strategy.rsiPeriod": 14.5 })).toEqual(["strategy: periods must be positive integers"]);

@@ -16,7 +16,8 @@ describe("setups traded alone", async () => {
       fundingRate: 0.0001,
     }),
   );
-  const window = { from: Date.UTC(2025, 0, 1), to: Date.UTC(2025, 4, 1) };
+  // Four days past the counted window: trades opened at its end reach their timeout.
+  const window = { from: Date.UTC(2025, 0, 1), to: Date.UTC(2025, 4, 5) };
   const count = { countFrom: Date.UTC(2025, 1, 1), countTo: Date.UTC(2025, 3, 30) };
   const run = (job: Job) =>
     Effect.runPromise(runJob(market, job)).then((r: JobResult) => {

@@ -264,9 +264,9 @@ export const VARIABLES = {
   }),
   memoryWinRateFloorPercent: v({
     name: "MEMORY_WIN_RATE_FLOOR_PERCENT",
-    example: "55",
-    doc: "Memory rule 1: below this global win rate (%) the score threshold rises.",
-    parse: num(55, 0, 100),
+    example: "45",
+    doc: "Memory rule 1: below this global win rate (%) the score threshold rises (the original product used 55).",
+    parse: num(45, 0, 100),
   }),
   memoryWinRateMinTrades: v({
     name: "MEMORY_WIN_RATE_MIN_TRADES",

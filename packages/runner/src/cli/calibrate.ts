@@ -1,146 +1,91 @@
 /**
- * Calibration of the models on real data (a dev script, not part of the library, so it may read files):
- * replays every symbol's 30m candles with its 4h and 1d candles in event-time order (a higher-timeframe
- * candle becomes visible only once closed), evaluates after each closed 30m candle, and prints how many
- * setups reach the threshold per day, by model and score band, the NoSetup reasons, and a rough outcome
- * (stop vs TP1/TP2 first, within 2 days). Usage:
- *   bun run calibrate -- [--data DIR] [--threshold 75] [--symbols A,B]
+ * `bun run calibrate -- [--data DIR] [--symbols A,B] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--check]`: fits each
+ * model's score weights on every setup of the data traded alone (research/Calibrate.ts), prints them beside
+ * the shipped ones with the fitted score's terciles and the setups per day each threshold lets through.
+ * `--check` exits 1 when the fit differs from the weights in core's Params.ts (the committed defaults are
+ * this command's output on the committed fixtures). Exit 2 on bad arguments or data.
  */
-import { existsSync, readdirSync } from "node:fs";
-import { type Candle, type Setup, SymbolAnalyzer } from "@signalbot/core";
-import { loadSymbolKlines, replay } from "@signalbot/core/testing";
+import { Effect } from "effect";
 import { FIXTURE_KLINES_DIR } from "../../../../fixtures/index.ts";
+import { calibrate, weightsSource } from "../research/Calibrate.ts";
+import { loadMarket } from "../research/Market.ts";
+import { parseCosts, parsePeriod, parseSymbols, readFlags } from "./Flags.ts";
 
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
-const shared = new URL("../../../../../shared/data/binance-um-klines/", import.meta.url).pathname;
-const dir = arg("data") ?? (existsSync(shared) ? shared : FIXTURE_KLINES_DIR);
-const threshold = Number(arg("threshold") ?? 75);
-const symbols =
-  arg("symbols")?.split(",") ??
-  readdirSync(dir)
-    .filter((f) => f.endsWith("-30m.csv.gz"))
-    .map((f) => f.replace("-30m.csv.gz", ""))
-    .sort();
+const USAGE = `Usage: bun run calibrate -- [--data DIR] [--symbols A,B] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--check]
 
-const HORIZON = 96; // 30m candles = 2 days
+Fits each model's score weights to outcomes: every setup of the data traded alone (default costs), a
+non-negative logistic fit of the score components on "the trade won", points summing to 100. Prints the
+fit beside the shipped weights, the fitted score's terciles, and the setups per symbol-day each threshold
+lets through (× watched symbols = signals a day before the daily cap and the one-trade-per-symbol rule).
+  --data DIR    kline files (default: the committed fixtures/klines)
+  --check       exit 1 if the fit differs from the weights in packages/core/src/strategy/Params.ts`;
 
-/** Which comes first after the trigger: stop, TP1, TP2 (stop wins ties), within the horizon. */
-const outcome = (s: Setup, next: readonly Candle[], from: number): "stop" | "tp1" | "tp2" | "open" => {
-  const l = s.side === "LONG" ? 1 : -1;
-  let best: "open" | "tp1" = "open";
-  for (let i = from; i < Math.min(next.length, from + HORIZON); i++) {
-    const c = next[i]!;
-    const adverse = l > 0 ? c.low <= s.stop : c.high >= s.stop;
-    if (adverse) return best === "tp1" ? "tp1" : "stop";
-    if (l > 0 ? c.high >= s.targets[1] : c.low <= s.targets[1]) return "tp2";
-    if (l > 0 ? c.high >= s.targets[0] : c.low <= s.targets[0]) best = "tp1";
-  }
-  return best;
-};
-
-interface Tally {
-  days: number;
-  candles: number;
-  setups: number;
-  passed: Record<string, number>;
-  bands: Record<string, number>;
-  reasons: Record<string, number>;
-  outcomes: Record<string, number>;
-  components: Record<string, { points: number; max: number; n: number }>;
+const read = readFlags(
+  process.argv.slice(2),
+  new Set(["--data", "--symbols", "--from", "--to"]),
+  new Set(["--check"]),
+);
+if (read.help) {
+  console.log(USAGE);
+  process.exit(0);
 }
-const tally = (): Tally => ({
-  days: 0,
-  candles: 0,
-  setups: 0,
-  passed: {},
-  bands: {},
-  reasons: {},
-  outcomes: {},
-  components: {},
-});
-const inc = (o: Record<string, number>, k: string, n = 1) => {
-  o[k] = (o[k] ?? 0) + n;
-};
+const { values, problems } = read;
+const symbols = parseSymbols("--symbols", values.get("--symbols") ?? "", problems);
+const period = parsePeriod(values, problems);
+const { costs, fundingRate } = parseCosts(values, problems);
+if (problems.length > 0) {
+  for (const p of problems) console.error(`calibrate: ${p}`);
+  process.exit(2);
+}
+const dataDir = values.get("--data") ?? FIXTURE_KLINES_DIR;
+const market = await Effect.runPromise(
+  loadMarket({ dataDir, symbols, costs, fundingRate }).pipe(
+    Effect.catchTag("MarketDataError", (e) =>
+      Effect.sync(() => {
+        console.error(`calibrate: ${e.message}`);
+        process.exit(2);
+      }),
+    ),
+  ),
+);
+if (market.start === null || market.end === null) {
+  console.error(`calibrate: no 30m candles in ${dataDir}`);
+  process.exit(2);
+}
+const c = calibrate(market, { from: period.from ?? market.start, to: period.to ?? market.end });
 
-const all = tally();
-const fullYear = tally();
-const perSymbol: string[] = [];
-let elapsed = 0;
-let totalCandles = 0;
-
-for (const symbol of symbols) {
-  const k = loadSymbolKlines(symbol, dir);
-  const c30 = k["30m"];
-  const a = new SymbolAnalyzer(symbol);
-  const t = tally();
-  const lastPassed = new Map<string, number>();
-  const started = performance.now();
-  replay(a, k, (i) => {
-    for (const e of a.evaluate()) {
-      if (e._tag === "NoSetup") {
-        inc(
-          t.reasons,
-          `${e.model}:${e.reason.code}${e.reason.code === "warmup" ? `:${e.reason.data?.timeframe}` : ""}`,
-        );
-        continue;
-      }
-      const s = e.setup;
-      t.setups++;
-      inc(t.bands, `${s.model}:${Math.min(90, Math.floor(s.score / 10) * 10)}`);
-      if (s.score >= threshold) {
-        inc(t.passed, s.model);
-        const key = `${s.model}:${s.side}`;
-        if (s.time - (lastPassed.get(key) ?? Number.NEGATIVE_INFINITY) > 6 * 3_600_000)
-          inc(t.passed, "distinct6h");
-        lastPassed.set(key, s.time);
-        inc(t.outcomes, `${s.model}:${outcome(s, c30, i + 1)}`);
-        for (const k of s.components) {
-          const x = (t.components[`${s.model}:${k.name}`] ??= { points: 0, max: k.max, n: 0 });
-          x.points += k.points;
-          x.n++;
-        }
-      }
-    }
-  });
-  elapsed += performance.now() - started;
-  totalCandles += c30.length + a.trend.count + a.bias.count;
-  t.candles = c30.length;
-  t.days = c30.length / 48;
-  const passed = (t.passed.continuation ?? 0) + (t.passed.reversal ?? 0);
-  perSymbol.push(
-    `${symbol.padEnd(12)} ${t.days.toFixed(0).padStart(4)} d  setups ${String(t.setups).padStart(5)}  ≥${threshold}: ${String(passed).padStart(4)} (${(passed / t.days).toFixed(2)}/d)  ${JSON.stringify(t.passed)}`,
+const pct = (x: number | null) => (x === null ? "–" : `${(100 * x).toFixed(1)}%`);
+const r2 = (x: number | null) => (x === null ? "–" : `${x >= 0 ? "+" : ""}${x.toFixed(2)}`);
+const ci = (s: { readonly expectancyCi95: readonly [number, number] | null }) =>
+  s.expectancyCi95 === null ? "–" : `${r2(s.expectancyCi95[0])} … ${r2(s.expectancyCi95[1])}`;
+console.log(`calibration on ${dataDir}: ${c.setups} setups over ${c.symbolDays.toFixed(0)} symbol-days`);
+let same = true;
+for (const [model, m] of Object.entries(c.models)) {
+  console.log(
+    `\n${model}: ${m.samples} closed setups${m.informative ? "" : " — no component predicts: equal points"}`,
   );
-  for (const target of t.days >= 360 ? [all, fullYear] : [all]) {
-    target.days += t.days;
-    target.candles += t.candles;
-    target.setups += t.setups;
-    for (const k of ["passed", "bands", "reasons", "outcomes"] as const)
-      for (const [x, n] of Object.entries(t[k])) inc(target[k], x, n);
-    for (const [x, v] of Object.entries(t.components)) {
-      const y = (target.components[x] ??= { points: 0, max: v.max, n: 0 });
-      y.points += v.points;
-      y.n += v.n;
-    }
+  for (const [name, w] of Object.entries(m.weights)) {
+    const now = m.current[name];
+    if (now !== w) same = false;
+    console.log(
+      `  ${name.padEnd(16)} fitted ${String(w).padStart(3)}   shipped ${String(now).padStart(3)}   coefficient ${(m.coefficients[name] ?? 0).toFixed(3)}`,
+    );
   }
 }
-
-const passedFull = (fullYear.passed.continuation ?? 0) + (fullYear.passed.reversal ?? 0);
-console.log(`data: ${dir}   threshold: ${threshold}`);
-console.log(perSymbol.join("\n"));
-console.log(
-  `\nfull-year symbols: ${(fullYear.days / 365).toFixed(0)} × 1 year: ${passedFull} signals ≥ ${threshold} = ${(passedFull / 365).toFixed(2)} per day across them (${JSON.stringify(fullYear.passed)}; distinct6h = not within 6 h of the same model+side on the symbol)`,
-);
-console.log(`all symbols: ${all.setups} setups, score bands ${JSON.stringify(all.bands)}`);
-console.log(`outcomes ≥ ${threshold} (first of stop/TP1/TP2 within 2 days): ${JSON.stringify(all.outcomes)}`);
-console.log(
-  `mean component points ≥ ${threshold}: ${Object.entries(all.components)
-    .map(([k, v]) => `${k} ${(v.points / v.n).toFixed(1)}/${v.max}`)
-    .join(", ")}`,
-);
-console.log(`no-setup reasons: ${JSON.stringify(Object.entries(all.reasons).sort((x, y) => y[1] - x[1]))}`);
-console.log(
-  `replay: ${totalCandles} candles in ${elapsed.toFixed(0)} ms = ${((totalCandles / elapsed) * 1000).toFixed(0)} candles/s`,
-);
+console.log("\nfitted score terciles (in sample):");
+for (const [i, t] of c.terciles.entries())
+  console.log(
+    `  ${["low ", "mid ", "high"][i]} ${t.from.toFixed(0).padStart(3)}–${t.to.toFixed(0).padEnd(3)}  ${String(t.trades).padStart(5)} trades  win ${pct(t.winRate)}  exp. ${r2(t.expectancyR)} R (95% CI ${ci(t)})`,
+  );
+console.log("\nthreshold: setups at or above it (traded alone, in sample)");
+for (const t of c.thresholds)
+  console.log(
+    `  ≥ ${String(t.threshold).padStart(3)}  ${t.perSymbolDay.toFixed(3)} per symbol-day (${(40 * t.perSymbolDay).toFixed(1)}/day at 40 symbols)  exp. ${r2(t.stats.expectancyR)} R (95% CI ${ci(t.stats)})`,
+  );
+console.log(`\nas packages/core/src/strategy/Params.ts writes them:\n${weightsSource(c)}`);
+if (values.has("--check") || read.switches.has("--check")) {
+  console.log(
+    same ? "\ncheck: the shipped weights are this fit" : "\ncheck: the shipped weights differ from this fit",
+  );
+  process.exit(same ? 0 : 1);
+}

@@ -14,6 +14,7 @@ import { DEFAULT_RUN_CONFIG } from "../research/RunConfig.ts";
 import { renderWalkForward } from "../research/Summary.ts";
 import { runWalkForward } from "../research/WalkForward.ts";
 import { walkForwardJson } from "../research/WalkForwardReport.ts";
+import { weightFit } from "../research/WeightFit.ts";
 import { progressStyle } from "./Flags.ts";
 
 const fail = (lines: readonly string[]): number => {
@@ -55,6 +56,7 @@ const main = async (argv: readonly string[]): Promise<number> => {
         objective: args.objective,
         ablate: args.ablate,
         setups: args.setups,
+        ...(args.fit === "weights" ? { fit: weightFit } : {}),
       },
       market,
       evaluator,

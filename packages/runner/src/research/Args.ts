@@ -38,11 +38,17 @@ export interface WalkForwardArgs {
   readonly workers: number;
   readonly ablate: boolean;
   readonly setups: boolean;
+  /** The fit step between selection and test: "weights" (score weights fitted on the training setups) or "none". */
+  readonly fit: FitName;
   readonly jsonFile?: string;
   readonly progress: ProgressMode;
 }
 
 export type ParsedWalkForwardArgs = ParsedCommand<WalkForwardArgs>;
+
+export const FIT_NAMES = ["weights", "none"] as const;
+export type FitName = (typeof FIT_NAMES)[number];
+const isFitName = (s: string): s is FitName => (FIT_NAMES as readonly string[]).includes(s);
 
 export const WALKFORWARD_USAGE = `Usage: bun run walkforward -- [options]
 
@@ -66,6 +72,9 @@ Options:
                        default ${DEFAULT_OBJECTIVE.name}
   --min-trades N       a candidate with fewer closed training trades is not eligible (default ${DEFAULT_OBJECTIVE.minTrades});
                        a fold without an eligible candidate trades nothing
+  --fit NAME           between selection and test: weights (each model's score weights fitted on the
+                       training window's setups, as bun run calibrate fits the shipped ones) or none
+                       (default weights)
   --ablate             also: each memory rule's marginal effect (all rules vs all but one, memory off)
   --setups             also: every setup traded alone (no memory, caps or threshold) — the raw edge
   --workers N          worker threads for the runs (default: the cores available); results do not depend on it
@@ -88,6 +97,7 @@ const FLAGS_WITH_VALUE = new Set([
   "--seed",
   "--objective",
   "--min-trades",
+  "--fit",
   "--workers",
   ...COST_FLAGS,
   "--json",
@@ -143,13 +153,17 @@ export const parseWalkForwardArgs = (argv: readonly string[], cores: number): Pa
   const minTrades =
     minRaw === undefined ? DEFAULT_OBJECTIVE.minTrades : positiveInteger("--min-trades", minRaw, problems, 2);
 
+  const fitRaw = values.get("--fit") ?? "weights";
+  if (!isFitName(fitRaw)) problems.push(`--fit: expected one of ${FIT_NAMES.join(", ")}, got "${fitRaw}"`);
+
   const workersRaw = values.get("--workers");
   const workers =
     workersRaw === undefined ? Math.max(1, cores) : positiveInteger("--workers", workersRaw, problems);
 
   const { costs, fundingRate } = parseCosts(values, problems);
   const progress = parseProgress(values.get("--progress"), problems);
-  if (problems.length > 0 || !isObjectiveName(objectiveRaw)) return { _tag: "Invalid", problems };
+  if (problems.length > 0 || !isObjectiveName(objectiveRaw) || !isFitName(fitRaw))
+    return { _tag: "Invalid", problems };
   const jsonFile = values.get("--json");
   return {
     _tag: "Run",
@@ -165,6 +179,7 @@ export const parseWalkForwardArgs = (argv: readonly string[], cores: number): Pa
       workers: workers ?? 1,
       ablate: read.switches.has("--ablate"),
       setups: read.switches.has("--setups"),
+      fit: fitRaw,
       ...(jsonFile === undefined ? {} : { jsonFile }),
       progress,
     },

@@ -5,6 +5,7 @@
  * the training setups). It sees the training window only; the patch is validated like a grid value and
  * reported with the fold.
  */
+import type { VirtualTrade } from "@signalbot/core";
 import type { ReplayRecord } from "../backtest/Report.ts";
 import type { ConfigPatch, RunConfig } from "./RunConfig.ts";
 
@@ -17,6 +18,14 @@ export interface TrainingWindow {
   readonly config: RunConfig;
   /** That configuration replayed over the training window only. */
   readonly record: ReplayRecord;
+  /**
+   * Every setup of the training window traded alone (no gate), with its components' values; the data ends
+   * at the training end, so a trade still open there is left open (its outcome would need test-window data).
+   */
+  readonly setups: {
+    readonly trades: readonly VirtualTrade[];
+    readonly values: readonly Readonly<Record<string, number>>[];
+  };
 }
 
 export interface FoldFit {

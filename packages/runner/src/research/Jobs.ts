@@ -44,6 +44,8 @@ export type JobResult =
       readonly trades: readonly VirtualTrade[];
       /** The setup's score of each trade, same order (null when unknown). */
       readonly scores: readonly (number | null)[];
+      /** Setups jobs: each trade's score components' values (see Setups.ts). */
+      readonly values?: readonly Readonly<Record<string, number>>[];
     };
 
 const inCount = (job: { readonly countFrom: number; readonly countTo: number }, t: VirtualTrade): boolean =>
@@ -73,7 +75,7 @@ export const runJob = (market: Market, job: Job): Effect.Effect<JobResult> => {
           job.countFrom,
           job.countTo,
         );
-        return { _tag: "Trades", trades: r.trades, scores: r.scores };
+        return { _tag: "Trades", trades: r.trades, scores: r.scores, values: r.values };
       });
   }
 };

@@ -29,6 +29,8 @@ export interface SetupTrades {
   readonly trades: readonly VirtualTrade[];
   /** The setup's score, by trade (same order). */
   readonly scores: readonly number[];
+  /** The setup's score components' values (0..1, before weighting), by trade: what a weight fit reads. */
+  readonly values: readonly Readonly<Record<string, number>>[];
 }
 
 /** The signal a setup would be if every gate let it through, sized at the fixed risk. */
@@ -74,6 +76,7 @@ export const replaySetups = (
   const open: VirtualTrade[][] = data.symbols.map(() => []);
   const trades: VirtualTrade[] = [];
   const scores: number[] = [];
+  const values: Record<string, number>[] = [];
   const at = new Map<string, number>();
   const cursor = new ReplayCursor(data.series);
   while (cursor.next()) {
@@ -109,8 +112,11 @@ export const replaySetups = (
       at.set(trade.id, trades.length);
       trades.push(trade);
       scores.push(e.setup.score);
+      const v: Record<string, number> = {};
+      for (const c of e.setup.components) v[c.name] = c.value;
+      values.push(v);
       open[s.symbolIndex]!.push(trade);
     }
   }
-  return { trades, scores };
+  return { trades, scores, values };
 };

@@ -73,6 +73,21 @@ export const renderWalkForward = (r: WalkForwardReport): string => {
         ? ` — in sample the chosen configurations averaged ${signed(inSample.reduce((a, b) => a + b, 0) / inSample.length)} R per trade`
         : ""),
   );
+  const b = r.pooledBreakdown;
+  if (p.trades > 0) {
+    lines.push("");
+    lines.push(
+      table([
+        ["out of sample", ...HEADER.slice(1)],
+        ...Object.entries(b.byModel).map(([k, st]) => row(k, st)),
+        ...Object.entries(b.bySide).map(([k, st]) => row(k, st)),
+        ...Object.entries(b.byModelSide).map(([k, st]) => row(k, st)),
+        ...b.byScoreTercile.map((st, i) =>
+          row(`score ${["low", "mid", "high"][i]} ${st.from.toFixed(0)}–${st.to.toFixed(0)}`, st),
+        ),
+      ]),
+    );
+  }
   if (searched.length > 0) {
     lines.push("");
     lines.push(
@@ -122,7 +137,13 @@ export const renderWalkForward = (r: WalkForwardReport): string => {
     );
     lines.push("");
     lines.push(
-      table([["score", ...HEADER.slice(1)], ...Object.entries(s.byScoreBand).map(([k, st]) => row(k, st))]),
+      table([
+        ["score", ...HEADER.slice(1)],
+        ...Object.entries(s.byScoreBand).map(([k, st]) => row(k, st)),
+        ...s.byScoreTercile.map((st, i) =>
+          row(`${["low", "mid", "high"][i]} third ${st.from.toFixed(0)}–${st.to.toFixed(0)}`, st),
+        ),
+      ]),
     );
   }
   for (const w of r.warnings) lines.push(`warning: ${w}`);

@@ -165,23 +165,37 @@ export const runWalkForward = (
     if (plan.fit !== undefined) {
       const fit = plan.fit;
       const chosenFolds = folds.filter((f) => testConfig[f.index] !== undefined);
+      // Per chosen fold: its training replay and every training setup traded alone (the data ends at the
+      // training end, so no outcome reads the test window).
       const records = yield* phase(
         evaluator,
         market,
         "fit",
-        chosenFolds.map((f) => ({
-          _tag: "Record",
-          window: { from: f.trainFrom, to: f.trainTo },
-          config: testConfig[f.index]!,
-        })),
+        chosenFolds.flatMap((f): Job[] => {
+          const window = { from: f.trainFrom, to: f.trainTo };
+          const config = testConfig[f.index]!;
+          return [
+            { _tag: "Record", window, config },
+            { _tag: "Setups", window, countFrom: f.trainFrom, countTo: f.trainTo, config },
+          ];
+        }),
         hooks,
       );
       for (let i = 0; i < chosenFolds.length; i++) {
         const f = chosenFolds[i]!;
-        const r = records[i]!;
+        const r = records[2 * i]!;
+        const s = records[2 * i + 1]!;
         if (r._tag !== "Record") throw new Error(`expected a replay record, got ${r._tag}`);
+        if (s._tag !== "Trades") throw new Error(`expected setups, got ${s._tag}`);
         const config = testConfig[f.index]!;
-        const patch = fit.fit({ fold: f.index, from: f.trainFrom, to: f.trainTo, config, record: r.record });
+        const patch = fit.fit({
+          fold: f.index,
+          from: f.trainFrom,
+          to: f.trainTo,
+          config,
+          record: r.record,
+          setups: { trades: s.trades, values: s.values ?? [] },
+        });
         fitted[f.index] = patch;
         testConfig[f.index] = yield* patched(config, patch, `fold ${f.index}: the ${fit.name} fit's patch`);
       }
@@ -321,6 +335,11 @@ export const runWalkForward = (
       candidates: candidatesOf(candidates),
       folds: foldReports,
       pooled: { ...oosStats(pooled, market.report), folds: folds.length, abstained },
+      pooledBreakdown: setupsReportOf(
+        trades,
+        trades.map((t) => t.score),
+        pooled.days,
+      ),
       stability: stabilityOf(foldReports, plan.grid.parameters),
       ablation,
       setups,

@@ -212,7 +212,33 @@ export interface SetupsReport {
   readonly byModelSide: Readonly<Record<string, Stats>>;
   /** "80-85" → trades whose setup scored in [80, 85). */
   readonly byScoreBand: Readonly<Record<string, Stats & { readonly from: number; readonly to: number }>>;
+  /**
+   * The closed trades split by their setup's score into three equal groups (ties kept together, lowest
+   * first): does a higher score mean a better trade? `from`/`to` are the lowest and highest score in each.
+   */
+  readonly byScoreTercile: readonly (Stats & { readonly from: number; readonly to: number })[];
 }
+
+/** Three groups of (nearly) equal size by score, lowest first; trades without a score left out. */
+export const scoreTerciles = (
+  closed: readonly VirtualTrade[],
+  scoreOf: (t: VirtualTrade) => number | null | undefined,
+): (Stats & { readonly from: number; readonly to: number })[] => {
+  const scored = closed
+    .map((t) => ({ t, s: scoreOf(t) }))
+    .filter((x): x is { t: VirtualTrade; s: number } => typeof x.s === "number")
+    .sort((a, b) => a.s - b.s || (a.t.id < b.t.id ? -1 : a.t.id > b.t.id ? 1 : 0));
+  if (scored.length < 3) return [];
+  const cut = (k: number) => Math.round((k * scored.length) / 3);
+  return [0, 1, 2].map((k) => {
+    const part = scored.slice(cut(k), cut(k + 1));
+    return {
+      ...statsOf(closedInOrder(part.map((x) => x.t))),
+      from: part[0]!.s,
+      to: part[part.length - 1]!.s,
+    };
+  });
+};
 
 export const setupsReportOf = (
   trades: readonly VirtualTrade[],
@@ -261,6 +287,7 @@ export const setupsReportOf = (
           ];
         }),
     ),
+    byScoreTercile: scoreTerciles(closed, (t) => scoreOf.get(t.id)),
   };
 };
 
@@ -298,6 +325,8 @@ export interface WalkForwardReport {
   readonly folds: readonly FoldReport[];
   /** The test windows concatenated: the out-of-sample result. */
   readonly pooled: OosStats & { readonly folds: number; readonly abstained: number };
+  /** The pooled out-of-sample trades by model, side, score band and score tercile. */
+  readonly pooledBreakdown: SetupsReport;
   readonly stability: Stability;
   readonly ablation: Ablation | null;
   readonly setups: SetupsReport | null;

@@ -43,7 +43,10 @@ test("nothing to learn: equal points, said so", () => {
     const a = rnd();
     return { values: { a, b: a }, r: rnd() < 0.6 - 0.5 * a ? 1 : -1 };
   });
-  expect(fitComponentWeights(["a", "b"], anti)).toMatchObject({ informative: false, weights: { a: 50, b: 50 } });
+  expect(fitComponentWeights(["a", "b"], anti)).toMatchObject({
+    informative: false,
+    weights: { a: 50, b: 50 },
+  });
 });
 
 test("missing or non-finite values count as 0; values are clamped to 0..1", () => {

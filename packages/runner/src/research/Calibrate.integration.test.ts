@@ -17,8 +17,8 @@ test("the weights in core's Params.ts are the calibration of the committed kline
   );
   const c = calibrate(market, { from: market.start!, to: market.end! });
   expect(c.setups).toBeGreaterThan(1000);
-  expect(c.models.continuation.weights).toEqual(DEFAULT_PARAMS.continuationWeights);
-  expect(c.models.reversal.weights).toEqual(DEFAULT_PARAMS.reversalWeights);
+  expect(c.models.continuation.weights).toEqual({ ...DEFAULT_PARAMS.continuationWeights });
+  expect(c.models.reversal.weights).toEqual({ ...DEFAULT_PARAMS.reversalWeights });
   for (const m of [c.models.continuation, c.models.reversal]) {
     expect(m.informative).toBe(true);
     expect(Object.values(m.weights).reduce((a, b) => a + b, 0)).toBe(100);

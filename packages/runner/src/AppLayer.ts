@@ -149,6 +149,8 @@ export const pipelineConfigOf = (config: AppConfig) => ({
   },
   timeoutCandles: config.tradeTimeoutCandles,
   maxOpenTradesPerSymbol: config.maxOpenTradesPerSymbol,
+  maxCostR: config.maxCostR,
+  maxLeverage: config.maxLeverage,
 });
 
 export const makeApp = (config: AppConfig, log: Logger, overrides: AppOverrides = {}): AppParts => {

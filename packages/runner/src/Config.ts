@@ -412,6 +412,18 @@ export const VARIABLES = {
     doc: "A virtual trade still open after this many closed 30m candles (192 = 4 days) is closed at the last price.",
     parse: num(DEFAULT_TIMEOUT_CANDLES, 1, 10_000, true),
   }),
+  maxCostR: v({
+    name: "MAX_COST_R",
+    example: "0.2",
+    doc: "Setups whose round trip (taker fee + slippage, entry and exit; funding left out) costs more than this fraction of their risk (1 R) are rejected.",
+    parse: num(0.2, 0.01, 10),
+  }),
+  maxLeverage: v({
+    name: "MAX_LEVERAGE",
+    example: "10",
+    doc: "Setups whose position at RISK_PER_TRADE would need more leverage than this (notional ÷ virtual equity) are rejected.",
+    parse: num(10, 0.1, 125),
+  }),
   maxOpenTradesPerSymbol: v({
     name: "MAX_OPEN_TRADES_PER_SYMBOL",
     example: "1",

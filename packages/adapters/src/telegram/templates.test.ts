@@ -433,6 +433,8 @@ describe("wording", () => {
     };
     const gateCodes = [
       "scoreBelowThreshold",
+      "costAboveRisk",
+      "leverageAboveCap",
       "dailyCap",
       "openTrade",
       "duplicate",

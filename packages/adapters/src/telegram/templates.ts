@@ -132,6 +132,10 @@ const PHRASES: Readonly<Record<string, (d: Data, c: Ctx) => string>> = {
   rrBelowMin: (d) => `Tỉ lệ lợi nhuận/rủi ro thấp (R:R ${n2(num(d, "rr"))} < ${n2(num(d, "min"))})`,
   // Gates (risk/, usecase/).
   scoreBelowThreshold: (d) => `Điểm ${n2(num(d, "score"), 0)} thấp hơn ngưỡng ${n2(num(d, "threshold"), 0)}`,
+  costAboveRisk: (d) =>
+    `Phí giao dịch và trượt giá (vào và thoát lệnh) tốn ${n2(num(d, "costR"))}R, vượt mức cho phép ${n2(num(d, "max"))}R (cắt lỗ chỉ cách ${n2(num(d, "stopPercent"), 4)}%)`,
+  leverageAboveCap: (d) =>
+    `Cần đòn bẩy x${n2(num(d, "leverage"), 1)} để rủi ro ${n2(num(d, "riskPercent"))}% vốn, vượt mức tối đa x${n2(num(d, "max"), 1)} (cắt lỗ chỉ cách ${n2(num(d, "stopPercent"), 4)}%)`,
   dailyCap: (d) => `Đã đủ ${n2(num(d, "count"), 0)}/${n2(num(d, "max"), 0)} tín hiệu trong ngày`,
   openTrade: (d) => `Mã này đang có ${n2(num(d, "open"), 0)} lệnh mở (tối đa ${n2(num(d, "max"), 0)})`,
   duplicate: () => "Tín hiệu này đã được gửi trước đó",

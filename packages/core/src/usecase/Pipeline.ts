@@ -3,6 +3,8 @@
  * trades, and the lock that makes "count today's signals, then emit" atomic across concurrent symbol scans.
  */
 import { Context, Layer, Semaphore } from "effect";
+import { DEFAULT_MAX_COST_R } from "../risk/CostGate.ts";
+import { DEFAULT_MAX_LEVERAGE } from "../risk/LeverageCap.ts";
 import { OpenTrades } from "../trade/OpenTrades.ts";
 import {
   type CostModel,
@@ -25,6 +27,16 @@ export interface PipelineConfig {
    * signals are still returned to the caller).
    */
   readonly recordBelowThreshold: boolean;
+  /**
+   * A setup whose round trip (fee + slippage, entry and exit, from `costs`) costs more than this many R is
+   * rejected with `costAboveRisk` (MAX_COST_R, default 0.2; see risk/CostGate).
+   */
+  readonly maxCostR: number;
+  /**
+   * A setup whose position at the sizing's risk would need more than this leverage (notional ÷ equity) is
+   * rejected with `leverageAboveCap` (MAX_LEVERAGE, default 10; see risk/LeverageCap).
+   */
+  readonly maxLeverage: number;
 }
 
 export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
@@ -32,6 +44,8 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   timeoutCandles: DEFAULT_TIMEOUT_CANDLES,
   maxOpenTradesPerSymbol: 1,
   recordBelowThreshold: true,
+  maxCostR: DEFAULT_MAX_COST_R,
+  maxLeverage: DEFAULT_MAX_LEVERAGE,
 };
 
 export class Pipeline extends Context.Service<

@@ -97,6 +97,9 @@ const world = (
     Pipeline.layer(opts.config),
   );
 
+/** The taker fee alone (0.05 % per side). */
+const NO_COSTS_BUT_FEE = { takerFeeRate: 0.0005, slippageRate: 0 };
+
 const setupOf = (over: Partial<Setup> = {}): Evaluation => ({ _tag: "Setup", setup: aSetup(over) });
 const summary = (signals: readonly Signal[]) =>
   signals.map(
@@ -204,6 +207,45 @@ describe("processEvaluations: gates", () => {
       );
     expect(summary(await run())).toEqual(["BTCUSDT/continuation:openTrade", "ETHUSDT/continuation:emitted"]);
     expect(summary(await run(2))).toEqual(["BTCUSDT/continuation:emitted", "ETHUSDT/continuation:emitted"]);
+  });
+
+  test("a setup a trader could not take — fees of many R, a position of hundreds × — is blocked and recorded", async () => {
+    const state = new SignalStoreMemoryState();
+    const peg = (symbol: string, stop: number) =>
+      setupOf({ symbol, entry: 1.0002, stop, targets: [1.0004, 1.0006, 1.0008] });
+    const r = await runTest(
+      processEvaluations([
+        // 0.02 % away: fees + slippage ≈ 7 R, a 50× position at 1 % risk.
+        peg("USDCUSDT", 1.0),
+        // 0.8 % away: 0.13 R of fees, affordable; but risking 10 % of equity there is a 12.5× position.
+        setupOf({ symbol: "SOLUSDT", entry: 100, stop: 99.2, targets: [101, 102, 103] }),
+        setupOf({ symbol: "ETHUSDT" }),
+      ]),
+      world({ state, memory: { params: { riskPercent: 10 } }, config: { costs: NO_COSTS_BUT_FEE } }),
+      { at: NOW },
+    );
+    expect(summary(r)).toEqual([
+      "USDCUSDT/continuation:costAboveRisk",
+      "SOLUSDT/continuation:leverageAboveCap",
+      "ETHUSDT/continuation:emitted",
+    ]);
+    expect(r[0]!.blockedBy?.data).toMatchObject({ max: 0.2 });
+    expect(Number(r[0]!.blockedBy?.data?.costR)).toBeGreaterThan(4);
+    expect(r[1]!.blockedBy?.data).toMatchObject({ leverage: 12.5, max: 10, riskPercent: 10 });
+    expect(state.signals.get(r[0]!.key)?.status).toBe("blocked");
+    expect(state.signals.get(r[1]!.key)?.status).toBe("blocked");
+  });
+
+  test("the cost and leverage caps are configuration", async () => {
+    const tight = setupOf({ entry: 100, stop: 99.9, targets: [100.2, 100.3, 100.4] });
+    const run = (config: Partial<PipelineConfig>) =>
+      runTest(processEvaluations([tight]), world({ config }), { at: NOW });
+    // 0.1 % stop: ≈ 1.4 R of costs, 10× leverage at 1 %.
+    expect(summary(await run({}))).toEqual(["BTCUSDT/continuation:costAboveRisk"]);
+    expect(summary(await run({ maxCostR: 2, maxLeverage: 5 }))).toEqual([
+      "BTCUSDT/continuation:leverageAboveCap",
+    ]);
+    expect(summary(await run({ maxCostR: 2 }))).toEqual(["BTCUSDT/continuation:emitted"]);
   });
 
   test("a memory lock blocks with its reason and expiry", async () => {

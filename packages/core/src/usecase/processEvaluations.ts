@@ -10,7 +10,9 @@ import type { Notification } from "../model/Notification.ts";
 import { type Evaluation, type Reason, type Setup, type Signal, signalKey } from "../model/Signal.ts";
 import type { SymbolInfo } from "../model/Symbol.ts";
 import { SignalStore } from "../port/SignalStore.ts";
+import { costGate } from "../risk/CostGate.ts";
 import { dailyCapReached } from "../risk/DailyCap.ts";
+import { leverageGate } from "../risk/LeverageCap.ts";
 import { positionSize } from "../risk/PositionSize.ts";
 import { validateScore } from "../risk/ScoreGate.ts";
 import { openTrade } from "../trade/VirtualTrade.ts";
@@ -75,6 +77,9 @@ export const belowGlobalThreshold = (
  *    adjustment only raises): a setup below it is no candidate at all, whatever else holds. A pure check that
  *    touches neither the store nor the memory — most setups end here (recorded only when
  *    `recordBelowThreshold`, idempotent on the key).
+ * 0a. `costAboveRisk` — the round trip (fee + slippage, both ways) costs more than `maxCostR` R (risk/CostGate).
+ * 0b. `leverageAboveCap` — the position at the memory's risk % would need more than `maxLeverage`
+ *    (risk/LeverageCap). Both are pure, like gate 0: a setup a trader could not take is said so first.
  * 1. `duplicate` — the key was already decided (emitted or blocked): replayed candle, reconnect, restart.
  *    Not recorded again.
  * 2. `openTrade` — the symbol already has `maxOpenTradesPerSymbol` open virtual trades.
@@ -123,6 +128,13 @@ export const processEvaluations = Effect.fn("Pipeline.processEvaluations")(funct
     const global = validateScore(setup.score, params.threshold, 0);
     if (global._tag === "Rejected") {
       yield* block(initial, global.reason, config.recordBelowThreshold);
+      continue;
+    }
+    const untradeable =
+      costGate(setup, config.costs, config.maxCostR) ??
+      leverageGate(setup, params.riskPercent, config.maxLeverage);
+    if (untradeable !== undefined) {
+      yield* block(initial, untradeable);
       continue;
     }
     if (yield* store.wasEmitted(initial.key)) {

@@ -20,6 +20,7 @@ describe("parseBacktestArgs", () => {
       memory: true,
       costs: { takerFeeRate: 0.0005, slippageRate: 0.0002 },
       fundingRate: 0.0001,
+      gates: { maxCostR: 0.2, maxLeverage: 10 },
       progress: "auto",
     });
   });
@@ -38,6 +39,9 @@ describe("parseBacktestArgs", () => {
       "--slippage=0.0001",
       "--funding-rate",
       "-0.0002",
+      "--max-cost-r",
+      "0.5",
+      "--max-leverage=20",
       "--json",
       "r.json",
       "--html",
@@ -52,6 +56,7 @@ describe("parseBacktestArgs", () => {
     expect(a.memory).toBe(false);
     expect(a.costs).toEqual({ takerFeeRate: 0.0004, slippageRate: 0.0001 });
     expect(a.fundingRate).toBe(-0.0002);
+    expect(a.gates).toEqual({ maxCostR: 0.5, maxLeverage: 20 });
     expect(a.jsonFile).toBe("r.json");
     expect(a.htmlFile).toBe("r.html");
     expect(a.progress).toBe("always");
@@ -73,6 +78,8 @@ describe("parseBacktestArgs", () => {
         "5",
         "--funding-rate",
         "1%",
+        "--max-leverage",
+        "0",
         "--symbols",
         "BTC-USDT",
         "--wat",
@@ -87,6 +94,7 @@ describe("parseBacktestArgs", () => {
       '--to: expected a date YYYY-MM-DD, got "yesterday"',
       '--fee: expected a fraction between 0 and 0.1 (0.0005 = 0.05 %), got "5"',
       '--funding-rate: expected a fraction between -0.01 and 0.01 (0.0001 = 0.01 %), got "1%"',
+      '--max-leverage: expected a number above 0 and at most 1000000, got "0"',
     ]);
     expect(problems(["--data", "d", "--from", "2025-06-02", "--to", "2025-06-01"])).toEqual([
       "--to (2025-06-01) is before --from (2025-06-02)",

@@ -3,6 +3,7 @@
  * from it). Parsing is pure and reports every problem, one line each.
  */
 
+import { DEFAULT_MAX_COST_R, DEFAULT_MAX_LEVERAGE } from "@signalbot/core";
 import { VARIABLES } from "../Config.ts";
 import {
   COST_FLAGS,
@@ -32,6 +33,8 @@ export interface BacktestArgs {
   readonly costs: { readonly takerFeeRate: number; readonly slippageRate: number };
   /** Flat funding rate per 8 h for symbols without a `<SYMBOL>-funding.csv[.gz]` file (0.0001 = 0.01 %). */
   readonly fundingRate: number;
+  /** The tradeability gates: most R a round trip may cost, most leverage a position may need (as live). */
+  readonly gates?: { readonly maxCostR: number; readonly maxLeverage: number };
   readonly jsonFile?: string;
   readonly htmlFile?: string;
   /** Progress on stderr: "auto" = only when stderr is a terminal. */
@@ -105,12 +108,25 @@ Options:
   --fixed-symbols A,B  with --max-symbols: always watched (FIXED_SYMBOLS, default ${ROTATION_DEFAULTS.fixed.join(",")})
   --rotation-slot S    with --max-symbols: seconds one window stays (ROTATION_SLOT_SECONDS, default ${ROTATION_DEFAULTS.slotSeconds})
 ${COST_USAGE}
+  --max-cost-r R       reject setups whose fee + slippage round trip costs more than R of their risk
+                       (default ${DEFAULT_MAX_COST_R}, as MAX_COST_R live)
+  --max-leverage X     reject setups whose position would need more than X× leverage (notional ÷ equity;
+                       default ${DEFAULT_MAX_LEVERAGE}, as MAX_LEVERAGE live)
   --json FILE          write the full report as JSON (schema in docs/backtest.md)
   --html FILE          write a self-contained HTML report (charts, tables, trade list)
   --progress MODE      auto (stderr is a terminal), always (periodic lines) or never (default auto)
   -h, --help           this help
 
 Exit codes: 0 done, 2 bad arguments or bad data (the message names the file and line), 1 unexpected error.`;
+
+const parsePositive = (flag: string, raw: string, max: number, problems: string[]): number | undefined => {
+  const v = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(v) || v <= 0 || v > max) {
+    problems.push(`${flag}: expected a number above 0 and at most ${max}, got "${raw}"`);
+    return undefined;
+  }
+  return v;
+};
 
 const FLAGS_WITH_VALUE = new Set([
   "--data",
@@ -121,6 +137,8 @@ const FLAGS_WITH_VALUE = new Set([
   "--fixed-symbols",
   "--rotation-slot",
   ...COST_FLAGS,
+  "--max-cost-r",
+  "--max-leverage",
   "--json",
   "--html",
   "--progress",
@@ -144,6 +162,14 @@ export const parseBacktestArgs = (argv: readonly string[]): ParsedArgs => {
 
   const rotation = parseRotation(values, problems);
   const { costs, fundingRate } = parseCosts(values, problems);
+  const costRaw = values.get("--max-cost-r");
+  const leverageRaw = values.get("--max-leverage");
+  const maxCostR =
+    costRaw === undefined ? DEFAULT_MAX_COST_R : parsePositive("--max-cost-r", costRaw, 1000, problems);
+  const maxLeverage =
+    leverageRaw === undefined
+      ? DEFAULT_MAX_LEVERAGE
+      : parsePositive("--max-leverage", leverageRaw, 1e6, problems);
   const progress = parseProgress(values.get("--progress"), problems);
 
   if (problems.length > 0 || dataDir === undefined) return { _tag: "Invalid", problems };
@@ -160,6 +186,10 @@ export const parseBacktestArgs = (argv: readonly string[]): ParsedArgs => {
       ...(rotation === undefined ? {} : { rotation }),
       costs,
       fundingRate,
+      gates: {
+        maxCostR: maxCostR ?? DEFAULT_MAX_COST_R,
+        maxLeverage: maxLeverage ?? DEFAULT_MAX_LEVERAGE,
+      },
       ...(jsonFile === undefined ? {} : { jsonFile }),
       ...(htmlFile === undefined ? {} : { htmlFile }),
       progress,

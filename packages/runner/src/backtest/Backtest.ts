@@ -99,6 +99,7 @@ export const runBacktest = (
       memory: args.memory,
       ...(args.rotation === undefined ? {} : { rotation: args.rotation }),
       costs: { ...args.costs, funding },
+      ...(args.gates === undefined ? {} : { gates: args.gates }),
       warmupCandles: WARMUP_CANDLES,
       ...(hooks.onProgress === undefined ? {} : { onProgress: hooks.onProgress }),
     });

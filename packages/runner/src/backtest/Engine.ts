@@ -13,6 +13,7 @@ import {
   type CostModel,
   closedCandleStep,
   DEFAULT_COSTS,
+  DEFAULT_PIPELINE_CONFIG,
   DEFAULT_TIMEOUT_CANDLES,
   defaultMemoryConfig,
   HigherTimeframes,
@@ -22,6 +23,7 @@ import {
   MemoryStore,
   openedEvent,
   Pipeline,
+  type PipelineConfig,
   type Signal,
   type StrategyParams,
   type SymbolInfo,
@@ -41,6 +43,8 @@ export interface EngineOptions {
   readonly to?: number;
   readonly memory: boolean;
   readonly costs?: CostModel;
+  /** The tradeability gates over core's defaults (0.2 R round-trip cost, 10× leverage). */
+  readonly gates?: Partial<Pick<PipelineConfig, "maxCostR" | "maxLeverage">>;
   /** Memory configuration over core's defaults (threshold 75, 5 signals/day, 1 % risk, 1000 USDT). */
   readonly memoryConfig?: Partial<Omit<MemoryConfig, "enabled">>;
   readonly timeoutCandles?: number;
@@ -132,6 +136,7 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
           costs,
           timeoutCandles,
           recordBelowThreshold: false,
+          ...options.gates,
           ...(options.maxOpenTradesPerSymbol === undefined
             ? {}
             : { maxOpenTradesPerSymbol: options.maxOpenTradesPerSymbol }),
@@ -263,6 +268,10 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
         to: options.to ?? null,
         memory: options.memory,
         costs: { takerFeeRate: costs.takerFeeRate, slippageRate: costs.slippageRate },
+        gates: {
+          maxCostR: options.gates?.maxCostR ?? DEFAULT_PIPELINE_CONFIG.maxCostR,
+          maxLeverage: options.gates?.maxLeverage ?? DEFAULT_PIPELINE_CONFIG.maxLeverage,
+        },
         startingEquity: memoryConfig.startingBalance,
         warmupCandles: options.warmupCandles,
         timeoutCandles,

@@ -43,6 +43,7 @@ const config: BacktestConfig = {
   to: null,
   memory: true,
   costs: { takerFeeRate: COSTS.takerFeeRate, slippageRate: COSTS.slippageRate },
+  gates: { maxCostR: 0.2, maxLeverage: 10 },
   startingEquity: 1000,
   warmupCandles: 500,
   timeoutCandles: 48,

@@ -51,6 +51,8 @@ export interface BacktestConfig {
   readonly to: number | null;
   readonly memory: boolean;
   readonly costs: { readonly takerFeeRate: number; readonly slippageRate: number };
+  /** The tradeability gates: most R a round trip may cost, most leverage (notional ÷ equity) a position may need. */
+  readonly gates: { readonly maxCostR: number; readonly maxLeverage: number };
   readonly startingEquity: number;
   readonly warmupCandles: number;
   readonly timeoutCandles: number;

@@ -52,7 +52,7 @@ export const renderSummary = (report: BacktestReport): string => {
     `Backtest ${day(report.period.start)} → ${day(report.period.end)} UTC · ${report.symbols.length} symbols · ` +
       `${report.candles.total.toLocaleString("en-US")} candles · memory ${m.enabled ? "on" : "off"} · ` +
       `fee ${(c.costs.takerFeeRate * 100).toFixed(3)}%/fill + slippage ${(c.costs.slippageRate * 100).toFixed(3)}%/fill · ` +
-      `funding ${c.funding}`,
+      `funding ${c.funding} · gates: cost ≤ ${c.gates.maxCostR} R, leverage ≤ ${c.gates.maxLeverage}×`,
   );
   const rot = c.rotation;
   if (rot !== null) {

@@ -11,7 +11,7 @@ const value = (key: string, v: number | string): string =>
   typeof v === "number" && (key === "until" || key.endsWith("At") || key.endsWith("Time")) && v > 1e12
     ? isoMinute(v)
     : typeof v === "number"
-      ? String(Math.round(v * 100) / 100)
+      ? String(Math.abs(v) < 1 ? Number(v.toPrecision(3)) : Math.round(v * 100) / 100)
       : JSON.stringify(v);
 
 /** `cooldown until 2026-03-02T14:30Z`, `scoreBelowThreshold score=71 threshold=75`. */

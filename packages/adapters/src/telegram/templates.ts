@@ -72,6 +72,8 @@ const num = (d: Data, k: string): number | undefined => {
 };
 const str = (d: Data, k: string): string | undefined => (d?.[k] === undefined ? undefined : String(d[k]));
 const n2 = (v: number | undefined, decimals = 2): string => (v === undefined ? "?" : formatTrim(v, decimals));
+/** A leverage as Binance writes it: "x10", "x12.5". */
+const times = (v: number | undefined): string => (v === undefined ? "?" : `x${formatTrim(v, 1)}`);
 /** Win rates arrive as fractions (0.35); accept percentages too. */
 const rate = (v: number | undefined): string => (v === undefined ? "?" : formatRate(v > 1 ? v / 100 : v));
 const upDown = (c: Ctx, up: string, down: string): string => (c.side === "SHORT" ? down : up);
@@ -135,7 +137,7 @@ const PHRASES: Readonly<Record<string, (d: Data, c: Ctx) => string>> = {
   costAboveRisk: (d) =>
     `Phí giao dịch và trượt giá (vào và thoát lệnh) tốn ${n2(num(d, "costR"))}R, vượt mức cho phép ${n2(num(d, "max"))}R (cắt lỗ chỉ cách ${n2(num(d, "stopPercent"), 4)}%)`,
   leverageAboveCap: (d) =>
-    `Cần đòn bẩy x${n2(num(d, "leverage"), 1)} để rủi ro ${n2(num(d, "riskPercent"))}% vốn, vượt mức tối đa x${n2(num(d, "max"), 1)} (cắt lỗ chỉ cách ${n2(num(d, "stopPercent"), 4)}%)`,
+    `Cần đòn bẩy ${times(num(d, "leverage"))} để rủi ro ${n2(num(d, "riskPercent"))}% vốn, vượt mức tối đa ${times(num(d, "max"))} (cắt lỗ chỉ cách ${n2(num(d, "stopPercent"), 4)}%)`,
   dailyCap: (d) => `Đã đủ ${n2(num(d, "count"), 0)}/${n2(num(d, "max"), 0)} tín hiệu trong ngày`,
   openTrade: (d) => `Mã này đang có ${n2(num(d, "open"), 0)} lệnh mở (tối đa ${n2(num(d, "max"), 0)})`,
   duplicate: () => "Tín hiệu này đã được gửi trước đó",

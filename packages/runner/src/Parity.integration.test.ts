@@ -75,7 +75,9 @@ const live = async (exchange: FakeExchange) => {
     TOP_VOLUME_FETCH_LIMIT: "20",
     STARTING_BALANCE: String(STARTING_BALANCE),
     // One scan at a time: symbols closing at the same instant are stepped in arrival (= symbol) order, as
-    // the backtest steps them; live runs them concurrently (see docs/architecture.md).
+    // the backtest steps them. The setups of a close are decided together after all its symbols were stepped
+    // (CloseRounds, decideSetups), so concurrency cannot change a signal; what it could still reorder is the
+    // memory's learning from two trades closing at the same instant (see docs/architecture.md).
     SCAN_CONCURRENCY: "1",
     DAILY_STATUS_HOUR: "-1",
     STALE_ALERT_MINUTES: "1440",

@@ -1,19 +1,24 @@
 import { describe, expect, test } from "bun:test";
 import type { MemoryReason } from "../model/MemoryEvent.ts";
 import type { ModelName } from "../model/Signal.ts";
+import type { Competing } from "../risk/SetupOrder.ts";
 import { bookAfter, tradesOf } from "../testing/MemoryBooks.ts";
 import { applyModelPreference, MODEL_PREFERENCE, modelPreference } from "./ModelPreference.ts";
 
-const c = (score: number) => ({ model: "continuation" as ModelName, score });
-const r = (score: number) => ({ model: "reversal" as ModelName, score });
+type S = { readonly setup: Competing };
+const of = (model: ModelName, score: number, symbol = "BTCUSDT"): S => ({
+  setup: { model, score, symbol, side: "LONG", rr: 2 },
+});
+const c = (score: number, symbol?: string) => of("continuation", score, symbol);
+const r = (score: number, symbol?: string) => of("reversal", score, symbol);
 
 describe("applyModelPreference", () => {
   const cases: readonly {
     readonly name: string;
-    readonly setups: readonly { model: ModelName; score: number }[];
+    readonly setups: readonly S[];
     readonly slotsLeft: number;
     readonly preferred?: ModelName;
-    readonly allowed: readonly { model: ModelName; score: number }[];
+    readonly allowed: readonly S[];
     readonly rejected: readonly MemoryReason["code"][];
   }[] = [
     {
@@ -29,6 +34,14 @@ describe("applyModelPreference", () => {
       slotsLeft: 5,
       preferred: "continuation",
       allowed: [c(80)],
+      rejected: ["preferContinuation"],
+    },
+    {
+      name: "continuation on one symbol does not block a reversal on another symbol of the same close",
+      setups: [r(95, "ETHUSDT"), c(80), r(90)],
+      slotsLeft: 5,
+      preferred: "continuation",
+      allowed: [c(80), r(95, "ETHUSDT")],
       rejected: ["preferContinuation"],
     },
     {

@@ -1,13 +1,15 @@
 /**
  * THE trading step for one closed trigger (30m) candle of one symbol. The live loop, the backtest and the
  * tests all call it; they differ only in where candles and higher-timeframe confirmations come from
- * (`HigherTimeframes`) and in the clock. Runner code around it does I/O, logging and metrics, never decisions.
+ * (`HigherTimeframes`) and in the clock. The setups it finds are decided with those of every other symbol
+ * that closed at the same instant (`decideSetups`), once all are stepped. Runner code around it does I/O,
+ * logging and metrics, never decisions.
  */
 import { Clock, Context, Effect, Exit, Result } from "effect";
 import { Memory } from "../memory/Memory.ts";
 import { bucketOpenTime, type Candle, closedAt, TIMEFRAME_MS } from "../model/Candle.ts";
 import type { MemoryEvent } from "../model/MemoryEvent.ts";
-import type { Evaluation, Signal } from "../model/Signal.ts";
+import type { Evaluation } from "../model/Signal.ts";
 import { HigherTimeframes, MAX_KLINES_PER_REQUEST } from "../port/HigherTimeframes.ts";
 import type { MarketDataError } from "../port/MarketData.ts";
 import { SignalStore } from "../port/SignalStore.ts";
@@ -15,8 +17,8 @@ import type { CandleSeries } from "../series/CandleSeries.ts";
 import type { AggregatedCandle, AggregateTimeframe } from "../series/TimeframeAggregator.ts";
 import { candleTick } from "../trade/VirtualTrade.ts";
 import { type AdvanceResult, advanceBook, advanceOpenTrades, NO_ADVANCE } from "./advanceOpenTrades.ts";
+import { type Candidate, candidatesOf } from "./decideSetups.ts";
 import { Pipeline } from "./Pipeline.ts";
-import { belowGlobalThreshold, processEvaluations } from "./processEvaluations.ts";
 import type { FinishedBucket, SymbolState } from "./SymbolState.ts";
 
 /**
@@ -27,7 +29,7 @@ import type { FinishedBucket, SymbolState } from "./SymbolState.ts";
 export const MAX_SIGNAL_DELAY_MS = TIMEFRAME_MS["30m"];
 
 export interface ClosedCandleOptions {
-  /** Trigger candles carried by the NewSignal notification for its chart (0: none, as in a backtest). */
+  /** Trigger candles a candidate carries for its NewSignal chart (0: none, as in a backtest). */
   readonly chartCandles: number;
 }
 
@@ -67,11 +69,14 @@ export type HigherTimeframeStep =
 export type Analysis =
   /** Closed `delayMs` before the step saw it: not analysed (the late-candle rule). */
   | { readonly _tag: "Late"; readonly delayMs: number }
-  /** The models' answers and, when a setup came out, every signal in gate order (emitted and blocked). */
+  /**
+   * The models' answers and the setups among them, ready for `decideSetups` with the other symbols' setups of
+   * the same close (none, most of the time).
+   */
   | {
       readonly _tag: "Analysed";
       readonly evaluations: readonly Evaluation[];
-      readonly signals: readonly Signal[];
+      readonly candidates: readonly Candidate[];
     };
 
 export type ClosedCandleOutcome =
@@ -104,9 +109,12 @@ const NONE: readonly never[] = Object.freeze([]);
  *    `HigherTimeframes` — so the analysis sees exactly the higher timeframes closed at this instant;
  * 5. the candle itself is pushed;
  * 6. the late-candle rule (`MAX_SIGNAL_DELAY_MS` against the clock);
- * 7. the models evaluate; setups go through every gate (`processEvaluations`: score, duplicate, open trade,
- *    memory locks, model preference, daily cap, sizing) and emitted signals open their virtual trades.
- * When nothing is due, no trade is open, no bucket closes and no setup appears, the step is plain synchronous
+ * 7. the models evaluate; their setups come back as candidates. The caller collects the candidates of every
+ *    symbol that closed at this instant and decides them together with `decideSetups` (ranking, score, cost,
+ *    duplicate, open trade, memory locks, model preference, daily cap, sizing; emitted signals open their
+ *    virtual trades) — after every symbol of the close has been stepped, so all trades of that instant have
+ *    advanced and the order of the symbols never matters.
+ * When nothing is due, no trade has something to persist and no bucket closes, the step is plain synchronous
  * code (the backtest's hot path).
  */
 export const onClosedCandle = (
@@ -118,10 +126,8 @@ export const onClosedCandle = (
     lift(closedCandleStep(ctx, options)(state, candle)),
   );
 
-/** What the step may fail with: the store failing to persist a trade or a signal. */
-export type StepError =
-  | Effect.Error<ReturnType<typeof advanceOpenTrades>>
-  | Effect.Error<ReturnType<typeof processEvaluations>>;
+/** What the step may fail with: the store failing to persist a trade. */
+export type StepError = Effect.Error<ReturnType<typeof advanceOpenTrades>>;
 
 export type StepServices = Pipeline | SignalStore | Memory | HigherTimeframes;
 
@@ -143,7 +149,6 @@ export const closedCandleStep = (
     clock: Context.get(ctx, Clock.Clock),
     book: Context.get(ctx, Pipeline).book,
     rules: Context.get(ctx, Pipeline).rules,
-    pipeline: Context.get(ctx, Pipeline).config,
     memory: Context.get(ctx, Memory),
     higher: Context.get(ctx, HigherTimeframes),
     options,
@@ -178,7 +183,6 @@ interface StepEnv {
   readonly clock: Clock.Clock;
   readonly book: Pipeline["Service"]["book"];
   readonly rules: Pipeline["Service"]["rules"];
-  readonly pipeline: Pipeline["Service"]["config"];
   readonly memory: Memory["Service"];
   readonly higher: HigherTimeframes["Service"];
   readonly options: ClosedCandleOptions;
@@ -207,7 +211,7 @@ const higherTimeframes = (
   return Effect.flatMap(higher, (h) => lift(analyse(env, state, candle, time, expired, trades, h)));
 };
 
-/** Steps 5–7: Effect only when a setup goes through the gates. */
+/** Steps 5–7: plain code. */
 const analyse = (
   env: StepEnv,
   state: SymbolState,
@@ -223,22 +227,13 @@ const analyse = (
     return stepped(time, expired, trades, higher, { _tag: "Late", delayMs });
   const evaluations = state.analyzer.evaluate();
   if (!hasSetup(evaluations))
-    return stepped(time, expired, trades, higher, { _tag: "Analysed", evaluations, signals: NONE });
-  const below = belowGlobalThreshold(
-    evaluations,
-    env.memory.effectiveParametersUnsafe(),
-    env.pipeline,
-    env.clock.currentTimeMillisUnsafe(),
-  );
-  if (below !== undefined)
-    return stepped(time, expired, trades, higher, { _tag: "Analysed", evaluations, signals: below });
+    return stepped(time, expired, trades, higher, { _tag: "Analysed", evaluations, candidates: NONE });
   const context = {
     ...(state.info === undefined ? {} : { info: state.info }),
     ...(env.options.chartCandles > 0 ? { candles: state.recent(env.options.chartCandles) } : {}),
   };
-  return Effect.map(processEvaluations(evaluations, context), (signals) =>
-    stepped(time, expired, trades, higher, { _tag: "Analysed", evaluations, signals }),
-  );
+  const candidates = candidatesOf(evaluations, context);
+  return stepped(time, expired, trades, higher, { _tag: "Analysed", evaluations, candidates });
 };
 
 type Higher = readonly HigherTimeframeStep[];

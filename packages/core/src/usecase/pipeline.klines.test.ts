@@ -1,4 +1,4 @@
-// End to end on real candles: BTCUSDT 2025 klines through the closed-candle step (analysis, gates, virtual
+// End to end on real candles: BTCUSDT 2025 klines through the closed-candle step and the gates (analysis, virtual
 // trades advanced candle by candle to their close, the real Memory learning). Event time drives the TestClock.
 import { describe, expect, test } from "bun:test";
 import { Effect, Layer } from "effect";
@@ -16,6 +16,7 @@ import { loadSymbolKlines } from "../testing/klines.ts";
 import { MemoryStoreMemory } from "../testing/MemoryStoreMemory.ts";
 import { SignalStoreMemory, SignalStoreMemoryState } from "../testing/SignalStoreMemory.ts";
 import { DEFAULT_COSTS, DEFAULT_TIMEOUT_CANDLES } from "../trade/VirtualTrade.ts";
+import { decideSetups } from "./decideSetups.ts";
 import { onClosedCandle } from "./onClosedCandle.ts";
 import { Pipeline } from "./Pipeline.ts";
 import { restoreOpenTrades } from "./restoreOpenTrades.ts";
@@ -38,7 +39,8 @@ const run = (limit: number) =>
       if (outcome._tag !== "Stepped") continue;
       closed.push(...outcome.trades.closed);
       memoryEvents.push(...outcome.expired, ...outcome.trades.memoryEvents);
-      if (outcome.analysis._tag === "Analysed") signals.push(...outcome.analysis.signals);
+      if (outcome.analysis._tag === "Analysed")
+        signals.push(...(yield* decideSetups(outcome.analysis.candidates)));
     }
     return { signals, closed, memoryEvents };
   });

@@ -11,8 +11,14 @@ import { runTest } from "../testing/effect.ts";
 import { SignalStoreMemory, SignalStoreMemoryState } from "../testing/SignalStoreMemory.ts";
 import { aSetup, T0 } from "../testing/TradeBuilders.ts";
 import { advanceOpenTrades } from "./advanceOpenTrades.ts";
+import {
+  belowGlobalThreshold,
+  type Candidate,
+  candidatesOf,
+  decideSetups,
+  processEvaluations,
+} from "./decideSetups.ts";
 import { DEFAULT_PIPELINE_CONFIG, Pipeline, type PipelineConfig } from "./Pipeline.ts";
-import { belowGlobalThreshold, processEvaluations } from "./processEvaluations.ts";
 import { restoreOpenTrades } from "./restoreOpenTrades.ts";
 
 const M30 = 30 * 60_000;
@@ -224,14 +230,15 @@ describe("processEvaluations: gates", () => {
       world({ state, memory: { params: { riskPercent: 10 } }, config: { costs: NO_COSTS_BUT_FEE } }),
       { at: NOW },
     );
+    // Decision order: equal scores and R:R go A→Z; blocks by gates 0–4 come before the emissions.
     expect(summary(r)).toEqual([
-      "USDCUSDT/continuation:costAboveRisk",
       "SOLUSDT/continuation:leverageAboveCap",
+      "USDCUSDT/continuation:costAboveRisk",
       "ETHUSDT/continuation:emitted",
     ]);
-    expect(r[0]!.blockedBy?.data).toMatchObject({ max: 0.2 });
-    expect(Number(r[0]!.blockedBy?.data?.costR)).toBeGreaterThan(4);
-    expect(r[1]!.blockedBy?.data).toMatchObject({ leverage: 12.5, max: 10, riskPercent: 10 });
+    expect(r[1]!.blockedBy?.data).toMatchObject({ max: 0.2 });
+    expect(Number(r[1]!.blockedBy?.data?.costR)).toBeGreaterThan(4);
+    expect(r[0]!.blockedBy?.data).toMatchObject({ leverage: 12.5, max: 10, riskPercent: 10 });
     expect(state.signals.get(r[0]!.key)?.status).toBe("blocked");
     expect(state.signals.get(r[1]!.key)?.status).toBe("blocked");
   });
@@ -308,10 +315,10 @@ describe("processEvaluations: gates", () => {
       { at: NOW },
     );
     expect(summary(r)).toEqual([
-      "BTCUSDT/continuation:scoreBelowThreshold",
       "ETHUSDT/continuation:symbolCooldown",
+      "BTCUSDT/continuation:scoreBelowThreshold",
     ]);
-    expect(r[0]!.blockedBy).toEqual({ code: "scoreBelowThreshold", data: { score: 70, threshold: 75 } });
+    expect(r[1]!.blockedBy).toEqual({ code: "scoreBelowThreshold", data: { score: 70, threshold: 75 } });
   });
 
   test("recordBelowThreshold: false returns score-only blocks without recording them", async () => {
@@ -327,7 +334,7 @@ describe("processEvaluations: gates", () => {
     expect(state.signals.size).toBe(0);
   });
 
-  test("belowGlobalThreshold: the same signals as processEvaluations when every setup is below, without Effect; otherwise undefined", async () => {
+  test("belowGlobalThreshold: the same signals as decideSetups when every setup of the close is below, without Effect; otherwise undefined", async () => {
     const params: EffectiveParameters = {
       threshold: 80,
       maxSignalsPerDay: 5,
@@ -344,14 +351,17 @@ describe("processEvaluations: gates", () => {
     const fromPipeline = await runTest(processEvaluations(below), world({ memory: { params }, config }), {
       at: NOW,
     });
-    expect(belowGlobalThreshold(below, params, config, NOW)).toEqual(fromPipeline);
+    expect(belowGlobalThreshold(candidatesOf(below), params, config, NOW)).toEqual(fromPipeline);
+    // In decision order: the better score first.
     expect(summary(fromPipeline)).toEqual([
-      "BTCUSDT/continuation:scoreBelowThreshold",
       "BTCUSDT/reversal:scoreBelowThreshold",
+      "BTCUSDT/continuation:scoreBelowThreshold",
     ]);
     // One setup reaching the threshold, or blocked setups to record: the full pipeline must decide.
-    expect(belowGlobalThreshold([...below, setupOf({ score: 80 })], params, config, NOW)).toBeUndefined();
-    expect(belowGlobalThreshold(below, params, DEFAULT_PIPELINE_CONFIG, NOW)).toBeUndefined();
+    expect(
+      belowGlobalThreshold(candidatesOf([...below, setupOf({ score: 80 })]), params, config, NOW),
+    ).toBeUndefined();
+    expect(belowGlobalThreshold(candidatesOf(below), params, DEFAULT_PIPELINE_CONFIG, NOW)).toBeUndefined();
   });
 
   test("both models on one candle: the better score goes first and the other meets the open trade", async () => {
@@ -403,6 +413,67 @@ describe("processEvaluations: gates", () => {
     ]);
     expect(r.today[2]!.blockedBy).toEqual({ code: "dailyCap", data: { count: 2, max: 2 } });
     expect(summary(r.tomorrow)).toEqual(["DUSDT/continuation:emitted"]);
+  });
+
+  test("setups of one close on several symbols: the daily cap's last slots go to the best scores, not the first symbols", async () => {
+    // The issue's case: A and B sort first but score lower; one slot is left today.
+    const r = await runTest(
+      Effect.gen(function* () {
+        yield* processEvaluations([setupOf({ symbol: "OLDUSDT", candleOpenTime: T0 - 4 * M30 })]);
+        return yield* decideSetups(
+          [
+            { symbol: "AUSDT", score: 76 },
+            { symbol: "BUSDT", score: 80 },
+            { symbol: "ZUSDT", score: 91 },
+          ].map((o) => ({ setup: aSetup(o) })),
+        );
+      }),
+      world({ memory: { params: { maxSignalsPerDay: 2 } } }),
+      { at: NOW },
+    );
+    expect(summary(r)).toEqual([
+      "ZUSDT/continuation:emitted",
+      "BUSDT/continuation:dailyCap",
+      "AUSDT/continuation:dailyCap",
+    ]);
+  });
+
+  test("property: the decision of one close is the same whatever order its symbols come in; ties go to R:R, then A→Z", async () => {
+    const symbols = ["ADAUSDT", "BTCUSDT", "DOGEUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT"];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            score: fc.constantFrom(76, 80, 80, 85, 90),
+            rr: fc.constantFrom(1.5, 2, 2, 3),
+            model: fc.constantFrom("continuation" as const, "reversal" as const),
+          }),
+          { minLength: symbols.length, maxLength: symbols.length },
+        ),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 0, max: 1_000_000 }),
+        async (drawn, max, seed) => {
+          const candidates = drawn.map((d, i) => ({ setup: aSetup({ symbol: symbols[i]!, ...d }) }));
+          const shuffled = [...candidates].sort(
+            (a, b) =>
+              ((symbols.indexOf(a.setup.symbol) * 7919 + seed) % 13) -
+              ((symbols.indexOf(b.setup.symbol) * 7919 + seed) % 13),
+          );
+          const decide = (cs: readonly Candidate[]) =>
+            runTest(decideSetups(cs), world({ memory: { params: { maxSignalsPerDay: max } } }), { at: NOW });
+          const a = await decide(candidates);
+          const b = await decide(shuffled);
+          expect(summary(b)).toEqual(summary(a));
+          // The emitted ones are the best `max` by score, then R:R, then symbol.
+          const best = [...drawn.map((d, i) => ({ ...d, symbol: symbols[i]! }))]
+            .sort((x, y) => y.score - x.score || y.rr - x.rr || (x.symbol < y.symbol ? -1 : 1))
+            .slice(0, max)
+            .map((x) => x.symbol);
+          expect(a.filter((s) => s.status === "emitted").map((s) => s.setup.symbol)).toEqual(best);
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 
   test("concurrent scans cannot overshoot the daily cap", async () => {

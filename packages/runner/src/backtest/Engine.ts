@@ -1,20 +1,24 @@
 /**
  * The replay engine: the chronological candle stream through core's closed-candle step (`onClosedCandle`,
  * the very step the live loop runs), with the Effect clock set to each candle's close and the 4h/1d
- * confirmations answered from the data files (`HigherTimeframes`). Warm-up history loads the symbols' state
- * as live warm-up does; the step is plain synchronous code until a setup appears, a trade is open, a lock is
+ * confirmations answered from the data files (`HigherTimeframes`); the setups of every symbol that closed at
+ * one instant are decided together (`decideSetups`) once all of them are stepped, as live. Warm-up history loads
+ * the symbols' state as live warm-up does; the step is plain synchronous code until a trade is open, a lock is
  * due or a 4h/1d bucket closes.
  */
 
 import { candleAt, type KlineColumns, lowerBound } from "@signalbot/adapters/csv";
 import {
   type AggregateTimeframe,
+  belowGlobalThreshold,
+  type Candidate,
   type Candle,
   type CostModel,
   closedCandleStep,
   DEFAULT_COSTS,
   DEFAULT_PIPELINE_CONFIG,
   DEFAULT_TIMEOUT_CANDLES,
+  decideSetups,
   defaultMemoryConfig,
   HigherTimeframes,
   Memory,
@@ -25,6 +29,8 @@ import {
   Pipeline,
   type PipelineConfig,
   type Signal,
+  type StepError,
+  type StepServices,
   type StrategyParams,
   type SymbolInfo,
   SymbolState,
@@ -159,7 +165,8 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
         Scheduler.PreventSchedulerYield,
         true,
       );
-      const { book } = Context.get(services, Pipeline);
+      const { book, config: pipelineConfig } = Context.get(services, Pipeline);
+      const memoryService = Context.get(services, Memory);
 
       const states = data.symbols.map((s) => new SymbolState(s, options.infos?.[s], options.strategy));
       /** Per symbol, the higher timeframes that have a data file (the others are built from 30m candles). */
@@ -181,6 +188,25 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
       let periodStart = Number.POSITIVE_INFINITY;
       let periodEnd = Number.NEGATIVE_INFINITY;
       const counts = series.map(() => 0);
+      /** The setups of the close being replayed, decided once every symbol closing then is stepped. */
+      let round: Candidate[] = [];
+      let roundTime = 0;
+      // Most closes' setups are all below the global threshold: decided by gate 0 alone, without Effect
+      // (undefined); the others through `decideSetups`.
+      const decideRound = (): Effect.Effect<void, StepError, StepServices> | undefined => {
+        const candidates = round;
+        round = [];
+        clock.now = roundTime;
+        const params = memoryService.effectiveParametersUnsafe();
+        const below = belowGlobalThreshold(candidates, params, pipelineConfig, roundTime);
+        if (below !== undefined) {
+          for (const signal of below) signals.push(signal);
+          return undefined;
+        }
+        return Effect.map(decideSetups(candidates), (decided) => {
+          for (const signal of decided) signals.push(signal);
+        });
+      };
 
       const replay = Effect.gen(function* () {
         while (cursor.next()) {
@@ -188,6 +214,10 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
           const i = cursor.row;
           const candle = candleAt(s.columns, i);
           const time = candle.closeTime + 1;
+          if (round.length > 0 && time > roundTime) {
+            const decided = decideRound();
+            if (decided !== undefined) yield* decided;
+          }
           clock.now = time;
           const state = states[s.symbolIndex]!;
           if ((++delivered & (PROGRESS_EVERY - 1)) === 0) options.onProgress?.(delivered);
@@ -222,8 +252,14 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
           if (outcome._tag === "Duplicate") continue;
           for (const e of outcome.expired) memoryEvents.push(e);
           for (const e of outcome.trades.memoryEvents) memoryEvents.push(e);
-          if (outcome.analysis._tag === "Analysed")
-            for (const signal of outcome.analysis.signals) signals.push(signal);
+          if (outcome.analysis._tag === "Analysed" && outcome.analysis.candidates.length > 0) {
+            for (const c of outcome.analysis.candidates) round.push(c);
+            roundTime = time;
+          }
+        }
+        if (round.length > 0) {
+          const decided = decideRound();
+          if (decided !== undefined) yield* decided;
         }
       });
       // The core runs in this one fiber, without tracing spans or call-site stack captures (`Effect.fn` takes

@@ -1,7 +1,8 @@
 /**
  * What the live loop does with one kline event of one symbol: I/O, log lines and metrics around core's steps.
  * A closed 30m candle (after a REST backfill of any 30m candles the stream skipped) goes to `onClosedCandle`,
- * a forming tick to `onFormingTick`; every decision is theirs, this file only reports what they did.
+ * whose setups join the other symbols' of the same close (`CloseRounds`, decided by core's `decideSetups`);
+ * a forming tick goes to `onFormingTick`. Every decision is core's; this file only reports what it did.
  */
 import {
   type AdvanceResult,
@@ -23,9 +24,10 @@ import {
   TIMEFRAME_MS,
   type Timeframe,
 } from "@signalbot/core";
-import { Effect, Ref } from "effect";
+import { Cause, Effect, Ref } from "effect";
 import type { Logger } from "../observability/Log.ts";
 import type { Metrics } from "../observability/Metrics.ts";
+import { type CloseRounds, makeCloseRounds, ROUND_WAIT_MS, type RoundDecision } from "./CloseRounds.ts";
 import { describeMemoryEvent, describeReason, describeTradeEvent, isoMinute } from "./Describe.ts";
 
 /**
@@ -34,6 +36,8 @@ import { describeMemoryEvent, describeReason, describeTradeEvent, isoMinute } fr
  */
 export const CHART_CANDLES = 200;
 
+const NO_CANDIDATES: readonly never[] = Object.freeze([]);
+
 export type FlowServices = MarketData | SignalStore | Memory | Pipeline | HigherTimeframes;
 
 export interface FlowDeps {
@@ -41,7 +45,14 @@ export interface FlowDeps {
   readonly metrics: Metrics;
   /** Close time (ms UTC) of the last closed candle processed, per timeframe (for /healthz). */
   readonly lastClosed: Ref.Ref<Partial<Record<Timeframe, number>>>;
-  /** Called after every closed-candle step (tests follow the loop through it). */
+  /** The symbols watched now: a close's setups are decided once each of them has reported that close. */
+  readonly watched: () => Iterable<string>;
+  /** How long a close waits for symbols that have not reported (default `ROUND_WAIT_MS`). */
+  readonly roundWaitMs?: number;
+  /**
+   * Called after every closed-candle step, once its setups were handed to their close's round (and, when it
+   * was the last symbol of the close, the round decided). Tests follow the loop through it.
+   */
   readonly onStep?: (symbol: string, outcome: ClosedCandleOutcome) => void;
 }
 
@@ -61,6 +72,10 @@ export const M = {
   targets: ["signalbot_trade_targets_total", "Trade targets hit."],
   memoryEvents: ["signalbot_memory_events_total", "Memory rules that fired or relaxed."],
   errors: ["signalbot_loop_errors_total", "Kline events whose processing failed (logged)."],
+  rounds: [
+    "signalbot_close_rounds_total",
+    "Candle closes whose setups were decided, by how the round ended (complete, timeout, late, shutdown).",
+  ],
 } as const;
 
 export const makeCandleFlow = (deps: FlowDeps) => {
@@ -166,11 +181,46 @@ export const makeCandleFlow = (deps: FlowDeps) => {
     closes[timeframe] = h.candle.closeTime + 1;
   };
 
-  /** The log lines and metrics of one step. */
+  const noteDecision = (d: RoundDecision) => {
+    metrics.inc(M.rounds[0], M.rounds[1], { end: d.end });
+    // A symbol without candles holds every close for the wait: said at info only when setups waited for it.
+    if (d.end === "timeout")
+      (d.signals.length > 0 ? log.info : log.debug)(
+        `close ${isoMinute(d.time)} decided after ${Math.round((deps.roundWaitMs ?? ROUND_WAIT_MS) / 1000)} s without ${d.missing.length} symbols' candles`,
+        { missing: d.missing.slice(0, 10).join(","), reported: d.reported },
+      );
+    else if (d.end === "late" && d.signals.length > 0)
+      log.info(`close ${isoMinute(d.time)}: a late candle's setups decided on their own`, {
+        symbol: d.signals[0]!.setup.symbol,
+      });
+    for (const s of d.signals) noteSignal(s);
+  };
+
+  const rounds: CloseRounds = makeCloseRounds({
+    watched: deps.watched,
+    ...(deps.roundWaitMs === undefined ? {} : { waitMs: deps.roundWaitMs }),
+    onDecided: noteDecision,
+    onError: (time, cause) => {
+      metrics.inc(M.errors[0], M.errors[1]);
+      log.error(`deciding the setups of the ${isoMinute(time)} close failed`, {
+        error: Cause.pretty(cause).split("\n")[0],
+      });
+    },
+  });
+
+  /** The log lines and metrics of one step, then its setups to their close's round. */
   const note = (t: SymbolState, outcome: ClosedCandleOutcome) =>
     Effect.gen(function* () {
       const closes = report(t, outcome);
       if (closes !== undefined) yield* Ref.update(deps.lastClosed, (last) => ({ ...last, ...closes }));
+      if (outcome._tag === "Stepped") {
+        const { analysis } = outcome;
+        yield* rounds.submit(
+          t.symbol,
+          outcome.time,
+          analysis._tag === "Analysed" ? analysis.candidates : NO_CANDIDATES,
+        );
+      }
       deps.onStep?.(t.symbol, outcome);
     });
 
@@ -198,7 +248,6 @@ export const makeCandleFlow = (deps: FlowDeps) => {
     metrics.inc(M.scans[0], M.scans[1]);
     for (const e of analysis.evaluations)
       if (e._tag === "Setup") metrics.inc(M.setups[0], M.setups[1], { model: e.setup.model });
-    for (const s of analysis.signals) noteSignal(s);
     return closes;
   };
 
@@ -218,7 +267,14 @@ export const makeCandleFlow = (deps: FlowDeps) => {
   const forming = (t: SymbolState, candle: Candle) =>
     Effect.map(onFormingTick(t, candle), (result) => noteAdvance(t.symbol, result));
 
-  return { closed, forming };
+  return {
+    closed,
+    forming,
+    /** Decides the closes still waiting for symbols (at shutdown: nothing reported is dropped). */
+    flush: rounds.flush,
+    /** Closes reported and not decided yet. */
+    pendingRounds: rounds.pending,
+  };
 };
 
 export type CandleFlow = ReturnType<typeof makeCandleFlow>;

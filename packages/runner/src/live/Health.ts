@@ -26,6 +26,8 @@ export interface HealthDeps {
   readonly stream: MarketStream["Service"];
   readonly book: OpenTrades;
   readonly dispatcher: Dispatcher;
+  /** Closes whose setups wait for a watched symbol's candle (CloseRounds). */
+  readonly closesPending: () => number;
   readonly metrics: Metrics;
   readonly restWeightUsed: (() => number) | undefined;
   /** Notifications waiting, read from the store now (the cached figure when the read fails). */
@@ -116,7 +118,7 @@ export const makeHealth = (deps: HealthDeps) => {
         universe: view.ranked,
       },
       openTrades: deps.book.size,
-      scans: deps.dispatcher.load(),
+      scans: { ...deps.dispatcher.load(), closesPending: deps.closesPending() },
       restWeightUsed: deps.restWeightUsed?.() ?? null,
     };
   };

@@ -73,6 +73,8 @@ test("warm-up, then the first signal reaches Telegram with its chart; /healthz r
   expect(String(photo.params.caption)).toContain("BTCUSDT");
   expect(Object.values(photo.files)[0]!.type).toBe("image/png");
 
+  // /healthz's outbox depth is a figure refreshed every 5 s of market time: let refreshes pass after delivery.
+  for (let i = 0; i < 3 && (await health(bot)).body.outbox.depth > 0; i++) await sim.step(5_000);
   const { status, body } = await health(bot);
   expect(status).toBe(200);
   expect(body.ok).toBe(true);

@@ -141,6 +141,7 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
         log: log.child("scan"),
         metrics,
         lastClosed: state.lastClosed,
+        watched: () => Array.from(symbols.all(), (t) => t.symbol),
         ...(options.onStep === undefined ? {} : { onStep: options.onStep }),
       });
       const dispatcher = yield* makeDispatcher({
@@ -163,6 +164,7 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
         stream,
         book,
         dispatcher,
+        closesPending: flow.pendingRounds,
         metrics,
         restWeightUsed: options.restWeightUsed,
         probes: options.probes ?? {},
@@ -213,6 +215,8 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
           log.info("stopping: intake closed, draining the outbox");
           yield* raise({ kind: "stopping", reason: options.stopReason?.() ?? "shutdown" });
           yield* dispatcher.stop(2000);
+          // The closes still waiting for a symbol are decided with what was reported.
+          yield* flow.flush;
           const left = yield* worker.drain(options.shutdownDrainMs ?? 3000);
           log.info(`stopped, ${left} notifications left for the next start`);
         }),

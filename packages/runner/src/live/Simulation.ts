@@ -126,7 +126,8 @@ export class Simulation {
 
   /**
    * Waits (polling, bounded) until the running bot has processed every closed candle the exchange pushed:
-   * no rotation in progress, nothing in flight, every active symbol at the exchange's last close. While it
+   * no rotation in progress, nothing in flight, no close waiting for a symbol's candle (a symbol without data
+   * holds its close for `ROUND_WAIT_MS` of market time), every active symbol at the exchange's last close. While it
    * lags, market time runs on a minute at a time, as it would live: a stream that reconnected notices what it
    * missed from the next forming update.
    */
@@ -139,12 +140,14 @@ export class Simulation {
       if (polls % 25 === 0) this.exchange.advance(60_000);
       this.time.release();
       const view = bot.handle.symbols.view();
-      const load = bot.handle.health().scans as { readonly inFlight: number };
+      const load = bot.handle.health().scans as { readonly inFlight: number; readonly closesPending: number };
       behind = view.busy
         ? "rotation in progress"
         : load.inFlight > 0
           ? `${load.inFlight} events in flight`
-          : "";
+          : load.closesPending > 0
+            ? `${load.closesPending} closes waiting for their symbols`
+            : "";
       if (behind === "") {
         const streams = new Set(this.exchange.connections().flatMap((c) => c.streams));
         const missing = view.active.find((s) => !streams.has(`${s.toLowerCase()}@kline_30m`));

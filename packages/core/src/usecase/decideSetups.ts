@@ -1,6 +1,7 @@
 /**
- * The signal pipeline for the setups one closed trigger candle produced on one symbol: every gate in order,
- * then one transaction for signal + virtual trade + notification. Shared by the live runner and the backtest.
+ * The signal pipeline for the setups of one candle close — of one symbol or, live and in the backtest, of every
+ * symbol that closed at that instant: ranked, run through every gate, then one transaction per emitted signal
+ * for signal + virtual trade + notification. Shared by the live runner and the backtest.
  */
 import { Clock, Effect } from "effect";
 import { type EffectiveParameters, Memory } from "../memory/Memory.ts";
@@ -15,16 +16,31 @@ import { dailyCapReached } from "../risk/DailyCap.ts";
 import { leverageGate } from "../risk/LeverageCap.ts";
 import { positionSize } from "../risk/PositionSize.ts";
 import { validateScore } from "../risk/ScoreGate.ts";
+import { compareSetups } from "../risk/SetupOrder.ts";
 import { openTrade } from "../trade/VirtualTrade.ts";
 import { Pipeline, type PipelineConfig } from "./Pipeline.ts";
 import { signalsToday } from "./signalsToday.ts";
 
-export interface ProcessContext {
+/** A setup a model found, with what its signal needs from its symbol. */
+export interface Candidate {
+  readonly setup: Setup;
   /** Exchange filters of the symbol: the quantity is rounded to its step and checked against min notional. */
   readonly info?: SymbolInfo;
   /** Trigger-timeframe candles up to the trigger, carried by the NewSignal notification for the chart. */
   readonly candles?: readonly Candle[];
 }
+
+export interface ProcessContext {
+  readonly info?: SymbolInfo;
+  readonly candles?: readonly Candle[];
+}
+
+/** The setups among one symbol's evaluations, each with that symbol's `ctx`. */
+export const candidatesOf = (evaluations: readonly Evaluation[], ctx: ProcessContext = {}): Candidate[] => {
+  const out: Candidate[] = [];
+  for (const e of evaluations) if (e._tag === "Setup") out.push({ setup: e.setup, ...ctx });
+  return out;
+};
 
 /** A setup about to be decided: its key, the threshold it is judged against, the adjustments in force. */
 const signalBase = (
@@ -46,33 +62,39 @@ const blockedSignal = (base: Omit<Signal, "status">, blockedBy: Reason): Signal 
   blockedBy,
 });
 
+/** The candidates of one close in decision order (`compareSetups`). */
+const rankedOf = (candidates: readonly Candidate[]): readonly Candidate[] =>
+  candidates.length <= 1 ? candidates : [...candidates].sort((a, b) => compareSetups(a.setup, b.setup));
+
 /**
- * Gate 0 alone, without Effect: when NO setup of the candle reaches the global threshold and such setups are
- * not recorded (`recordBelowThreshold` off, as in a backtest), the signals `processEvaluations` would return —
- * every one blocked `scoreBelowThreshold`, built by the same functions. Undefined when the full pipeline must
- * run. Most candles with a setup end here, so the backtest's step skips a trip through the runtime.
+ * Gate 0 alone, without Effect: when NO candidate of the close reaches the global threshold and such setups are
+ * not recorded (`recordBelowThreshold` off, as in a backtest), the signals `decideSetups` would return — every
+ * one blocked `scoreBelowThreshold`, in the same order, built by the same functions. Undefined when the full
+ * pipeline must run. Most closes with a setup end here, so the backtest skips a trip through the runtime.
  */
 export const belowGlobalThreshold = (
-  evaluations: readonly Evaluation[],
+  candidates: readonly Candidate[],
   params: EffectiveParameters,
   config: PipelineConfig,
   now: number,
 ): Signal[] | undefined => {
   if (config.recordBelowThreshold) return undefined;
   const out: Signal[] = [];
-  for (const e of evaluations) {
-    if (e._tag !== "Setup") continue;
-    const global = validateScore(e.setup.score, params.threshold, 0);
+  for (const { setup } of rankedOf(candidates)) {
+    const global = validateScore(setup.score, params.threshold, 0);
     if (global._tag !== "Rejected") return undefined;
     out.push(
-      blockedSignal(signalBase(e.setup, params.threshold, params.adjustments ?? [], now), global.reason),
+      blockedSignal(signalBase(setup, params.threshold, params.adjustments ?? [], now), global.reason),
     );
   }
   return out;
 };
 
 /**
- * Runs the setups of one symbol/candle through the gates, in this order (the first that fails decides):
+ * Decides the setups of one candle close. They are first ranked — higher score, then higher R:R, then symbol,
+ * model and side A→Z (`compareSetups`) — so the order in which symbols were scanned never matters: when the
+ * daily cap binds, the best setup of the close gets the slot. Then every setup, in that order, meets the gates
+ * (the first that fails decides):
  * 0. `scoreBelowThreshold` against the global threshold (`effectiveParameters.threshold`, which every symbol
  *    adjustment only raises): a setup below it is no candidate at all, whatever else holds. A pure check that
  *    touches neither the store nor the memory — most setups end here (recorded only when
@@ -87,23 +109,21 @@ export const belowGlobalThreshold = (
  * 4. `scoreBelowThreshold` — score < effective threshold + the symbol's score adjustment (recorded only
  *    when `recordBelowThreshold`).
  * 5. model preference — `prefer<Model>` / `slotReservedFor<Model>` (memory/ModelPreference) among the
- *    setups still standing; it needs the slots left today, so it runs with the daily cap.
- * 6. `openTrade` again for the second setup of one candle once the first opened a trade.
+ *    setups still standing; it needs the slots left today, so it runs with the daily cap. The preferred model's
+ *    setups then go first.
+ * 6. `openTrade` again for a second setup of one symbol once the first opened a trade.
  * 7. `dailyCap` — `maxSignalsPerDay` emitted signals in this UTC day (event time).
  * 8. sizing — `positionSize` with the memory's equity and risk %: `zeroStopDistance`, `invalidSizingInput`,
  *    `belowMinNotional`.
  * 9. emit — signal + open trade + NewSignal notification in one transaction; a concurrent `duplicate`
  *    writes nothing.
  * Blocked signals are recorded with `SignalStore.recordBlocked` (idempotent on the key). Returns every
- * signal, emitted and blocked, in decision order, so callers can log them.
+ * signal, emitted and blocked, in decision order (the same whatever order `candidates` came in), so callers
+ * can log them.
  */
-export const processEvaluations = Effect.fn("Pipeline.processEvaluations")(function* (
-  evaluations: readonly Evaluation[],
-  ctx: ProcessContext = {},
-) {
-  const setups: Setup[] = [];
-  for (const e of evaluations) if (e._tag === "Setup") setups.push(e.setup);
-  if (setups.length === 0) return [] as Signal[];
+export const decideSetups = Effect.fn("Pipeline.decideSetups")(function* (candidates: readonly Candidate[]) {
+  if (candidates.length === 0) return [] as Signal[];
+  const ranked = rankedOf(candidates);
 
   const { config, book, emitLock } = yield* Pipeline;
   const store = yield* SignalStore;
@@ -122,8 +142,9 @@ export const processEvaluations = Effect.fn("Pipeline.processEvaluations")(funct
   };
 
   // Gates 0–4, setup by setup.
-  const standing: { setup: Setup; model: Setup["model"]; score: number; base: Omit<Signal, "status"> }[] = [];
-  for (const setup of setups) {
+  const standing: { candidate: Candidate; setup: Setup; base: Omit<Signal, "status"> }[] = [];
+  for (const candidate of ranked) {
+    const { setup } = candidate;
     const initial = signalOf(setup, params.threshold, params.adjustments ?? []);
     const global = validateScore(setup.score, params.threshold, 0);
     if (global._tag === "Rejected") {
@@ -159,7 +180,7 @@ export const processEvaluations = Effect.fn("Pipeline.processEvaluations")(funct
       yield* block(base, check.reason, config.recordBelowThreshold);
       continue;
     }
-    standing.push({ setup, model: setup.model, score: setup.score, base });
+    standing.push({ candidate, setup, base });
   }
   if (standing.length === 0) return out;
 
@@ -173,7 +194,7 @@ export const processEvaluations = Effect.fn("Pipeline.processEvaluations")(funct
         preferred: params.preferredModel,
       });
       for (const { setup, reason } of preference.rejected) yield* block(setup.base, reason);
-      for (const { setup, base } of preference.allowed) {
+      for (const { candidate, setup, base } of preference.allowed) {
         const open = book.count(setup.symbol);
         if (open >= config.maxOpenTradesPerSymbol) {
           yield* block(base, { code: "openTrade", data: { open, max: config.maxOpenTradesPerSymbol } });
@@ -184,12 +205,13 @@ export const processEvaluations = Effect.fn("Pipeline.processEvaluations")(funct
           yield* block(base, cap);
           continue;
         }
+        const { info, candles } = candidate;
         const size = positionSize({
           equity: params.equity,
           riskPercent: params.riskPercent,
           entry: setup.entry,
           stop: setup.stop,
-          ...(ctx.info === undefined ? {} : { info: ctx.info }),
+          ...(info === undefined ? {} : { info }),
         });
         if (size._tag === "Rejected") {
           yield* block(base, size.reason);
@@ -200,8 +222,8 @@ export const processEvaluations = Effect.fn("Pipeline.processEvaluations")(funct
         const notification: Notification = {
           _tag: "NewSignal",
           signal,
-          ...(ctx.info === undefined ? {} : { info: ctx.info }),
-          ...(ctx.candles === undefined ? {} : { candles: ctx.candles }),
+          ...(info === undefined ? {} : { info }),
+          ...(candles === undefined ? {} : { candles }),
         };
         if ((yield* store.emit({ signal, trade, notification })) === "duplicate") {
           yield* block(base, { code: "duplicate" }, false);
@@ -215,3 +237,7 @@ export const processEvaluations = Effect.fn("Pipeline.processEvaluations")(funct
   );
   return out;
 });
+
+/** `decideSetups` for the evaluations of one symbol and one closed trigger candle (`ctx`: that symbol's). */
+export const processEvaluations = (evaluations: readonly Evaluation[], ctx: ProcessContext = {}) =>
+  decideSetups(candidatesOf(evaluations, ctx));

@@ -64,6 +64,7 @@ export * from "./trade/Funding.ts";
 export * from "./trade/OpenTrades.ts";
 export * from "./trade/VirtualTrade.ts";
 export * from "./universe/Rotation.ts";
+export * from "./universe/UniverseFilter.ts";
 export * from "./usecase/advanceOpenTrades.ts";
 export * from "./usecase/decideSetups.ts";
 export * from "./usecase/OutboxWorker.ts";

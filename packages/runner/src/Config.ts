@@ -5,6 +5,11 @@
  */
 import { DEFAULT_TIMEOUT_CANDLES } from "@signalbot/core";
 
+import { DEFAULT_PEGGED_ASSETS, makeParams, warmupCandles } from "@signalbot/core";
+
+/** Days of daily candles the models need before they can answer (their 1d warm-up). */
+export const MODEL_WARMUP_DAYS = warmupCandles(makeParams({}))["1d"];
+
 type Parsed<A> = { readonly ok: true; readonly value: A } | { readonly ok: false; readonly problem: string };
 
 interface Variable<A> {
@@ -46,6 +51,20 @@ const num =
     if (integer && !Number.isInteger(v)) return bad(`expected a whole number, got "${raw}"`);
     if (v < min || v > max) return bad(`must be between ${min} and ${max}, got ${v}`);
     return ok(v);
+  };
+
+/** Asset names ("USDC,FDUSD"); empty keeps `fallback`, "none" is the empty list. */
+const assetList =
+  (fallback: readonly string[]) =>
+  (raw: string | undefined): Parsed<readonly string[]> => {
+    if (raw === undefined || raw.trim() === "") return ok(fallback);
+    if (raw.trim().toLowerCase() === "none") return ok([]);
+    const list = raw
+      .split(",")
+      .map((s) => s.trim().toUpperCase())
+      .filter((s) => s !== "");
+    const wrong = list.filter((s) => !/^[A-Z0-9]{1,20}$/.test(s));
+    return wrong.length > 0 ? bad(`not an asset: ${wrong.map((s) => `"${s}"`).join(", ")}`) : ok(list);
   };
 
 const symbols =
@@ -447,6 +466,30 @@ export const VARIABLES = {
     example: "21600",
     doc: "How often the top-volume list is refreshed from Binance.",
     parse: num(21_600, 60, 7 * 86_400, true),
+  }),
+  universePeggedAssets: v({
+    name: "UNIVERSE_PEGGED_ASSETS",
+    example: DEFAULT_PEGGED_ASSETS.join(","),
+    doc: "Base assets left out of the universe as pegged (stablecoins, fiat tokens), comma-separated; empty keeps the default list, none disables it.",
+    parse: assetList(DEFAULT_PEGGED_ASSETS),
+  }),
+  universeMinRangePercent: v({
+    name: "UNIVERSE_MIN_RANGE_PERCENT",
+    example: "2",
+    doc: "Symbols whose range (highest high − lowest low, in % of the low) over the last UNIVERSE_RANGE_DAYS daily candles is below this are left out; 0 disables.",
+    parse: num(2, 0, 100),
+  }),
+  universeRangeDays: v({
+    name: "UNIVERSE_RANGE_DAYS",
+    example: "7",
+    doc: "Daily candles the universe range is measured over.",
+    parse: num(7, 1, 90, true),
+  }),
+  universeMinAgeDays: v({
+    name: "UNIVERSE_MIN_AGE_DAYS",
+    example: "",
+    doc: `Symbols listed fewer days ago than this are left out; empty means the days the models need to warm up (${MODEL_WARMUP_DAYS}), 0 disables.`,
+    parse: (raw) => (raw === undefined || raw.trim() === "" ? ok(undefined) : num(0, 0, 3650, true)(raw)),
   }),
   rotationSlotSeconds: v({
     name: "ROTATION_SLOT_SECONDS",

@@ -23,6 +23,7 @@ import {
   decodeTickers,
   type ExchangeSymbol,
   requestWeightLimit,
+  type TickerStats,
 } from "./Decode.ts";
 import { REST_RETRY, restRetryOptions } from "./Schedules.ts";
 import {
@@ -142,7 +143,7 @@ export class BinanceRest {
   private lastError: string | undefined;
   private lastSuccessAt: number | undefined;
   private exchangeInfoCache: Cached<readonly ExchangeSymbol[]> | undefined;
-  private tickersCache: Cached<ReadonlyMap<string, number>> | undefined;
+  private tickersCache: Cached<ReadonlyMap<string, TickerStats>> | undefined;
   /** Requests actually sent (for tests and metrics). */
   sent = 0;
   /** Klines rows dropped as impossible since start (for metrics). */
@@ -219,8 +220,11 @@ export class BinanceRest {
     return this.exchangeInfoCache.value;
   }
 
-  /** `GET /fapi/v1/ticker/24hr` for all symbols (weight 40): quote volume by symbol, cached `tickersTtlMs`. */
-  quoteVolumes(): Promise<ReadonlyMap<string, number>> {
+  /**
+   * `GET /fapi/v1/ticker/24hr` for all symbols (weight 40): quote volume and 24 h high/low by symbol, cached
+   * `tickersTtlMs`.
+   */
+  tickers(): Promise<ReadonlyMap<string, TickerStats>> {
     this.tickersCache = this.cached(this.tickersCache, this.tickersTtlMs, () =>
       this.get("fapi/v1/ticker/24hr", {}, ENDPOINT_WEIGHT.ticker24hAll, decodeTickers).then((r) => r.value),
     );
@@ -229,7 +233,7 @@ export class BinanceRest {
 
   /** USDT-quoted PERPETUAL contracts with status TRADING, by 24 h quote volume descending, at most `limit`. */
   async universe(limit: number): Promise<readonly UniverseEntry[]> {
-    const [symbols, volumes] = await Promise.all([this.exchangeInfo(), this.quoteVolumes()]);
+    const [symbols, tickers] = await Promise.all([this.exchangeInfo(), this.tickers()]);
     const entries: UniverseEntry[] = [];
     for (const s of symbols) {
       if (
@@ -239,7 +243,15 @@ export class BinanceRest {
         s.quoteAsset !== "USDT"
       )
         continue;
-      entries.push({ symbol: s.symbol, quoteVolume: volumes.get(s.symbol) ?? 0, info: s.info });
+      const t = tickers.get(s.symbol);
+      entries.push({
+        symbol: s.symbol,
+        quoteVolume: t?.quoteVolume ?? 0,
+        info: s.info,
+        baseAsset: s.baseAsset,
+        ...(s.listedAt === undefined ? {} : { listedAt: s.listedAt }),
+        ...(t === undefined ? {} : { high24h: t.high, low24h: t.low }),
+      });
     }
     entries.sort((a, b) => b.quoteVolume - a.quoteVolume || (a.symbol < b.symbol ? -1 : 1));
     return entries.slice(0, limit);

@@ -30,7 +30,9 @@ test("captured exchangeInfo BTCUSDT entry → tick size, step size and min notio
       symbol: "BTCUSDT",
       status: "TRADING",
       contractType: "PERPETUAL",
+      baseAsset: "BTC",
       quoteAsset: "USDT",
+      listedAt: 1567965300000,
       info: { symbol: "BTCUSDT", tickSize: "0.10", stepSize: "0.001", minNotional: 50 },
     },
   ]);
@@ -47,9 +49,13 @@ test("captured klines, time and ticker decode", () => {
   expect(decodeServerTime(capture["GET /fapi/v1/time"], "T")).toBe(1789478299014);
   const tickers = decodeTickers([capture["GET /fapi/v1/ticker/24hr?symbol=BTCUSDT"]], "V") as Map<
     string,
-    number
+    unknown
   >;
-  expect(tickers.get("BTCUSDT")).toBe(13258734360.38);
+  expect(tickers.get("BTCUSDT")).toEqual({
+    quoteVolume: 13258734360.38,
+    high: Number(capture["GET /fapi/v1/ticker/24hr?symbol=BTCUSDT"].highPrice),
+    low: Number(capture["GET /fapi/v1/ticker/24hr?symbol=BTCUSDT"].lowPrice),
+  });
 });
 
 test("a malformed body is a badResponse naming the endpoint and the field", () => {

@@ -17,8 +17,18 @@ export interface ExchangeSymbol {
   readonly symbol: string;
   readonly status: string;
   readonly contractType: string;
+  readonly baseAsset: string;
   readonly quoteAsset: string;
+  /** `onboardDate`: when the contract was listed (ms UTC); absent from some payloads. */
+  readonly listedAt?: number;
   readonly info: SymbolInfo | undefined;
+}
+
+/** One all-symbols 24 h ticker row: what the universe ranks by and screens with. */
+export interface TickerStats {
+  readonly quoteVolume: number;
+  readonly high: number;
+  readonly low: number;
 }
 
 class Invalid extends Error {}
@@ -96,7 +106,9 @@ export const decodeExchangeInfo = (
         symbol,
         status: str(s, "status", at),
         contractType: str(s, "contractType", at),
+        baseAsset: str(s, "baseAsset", at),
         quoteAsset: str(s, "quoteAsset", at),
+        ...(s.onboardDate === undefined ? {} : { listedAt: int(s, "onboardDate", at) }),
         info: filters === undefined ? undefined : { ...filters, symbol },
       };
     });
@@ -117,14 +129,21 @@ export const requestWeightLimit = (body: unknown): number | undefined => {
   return undefined;
 };
 
-/** All-symbols 24 h tickers → quote volume by symbol. */
-export const decodeTickers = (body: unknown, source: string): ReadonlyMap<string, number> | MarketDataError =>
+/** All-symbols 24 h tickers → quote volume and 24 h high/low by symbol. */
+export const decodeTickers = (
+  body: unknown,
+  source: string,
+): ReadonlyMap<string, TickerStats> | MarketDataError =>
   wrap(source, () => {
     if (!Array.isArray(body)) throw new Invalid("body: expected an array of tickers");
-    const out = new Map<string, number>();
+    const out = new Map<string, TickerStats>();
     body.forEach((t, i) => {
       if (!isRecord(t)) throw new Invalid(`[${i}]: expected an object`);
-      out.set(str(t, "symbol", `[${i}]`), decimal(t.quoteVolume, `[${i}].quoteVolume`));
+      out.set(str(t, "symbol", `[${i}]`), {
+        quoteVolume: decimal(t.quoteVolume, `[${i}].quoteVolume`),
+        high: decimal(t.highPrice, `[${i}].highPrice`),
+        low: decimal(t.lowPrice, `[${i}].lowPrice`),
+      });
     });
     return out;
   });

@@ -28,6 +28,11 @@ export interface FakeExchangeOptions {
   readonly dataShiftMs?: number;
   /** Symbols listed in exchangeInfo/tickers beyond the data files (generated, e.g. "GEN001USDT"). Default 300. */
   readonly generatedSymbols?: number;
+  /**
+   * Symbols listed with a price pegged to 1 USDT (within ±0.05 %, like USDCUSDT), generated and ranked among the
+   * busiest contracts as Binance ranks its stablecoin perpetuals. Default none.
+   */
+  readonly peggedSymbols?: readonly string[];
   /** Market clock start (ms UTC). Default 2025-06-01T00:00:00Z (inside the fixture data). */
   readonly startTime?: number;
   /** Forming-candle push cadence in market time. Default 250 ms like Binance; tests use minutes. */
@@ -105,6 +110,8 @@ interface Series {
   readonly columns: KlineColumns | undefined;
   readonly seed: number;
   readonly base: number;
+  /** Relative size of the generated moves: 1 for a coin, ~1/200 for a pegged contract. */
+  readonly swing: number;
 }
 
 const DEFAULT_START = Date.UTC(2025, 5, 1);
@@ -167,7 +174,7 @@ export class FakeExchange {
     framesSent: 0,
   };
   private readonly opts: Required<
-    Omit<FakeExchangeOptions, "dataDir" | "port" | "dataShiftMs" | "onRest">
+    Omit<FakeExchangeOptions, "dataDir" | "port" | "dataShiftMs" | "onRest" | "peggedSymbols">
   > & {
     dataDir: string | undefined;
   };
@@ -177,6 +184,7 @@ export class FakeExchange {
   private readonly series = new Map<string, Series>();
   private readonly symbols: string[] = [];
   private readonly dataSymbols = new Set<string>();
+  private readonly peggedSymbols: ReadonlySet<string>;
   private readonly dataShiftMs: number;
   private marketNow: number;
   private nextConnId = 1;
@@ -220,12 +228,13 @@ export class FakeExchange {
       realClock: options.realClock ?? Date.now,
     };
     this.onRest = options.onRest;
+    this.peggedSymbols = new Set(options.peggedSymbols ?? []);
     this.marketNow = this.opts.startTime;
     if (this.opts.dataDir !== undefined) {
       const glob = new Bun.Glob("*-30m.csv*");
       for (const file of glob.scanSync(this.opts.dataDir)) this.dataSymbols.add(file.split("-")[0] ?? "");
     }
-    this.symbols.push(...[...this.dataSymbols].sort());
+    this.symbols.push(...[...this.dataSymbols].sort(), ...[...this.peggedSymbols].sort());
     for (let i = 1; i <= this.opts.generatedSymbols; i++)
       this.symbols.push(`GEN${String(i).padStart(3, "0")}USDT`);
     this.start(options.port ?? 0);
@@ -420,7 +429,14 @@ export class FakeExchange {
       }
     }
     const seed = hash(symbol);
-    const made: Series = { symbol, columns, seed, base: 0.05 + (seed % 100_000) / 100 };
+    const pegged = this.peggedSymbols.has(symbol);
+    const made: Series = {
+      symbol,
+      columns,
+      seed,
+      base: pegged ? 1 : 0.05 + (seed % 100_000) / 100,
+      swing: pegged ? 0.005 : 1,
+    };
     this.series.set(key, made);
     return made;
   }
@@ -440,7 +456,7 @@ export class FakeExchange {
     if (openTime < LISTED_AT) return undefined;
     const k = openTime / step;
     const price = (x: number) =>
-      s.base * Math.exp(0.08 * Math.sin(x / 40) + 0.03 * Math.sin(x / 6.1 + (s.seed % 7)));
+      s.base * Math.exp(s.swing * (0.08 * Math.sin(x / 40) + 0.03 * Math.sin(x / 6.1 + (s.seed % 7))));
     // Rounded to what the wire carries, so the truth and what a client parses are the same numbers.
     const round = (x: number, decimals: number) => Math.round(x * 10 ** decimals) / 10 ** decimals;
     const open = round(price(k), 5);
@@ -448,8 +464,8 @@ export class FakeExchange {
     return {
       openTime,
       open,
-      high: round(Math.max(open, close) * (1 + 0.004 * unit(s.seed, k)), 5),
-      low: round(Math.min(open, close) * (1 - 0.004 * unit(s.seed + 1, k)), 5),
+      high: round(Math.max(open, close) * (1 + s.swing * 0.004 * unit(s.seed, k)), 5),
+      low: round(Math.min(open, close) * (1 - s.swing * 0.004 * unit(s.seed + 1, k)), 5),
       close,
       volume: round(1000 + 9000 * unit(s.seed + 2, k), 3),
       closeTime: openTime + step - 1,
@@ -738,10 +754,24 @@ export class FakeExchange {
     };
   }
 
-  /** 24 h quote volume: data-file symbols rank first, then generated ones in a seeded order. */
+  /** 24 h quote volume: pegged symbols rank first (as USDCUSDT does), then data-file symbols, then generated ones. */
   private quoteVolume(symbol: string): number {
     const seed = hash(symbol);
+    if (this.peggedSymbols.has(symbol)) return 2e10 + (seed % 1e9);
     return this.dataSymbols.has(symbol) ? 1e10 + (seed % 1e9) : 1e6 + (seed % 1e9);
+  }
+
+  /**
+   * The 24 h high and low: of the closed 30m candles of the last 24 h for data-file and pegged symbols (what
+   * universe screening reads), a fixed ±3 % around the price for the other generated ones.
+   */
+  private dayRange(symbol: string, price: number): { readonly high: number; readonly low: number } {
+    if (this.dataSymbols.has(symbol) || this.peggedSymbols.has(symbol)) {
+      const day = this.closedCandles(symbol, "30m", this.marketNow - 86_400_000, this.marketNow);
+      if (day.length > 0)
+        return { high: Math.max(...day.map((c) => c.high)), low: Math.min(...day.map((c) => c.low)) };
+    }
+    return { high: price * 1.03, low: price * 0.97 };
   }
 
   private tickerOf(symbol: string) {
@@ -752,15 +782,16 @@ export class FakeExchange {
         : this.candle(last, "30m", Math.floor((this.marketNow - 1) / 1_800_000) * 1_800_000);
     const price = c?.close ?? 1;
     const qv = this.quoteVolume(symbol);
+    const range = this.dayRange(symbol, price);
     return {
       closeTime: this.marketNow - 1,
       count: 1000 + (hash(symbol) % 100_000),
       firstId: 1,
-      highPrice: fmt(price * 1.03),
+      highPrice: fmt(range.high),
       lastId: 2,
       lastPrice: fmt(price),
       lastQty: "0.002",
-      lowPrice: fmt(price * 0.97),
+      lowPrice: fmt(range.low),
       openPrice: fmt(price * 1.01),
       openTime: this.marketNow - 86_400_000,
       priceChange: fmt(price * -0.01),

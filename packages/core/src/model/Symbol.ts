@@ -17,4 +17,11 @@ export interface UniverseEntry {
   readonly symbol: string;
   readonly quoteVolume: number;
   readonly info: SymbolInfo;
+  /** exchangeInfo's baseAsset ("BTC", "1000PEPE", "USDC"), when the source knows it. */
+  readonly baseAsset?: string;
+  /** exchangeInfo's onboardDate: when the contract was listed (ms UTC), when the source knows it. */
+  readonly listedAt?: number;
+  /** Highest and lowest price of the last 24 h (the 24 h ticker), when the source knows them. */
+  readonly high24h?: number;
+  readonly low24h?: number;
 }

@@ -29,6 +29,8 @@ export interface BacktestArgs {
   readonly memory: boolean;
   /** Simulate the live rotation (`--max-symbols`); absent: every symbol is analysed. */
   readonly rotation?: RotationOptions;
+  /** The universe filter (pegged assets, narrow range, young listings), as live; false: every symbol is watched. */
+  readonly universeFilter?: boolean;
   /** Fee and slippage per fill (funding is chosen by `fundingRate` and the data directory). */
   readonly costs: { readonly takerFeeRate: number; readonly slippageRate: number };
   /** Flat funding rate per 8 h for symbols without a `<SYMBOL>-funding.csv[.gz]` file (0.0001 = 0.01 %). */
@@ -107,6 +109,8 @@ Options:
                        that moves every rotation slot; the others' candles are history only
   --fixed-symbols A,B  with --max-symbols: always watched (FIXED_SYMBOLS, default ${ROTATION_DEFAULTS.fixed.join(",")})
   --rotation-slot S    with --max-symbols: seconds one window stays (ROTATION_SLOT_SECONDS, default ${ROTATION_DEFAULTS.slotSeconds})
+  --no-universe-filter analyse every symbol: no leaving out of pegged, too quiet or too young ones (live
+                       leaves them out with UNIVERSE_PEGGED_ASSETS, UNIVERSE_MIN_RANGE_PERCENT, …)
 ${COST_USAGE}
   --max-cost-r R       reject setups whose fee + slippage round trip costs more than R of their risk
                        (default ${DEFAULT_MAX_COST_R}, as MAX_COST_R live)
@@ -144,7 +148,7 @@ const FLAGS_WITH_VALUE = new Set([
   "--progress",
 ]);
 
-const SWITCHES = new Set(["--no-memory"]);
+const SWITCHES = new Set(["--no-memory", "--no-universe-filter"]);
 
 /** Parses `argv` (without the runtime and script). `--flag=value` and `--flag value` are both accepted. */
 export const parseBacktestArgs = (argv: readonly string[]): ParsedArgs => {
@@ -184,6 +188,7 @@ export const parseBacktestArgs = (argv: readonly string[]): ParsedArgs => {
       ...(to === undefined ? {} : { to }),
       memory,
       ...(rotation === undefined ? {} : { rotation }),
+      ...(read.switches.has("--no-universe-filter") ? { universeFilter: false } : {}),
       costs,
       fundingRate,
       gates: {

@@ -98,6 +98,7 @@ export const runBacktest = (
       ...(args.to === undefined ? {} : { to: args.to }),
       memory: args.memory,
       ...(args.rotation === undefined ? {} : { rotation: args.rotation }),
+      ...(args.universeFilter === false ? { universe: null } : {}),
       costs: { ...args.costs, funding },
       ...(args.gates === undefined ? {} : { gates: args.gates }),
       warmupCandles: WARMUP_CANDLES,

@@ -36,12 +36,14 @@ import {
   SymbolState,
   type Timeframe,
   type TradeEvent,
+  type UniverseFilterConfig,
 } from "@signalbot/core";
 import { SignalStoreMemory } from "@signalbot/core/testing";
 import { Clock, Context, Effect, Layer, References, Scheduler } from "effect";
 import { ReplayCursor, type ReplayData, type ReplaySeries } from "./Replay.ts";
 import type { BacktestConfig, CandleCounts, ReplayRecord } from "./Report.ts";
 import { ReplayRotation, type RotationOptions } from "./Rotation.ts";
+import { defaultUniverseFilter, UniverseDays } from "./UniverseDays.ts";
 
 export interface EngineOptions {
   readonly dataDir: string;
@@ -63,6 +65,11 @@ export interface EngineOptions {
   readonly warmupCandles: number;
   /** Exchange filters per symbol: sizing rounds to their step size and checks min notional, as live does. */
   readonly infos?: Readonly<Record<string, SymbolInfo>>;
+  /**
+   * The universe filter, applied to every symbol once per UTC day from its data (as live at each refresh):
+   * default core's (pegged assets, 2 % over 7 days, the models' daily warm-up as the least age); `null` = off.
+   */
+  readonly universe?: UniverseFilterConfig | null;
   /** Called every few thousand candles with the number delivered so far. */
   readonly onProgress?: (done: number) => void;
 }
@@ -175,6 +182,15 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
           data.series.some((s) => s.symbol === symbol && s.timeframe === tf);
         return { "4h": has("4h"), "1d": has("1d") };
       });
+      const filter =
+        options.universe === undefined ? defaultUniverseFilter() : (options.universe ?? undefined);
+      const listedAt = data.symbols.map((symbol) => {
+        let first = Number.POSITIVE_INFINITY;
+        for (const s of data.series)
+          if (s.symbol === symbol && s.columns.length > 0) first = Math.min(first, s.columns.openTime[0]!);
+        return first;
+      });
+      const universe = new UniverseDays(filter, data.symbols, listedAt);
       const signals: Signal[] = [];
       const memoryEvents: MemoryEvent[] = [];
       const stepCandle = closedCandleStep(context, { chartCandles: 0 });
@@ -252,7 +268,8 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
           if (outcome._tag === "Duplicate") continue;
           for (const e of outcome.expired) memoryEvents.push(e);
           for (const e of outcome.trades.memoryEvents) memoryEvents.push(e);
-          if (outcome.analysis._tag === "Analysed" && outcome.analysis.candidates.length > 0) {
+          const admitted = universe.admits(s.symbolIndex, time, state.analyzer.series("1d"));
+          if (admitted && outcome.analysis._tag === "Analysed" && outcome.analysis.candidates.length > 0) {
             for (const c of outcome.analysis.candidates) round.push(c);
             roundTime = time;
           }
@@ -333,6 +350,10 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
         trades,
         tradeEvents,
         memoryEvents,
+        universe: {
+          filter: filter ?? null,
+          skipped: universe.periods(),
+        },
         warnings: data.warnings,
       } satisfies ReplayRecord;
     }),

@@ -139,6 +139,7 @@ const record: ReplayRecord = {
   trades: [win.trade, open.trade],
   tradeEvents: [],
   memoryEvents,
+  universe: { filter: null, skipped: [] },
   warnings: [],
 };
 const report = buildReport(record, market);

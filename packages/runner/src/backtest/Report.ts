@@ -15,6 +15,7 @@ import {
   TIMEFRAME_MS,
   type Timeframe,
   type TradeEvent,
+  type UniverseFilterConfig,
   type VirtualTrade,
   winRate,
 } from "@signalbot/core";
@@ -39,6 +40,7 @@ import {
   sortinoRatio,
   sum,
 } from "./Statistics.ts";
+import type { UniverseSkipPeriod } from "./UniverseDays.ts";
 
 /** Bumped on any incompatible change of the JSON layout (documented in docs/backtest.md). */
 export const REPORT_SCHEMA_VERSION = 2;
@@ -239,6 +241,8 @@ export interface BacktestReport {
   readonly equityCurve: readonly EquityPoint[];
   /** Mark-to-market equity, one point per UTC day. */
   readonly equityDaily: readonly DailyEquity[];
+  /** The universe filter the replay applied (null: off) and the periods it left symbols out. */
+  readonly universe: UniverseRecord;
   readonly warnings: readonly string[];
 }
 
@@ -253,7 +257,14 @@ export interface ReplayRecord {
   readonly trades: readonly VirtualTrade[];
   readonly tradeEvents: readonly TradeEvent[];
   readonly memoryEvents: readonly MemoryEvent[];
+  /** The universe filter the replay applied (null: off) and the days it left symbols out. */
+  readonly universe: UniverseRecord;
   readonly warnings: readonly string[];
+}
+
+export interface UniverseRecord {
+  readonly filter: UniverseFilterConfig | null;
+  readonly skipped: readonly UniverseSkipPeriod[];
 }
 
 /** Closed trades in the order they closed (ties by id): the order equity is built in. */
@@ -564,6 +575,7 @@ export const buildReport = (record: ReplayRecord, market: ReportMarket): Backtes
     memoryEvents: record.memoryEvents,
     equityCurve,
     equityDaily: daily,
+    universe: record.universe,
     warnings: record.warnings,
   };
 };

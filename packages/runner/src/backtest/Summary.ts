@@ -3,6 +3,7 @@
  * beside it, then the same per model, symbol, exit reason, score band and month, and what the memory layer
  * did. Plain aligned columns so it reads in a terminal and pastes into an issue.
  */
+import { describeSkip } from "../live/Describe.ts";
 import type { BacktestReport, Stats } from "./Report.ts";
 
 export const pct = (v: number | null): string => (v === null ? "–" : `${(v * 100).toFixed(1)}%`);
@@ -40,6 +41,7 @@ export const table = (rows: readonly (readonly string[])[], left: readonly numbe
     .join("\n");
 };
 
+const date = (t: number): string => new Date(t).toISOString().slice(0, 10);
 const day = (t: number | null): string =>
   t === null ? "–" : new Date(t).toISOString().slice(0, 16).replace("T", " ");
 
@@ -143,6 +145,10 @@ export const renderSummary = (report: BacktestReport): string => {
           `${m.thresholdRaises} threshold raises, ${m.signalCaps} daily-cap cuts, ${m.riskCuts} risk cuts`
       : "Memory: off (--no-memory)",
   );
+  for (const p of report.universe.skipped)
+    lines.push(
+      `universe: skipped "${p.symbol}" ${date(p.from)} → ${date(p.to - 1)}: ${describeSkip(p.skip)} (its first day)`,
+    );
   for (const w of report.warnings) lines.push(`warning: ${w}`);
   return `${lines.join("\n")}\n`;
 };

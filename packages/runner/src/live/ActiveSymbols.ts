@@ -12,6 +12,7 @@ import {
   diffActive,
   MarketData,
   type MarketDataError,
+  makeParams,
   type MarketStream,
   Pipeline,
   type SymbolInfo,
@@ -19,10 +20,13 @@ import {
   TIMEFRAMES,
   type Timeframe,
   type UniverseEntry,
+  type UniverseFilterConfig,
+  warmupCandles,
 } from "@signalbot/core";
 import { Clock, Effect, Semaphore } from "effect";
 import type { Logger } from "../observability/Log.ts";
 import type { Metrics } from "../observability/Metrics.ts";
+import { makeUniverseScreen } from "./UniverseScreen.ts";
 
 /**
  * Candles fetched per timeframe at warm-up. The series hold 500; `limit` < 500 costs request weight 2 instead
@@ -37,7 +41,21 @@ export interface ActiveSymbolsConfig {
   readonly rotationSlotSeconds: number;
   /** RR_MIN: setups below this reward/risk to TP2 are rejected by the models. */
   readonly rrMin: number;
+  /** The universe filter (UNIVERSE_*): what the ranked list leaves out before the rotation walks it. */
+  readonly universePeggedAssets: readonly string[];
+  readonly universeMinRangePercent: number;
+  readonly universeRangeDays: number;
+  /** Undefined: the models' daily warm-up. */
+  readonly universeMinAgeDays: number | undefined;
 }
+
+/** The universe filter of a configuration (its age defaults to the models' daily warm-up). */
+export const universeFilterOf = (config: ActiveSymbolsConfig): UniverseFilterConfig => ({
+  peggedAssets: config.universePeggedAssets,
+  minRangePercent: config.universeMinRangePercent,
+  rangeDays: config.universeRangeDays,
+  minAgeDays: config.universeMinAgeDays ?? warmupCandles(makeParams({ rrMin: config.rrMin }))["1d"],
+});
 
 export interface ActiveSymbolsDeps {
   readonly config: ActiveSymbolsConfig;
@@ -68,23 +86,39 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
   /** A rotation (warm-up, subscription) is in progress. */
   let busy = false;
   const lock = Semaphore.makeUnsafe(1);
+  const screening = makeUniverseScreen({ filter: universeFilterOf(config), log, metrics });
+  let skipped = 0;
 
-  /** `listed`: every trading USDT perpetual, ranked; the rotation walks its first TOP_VOLUME_FETCH_LIMIT. */
-  const setUniverse = (listed: readonly UniverseEntry[], now: number) => {
-    const known = new Set(listed.map((e) => e.symbol));
-    const unknown = config.fixedSymbols.filter((s) => !known.has(s));
-    if (unknown.length > 0)
-      log.warn(
-        `FIXED_SYMBOLS: ${unknown.map((s) => `"${s}"`).join(", ")} not listed by the exchange as a trading USDT perpetual, skipped`,
+  /**
+   * `listed`: every trading USDT perpetual, ranked. Its first TOP_VOLUME_FETCH_LIMIT and the fixed symbols are
+   * screened (UniverseScreen); the rotation walks the ranked ones kept.
+   */
+  const setUniverse = (listed: readonly UniverseEntry[]) =>
+    Effect.gen(function* () {
+      const known = new Set(listed.map((e) => e.symbol));
+      const unknown = config.fixedSymbols.filter((s) => !known.has(s));
+      if (unknown.length > 0)
+        log.warn(
+          `FIXED_SYMBOLS: ${unknown.map((s) => `"${s}"`).join(", ")} not listed by the exchange as a trading USDT perpetual, skipped`,
+        );
+      fixed = config.fixedSymbols.filter((s) => known.has(s));
+      const fixedSet = new Set(fixed);
+      const head = listed.slice(0, config.topVolumeFetchLimit);
+      const inHead = new Set(head.map((e) => e.symbol));
+      const entries = [...head, ...listed.filter((e) => fixedSet.has(e.symbol) && !inHead.has(e.symbol))];
+      const screened = yield* screening.screen(entries, fixedSet);
+      const keep = new Set(screened.kept.map((e) => e.symbol));
+      ranked = head.filter((e) => keep.has(e.symbol)).map((e) => e.symbol);
+      skipped = screened.skipped.length;
+      for (const e of entries) infos.set(e.symbol, e.info);
+      for (const t of tracked.values()) t.info ??= infos.get(t.symbol);
+      universeAt = yield* Clock.currentTimeMillis;
+      metrics.set("signalbot_universe_size", "Symbols in the top-volume list.", ranked.length);
+      log.info(
+        `universe: ${ranked.length} symbols ranked by 24h quote volume${skipped > 0 ? `, ${skipped} left out` : ""}`,
+        { top: ranked.slice(0, 5).join(","), dailyRequests: screened.requests },
       );
-    fixed = config.fixedSymbols.filter((s) => known.has(s));
-    const entries = listed.slice(0, config.topVolumeFetchLimit);
-    ranked = entries.map((e) => e.symbol);
-    for (const e of entries) infos.set(e.symbol, e.info);
-    for (const t of tracked.values()) t.info ??= infos.get(t.symbol);
-    universeAt = now;
-    metrics.set("signalbot_universe_size", "Symbols in the top-volume list.", ranked.length);
-  };
+    });
 
   /** One universe fetch; false (logged) when it failed. */
   const refreshUniverse = Effect.gen(function* () {
@@ -94,10 +128,7 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
       log.warn(`universe refresh failed, keeping ${ranked.length} symbols: ${describeError(result.failure)}`);
       return false;
     }
-    setUniverse(result.success, yield* Clock.currentTimeMillis);
-    log.info(`universe: ${ranked.length} symbols ranked by 24h quote volume`, {
-      top: ranked.slice(0, 5).join(","),
-    });
+    yield* setUniverse(result.success);
     return true;
   });
 
@@ -107,10 +138,7 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
     const entries = yield* retryTelling(md.universe(Number.MAX_SAFE_INTEGER), universeRetry(), (e, waitMs) =>
       Effect.sync(() => log.warn(`${describeError(e)}; retrying in ${Math.round(waitMs / 1000)} s`)),
     ).pipe(Effect.orDie);
-    setUniverse(entries, yield* Clock.currentTimeMillis);
-    log.info(`universe: ${ranked.length} symbols ranked by 24h quote volume`, {
-      top: ranked.slice(0, 5).join(","),
-    });
+    yield* setUniverse(entries);
   });
 
   const fetchHistory = (symbol: string, timeframe: Timeframe) =>
@@ -203,6 +231,7 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
       pinned,
       rotating,
       ranked: ranked.length,
+      skipped,
       universeAt,
       busy,
     }),

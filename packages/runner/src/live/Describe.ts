@@ -2,7 +2,7 @@
  * How the live loop words what it decided, for log lines: a reason with its data
  * (`cooldown until 2026-03-02T14:30Z`), a memory event, a trade event.
  */
-import type { MemoryEvent, Reason, TradeEvent } from "@signalbot/core";
+import type { MemoryEvent, Reason, TradeEvent, UniverseSkip } from "@signalbot/core";
 
 /** ISO time to the minute, UTC: `2026-03-02T14:30Z`. */
 export const isoMinute = (time: number): string => `${new Date(time).toISOString().slice(0, 16)}Z`;
@@ -41,5 +41,19 @@ export const describeTradeEvent = (e: TradeEvent): string => {
       return `TP${e.target} hit at ${e.price}, stop now ${e.stop}`;
     case "Closed":
       return `closed (${e.reason}) at ${e.price}: ${e.rMultiple.toFixed(2)} R, pnl ${e.pnl.toFixed(2)}`;
+  }
+};
+
+/** Why the universe left a symbol out: `7-day range 0.12 % < 2 %`, `pegged asset USDC`, `listed 12 days ago < 50`. */
+export const describeSkip = (skip: UniverseSkip): string => {
+  switch (skip.code) {
+    case "pegged":
+      return `pegged asset ${skip.asset}`;
+    case "tooYoung":
+      return skip.from === "listing"
+        ? `listed ${skip.ageDays} days ago < ${skip.minDays} days`
+        : `${skip.ageDays} days of data < ${skip.minDays} days`;
+    case "narrowRange":
+      return `${skip.days}-day range ${skip.rangePercent} % < ${skip.minPercent} %`;
   }
 };

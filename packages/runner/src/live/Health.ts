@@ -116,6 +116,7 @@ export const makeHealth = (deps: HealthDeps) => {
         pinned: view.pinned,
         rotating: view.rotating,
         universe: view.ranked,
+        universeSkipped: view.skipped,
       },
       openTrades: deps.book.size,
       scans: { ...deps.dispatcher.load(), closesPending: deps.closesPending() },

@@ -23,6 +23,8 @@ export interface SimulationOptions {
   /** Forming updates in market time. Default every minute. */
   readonly updateIntervalMs?: number;
   readonly dataDir?: string;
+  /** Symbols the fake lists pegged to 1 USDT (see `FakeExchangeOptions.peggedSymbols`). Default none. */
+  readonly peggedSymbols?: readonly string[];
 }
 
 export interface RunningBot {
@@ -44,6 +46,7 @@ export class Simulation {
       generatedSymbols: options.generatedSymbols ?? 4,
       startTime: options.startTime,
       updateIntervalMs: options.updateIntervalMs ?? 60_000,
+      ...(options.peggedSymbols === undefined ? {} : { peggedSymbols: options.peggedSymbols }),
     });
     this.telegram = startFakeBotApi({ now: () => this.exchange.now() });
     this.time = new SteppedTime(() => this.exchange.now());

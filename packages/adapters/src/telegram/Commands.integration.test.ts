@@ -57,6 +57,8 @@ const closed = (r: number, model: "continuation" | "reversal" = "continuation"):
   ...anOpenTrade({ model }),
   status: "closed",
   rMultiple: r,
+  pnl: r * 10,
+  // Each trade's % is of the account it was sized on: never summed.
   pnlPercent: r,
   closedAt: T0,
 });
@@ -327,6 +329,10 @@ describe("command replies", () => {
     expect(stats.calls).toEqual(["stats(30)"]);
     expect(stats.text).toContain("Lệnh đã đóng: 3 (1 thắng, 1 thua, 1 hòa vốn)");
     expect(stats.text).toContain("Tỉ lệ thắng: 50%");
+    // Money and R add up; percentages of different accounts do not.
+    expect(stats.text).toContain("Tổng kết quả: +1.02R");
+    expect(stats.text).toContain("Lãi/lỗ cộng dồn: +10.20 USDT");
+    expect(stats.text).not.toContain("%)");
     expect((await reply("/universe")).text).toContain("BTCUSDT, ETHUSDT");
     expect((await reply("/resume")).text).toBe("▶️ Đã tiếp tục phát tín hiệu.");
   });

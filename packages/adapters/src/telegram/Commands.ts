@@ -224,10 +224,12 @@ export const tradesDoc = (trades: readonly VirtualTrade[], o: TemplateOptions): 
   return { lines };
 };
 
-/** What `/stats` shows: the counts of `summarize`, the summed pnl %, and each model's win rate. */
+/**
+ * What `/stats` shows: the counts of `summarize`, the summed R and money (never summed percentages: each trade's
+ * % is of a different account), and each model's win rate.
+ */
 export interface TradeStats
-  extends Pick<TradeSummary, "trades" | "wins" | "losses" | "breakevens" | "winRate" | "totalR"> {
-  readonly pnlPercent: number;
+  extends Pick<TradeSummary, "trades" | "wins" | "losses" | "breakevens" | "winRate" | "totalR" | "pnl"> {
   readonly byModel: Readonly<Record<ModelName, { readonly trades: number; readonly winRate: number | null }>>;
 }
 
@@ -246,7 +248,7 @@ export const tradeStats = (trades: readonly VirtualTrade[]): TradeStats => {
     breakevens: all.breakevens,
     winRate: all.winRate,
     totalR: all.totalR,
-    pnlPercent: trades.reduce((s, t) => s + (t.pnlPercent ?? 0), 0),
+    pnl: all.pnl,
     byModel,
   };
 };
@@ -264,7 +266,7 @@ export const statsDoc = (days: number, trades: readonly VirtualTrade[]): Doc => 
           `Tổng kết quả: ${formatSigned(s.totalR)}R (trung bình ${formatSigned(s.totalR / s.trades)}R/lệnh)`,
         ),
       ],
-      [plain(`Lãi/lỗ cộng dồn: ${formatSigned(s.pnlPercent)}%`)],
+      [plain(`Lãi/lỗ cộng dồn: ${formatSigned(s.pnl)} USDT`)],
       ...MODELS.map(
         (m): Line => [
           plain(`• ${modelName(m)}: ${s.byModel[m].trades} lệnh, thắng ${formatRate(s.byModel[m].winRate)}`),

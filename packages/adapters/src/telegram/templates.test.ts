@@ -16,7 +16,7 @@ import {
   type SetupReasonCode,
   type SymbolInfo,
 } from "@signalbot/core";
-import { anOpenTrade, aSignal, T0 } from "@signalbot/core/testing";
+import { anOpenTrade, aSignal, NO_COSTS, T0 } from "@signalbot/core/testing";
 import { foreignWords, foreignWordsInDoc } from "../testing/Wording.ts";
 import { formatPrice, formatTime } from "./Format.ts";
 import { toHtml, toPlain } from "./Message.ts";
@@ -60,7 +60,14 @@ const longSignal = (() => {
   return {
     ...s,
     threshold: 80,
-    sizing: { quantity: 0.094, notional: 6320.05, leverage: 0.632005, riskAmount: 99.12, riskPercent: 1 },
+    sizing: {
+      quantity: 0.094,
+      notional: 6320.05,
+      leverage: 0.632005,
+      riskAmount: 99.12,
+      riskPercent: 1,
+      equity: 10_000,
+    },
     adjustments: [{ code: "winRateThreshold", data: { points: 5, winRate: 0.35, trades: 20 } }],
   };
 })();
@@ -81,6 +88,7 @@ const shortSignalBase = aSignal({
 });
 const shortSignal = {
   ...shortSignalBase,
+  // Stored before the account was kept: the account is notional ÷ leverage.
   sizing: { quantity: 155_000, notional: 1913.57, leverage: 0.191357, riskAmount: 99.43, riskPercent: 1 },
   adjustments: [
     { code: "drawdownRiskCut", data: { riskPercent: 0.5 } },
@@ -88,7 +96,14 @@ const shortSignal = {
   ],
 };
 
-const trade = anOpenTrade({ symbol: "BTCUSDT", entry: 67_234.56, stop: 66_180.04 });
+/** 0.094 BTC sized on a 10 000 USDT virtual account: 99.12 USDT at risk. */
+const trade = {
+  ...anOpenTrade({ symbol: "BTCUSDT", entry: 67_234.56, stop: 66_180.04 }, NO_COSTS),
+  quantity: 0.094,
+  riskAmount: 99.12,
+  equity: 10_000,
+};
+const { equity: _, ...legacyTrade } = trade;
 const PEPE: SymbolInfo = { symbol: "1000PEPEUSDT", tickSize: "0.0000001", stepSize: "1", minNotional: 5 };
 
 const status: MemoryStatus = {
@@ -274,6 +289,23 @@ const cases: Readonly<Record<string, Exclude<Notification, { _tag: "Reply" }>>> 
       price: 70_398.12,
       rMultiple: 1.94,
       pnl: 192.3,
+      pnlPercent: 1.923,
+      durationMs: 26.5 * HOUR,
+    },
+  },
+  "trade-closed-legacy": {
+    _tag: "TradeUpdate",
+    // Stored by a version that did not keep the account: its % is of the position's value.
+    trade: legacyTrade,
+    info: BTC,
+    event: {
+      _tag: "Closed",
+      tradeId: trade.id,
+      time: T0 + 27 * HOUR,
+      reason: "tp3",
+      price: 70_398.12,
+      rMultiple: 1.94,
+      pnl: 192.3,
       pnlPercent: 3.04,
       durationMs: 26.5 * HOUR,
     },
@@ -281,7 +313,7 @@ const cases: Readonly<Record<string, Exclude<Notification, { _tag: "Reply" }>>> 
   "trade-closed-funding": {
     _tag: "TradeUpdate",
     // Held 26.5 h: three settlements paid on the long's notional are inside its R and pnl.
-    trade: { ...trade, status: "closed", funding: 0.0003 * 67_234.56 },
+    trade: { ...trade, status: "closed", funding: 0.0003 * 67_234.56 * 0.094 },
     info: BTC,
     event: {
       _tag: "Closed",
@@ -290,8 +322,8 @@ const cases: Readonly<Record<string, Exclude<Notification, { _tag: "Reply" }>>> 
       reason: "timeout",
       price: 67_900,
       rMultiple: 0.61,
-      pnl: 0.6,
-      pnlPercent: 0.9,
+      pnl: 60.46,
+      pnlPercent: 0.6046,
       durationMs: 26.5 * HOUR,
     },
   },
@@ -307,7 +339,7 @@ const cases: Readonly<Record<string, Exclude<Notification, { _tag: "Reply" }>>> 
       price: 66_180.04,
       rMultiple: -1.04,
       pnl: -103.1,
-      pnlPercent: -1.63,
+      pnlPercent: -1.031,
       durationMs: 90 * 60_000,
     },
   },
@@ -323,7 +355,7 @@ const cases: Readonly<Record<string, Exclude<Notification, { _tag: "Reply" }>>> 
       price: 67_234.56,
       rMultiple: 0.03,
       pnl: 2.1,
-      pnlPercent: 0.03,
+      pnlPercent: 0.021,
       durationMs: 49 * HOUR,
     },
   },
@@ -354,6 +386,22 @@ describe("templates (golden)", () => {
       golden(`${name}.txt`, toPlain(doc));
     });
   }
+
+  test("leverage as Binance means it: the least whole leverage whose margin fits in the account, and that margin", () => {
+    const at = (leverage: number) =>
+      toPlain(
+        render({
+          _tag: "NewSignal",
+          signal: { ...longSignal, sizing: { ...longSignal.sizing, notional: leverage * 10_000, leverage } },
+          info: BTC,
+        }),
+      )
+        .split("\n")
+        .find((l) => l.startsWith("Đòn bẩy"));
+    expect(at(0.632005)).toBe("Đòn bẩy tối thiểu: x1 (ký quỹ 6,320.05 USDT = 63% vốn ảo)");
+    expect(at(2.7)).toBe("Đòn bẩy tối thiểu: x3 (ký quỹ 9,000.00 USDT = 90% vốn ảo)");
+    expect(at(3)).toBe("Đòn bẩy tối thiểu: x3 (ký quỹ 10,000.00 USDT = 100% vốn ảo)");
+  });
 
   test("the signal caption fits a photo caption and keeps the levels", () => {
     const caption = toHtml(newSignalCaption(longSignal, BTC));

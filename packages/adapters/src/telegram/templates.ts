@@ -193,13 +193,16 @@ export const phraseReason = (
 // ---- new signal ---------------------------------------------------------------------------------------
 
 const bullet = (text: string): Line => [plain(`• ${text}`)];
+/** The virtual account a position was sized on (notional ÷ leverage for signals stored before it was kept). */
+const equityOf = (z: NonNullable<Signal["sizing"]>): number | undefined =>
+  z.equity ?? (z.notional > 0 && z.leverage > 0 ? z.notional / z.leverage : undefined);
 /**
- * The share of equity the rounded quantity really risks (equity = notional ÷ leverage), with the target beside
- * it when rounding to the exchange's lot step moved it: "0.87% vốn, mục tiêu 1%".
+ * The share of equity the rounded quantity really risks, with the target beside it when rounding to the
+ * exchange's lot step moved it: "0.87% vốn, mục tiêu 1%".
  */
 const riskShare = (z: NonNullable<Signal["sizing"]>): string => {
-  const actual =
-    z.notional > 0 && z.leverage > 0 ? (z.riskAmount * z.leverage * 100) / z.notional : z.riskPercent;
+  const equity = equityOf(z);
+  const actual = equity === undefined ? z.riskPercent : (z.riskAmount / equity) * 100;
   const shown = formatTrim(actual);
   return shown === formatTrim(z.riskPercent)
     ? `${shown}% vốn`
@@ -208,6 +211,21 @@ const riskShare = (z: NonNullable<Signal["sizing"]>): string => {
 /** "BTCUSDT" → "BTC", "1000PEPEUSDT" → "1000PEPE": the unit of a USDT perpetual's quantity. */
 const baseAsset = (symbol: string): string => symbol.replace(/USDT$/, "");
 const labelled = (label: string, ...value: Line): Line => [plain(`${label}: `), ...value];
+
+/**
+ * The leverage as Binance means it (notional ÷ margin): the least whole leverage at which the position's margin
+ * fits in the virtual account, and the margin it then takes — "x1 (ký quỹ 6,320.05 USDT = 63% vốn ảo)". A higher
+ * leverage only lowers the margin; the risk stays the amount shown.
+ */
+const minimumLeverage = (z: Pick<NonNullable<Signal["sizing"]>, "leverage">): number =>
+  Math.max(1, Math.ceil(z.leverage - 1e-9));
+const leverageNote = (z: NonNullable<Signal["sizing"]>): string => {
+  const times = minimumLeverage(z);
+  const margin = z.notional / times;
+  const equity = equityOf(z);
+  const share = equity === undefined ? "" : ` = ${formatTrim((margin / equity) * 100, 0)}% vốn ảo`;
+  return `x${times} (ký quỹ ${formatNumber(margin)} USDT${share})`;
+};
 
 export const newSignal = (signal: Signal, info: SymbolInfo | undefined, o: TemplateOptions = {}): Doc => {
   const s = signal.setup;
@@ -239,8 +257,9 @@ export const newSignal = (signal: Signal, info: SymbolInfo | undefined, o: Templ
         plain(
           `${info === undefined ? formatTrim(z.quantity, 6) : formatPrice(z.quantity, info.stepSize)} ${baseAsset(s.symbol)} `,
         ),
-        plain(`(≈ ${formatNumber(z.notional)} USDT), đòn bẩy x${formatTrim(z.leverage, 1)}`),
+        plain(`(≈ ${formatNumber(z.notional)} USDT)`),
       ),
+      labelled("Đòn bẩy tối thiểu", plain(leverageNote(z))),
       labelled("Rủi ro", plain(`${formatNumber(z.riskAmount)} USDT (${riskShare(z)})`)),
     );
   }
@@ -279,13 +298,23 @@ const EXIT_REASONS: Readonly<Record<string, string>> = {
   timeout: "hết thời gian theo dõi",
 };
 
-/** Funding is inside R and pnl; the result line says how much of it, in % of the entry notional like pnl. */
+/** Funding is inside R and pnl; the result line says how much of it, in USDT like the pnl beside it. */
 const fundingNote = (trade: VirtualTrade): Line => {
-  const entry = trade.fills[0];
-  if (trade.funding === undefined || Math.abs(trade.funding) < 1e-12 || entry === undefined) return [];
-  const percent = (-trade.funding / (entry.price * trade.quantity)) * 100;
-  return [plain(` (gồm funding ${formatSigned(percent, 3)}%)`)];
+  if (trade.funding === undefined || Math.abs(trade.funding) < 0.005) return [];
+  return [plain(`, gồm funding ${formatSigned(-trade.funding)} USDT`)];
 };
+
+/**
+ * The result in money and as a share of the virtual account the trade was sized on ("vốn ảo"); a trade stored
+ * before the account was kept shows its older % of the position's value ("giá trị lệnh").
+ */
+const resultNote = (trade: VirtualTrade, pnl: number, pnlPercent: number): Line => [
+  plain(
+    ` · ${formatSigned(pnl)} USDT (${formatSigned(pnlPercent)}% ${trade.equity === undefined ? "giá trị lệnh" : "vốn ảo"}`,
+  ),
+  ...fundingNote(trade),
+  plain(")"),
+];
 
 export const tradeUpdate = (
   trade: VirtualTrade,
@@ -341,8 +370,7 @@ export const tradeUpdate = (
           labelled(
             "Kết quả",
             bold(`${formatSigned(event.rMultiple)}R`),
-            plain(` · lãi/lỗ ${formatSigned(event.pnlPercent)}%`),
-            ...fundingNote(trade),
+            ...resultNote(trade, event.pnl, event.pnlPercent),
           ),
           labelled("Giữ lệnh", plain(formatDuration(event.durationMs))),
           labelled(

@@ -64,9 +64,15 @@ export const signalKey = (s: {
 export interface Sizing {
   readonly quantity: number;
   readonly notional: number;
+  /**
+   * notional ÷ equity: the least leverage Binance must allow to hold the position with the whole virtual
+   * account as margin (Binance's leverage is notional ÷ margin).
+   */
   readonly leverage: number;
   readonly riskAmount: number;
   readonly riskPercent: number;
+  /** The virtual account equity the position was sized on (absent on signals stored before it was recorded). */
+  readonly equity?: number;
 }
 
 /** A setup that went through the gates: either emitted (with a trade) or blocked with the reason. */

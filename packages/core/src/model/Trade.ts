@@ -37,6 +37,11 @@ export interface VirtualTrade {
   readonly quantity: number;
   /** Quote amount lost if the initial stop is hit (before fees). */
   readonly riskAmount: number;
+  /**
+   * The virtual account equity the trade was sized on (its signal's `sizing.equity`): what `pnlPercent` is a
+   * share of. Absent on trades opened before it was recorded.
+   */
+  readonly equity?: number;
   readonly openedAt: number;
   readonly status: "open" | "closed";
   /** Number of targets hit so far (0..3). */
@@ -55,7 +60,10 @@ export interface VirtualTrade {
   readonly rMultiple?: number;
   /** Realised pnl in quote currency, fees, slippage and funding included. */
   readonly pnl?: number;
-  /** pnl as % of the entry notional. */
+  /**
+   * pnl as % of the virtual account when the trade opened (`equity`): what the trade did to the account. On a
+   * trade without `equity` (opened by an older version), % of the entry notional.
+   */
   readonly pnlPercent?: number;
 }
 

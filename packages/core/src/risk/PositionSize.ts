@@ -60,7 +60,7 @@ const reject = (code: string, data: Record<string, number | string>): PositionSi
  * Rejects with `zeroStopDistance` when the stop equals the entry, `invalidSizingInput` for non-positive
  * equity/risk/prices, `belowMinNotional` when quantity × entry < `info.minNotional` (a quantity that rounds
  * to zero included). `riskAmount` is what the rounded quantity actually loses at the stop;
- * `leverage` = notional ÷ equity.
+ * `leverage` = notional ÷ equity (the least leverage that holds the position with the whole equity as margin).
  */
 export const positionSize = (input: PositionSizeInput): PositionSize => {
   const { equity, riskPercent, entry, stop, info } = input;
@@ -94,6 +94,7 @@ export const positionSize = (input: PositionSizeInput): PositionSize => {
       leverage: notional / equity,
       riskAmount: quantity * distance,
       riskPercent,
+      equity,
     },
   };
 };

@@ -43,6 +43,7 @@ export const aSizing = (setup: Setup, quantity = 1): Sizing => ({
   leverage: (quantity * setup.entry) / 1000,
   riskAmount: quantity * Math.abs(setup.entry - setup.stop),
   riskPercent: 1,
+  equity: 1000,
 });
 
 /** An emitted, sized signal for `aSetup(over)`. */

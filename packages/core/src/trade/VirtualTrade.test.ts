@@ -300,7 +300,16 @@ describe("advanceTrade: costs", () => {
     expect(trade.exitReason).toBe("breakeven");
     expect(trade.pnl!).toBeCloseTo(gross - fees, 10);
     expect(trade.rMultiple!).toBeCloseTo((gross - fees) / 10, 10);
-    expect(trade.pnlPercent!).toBeCloseTo(((gross - fees) / 200) * 100, 10);
+    // % of the 1000 USDT account the trade was sized on (aSignal's), not of its 200 USDT notional.
+    expect(trade.equity).toBe(1000);
+    expect(trade.pnlPercent!).toBeCloseTo(((gross - fees) / 1000) * 100, 10);
+    // A trade stored before the account was recorded keeps the old meaning: % of the entry notional.
+    const { equity: _, ...legacy } = t0;
+    const old = run(legacy, [tick(t0, 1, 101, 105), tick(t0, 2, 99, 102)], {
+      costs: FEES_ONLY,
+      timeoutCandles: 48,
+    });
+    expect(old.trade.pnlPercent!).toBeCloseTo(((gross - fees) / 200) * 100, 10);
   });
 
   test("a stopped trade loses 1R plus the round-trip fees", () => {

@@ -110,6 +110,7 @@ export const openTrade = (signal: Signal, costs: CostModel = DEFAULT_COSTS): Vir
     targets: setup.targets,
     quantity: sizing.quantity,
     riskAmount: Math.abs(setup.entry - setup.stop) * sizing.quantity,
+    ...(sizing.equity === undefined ? {} : { equity: sizing.equity }),
     openedAt: setup.time,
     status: "open",
     targetsHit: 0,
@@ -130,11 +131,12 @@ export const openedEvent = (trade: VirtualTrade): TradeEvent => ({
 
 /**
  * The result of a trade's fills and funding: pnl (quote currency; fees, slippage — already in the fill
- * prices — and funding included), R multiple (pnl / initial risk) and % of the entry notional. The one place
- * these are computed: closes, reports and mark-to-market valuations (a synthetic exit fill) all call it.
+ * prices — and funding included), R multiple (pnl / initial risk) and % of the virtual account the trade was
+ * sized on (`equity`; of the entry notional for a trade without it). The one place these are computed: closes,
+ * reports and mark-to-market valuations (a synthetic exit fill) all call it.
  */
 export const realised = (
-  trade: Pick<VirtualTrade, "side" | "quantity" | "riskAmount" | "fills" | "funding">,
+  trade: Pick<VirtualTrade, "side" | "quantity" | "riskAmount" | "fills" | "funding" | "equity">,
 ) => {
   const sign = trade.side === "LONG" ? 1 : -1;
   const entry = trade.fills[0];
@@ -147,7 +149,10 @@ export const realised = (
   return {
     pnl,
     rMultiple: trade.riskAmount > 0 ? pnl / trade.riskAmount : 0,
-    pnlPercent: (pnl / (entry.price * trade.quantity)) * 100,
+    pnlPercent:
+      trade.equity !== undefined && trade.equity > 0
+        ? (pnl / trade.equity) * 100
+        : (pnl / (entry.price * trade.quantity)) * 100,
   };
 };
 
@@ -325,6 +330,7 @@ const close = (
     riskAmount: trade.riskAmount,
     fills: allFills,
     funding,
+    ...(trade.equity === undefined ? {} : { equity: trade.equity }),
   });
   const targetsHit = reason === "tp3" ? 3 : trade.targetsHit + taken;
   const closedTrade: VirtualTrade = {

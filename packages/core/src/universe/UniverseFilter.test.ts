@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
+import { FIXTURE_KLINES_DIR } from "../../../../fixtures/index.ts";
 import type { Candle } from "../model/Candle.ts";
 import { DAY_MS } from "../model/Time.ts";
-import { FIXTURE_KLINES_DIR, loadKlinesFile } from "../testing/klines.ts";
+import { loadKlinesFile } from "../testing/klines.ts";
 import {
   DEFAULT_UNIVERSE_FILTER,
   rangePercent,

@@ -13,8 +13,8 @@ import {
   PREFERRED_MODEL,
   type Signal,
 } from "@signalbot/core";
-import { FIXTURE_KLINES_DIR } from "@signalbot/core/testing";
 import { Effect } from "effect";
+import { FIXTURE_KLINES_DIR } from "../../../../fixtures/index.ts";
 import { runBacktest } from "./Backtest.ts";
 import type { BacktestReport } from "./Report.ts";
 

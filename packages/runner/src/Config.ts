@@ -494,7 +494,7 @@ export const VARIABLES = {
   rotationSlotSeconds: v({
     name: "ROTATION_SLOT_SECONDS",
     example: "1800",
-    doc: "How long one window of rotating symbols stays before the next takes over.",
+    doc: "How long one window of rotating symbols stays before the next takes over; a window is analysed on every 30m close of its slot, both boundaries included (at 1800 s each of the top 300 is analysed about 12 times a day).",
     parse: num(1_800, 60, 86_400, true),
   }),
   fixedSymbols: v({

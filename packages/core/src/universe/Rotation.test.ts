@@ -1,6 +1,15 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { activeSet, diffActive } from "./Rotation.ts";
+import {
+  activeSet,
+  analysedOnEntry,
+  diffActive,
+  drainClose,
+  lastTriggerClose,
+  rotationCoverage,
+  slotCloses,
+  slotStartAt,
+} from "./Rotation.ts";
 
 const ranked = Array.from({ length: 300 }, (_, i) => `S${i}USDT`);
 const fixed = ["BTCUSDT", "ETHUSDT", "BNBUSDT"];
@@ -66,5 +75,58 @@ describe("activeSet", () => {
         },
       ),
     );
+  });
+});
+
+describe("the timing rule: which closes a rotating window is analysed on", () => {
+  const at = (h: number, m = 0) => Date.UTC(2025, 5, 2, h, m);
+
+  test("every 30m close from the slot's start to its end, both included, whatever the slot length", () => {
+    const slot = (ms: number, time: number) => Math.floor(time / ms);
+    expect(slotCloses(slot(1_800_000, at(10)), 1_800_000)).toEqual([at(10), at(10, 30)]);
+    expect(slotCloses(slot(3_600_000, at(10)), 3_600_000)).toEqual([at(10), at(10, 30), at(11)]);
+    expect(slotCloses(slot(900_000, at(10)), 900_000)).toEqual([at(10)]);
+    expect(slotCloses(slot(900_000, at(10, 15)), 900_000)).toEqual([at(10, 30)]);
+    expect(slotCloses(slot(60_000, at(10, 7)), 60_000)).toEqual([]);
+    expect(slotCloses(slot(60_000, at(10, 29)), 60_000)).toEqual([at(10, 30)]);
+    expect(slotCloses(slot(5_400_000, at(9)), 5_400_000)).toEqual([at(9), at(9, 30), at(10), at(10, 30)]);
+  });
+
+  test("a leaving window still gets the boundary candle; an entering one analyses what closed in its slot", () => {
+    expect(drainClose(at(10, 30))).toBe(at(10, 30));
+    expect(drainClose(at(10, 15))).toBe(at(10));
+    expect(analysedOnEntry(at(10, 30), at(10, 30))).toBe(true);
+    expect(analysedOnEntry(at(10), at(10, 15))).toBe(false);
+    expect(slotStartAt(at(10, 44), 900_000)).toBe(at(10, 30));
+    expect(lastTriggerClose(at(10, 44))).toBe(at(10, 30));
+    expect(lastTriggerClose(at(10, 30))).toBe(at(10, 30));
+  });
+
+  test("at the defaults (40 watched, 3 fixed, top 300, 1800 s) each ranked symbol is analysed about 12 times a day", () => {
+    const day = (slotSeconds: number) => {
+      const cov = rotationCoverage({
+        fixed,
+        ranked,
+        maxSymbols: 40,
+        slotMs: slotSeconds * 1000,
+        from: Date.UTC(2025, 5, 2),
+        to: Date.UTC(2025, 5, 3),
+      });
+      const counts = ranked.map((s) => cov.get(s)?.length ?? 0);
+      return {
+        fixed: cov.get("BTCUSDT")?.length,
+        min: Math.min(...counts),
+        max: Math.max(...counts),
+        mean: Math.round((counts.reduce((a, b) => a + b, 0) / counts.length) * 100) / 100,
+      };
+    };
+    // 48 slots × 37 rotating seats over 300 symbols ≈ 5.9 visits of 2 closes each.
+    expect(day(1800)).toEqual({ fixed: 48, min: 11, max: 12, mean: 11.84 });
+    // 24 slots × 37 ≈ 3 visits of 3 closes; 96 × 37 ≈ 11.8 visits of 1 close.
+    expect(day(3600)).toEqual({ fixed: 48, min: 7, max: 9, mean: 8.88 });
+    expect(day(900)).toEqual({ fixed: 48, min: 11, max: 12, mean: 11.84 });
+    // Every close of the day is someone's: no boundary close is analysed by nobody.
+    const cov = rotationCoverage({ fixed, ranked, maxSymbols: 40, slotMs, from: 0, to: 2 * slotMs });
+    expect([...cov.values()].flat().filter((c) => c === slotMs).length).toBe(3 + 2 * 37);
   });
 });

@@ -1,8 +1,12 @@
 /**
- * Which symbols the bot watches right now. Fixed symbols are always on; the remaining slots walk through the
- * top-volume list, one window per rotation slot; a symbol with an open virtual trade stays tracked until the
- * trade closes. The window is a function of event time, so a restart picks up the same rotation.
+ * Which symbols the bot watches right now, and on which closes a rotating window is analysed. Fixed symbols are
+ * always on; the remaining slots walk through the top-volume list, one window per rotation slot; a symbol with
+ * an open virtual trade stays tracked until the trade closes. The window is a function of event time, so a
+ * restart picks up the same rotation.
  */
+import { TIMEFRAME_MS } from "../model/Candle.ts";
+
+const TRIGGER_MS = TIMEFRAME_MS["30m"];
 
 export interface RotationInput {
   /** Always watched, in this order (e.g. BTCUSDT, ETHUSDT, BNBUSDT). */
@@ -68,4 +72,83 @@ export const diffActive = (
     entering: next.filter((s) => !before.has(s)),
     leaving: previous.filter((s) => !after.has(s)),
   };
+};
+
+// ---- timing: which closes a rotating window is analysed on --------------------------------------------------
+
+/** Start and end (ms UTC) of rotation slot `slot`. */
+export const slotBounds = (
+  slot: number,
+  slotMs: number,
+): { readonly start: number; readonly end: number } => ({
+  start: slot * slotMs,
+  end: (slot + 1) * slotMs,
+});
+
+/** The start of the rotation slot `time` is in: the last boundary at or before it. */
+export const slotStartAt = (time: number, slotMs: number): number => Math.floor(time / slotMs) * slotMs;
+
+/** The 30m trigger close at or before `time` (ms UTC). */
+export const lastTriggerClose = (time: number): number => Math.floor(time / TRIGGER_MS) * TRIGGER_MS;
+
+/**
+ * The trigger closes a rotating window is analysed on: every 30m close from its slot's start to its end, both
+ * included. A boundary close is analysed by the window leaving there (its last candle: the leaving symbols stay
+ * subscribed until they have it, `drainClose`) and by the window entering there (the candle its warm-up fetched,
+ * `analysedOnEntry`) — so no closed candle is lost at a boundary, whatever the slot length. At the default 1800 s
+ * a window is analysed on 2 closes, at 3600 s on 3, at 900 s on 1; a slot shorter than 30 min that holds no close
+ * is analysed on none.
+ */
+export const slotCloses = (slot: number, slotMs: number): number[] => {
+  const { start, end } = slotBounds(slot, slotMs);
+  const out: number[] = [];
+  for (let c = Math.ceil(start / TRIGGER_MS) * TRIGGER_MS; c <= end; c += TRIGGER_MS) out.push(c);
+  return out;
+};
+
+/**
+ * Whether a symbol entering the rotating window at the boundary `slotStart` analyses a candle closing at `close`
+ * that its warm-up fetched: yes when the candle closed in its slot (at the boundary or after — a warm-up that ran
+ * late), subject to the late-candle rule like any other candle. A candle closed before the slot belongs to the
+ * previous window. (At start-up there is no boundary: the warm-up is history, the first close after it is the
+ * first analysed.)
+ */
+export const analysedOnEntry = (close: number, slotStart: number): boolean => close >= slotStart;
+
+/**
+ * The last close a symbol leaving the window at `boundary` must still be stepped with before it is unsubscribed:
+ * the trigger close at or before the boundary (for a slot length that is a multiple of 30 min, the boundary
+ * itself; between closes, one it already has).
+ */
+export const drainClose = (boundary: number): number => lastTriggerClose(boundary);
+
+/**
+ * Per symbol, the trigger closes in (`from`, `to`] on which it is analysed under the rotation alone — the fixed
+ * symbols on every close, each rotating window on its `slotCloses` (symbols with open trades aside, which are
+ * analysed on every close while pinned). What the live loop must do, and the figure the documentation quotes.
+ */
+export const rotationCoverage = (
+  input: Omit<RotationInput, "time" | "pinned"> & { readonly from: number; readonly to: number },
+): Map<string, number[]> => {
+  const seen = new Map<string, Set<number>>();
+  const add = (symbol: string, close: number) => {
+    if (close <= input.from || close > input.to) return;
+    let closes = seen.get(symbol);
+    if (closes === undefined) seen.set(symbol, (closes = new Set()));
+    closes.add(close);
+  };
+  for (let slot = Math.floor(input.from / input.slotMs); slot * input.slotMs <= input.to; slot++) {
+    const set = activeSet({ ...input, time: slot * input.slotMs, pinned: [] });
+    const closes = slotCloses(slot, input.slotMs);
+    for (const symbol of set.rotating) for (const c of closes) add(symbol, c);
+  }
+  for (const symbol of input.fixed)
+    for (let c = lastTriggerClose(input.from) + TRIGGER_MS; c <= input.to; c += TRIGGER_MS) add(symbol, c);
+  const out = new Map<string, number[]>();
+  for (const [symbol, closes] of seen)
+    out.set(
+      symbol,
+      [...closes].sort((a, b) => a - b),
+    );
+  return out;
 };

@@ -2,30 +2,40 @@
  * Which symbols the loop watches, kept in step with core's rotation (`activeSet`: fixed + pinned + rotating
  * window): the top-volume universe is fetched (and refetched), entering symbols are warmed up by REST BEFORE
  * they are subscribed and analysed, leaving ones are unsubscribed and their candles freed. A symbol with an
- * open virtual trade is pinned and never leaves.
+ * open virtual trade is pinned and never leaves. At a slot boundary no candle is lost (core's timing rule,
+ * `slotCloses`): a leaving symbol stays subscribed until it has stepped the candle closing at the boundary
+ * (`drainClose`), and an entering one has the candles of its slot that its warm-up fetched analysed
+ * (`analysedOnEntry`) — handed to the dispatcher like streamed candles, so the late-candle rule applies.
  */
 
 import { retryTelling, universeRetry } from "@signalbot/adapters/binance";
 import {
   activeSet,
+  analysedOnEntry,
   type Candle,
+  type CandleEvent,
+  type ClosedCandleOutcome,
+  closedAt,
   diffActive,
+  drainClose,
   MarketData,
   type MarketDataError,
-  makeParams,
   type MarketStream,
+  makeParams,
   Pipeline,
   type SymbolInfo,
   SymbolState,
+  TIMEFRAME_MS,
   TIMEFRAMES,
   type Timeframe,
   type UniverseEntry,
   type UniverseFilterConfig,
   warmupCandles,
 } from "@signalbot/core";
-import { Clock, Effect, Semaphore } from "effect";
+import { Clock, Deferred, Effect, Semaphore } from "effect";
 import type { Logger } from "../observability/Log.ts";
 import type { Metrics } from "../observability/Metrics.ts";
+import { isoMinute } from "./Describe.ts";
 import { makeUniverseScreen } from "./UniverseScreen.ts";
 
 /**
@@ -62,7 +72,17 @@ export interface ActiveSymbolsDeps {
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly stream: MarketStream["Service"];
+  /**
+   * Hands a closed candle to the loop as if the stream had delivered it (the dispatcher): how an entering symbol
+   * has the candles of its slot that its warm-up fetched analysed. Without it they stay warm-up history.
+   */
+  readonly replay?: (event: CandleEvent) => void;
+  /** How long a leaving symbol may take to step its boundary candle before it is fetched by REST (default 20 s). */
+  readonly drainWaitMs?: number;
 }
+
+/** See `ActiveSymbolsDeps.drainWaitMs`. */
+export const DRAIN_WAIT_MS = 20_000;
 
 /** Symbols warmed up at once (each is 3 REST calls through the weight governor). */
 const WARMUP_CONCURRENCY = 4;
@@ -88,6 +108,12 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
   const lock = Semaphore.makeUnsafe(1);
   const screening = makeUniverseScreen({ filter: universeFilterOf(config), log, metrics });
   let skipped = 0;
+  /** Symbols being warmed up to enter: a close's round waits for them too. */
+  const warming = new Set<string>();
+  /** Leaving symbols that must still step the candle closing at `until` (ms), and who waits for them. */
+  let draining:
+    | { readonly symbols: Set<string>; readonly until: number; readonly done: Deferred.Deferred<void> }
+    | undefined;
 
   /**
    * `listed`: every trading USDT perpetual, ranked. Its first TOP_VOLUME_FETCH_LIMIT and the fixed symbols are
@@ -146,15 +172,23 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
       md.klines({ symbol, timeframe, limit: WARMUP_CANDLES }),
     );
 
-  /** 499 closed candles × 3 timeframes, then a fresh SymbolState; undefined (logged) on failure. */
-  const warmUp = (symbol: string) =>
+  /**
+   * 499 closed candles × 3 timeframes, then a fresh SymbolState; undefined (logged) on failure. Entering at a
+   * slot boundary (`slotStart`), the 30m candles that closed in the slot are left out of the history and
+   * returned, to be analysed.
+   */
+  const warmUp = (symbol: string, slotStart: number | undefined) =>
     Effect.gen(function* () {
-      const history = {} as Record<Timeframe, readonly Candle[]>;
-      for (const tf of TIMEFRAMES) history[tf] = yield* fetchHistory(symbol, tf);
+      const history = {} as Record<Timeframe, Candle[]>;
+      for (const tf of TIMEFRAMES) history[tf] = [...(yield* fetchHistory(symbol, tf))];
+      const inSlot: Candle[] = [];
+      if (slotStart !== undefined && deps.replay !== undefined)
+        while (history["30m"].length > 0 && analysedOnEntry(closedAt(history["30m"].at(-1)!), slotStart))
+          inSlot.unshift(history["30m"].pop()!);
       const t = new SymbolState(symbol, infos.get(symbol), { rrMin: config.rrMin });
       t.warm(history);
       metrics.inc("signalbot_warmups_total", "Symbols warmed up by REST.");
-      return t;
+      return { state: t, inSlot };
     }).pipe(
       Effect.catchTag("MarketDataError", (e) =>
         Effect.sync(() => {
@@ -164,66 +198,150 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
       ),
     );
 
-  const subscription = (what: "subscribe" | "unsubscribe", symbols: readonly string[]) => {
+  /** `handed`: per symbol, the open time of the last candle handed to the loop (the stream need not backfill it). */
+  const subscription = (
+    what: "subscribe" | "unsubscribe",
+    symbols: readonly string[],
+    handed: Readonly<Record<string, number>> = {},
+  ) => {
     if (symbols.length === 0) return Effect.void;
     if (what === "unsubscribe") return deps.stream.unsubscribe(symbols);
     const lastClosed: Record<string, number> = {};
     for (const s of symbols) {
-      const t = tracked.get(s)?.lastClosedOpenTime;
+      const t = handed[s] ?? tracked.get(s)?.lastClosedOpenTime;
       if (t !== undefined) lastClosed[s] = t;
     }
     return deps.stream.subscribe(symbols, lastClosed);
   };
 
-  /** Recomputes the active set for the current slot and applies the difference. */
-  const rotate = lock.withPermits(1)(
+  /** Whether `symbol` has stepped the candle closing at `until`. */
+  const hasStepped = (symbol: string, until: number): boolean => {
+    const last = tracked.get(symbol)?.lastClosedOpenTime;
+    return last !== undefined && last + TIMEFRAME_MS["30m"] >= until;
+  };
+
+  /**
+   * Leaving symbols stay subscribed until each has stepped the candle closing at `until` (the stream delivers it
+   * about 2 s after the close); whatever has not come after `drainWaitMs` is fetched by REST and handed to the
+   * loop. Then they are unsubscribed — but one whose boundary candle opened a trade is pinned and stays.
+   */
+  const drain = (leaving: readonly string[], until: number) =>
     Effect.gen(function* () {
-      busy = true;
-      const now = yield* Clock.currentTimeMillis;
-      const { book } = yield* Pipeline;
-      const set = activeSet({
-        fixed,
-        ranked,
-        maxSymbols: config.maxSymbolsSubscribed,
-        slotMs: config.rotationSlotSeconds * 1000,
-        time: now,
-        pinned: [...book.symbols()],
-      });
-      const { entering, leaving } = diffActive(active, set.symbols);
-      if (leaving.length > 0) {
-        yield* subscription("unsubscribe", leaving);
-        for (const s of leaving) tracked.delete(s);
-      }
-      const started = yield* Clock.currentTimeMillis;
-      const warmed = yield* Effect.forEach(entering, warmUp, { concurrency: WARMUP_CONCURRENCY });
-      const ready: string[] = [];
-      for (const t of warmed)
-        if (t !== undefined) {
-          tracked.set(t.symbol, t);
-          ready.push(t.symbol);
-        }
-      yield* subscription("subscribe", ready);
-      const failed = new Set(entering.filter((s) => !ready.includes(s)));
-      active = set.symbols.filter((s) => !failed.has(s));
-      pinned = [...book.symbols()];
-      rotating = set.rotating.filter((s) => !failed.has(s));
-      metrics.set("signalbot_active_symbols", "Symbols subscribed and analysed.", active.length);
-      if (entering.length > 0 || leaving.length > 0)
-        log.info(`rotation slot ${set.slot}: ${active.length} symbols active`, {
-          entering: ready.join(","),
-          leaving: leaving.join(","),
-          pinned: pinned.join(","),
-          warmupMs: (yield* Clock.currentTimeMillis) - started,
+      // The waiter is in place before anything can yield, so no step between the check and the wait is missed.
+      const waitFor = (symbols: readonly string[], ms: number) =>
+        Effect.suspend(() => {
+          const pending = new Set(symbols.filter((s) => tracked.has(s) && !hasStepped(s, until)));
+          if (pending.size === 0) return Effect.void;
+          const done = Deferred.makeUnsafe<void>();
+          draining = { symbols: pending, until, done };
+          return Effect.raceFirst(Deferred.await(done), Effect.sleep(ms)).pipe(
+            Effect.ensuring(Effect.sync(() => (draining = undefined))),
+          );
         });
-      return { entering: ready, leaving };
-    }).pipe(Effect.ensuring(Effect.sync(() => (busy = false)))),
-  );
+      yield* waitFor(leaving, deps.drainWaitMs ?? DRAIN_WAIT_MS);
+      const late = leaving.filter((s) => tracked.has(s) && !hasStepped(s, until));
+      if (late.length > 0 && deps.replay !== undefined) {
+        const md = yield* MarketData;
+        for (const s of late) {
+          const from = (tracked.get(s)?.lastClosedOpenTime ?? until - 2 * TIMEFRAME_MS["30m"]) + 1;
+          const got = yield* Effect.orElseSucceed(
+            md.klines({ symbol: s, timeframe: "30m", startTime: from, endTime: until - 1, limit: 99 }),
+            () => [] as readonly Candle[],
+          );
+          for (const candle of got) deps.replay({ symbol: s, timeframe: "30m", candle, closed: true });
+        }
+        yield* waitFor(late, 5_000);
+        const lost = late.filter((s) => tracked.has(s) && !hasStepped(s, until));
+        if (lost.length > 0)
+          log.warn(`rotation: ${lost.length} leaving symbols without their ${isoMinute(until)} candle`, {
+            symbols: lost.join(","),
+          });
+      }
+      const { book } = yield* Pipeline;
+      const gone = leaving.filter((s) => book.count(s) === 0);
+      yield* subscription("unsubscribe", gone);
+      for (const s of gone) tracked.delete(s);
+      return leaving.filter((s) => book.count(s) > 0);
+    });
+
+  /**
+   * Recomputes the active set and applies the difference. `boundary`: the slot boundary a scheduled rotation
+   * runs for (the window is the slot's; leaving symbols are drained, entering ones analyse their slot's
+   * candles); without it (at start) the set is the current slot's and the warm-up is only history.
+   */
+  const rotate = (boundary?: number) =>
+    lock.withPermits(1)(
+      Effect.gen(function* () {
+        busy = true;
+        const now = yield* Clock.currentTimeMillis;
+        const { book } = yield* Pipeline;
+        const slotMs = config.rotationSlotSeconds * 1000;
+        const set = activeSet({
+          fixed,
+          ranked,
+          maxSymbols: config.maxSymbolsSubscribed,
+          slotMs,
+          time: boundary ?? now,
+          pinned: [...book.symbols()],
+        });
+        const { entering, leaving } = diffActive(active, set.symbols);
+        if (boundary === undefined && leaving.length > 0) {
+          yield* subscription("unsubscribe", leaving);
+          for (const s of leaving) tracked.delete(s);
+        }
+        const started = yield* Clock.currentTimeMillis;
+        for (const s of entering) warming.add(s);
+        const warmed = yield* Effect.forEach(entering, (s) => warmUp(s, boundary), {
+          concurrency: WARMUP_CONCURRENCY,
+        }).pipe(Effect.ensuring(Effect.sync(() => warming.clear())));
+        const ready: string[] = [];
+        const replays: CandleEvent[] = [];
+        for (const w of warmed)
+          if (w !== undefined) {
+            tracked.set(w.state.symbol, w.state);
+            ready.push(w.state.symbol);
+            for (const candle of w.inSlot)
+              replays.push({ symbol: w.state.symbol, timeframe: "30m", candle, closed: true });
+          }
+        const handed: Record<string, number> = {};
+        for (const e of replays) handed[e.symbol] = e.candle.openTime;
+        yield* subscription("subscribe", ready, handed);
+        for (const e of replays) deps.replay?.(e);
+        const kept =
+          boundary === undefined || leaving.length === 0 ? [] : yield* drain(leaving, drainClose(boundary));
+        const failed = new Set(entering.filter((s) => !ready.includes(s)));
+        active = [...set.symbols.filter((s) => !failed.has(s)), ...kept];
+        pinned = [...book.symbols()];
+        rotating = set.rotating.filter((s) => !failed.has(s));
+        metrics.set("signalbot_active_symbols", "Symbols subscribed and analysed.", active.length);
+        if (entering.length > 0 || leaving.length > 0)
+          log.info(`rotation slot ${set.slot}: ${active.length} symbols active`, {
+            entering: ready.join(","),
+            leaving: leaving.join(","),
+            pinned: pinned.join(","),
+            warmupMs: (yield* Clock.currentTimeMillis) - started,
+          });
+        return { entering: ready, leaving };
+      }).pipe(Effect.ensuring(Effect.sync(() => (busy = false)))),
+    );
+
+  /** Told of every closed-candle step: a leaving symbol that has its boundary candle may go. */
+  const stepped = (symbol: string, outcome: ClosedCandleOutcome): void => {
+    const d = draining;
+    if (d === undefined || outcome._tag !== "Stepped" || !d.symbols.has(symbol) || outcome.time < d.until)
+      return;
+    d.symbols.delete(symbol);
+    if (d.symbols.size === 0) Deferred.doneUnsafe(d.done, Effect.void);
+  };
 
   return {
     tracked: (symbol: string) => tracked.get(symbol),
     loadUniverse,
     refreshUniverse,
     rotate,
+    stepped,
+    /** The symbols a close waits for: every tracked one (leaving ones until drained) and those warming up. */
+    expected: (): string[] => [...tracked.keys(), ...warming],
     /** For /healthz, /universe and the tests. */
     view: () => ({
       active,

@@ -8,6 +8,7 @@
  */
 import {
   type Alert,
+  type CandleEvent,
   type KeyValueStore,
   MarketStream,
   Memory,
@@ -136,13 +137,24 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
       );
 
       // 2. The stream feeds the dispatcher; symbols are tracked by the rotation.
-      const symbols = makeActiveSymbols({ config, log: log.child("universe"), metrics, stream });
+      // Entering symbols hand the candles of their slot to the dispatcher, created just below.
+      let replay: (event: CandleEvent) => void = () => {};
+      const symbols = makeActiveSymbols({
+        config,
+        log: log.child("universe"),
+        metrics,
+        stream,
+        replay: (event) => replay(event),
+      });
       const flow = makeCandleFlow({
         log: log.child("scan"),
         metrics,
         lastClosed: state.lastClosed,
-        watched: () => Array.from(symbols.all(), (t) => t.symbol),
-        ...(options.onStep === undefined ? {} : { onStep: options.onStep }),
+        watched: symbols.expected,
+        onStep: (symbol, outcome) => {
+          symbols.stepped(symbol, outcome);
+          options.onStep?.(symbol, outcome);
+        },
       });
       const dispatcher = yield* makeDispatcher({
         flow,
@@ -151,6 +163,7 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
         log: log.child("scan"),
         metrics,
       });
+      replay = (event) => void dispatcher.offer(event);
       const events = makeEventLog({ log, metrics, state, raise });
       const worker = makeOutboxWorker(options.outbox ?? {});
 
@@ -242,7 +255,7 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
       log.info(`loading the universe from ${config.restUrl}`, { top: config.topVolumeFetchLimit });
       yield* symbols.loadUniverse;
       yield* Ref.set(state.universeLoaded, true);
-      const first = yield* symbols.rotate;
+      const first = yield* symbols.rotate();
       const now = yield* Clock.currentTimeMillis;
       yield* Ref.set(state.lastDataAt, now);
       log.info(`started: ${symbols.view().active.length} symbols warmed up and subscribed`, {

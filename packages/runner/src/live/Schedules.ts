@@ -14,6 +14,7 @@ import {
   type Pipeline,
   SignalStore,
   signalsToday,
+  slotStartAt,
 } from "@signalbot/core";
 import { Clock, Effect, Ref } from "effect";
 import type { AppConfig } from "../Config.ts";
@@ -99,12 +100,16 @@ export const forkSchedules = (deps: ScheduleDeps) =>
     const every = (ms: number, effect: Effect.Effect<unknown, never, LiveScheduleServices>) =>
       Effect.forkScoped(Effect.forever(Effect.andThen(Effect.sleep(ms), effect)));
 
+    // A late wake-up (a busy process) rotates for the latest boundary passed, never skips to the one after.
+    let next = slotStartAt(yield* Clock.currentTimeMillis, slotMs) + slotMs;
     yield* Effect.forkScoped(
       Effect.forever(
         Effect.gen(function* () {
           const t = yield* Clock.currentTimeMillis;
-          yield* Effect.sleep(slotMs - (t % slotMs));
-          yield* symbols.rotate;
+          if (t < next) yield* Effect.sleep(next - t);
+          const boundary = slotStartAt(yield* Clock.currentTimeMillis, slotMs);
+          yield* symbols.rotate(boundary);
+          next = boundary + slotMs;
         }),
       ),
     );

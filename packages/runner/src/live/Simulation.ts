@@ -9,7 +9,7 @@ import { FIXTURE_KLINES_DIR } from "../../../../fixtures/index.ts";
 import { type AppConfig, loadConfig } from "../Config.ts";
 import { runBot } from "../cli/start.ts";
 import type { Logger } from "../observability/Log.ts";
-import type { LiveHandle } from "./Live.ts";
+import type { LiveHandle, LiveOptions } from "./Live.ts";
 import { clockFrom, SteppedTime } from "./TimeSource.ts";
 
 const STEP = TIMEFRAME_MS["30m"];
@@ -25,6 +25,11 @@ export interface SimulationOptions {
   readonly dataDir?: string;
   /** Symbols the fake lists pegged to 1 USDT (see `FakeExchangeOptions.peggedSymbols`). Default none. */
   readonly peggedSymbols?: readonly string[];
+  /**
+   * While the bot lags, `settle` lets market time run on a minute every this many polls (default 25, ≈ 50 ms):
+   * what a reconnecting stream needs. A test that must not drift raises it.
+   */
+  readonly catchUpPolls?: number;
 }
 
 export interface RunningBot {
@@ -39,8 +44,10 @@ export class Simulation {
   readonly telegram: FakeBotApi;
   readonly time: SteppedTime;
   private bot: RunningBot | undefined;
+  private readonly catchUpPolls: number;
 
   constructor(options: SimulationOptions) {
+    this.catchUpPolls = options.catchUpPolls ?? 25;
     this.exchange = new FakeExchange({
       dataDir: options.dataDir ?? FIXTURE_KLINES_DIR,
       generatedSymbols: options.generatedSymbols ?? 4,
@@ -72,8 +79,15 @@ export class Simulation {
     };
   }
 
-  /** Starts the real bot with `env`; resolves once it has warmed up and subscribed. */
-  async startBot(env: Record<string, string>, log: Logger): Promise<RunningBot> {
+  /**
+   * Starts the real bot with `env`; resolves once it has warmed up and subscribed. `onStep` follows every
+   * closed-candle step (see `LiveOptions.onStep`).
+   */
+  async startBot(
+    env: Record<string, string>,
+    log: Logger,
+    hooks: { readonly onStep?: LiveOptions["onStep"] } = {},
+  ): Promise<RunningBot> {
     const loaded = loadConfig(env);
     if (loaded._tag === "Invalid") throw new Error(`bad configuration: ${loaded.problems.join("; ")}`);
     const config = loaded.config;
@@ -92,6 +106,7 @@ export class Simulation {
       pollTimeoutSeconds: 1,
       reconnect: { baseMs: 20, maxMs: 200 },
       stopReason: () => "simulation over",
+      ...(hooks.onStep === undefined ? {} : { onStep: hooks.onStep }),
     });
     const h = await Promise.race([
       handle,
@@ -139,9 +154,10 @@ export class Simulation {
     if (bot === undefined) return;
     const deadline = Date.now() + timeoutMs;
     let behind = "";
-    for (let polls = 1; ; polls++) {
-      if (polls % 25 === 0) this.exchange.advance(60_000);
-      this.time.release();
+    for (let polls = 1, quiet = 0; ; polls++) {
+      if (polls % this.catchUpPolls === 0) this.exchange.advance(60_000);
+      // A sleeper woken now (a rotation at its boundary) has not run yet: not quiet until a poll wakes none.
+      quiet = this.time.release() > 0 ? 0 : quiet + 1;
       const view = bot.handle.symbols.view();
       const load = bot.handle.health().scans as { readonly inFlight: number; readonly closesPending: number };
       behind = view.busy
@@ -165,7 +181,7 @@ export class Simulation {
             break;
           }
         }
-      if (behind === "") return;
+      if (behind === "" && quiet >= 2) return;
       if (Date.now() > deadline) throw new Error(`the bot did not catch up in ${timeoutMs} ms: ${behind}`);
       await Bun.sleep(2);
     }

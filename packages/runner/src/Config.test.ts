@@ -42,6 +42,34 @@ describe("configuration", () => {
     expect(r.problems.join("\n")).toContain('TIMEZONE: unknown time zone "Mars/Base"');
   });
 
+  test("the tradeability gates and the universe filter: defaults, overrides, and what is refused", () => {
+    const d = loadConfig({});
+    expect(d._tag === "Valid" && d.config).toMatchObject({
+      maxCostR: 0.2,
+      maxLeverage: 10,
+      universeMinRangePercent: 2,
+      universeRangeDays: 7,
+      universeMinAgeDays: undefined,
+    });
+    expect(d._tag === "Valid" && d.config.universePeggedAssets).toContain("USDC");
+    const o = loadConfig({ UNIVERSE_PEGGED_ASSETS: "none", UNIVERSE_MIN_AGE_DAYS: "0", MAX_LEVERAGE: "20" });
+    expect(o._tag === "Valid" && o.config).toMatchObject({
+      universePeggedAssets: [],
+      universeMinAgeDays: 0,
+      maxLeverage: 20,
+    });
+    const r = loadConfig({
+      UNIVERSE_PEGGED_ASSETS: "usdc, US-DC",
+      MAX_COST_R: "0",
+      UNIVERSE_RANGE_DAYS: "2.5",
+    });
+    expect(r._tag === "Invalid" && r.problems).toEqual([
+      "MAX_COST_R: must be between 0.01 and 10, got 0",
+      'UNIVERSE_PEGGED_ASSETS: not an asset: "US-DC"',
+      'UNIVERSE_RANGE_DAYS: expected a whole number, got "2.5"',
+    ]);
+  });
+
   test("a bot token needs a chat id, and the error says how to find it", () => {
     const r = loadConfig({ TELEGRAM_BOT_TOKEN: "123:abc" });
     expect(r._tag === "Invalid" && r.problems).toEqual([

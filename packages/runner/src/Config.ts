@@ -53,31 +53,24 @@ const num =
     return ok(v);
   };
 
-/** Asset names ("USDC,FDUSD"); empty keeps `fallback`, "none" is the empty list. */
-const assetList =
-  (fallback: readonly string[]) =>
+/**
+ * A comma-separated list of upper-case names matching `pattern` ("BTCUSDT,ETHUSDT"); empty keeps `fallback`;
+ * with `none`, the word "none" is the empty list.
+ */
+const names =
+  (fallback: readonly string[], pattern: RegExp, what: string, none = false) =>
   (raw: string | undefined): Parsed<readonly string[]> => {
     if (raw === undefined || raw.trim() === "") return ok(fallback);
-    if (raw.trim().toLowerCase() === "none") return ok([]);
+    if (none && raw.trim().toLowerCase() === "none") return ok([]);
     const list = raw
       .split(",")
       .map((s) => s.trim().toUpperCase())
       .filter((s) => s !== "");
-    const wrong = list.filter((s) => !/^[A-Z0-9]{1,20}$/.test(s));
-    return wrong.length > 0 ? bad(`not an asset: ${wrong.map((s) => `"${s}"`).join(", ")}`) : ok(list);
+    const wrong = list.filter((s) => !pattern.test(s));
+    return wrong.length > 0 ? bad(`not ${what}: ${wrong.map((s) => `"${s}"`).join(", ")}`) : ok(list);
   };
-
-const symbols =
-  (fallback: readonly string[]) =>
-  (raw: string | undefined): Parsed<readonly string[]> => {
-    if (raw === undefined || raw.trim() === "") return ok(fallback);
-    const list = raw
-      .split(",")
-      .map((s) => s.trim().toUpperCase())
-      .filter((s) => s !== "");
-    const wrong = list.filter((s) => !/^[A-Z0-9]{2,30}$/.test(s));
-    return wrong.length > 0 ? bad(`not a symbol: ${wrong.map((s) => `"${s}"`).join(", ")}`) : ok(list);
-  };
+const symbols = (fallback: readonly string[]) => names(fallback, /^[A-Z0-9]{2,30}$/, "a symbol");
+const assetList = (fallback: readonly string[]) => names(fallback, /^[A-Z0-9]{1,20}$/, "an asset", true);
 
 const url =
   (fallback: string | undefined, protocols: readonly string[]) =>

@@ -36,8 +36,6 @@ import { describeMemoryEvent, describeReason, describeTradeEvent, isoMinute } fr
  */
 export const CHART_CANDLES = 200;
 
-const NO_CANDIDATES: readonly never[] = Object.freeze([]);
-
 export type FlowServices = MarketData | SignalStore | Memory | Pipeline | HigherTimeframes;
 
 export interface FlowDeps {
@@ -213,14 +211,9 @@ export const makeCandleFlow = (deps: FlowDeps) => {
     Effect.gen(function* () {
       const closes = report(t, outcome);
       if (closes !== undefined) yield* Ref.update(deps.lastClosed, (last) => ({ ...last, ...closes }));
-      if (outcome._tag === "Stepped") {
-        const { analysis } = outcome;
-        yield* rounds.submit(
-          t.symbol,
-          outcome.time,
-          analysis._tag === "Analysed" ? analysis.candidates : NO_CANDIDATES,
-        );
-      }
+      // A late candle (not analysed) has no setups, and its close's round is long decided: nothing to hand in.
+      if (outcome._tag === "Stepped" && outcome.analysis._tag === "Analysed")
+        yield* rounds.submit(t.symbol, outcome.time, outcome.analysis.candidates);
       deps.onStep?.(t.symbol, outcome);
     });
 

@@ -302,12 +302,16 @@ export const runSoak = async (o: SoakOptions): Promise<SoakResult> => {
     }
     telegram.setDown(undefined);
     // Let the outbox drain (Telegram pacing is 1 message/s) before stopping.
-    const drainUntil = performance.now() + 30_000;
-    while (performance.now() < drainUntil && pendingOutbox(dbPath) > 0) await sleep(500);
+    const drain = async () => {
+      const drainUntil = performance.now() + 30_000;
+      while (performance.now() < drainUntil && pendingOutbox(dbPath) > 0) await sleep(500);
+    };
+    await drain();
     marketRunning = false;
     await marketLoop;
-    // The last closes may still be in a 429 pause or a reconnect backfill.
+    // The last closes may still be in a 429 pause or a reconnect backfill; what they queue drains too.
     await sleep(8_000);
+    await drain();
     const stoppingAt = Date.now();
     const code = await bot.terminate(15_000);
     checks.push({ name: "clean shutdown", ok: code === 0, detail: `exit code ${code} after SIGTERM` });

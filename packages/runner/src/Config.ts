@@ -3,9 +3,7 @@
  * from the environment (and `.env` when present). Problems are collected and reported one line each;
  * secrets are redacted wherever the configuration is shown.
  */
-import { DEFAULT_TIMEOUT_CANDLES } from "@signalbot/core";
-
-import { DEFAULT_PEGGED_ASSETS, makeParams, warmupCandles } from "@signalbot/core";
+import { DEFAULT_PEGGED_ASSETS, DEFAULT_TIMEOUT_CANDLES, makeParams, warmupCandles } from "@signalbot/core";
 
 /** Days of daily candles the models need before they can answer (their 1d warm-up). */
 export const MODEL_WARMUP_DAYS = warmupCandles(makeParams({}))["1d"];

@@ -58,16 +58,21 @@ describe("replay guarantees", async () => {
     }
   });
 
-  test("the clock is the data: pauses hold 12 h of candles, then lift at the first close after expiry", () => {
-    const fired = long.memoryEvents.filter((e) => e.rule === "lossStreakPause" && e.action === "fired");
+  test("the clock is the data: pauses hold 12 h of candles, then lift at the first close after expiry", async () => {
+    // Six symbols: since the setups of a close are decided after every trade of that instant has advanced (#12),
+    // the four above leave no setup inside a loss-streak pause, and this test needs one to be blocked.
+    const six = await run(
+      args({ symbols: ["ADAUSDT", "BTCUSDT", "DOGEUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT"] }),
+    );
+    const fired = six.memoryEvents.filter((e) => e.rule === "lossStreakPause" && e.action === "fired");
     expect(fired.length).toBeGreaterThan(0);
     for (const e of fired) {
       expect(e.until).toBe(e.time + 12 * 3_600_000);
-      const emittedMeanwhile = long.signals.filter(
+      const emittedMeanwhile = six.signals.filter(
         (s) => s.status === "emitted" && s.createdAt >= e.time && s.createdAt < e.until!,
       );
       expect(emittedMeanwhile).toEqual([]);
-      const relaxed = long.memoryEvents.find(
+      const relaxed = six.memoryEvents.find(
         (r) => r.rule === "lossStreakPause" && r.action === "relaxed" && r.until === e.until,
       );
       if (relaxed !== undefined) {
@@ -75,7 +80,7 @@ describe("replay guarantees", async () => {
         expect(relaxed.time - e.until!).toBeLessThan(30 * 60_000 + 1);
       }
     }
-    const blockedByPause = long.signals.filter((s) => s.blockedBy?.code === "lossStreakPause");
+    const blockedByPause = six.signals.filter((s) => s.blockedBy?.code === "lossStreakPause");
     expect(blockedByPause.length).toBeGreaterThan(0);
   });
 
@@ -144,21 +149,25 @@ describe("replay guarantees", async () => {
       expect(all.candles).toEqual(long.candles);
     });
 
-    test("two of four: the fixed symbol always analysed, the others in turn, never more than two signalling per slot, open trades followed to the end", async () => {
+    test("two of four: the fixed symbol always analysed, the others in turn, each window on both closes of its slot, open trades followed to the end", async () => {
       const two = await run(args({ rotation: rotation(2) }));
       const analysed = two.candles.analysed;
       const total = (sym: string) => two.candles.bySymbol[sym]!["30m"]!;
       expect(analysed.BTCUSDT).toBe(total("BTCUSDT"));
+      // One rotating seat over three symbols, a window per 30m slot analysed on both its closes (core's timing
+      // rule: the boundary close is analysed by the window leaving and the one entering): about two closes in three
+      // (less while an open trade pins a symbol to the seat; one in three before the rule).
       for (const sym of ["DOGEUSDT", "ETHUSDT", "XRPUSDT"]) {
-        expect(analysed[sym]!).toBeLessThan(total(sym) * 0.6);
-        expect(analysed[sym]!).toBeGreaterThan(total(sym) * 0.2);
+        expect(analysed[sym]!).toBeLessThan(total(sym) * 0.75);
+        expect(analysed[sym]!).toBeGreaterThan(total(sym) * 0.45);
       }
       const perSlot = new Map<number, Set<string>>();
       for (const s of two.signals) {
         const slot = Math.floor(s.createdAt / (30 * 60_000));
         perSlot.set(slot, (perSlot.get(slot) ?? new Set()).add(s.setup.symbol));
       }
-      for (const symbols of perSlot.values()) expect(symbols.size).toBeLessThanOrEqual(2);
+      // The fixed symbol and the two windows that meet at the close.
+      for (const symbols of perSlot.values()) expect(symbols.size).toBeLessThanOrEqual(3);
       expect(two.signals.length).toBeLessThan(long.signals.length);
       expect(two.summary.trades).toBeGreaterThan(10);
       // A symbol with an open trade stays watched (pinned), so its trade sees every candle: a timeout comes

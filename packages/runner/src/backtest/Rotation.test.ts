@@ -61,17 +61,27 @@ describe("the replayed rotation", () => {
     const r = new ReplayRotation(data, options);
     const at = T0 + 40 * H; // EEE has no candle in the last 24 h: not listed
     const seen: string[][] = [];
+    const within: string[][] = [];
     for (let k = 0; k < 4; k++) {
       r.advance(at + k * M30, () => []);
       seen.push(watched(r));
+      // A moment after the boundary (a later candle of the same slot), only the slot's own window.
+      r.advance(at + k * M30 + 1, () => []);
+      within.push(watched(r));
     }
     // Ranked without the fixed AAA: BBB 500, DDD 400, CCC 300 — two rotating places, consecutive windows.
     const slot = Math.floor(at / M30);
     const pool = ["BBBUSDT", "DDDUSDT", "CCCUSDT"];
-    seen.forEach((w, k) => {
+    const windowOf = (k: number) => {
       const start = ((slot + k) * 2) % 3;
-      expect(w).toEqual(["AAAUSDT", pool[start]!, pool[(start + 1) % 3]!].sort());
-    });
+      return [pool[start]!, pool[(start + 1) % 3]!];
+    };
+    within.forEach((w, k) => expect(w).toEqual(["AAAUSDT", ...windowOf(k)].sort()));
+    // At a boundary the window leaving there still has the candle closing there (core's slotCloses); the first
+    // advance has no window before it.
+    seen.forEach((w, k) =>
+      expect(w).toEqual([...new Set(["AAAUSDT", ...windowOf(k), ...(k > 0 ? windowOf(k - 1) : [])])].sort()),
+    );
     for (const w of seen) expect(w).not.toContain("EEEUSDT");
   });
 
@@ -79,7 +89,7 @@ describe("the replayed rotation", () => {
     const r = new ReplayRotation(data, options);
     const at = T0 + 40 * H;
     for (let k = 0; k < 3; k++) {
-      r.advance(at + k * M30, () => ["CCCUSDT"]);
+      r.advance(at + k * M30 + 1, () => ["CCCUSDT"]);
       const w = watched(r);
       expect(w).toContain("AAAUSDT");
       expect(w).toContain("CCCUSDT");

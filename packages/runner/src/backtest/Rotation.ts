@@ -3,7 +3,9 @@
  * by core's `activeSet` — the fixed symbols, those with an open trade (pinned), and a window of the
  * top-volume list that moves every rotation slot — with the list re-ranked every universe refresh by the
  * last 24 h of quote volume in the data (the exchange's 24 h ticker, rebuilt from the candles). A symbol
- * outside the set gets its candles as history only: indicators, no trade step, no signal.
+ * outside the set gets its candles as history only: indicators, no trade step, no signal. As live (core's
+ * timing rule, `slotCloses`), the candle closing at a slot boundary is analysed by the window leaving there as
+ * well as by the one entering.
  */
 import { activeSet, DAY_MS } from "@signalbot/core";
 import type { ReplayData } from "./Replay.ts";
@@ -38,6 +40,10 @@ export class ReplayRotation {
     | undefined
   )[];
   private readonly watched: boolean[];
+  /** The previous slot's set, still watched for the candle closing at the boundary (`boundary`). */
+  private readonly leaving: boolean[];
+  private boundary = Number.NaN;
+  private now = Number.NaN;
   private ranked: readonly string[] = [];
   private listed = new Set<string>();
   private slot = Number.NaN;
@@ -55,6 +61,7 @@ export class ReplayRotation {
       return s === undefined ? undefined : s.columns;
     });
     this.watched = data.symbols.map(() => false);
+    this.leaving = data.symbols.map(() => false);
     this.analysed = data.symbols.map(() => 0);
   }
 
@@ -81,6 +88,7 @@ export class ReplayRotation {
    * have an open trade pinned, as the live loop does.
    */
   advance(time: number, pinned: () => Iterable<string>): void {
+    this.now = time;
     const refresh = Math.floor(time / this.options.refreshMs);
     if (refresh !== this.refresh) {
       this.refresh = refresh;
@@ -89,6 +97,10 @@ export class ReplayRotation {
     }
     const slot = Math.floor(time / this.options.slotMs);
     if (slot === this.slot) return;
+    // A window leaving at this very instant still has the candle that closes here.
+    const atBoundary = slot === this.slot + 1 && time === slot * this.options.slotMs;
+    for (let i = 0; i < this.watched.length; i++) this.leaving[i] = atBoundary && this.watched[i] === true;
+    this.boundary = atBoundary ? time : Number.NaN;
     this.slot = slot;
     const set = activeSet({
       fixed: this.options.fixed.filter((s) => this.listed.has(s)),
@@ -105,8 +117,10 @@ export class ReplayRotation {
     }
   }
 
-  /** Is the symbol in the active set of the current slot? */
+  /** Is the symbol in the active set of the current slot (or of the one that left at this instant's boundary)? */
   isWatched(symbolIndex: number): boolean {
-    return this.watched[symbolIndex] === true;
+    return (
+      this.watched[symbolIndex] === true || (this.now === this.boundary && this.leaving[symbolIndex] === true)
+    );
   }
 }

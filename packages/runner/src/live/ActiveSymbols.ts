@@ -311,7 +311,8 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
           boundary === undefined || leaving.length === 0 ? [] : yield* drain(leaving, drainClose(boundary));
         const failed = new Set(entering.filter((s) => !ready.includes(s)));
         active = [...set.symbols.filter((s) => !failed.has(s)), ...kept];
-        pinned = [...book.symbols()];
+        // Held by an open trade beyond the rotation (a fixed symbol is watched anyway): as of this rotation.
+        pinned = [...book.symbols()].filter((s) => !fixed.includes(s));
         rotating = set.rotating.filter((s) => !failed.has(s));
         metrics.set("signalbot_active_symbols", "Symbols subscribed and analysed.", active.length);
         if (entering.length > 0 || leaving.length > 0)

@@ -76,12 +76,14 @@ describe("the replayed rotation", () => {
       const start = ((slot + k) * 2) % 3;
       return [pool[start]!, pool[(start + 1) % 3]!];
     };
-    within.forEach((w, k) => expect(w).toEqual(["AAAUSDT", ...windowOf(k)].sort()));
+    within.forEach((w, k) => {
+      expect(w).toEqual(["AAAUSDT", ...windowOf(k)].sort());
+    });
     // At a boundary the window leaving there still has the candle closing there (core's slotCloses); the first
     // advance has no window before it.
-    seen.forEach((w, k) =>
-      expect(w).toEqual([...new Set(["AAAUSDT", ...windowOf(k), ...(k > 0 ? windowOf(k - 1) : [])])].sort()),
-    );
+    seen.forEach((w, k) => {
+      expect(w).toEqual([...new Set(["AAAUSDT", ...windowOf(k), ...(k > 0 ? windowOf(k - 1) : [])])].sort());
+    });
     for (const w of seen) expect(w).not.toContain("EEEUSDT");
   });
 

@@ -9,6 +9,7 @@ import {
   rotationCoverage,
   slotCloses,
   slotStartAt,
+  windowIndex,
 } from "./Rotation.ts";
 
 const ranked = Array.from({ length: 300 }, (_, i) => `S${i}USDT`);
@@ -23,12 +24,42 @@ describe("activeSet", () => {
     expect(a.rotating).toEqual(ranked.slice(0, 37));
   });
 
-  test("the next slot takes the next window, wrapping around the ranked list", () => {
+  test("within a 4h period the next slot takes the next window, wrapping around the ranked list", () => {
     const a = activeSet({ fixed, ranked, maxSymbols: 40, slotMs, time: slotMs, pinned: [] });
     expect(a.rotating[0]).toBe("S37USDT");
-    const wrap = activeSet({ fixed, ranked, maxSymbols: 40, slotMs, time: 8 * slotMs, pinned: [] });
-    expect(wrap.rotating[0]).toBe(ranked[(8 * 37) % 300]);
-    expect(wrap.rotating.at(-1)).toBe(ranked[(8 * 37 + 36) % 300]);
+    const wrap = activeSet({ fixed, ranked, maxSymbols: 40, slotMs, time: 7 * slotMs, pinned: [] });
+    expect(wrap.rotating[0]).toBe(ranked[(7 * 37) % 300]);
+    expect(wrap.rotating.at(-1)).toBe(ranked[(7 * 37 + 36) % 300]);
+  });
+
+  test("the slot opening each 4h close takes the window after the previous period's opener", () => {
+    const H4 = 4 * 3_600_000;
+    const opener = (period: number) =>
+      activeSet({ fixed, ranked, maxSymbols: 40, slotMs, time: period * H4, pinned: [] }).rotating[0];
+    expect([0, 1, 2, 3].map(opener)).toEqual(["S0USDT", "S37USDT", "S74USDT", "S111USDT"]);
+    expect(windowIndex(8, slotMs)).toBe(1);
+    expect(windowIndex(15, slotMs)).toBe(8);
+    // Slot lengths that do not divide 4 h take consecutive windows.
+    expect(windowIndex(5, 7 * 60_000)).toBe(5);
+    expect(windowIndex(5, 8 * 3_600_000)).toBe(5);
+  });
+
+  test("every ranked symbol is watched at a 4h close, about 1.5 times a day, at 900, 1800 and 3600 s", () => {
+    const H4 = 4 * 3_600_000;
+    for (const seconds of [900, 1800, 3600]) {
+      const from = Date.UTC(2025, 5, 2);
+      const cov = rotationCoverage({
+        fixed,
+        ranked,
+        maxSymbols: 40,
+        slotMs: seconds * 1000,
+        from,
+        to: from + 7 * 86_400_000,
+      });
+      const perDay = ranked.map((sym) => (cov.get(sym) ?? []).filter((c) => c % H4 === 0).length / 7);
+      expect(Math.min(...perDay)).toBeGreaterThanOrEqual(1.4);
+      expect(Math.max(...perDay)).toBeLessThanOrEqual(1.6);
+    }
   });
 
   test("a symbol with an open trade stays although its window has passed, within the cap", () => {
@@ -120,11 +151,12 @@ describe("the timing rule: which closes a rotating window is analysed on", () =>
         mean: Math.round((counts.reduce((a, b) => a + b, 0) / counts.length) * 100) / 100,
       };
     };
-    // 48 slots × 37 rotating seats over 300 symbols ≈ 5.9 visits of 2 closes each.
-    expect(day(1800)).toEqual({ fixed: 48, min: 11, max: 12, mean: 11.84 });
+    // 48 slots × 37 rotating seats over 300 symbols ≈ 5.9 visits of 2 closes each (9–13 on a given day: the
+    // windows are keyed to the 4h closes, see windowIndex).
+    expect(day(1800)).toEqual({ fixed: 48, min: 9, max: 13, mean: 11.84 });
     // 24 slots × 37 ≈ 3 visits of 3 closes; 96 × 37 ≈ 11.8 visits of 1 close.
-    expect(day(3600)).toEqual({ fixed: 48, min: 7, max: 9, mean: 8.88 });
-    expect(day(900)).toEqual({ fixed: 48, min: 11, max: 12, mean: 11.84 });
+    expect(day(3600)).toEqual({ fixed: 48, min: 2, max: 12, mean: 8.88 });
+    expect(day(900)).toEqual({ fixed: 48, min: 10, max: 13, mean: 11.84 });
     // Every close of the day is someone's: no boundary close is analysed by nobody.
     const cov = rotationCoverage({ fixed, ranked, maxSymbols: 40, slotMs, from: 0, to: 2 * slotMs });
     expect([...cov.values()].flat().filter((c) => c === slotMs).length).toBe(3 + 2 * 37);

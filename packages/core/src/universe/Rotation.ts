@@ -7,6 +7,24 @@
 import { TIMEFRAME_MS } from "../model/Candle.ts";
 
 const TRIGGER_MS = TIMEFRAME_MS["30m"];
+/** The built-in models set up on 4h closes: the rotation's order is keyed to them (`windowIndex`). */
+const SETUP_PERIOD_MS = TIMEFRAME_MS["4h"];
+
+/**
+ * Which window of the ranking rotation slot `slot` takes (window w = ranking positions w·size … (w+1)·size − 1,
+ * wrapping). With slots that divide a 4h period (30 min, 1 h, 15 min ...), the slot opening at each 4h close takes
+ * the next window after the one that opened the previous period, and the other slots of the period the windows
+ * after it. So the windows watched at consecutive 4h closes — where the models set up — walk the whole ranking,
+ * one window per period. (Plain consecutive slots would put nearly the same symbols at every 4h close whenever the
+ * slots per period times the window size is close to the ranking's length: 8 × 37 ≈ 297 at the defaults.) Other
+ * slot lengths take consecutive windows.
+ */
+export const windowIndex = (slot: number, slotMs: number): number => {
+  if (slotMs >= SETUP_PERIOD_MS || SETUP_PERIOD_MS % slotMs !== 0) return slot;
+  const perPeriod = SETUP_PERIOD_MS / slotMs;
+  const period = Math.floor(slot / perPeriod);
+  return period + (slot - period * perPeriod);
+};
 
 export interface RotationInput {
   /** Always watched, in this order (e.g. BTCUSDT, ETHUSDT, BNBUSDT). */
@@ -35,8 +53,8 @@ export interface ActiveSet {
 /**
  * The active set for one rotation slot. The rotating capacity is `maxSymbols − fixed − pinned` (pinned
  * symbols outside the fixed list use rotating slots), so the subscription count never exceeds `maxSymbols`
- * unless more symbols are pinned than there are slots. Consecutive slots take consecutive windows of the
- * ranked list, wrapping around, so every ranked symbol gets its turn.
+ * unless more symbols are pinned than there are slots. Slots take windows of the ranked list in the order of
+ * `windowIndex`, wrapping around, so every ranked symbol gets its turn — at a 4h close too.
  */
 export const activeSet = (input: RotationInput): ActiveSet => {
   const slot = Math.floor(input.time / input.slotMs);
@@ -54,7 +72,7 @@ export const activeSet = (input: RotationInput): ActiveSet => {
   const capacity = Math.max(0, Math.min(pool.length, input.maxSymbols - symbols.length));
   const rotating: string[] = [];
   if (capacity > 0) {
-    const start = (slot * capacity) % pool.length;
+    const start = (windowIndex(slot, input.slotMs) * capacity) % pool.length;
     for (let i = 0; i < capacity; i++) rotating.push(pool[(start + i) % pool.length]!);
   }
   for (const s of rotating) take(s);

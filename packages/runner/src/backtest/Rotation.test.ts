@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { KlineColumns } from "@signalbot/adapters/csv";
+import { windowIndex } from "@signalbot/core";
 import type { ReplayData } from "./Replay.ts";
 import { ReplayRotation } from "./Rotation.ts";
 
@@ -69,11 +70,11 @@ describe("the replayed rotation", () => {
       r.advance(at + k * M30 + 1, () => []);
       within.push(watched(r));
     }
-    // Ranked without the fixed AAA: BBB 500, DDD 400, CCC 300 — two rotating places, consecutive windows.
+    // Ranked without the fixed AAA: BBB 500, DDD 400, CCC 300 — two rotating places, windows in core's order.
     const slot = Math.floor(at / M30);
     const pool = ["BBBUSDT", "DDDUSDT", "CCCUSDT"];
     const windowOf = (k: number) => {
-      const start = ((slot + k) * 2) % 3;
+      const start = (windowIndex(slot + k, M30) * 2) % 3;
       return [pool[start]!, pool[(start + 1) % 3]!];
     };
     within.forEach((w, k) => {
@@ -110,11 +111,12 @@ describe("the replayed rotation", () => {
     expect([...before].sort()).toEqual(["AAAUSDT", "BBBUSDT", "CCCUSDT", "DDDUSDT"]);
     // 48 h later DDD's last 24 h hold its jump: the head of the list, where BBB stood.
     const slotOf = (t: number) => Math.floor(t / M30);
-    // A slot whose window starts at the list's head (slot × 1 place ≡ 0 mod 3), before and 48 h after.
+    // A slot whose window starts at the list's head (its window × 1 place ≡ 0 mod 3), before and 48 h after.
+    const head = (t: number) => windowIndex(slotOf(t), M30) % 3;
     let day2 = T0 + 40 * H;
-    while (slotOf(day2) % 3 !== 0) day2 += M30;
+    while (head(day2) !== 0) day2 += M30;
     const day4 = day2 + 2 * 24 * H;
-    expect(slotOf(day4) % 3).toBe(slotOf(day2) % 3);
+    expect(head(day4)).toBe(0);
     const r2 = new ReplayRotation(data, { ...options, maxSymbols: 2 });
     r2.advance(day2, () => []);
     const first = watched(r2);

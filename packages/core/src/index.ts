@@ -66,6 +66,7 @@ export * from "./trade/VirtualTrade.ts";
 export * from "./universe/Rotation.ts";
 export * from "./universe/UniverseFilter.ts";
 export * from "./usecase/advanceOpenTrades.ts";
+export * from "./usecase/catchUpOpenTrades.ts";
 export * from "./usecase/decideSetups.ts";
 export * from "./usecase/OutboxWorker.ts";
 export * from "./usecase/onClosedCandle.ts";

@@ -29,7 +29,7 @@ export const DEFAULT_COSTS: CostModel = {
   funding: flatFunding(DEFAULT_FUNDING_RATE),
 };
 
-/** A trade still unresolved after this many closed trigger candles (48 × 30m = 24 h) is closed at the last price. */
+/** A trade still unresolved after this many closed trigger candles (192 × 30m = 4 days) is closed at the last price. */
 export const DEFAULT_TIMEOUT_CANDLES = 192;
 
 export interface TradeRules {

@@ -61,7 +61,21 @@ export const advanceBook = (
   Effect.Error<ReturnType<typeof persist>>,
   Pipeline | SignalStore | Memory
 > => {
-  const trades = book.get(symbol);
+  return advanceTrades(book, rules, book.get(symbol), tick, info);
+};
+
+/** `advanceBook` for some of a symbol's trades (`trades`, from the book). */
+export const advanceTrades = (
+  book: OpenTrades,
+  rules: TradeRules,
+  trades: readonly VirtualTrade[],
+  tick: TradeTick,
+  info?: SymbolInfo,
+): Effect.Effect<
+  AdvanceResult,
+  Effect.Error<ReturnType<typeof persist>>,
+  Pipeline | SignalStore | Memory
+> => {
   if (trades.length === 0) return SUCCEED_NOTHING;
   let changed: TradeStep[] | undefined;
   for (const trade of trades) {

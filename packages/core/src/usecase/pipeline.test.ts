@@ -5,12 +5,15 @@ import fc from "fast-check";
 import { type EffectiveParameters, type GateDecision, Memory } from "../memory/Memory.ts";
 import type { MemoryEvent, MemoryReason } from "../model/MemoryEvent.ts";
 import type { Evaluation, ModelName, Setup, Signal } from "../model/Signal.ts";
+import type { Candle } from "../model/Candle.ts";
 import type { VirtualTrade } from "../model/Trade.ts";
 import { SignalStore } from "../port/SignalStore.ts";
 import { runTest } from "../testing/effect.ts";
 import { SignalStoreMemory, SignalStoreMemoryState } from "../testing/SignalStoreMemory.ts";
 import { aSetup, T0 } from "../testing/TradeBuilders.ts";
+import { candleTick } from "../trade/VirtualTrade.ts";
 import { advanceOpenTrades } from "./advanceOpenTrades.ts";
+import { catchUpOpenTrades } from "./catchUpOpenTrades.ts";
 import {
   belowGlobalThreshold,
   type Candidate,
@@ -589,6 +592,85 @@ describe("advanceOpenTrades", () => {
     );
     expect(r.closed[0]).toMatchObject({ exitReason: "stop" });
     expect([...state.trades.values()][0]).toMatchObject({ status: "closed", exitReason: "stop" });
+  });
+});
+
+describe("catchUpOpenTrades: a restored trade follows the candles it missed", () => {
+  /** The n-th 30m candle after the signal's trigger candle (which closes at NOW). */
+  const candle = (n: number, low: number, high: number, close = (low + high) / 2): Candle => ({
+    openTime: NOW + (n - 1) * M30,
+    closeTime: NOW + n * M30 - 1,
+    open: close,
+    high,
+    low,
+    close,
+    volume: 1,
+  });
+  // Entry 100, stop 95, targets 105/110/115: 1 quiet, 2 TP1 (stop to 100), 3 quiet, 4 TP2, 5 back to 99, 6 TP3.
+  const history = [
+    candle(1, 99, 101),
+    candle(2, 99, 106, 104),
+    candle(3, 101, 104),
+    candle(4, 103, 111, 108),
+    candle(5, 99, 108, 101),
+    candle(6, 110, 120),
+  ];
+
+  test("from the candle after its last event: a target and the close hit while the bot was down are persisted and notified once", async () => {
+    const state = new SignalStoreMemoryState();
+    const closed: VirtualTrade[] = [];
+    // The first process: the signal, then candles 1–3; TP1 (candle 2) is the last state the store saw.
+    await runTest(
+      Effect.gen(function* () {
+        yield* processEvaluations([setupOf()]);
+        for (const c of history.slice(0, 3)) yield* advanceOpenTrades("BTCUSDT", candleTick(c, true));
+      }),
+      world({ state }),
+      { at: NOW },
+    );
+    const stored = [...state.trades.values()][0]!;
+    expect(stored).toMatchObject({ targetsHit: 1, candlesSeen: 2, status: "open" });
+    const outboxBefore = state.outbox.length;
+    // A new process, down for candles 4 and 5: the warm-up history holds all six.
+    const r = await runTest(
+      Effect.gen(function* () {
+        yield* restoreOpenTrades();
+        const caught = yield* catchUpOpenTrades("BTCUSDT", history);
+        const { book } = yield* Pipeline;
+        return { caught, open: book.size };
+      }),
+      world({ state, closed }),
+      { at: NOW + 8 * M30 },
+    );
+    // Candle 2's TP1 is not taken again; candle 4 takes TP2, candle 5 the rest at the entry; candle 6 comes too late.
+    expect(r.caught.steps.flatMap((s) => s.events.map((e) => `${e._tag}@${(e.time - NOW) / M30}`))).toEqual([
+      "TargetHit@4",
+      "Closed@5",
+    ]);
+    expect(r.caught.closed).toHaveLength(1);
+    expect(r.caught.closed[0]).toMatchObject({ exitReason: "breakeven", targetsHit: 2, candlesSeen: 5 });
+    expect(r.open).toBe(0);
+    expect(closed.map((t) => t.id)).toEqual([stored.id]); // memory learned the outcome
+    expect([...state.trades.values()][0]).toMatchObject({ status: "closed", exitReason: "breakeven" });
+    const sent = state.outbox.slice(outboxBefore).map((row) => row.notification);
+    expect(sent.map((n) => (n._tag === "TradeUpdate" ? n.event._tag : n._tag))).toEqual(["TargetHit", "Closed"]);
+  });
+
+  test("a trade whose last event is after every candle, or a symbol without trades, is left as it is", async () => {
+    const state = new SignalStoreMemoryState();
+    await runTest(processEvaluations([setupOf({ candleOpenTime: NOW + 10 * M30 })]), world({ state }), {
+      at: NOW + 11 * M30,
+    });
+    const r = await runTest(
+      Effect.gen(function* () {
+        yield* restoreOpenTrades();
+        return [yield* catchUpOpenTrades("BTCUSDT", history), yield* catchUpOpenTrades("ETHUSDT", history)];
+      }),
+      world({ state }),
+      { at: NOW + 12 * M30 },
+    );
+    expect(r.map((x) => x.steps.length)).toEqual([0, 0]);
+    expect([...state.trades.values()][0]).toMatchObject({ status: "open", candlesSeen: 0 });
   });
 });
 

@@ -13,6 +13,7 @@ import {
   activeSet,
   analysedOnEntry,
   type Candle,
+  catchUpOpenTrades,
   type CandleEvent,
   type ClosedCandleOutcome,
   closedAt,
@@ -173,6 +174,28 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
     );
 
   /**
+   * Restored open trades of `symbol` follow the candles that closed since their last event (`catchUpOpenTrades`):
+   * a stop or target hit while the bot was down is announced now, not lost. A store failure is logged; the
+   * trades then go on from the next candle.
+   */
+  const catchUp = (symbol: string, candles: readonly Candle[]) =>
+    Effect.gen(function* () {
+      const { book } = yield* Pipeline;
+      const open = book.count(symbol);
+      if (open === 0) return;
+      const r = yield* catchUpOpenTrades(symbol, candles, infos.get(symbol));
+      if (r.steps.length > 0 || r.closed.length > 0)
+        log.info(
+          `caught up ${open} restored trade${open === 1 ? "" : "s"} on "${symbol}": ${r.steps.length} updates while the bot was away, ${r.closed.length} closed`,
+          { closed: r.closed.map((x) => `${x.id} ${x.exitReason} ${x.rMultiple?.toFixed(2)} R`).join(", ") },
+        );
+    }).pipe(
+      Effect.catchTag("StoreError", (e) =>
+        Effect.sync(() => log.error(`could not catch up the restored trades of "${symbol}": ${e.message}`)),
+      ),
+    );
+
+  /**
    * 499 closed candles × 3 timeframes, then a fresh SymbolState; undefined (logged) on failure. Entering at a
    * slot boundary (`slotStart`), the 30m candles that closed in the slot are left out of the history and
    * returned, to be analysed.
@@ -188,6 +211,7 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
       const t = new SymbolState(symbol, infos.get(symbol), { rrMin: config.rrMin });
       t.warm(history);
       metrics.inc("signalbot_warmups_total", "Symbols warmed up by REST.");
+      yield* catchUp(symbol, history["30m"]);
       return { state: t, inSlot };
     }).pipe(
       Effect.catchTag("MarketDataError", (e) =>

@@ -17,6 +17,7 @@ import {
   type Timeframe,
 } from "@signalbot/core";
 import {
+  anOpenTrade,
   KeyValueStoreMemory,
   loadKlines,
   MemoryStoreMemory,
@@ -272,3 +273,31 @@ test("a FIXED_SYMBOLS entry the exchange does not list is warned about and skipp
   expect([...h.subscribed].sort()).toEqual([...view.active].sort());
   expect(h.calls.some((q) => q.symbol === "FOOUSDT")).toBe(false);
 });
+
+test("a trade restored from the store catches up at warm-up on the candles it missed while the bot was down", async () => {
+  // An open LONG on BTCUSDT from a day before the start, its stop just above the lowest low of that day.
+  const candles = klines.get("BTCUSDT")!["30m"];
+  const trigger = candles.find((c) => c.closeTime + 1 === T0 - 24 * 3_600_000)!;
+  const missed = candles.filter((c) => c.openTime > trigger.openTime && c.closeTime < T0);
+  const low = Math.min(...missed.map((c) => c.low));
+  const hitAt = missed.find((c) => c.low <= low * 1.0001)!;
+  const entry = trigger.close;
+  const trade = anOpenTrade({
+    symbol: "BTCUSDT",
+    candleOpenTime: trigger.openTime,
+    entry,
+    stop: low * 1.0001,
+    targets: [entry * 1.5, entry * 1.6, entry * 1.7],
+  });
+  const state = new SignalStoreMemoryState();
+  state.trades.set(trade.id, trade);
+  const { h } = await Effect.runPromise(runScenario({ ROTATION_SLOT_SECONDS: "21600" }, 1, {}, state));
+  const closed = h.delivered.find((n) => n._tag === "TradeUpdate" && n.event._tag === "Closed");
+  expect(closed).toBeDefined();
+  expect(state.trades.get(trade.id)).toMatchObject({
+    status: "closed",
+    exitReason: "stop",
+    closedAt: hitAt.closeTime + 1,
+  });
+  expect(h.logs.some((l) => l.includes('caught up 1 restored trade on "BTCUSDT"'))).toBe(true);
+}, 60_000);

@@ -3,9 +3,9 @@ import { Effect, Layer } from "effect";
 import { TestClock } from "effect/testing";
 import fc from "fast-check";
 import { type EffectiveParameters, type GateDecision, Memory } from "../memory/Memory.ts";
+import type { Candle } from "../model/Candle.ts";
 import type { MemoryEvent, MemoryReason } from "../model/MemoryEvent.ts";
 import type { Evaluation, ModelName, Setup, Signal } from "../model/Signal.ts";
-import type { Candle } from "../model/Candle.ts";
 import type { VirtualTrade } from "../model/Trade.ts";
 import { SignalStore } from "../port/SignalStore.ts";
 import { runTest } from "../testing/effect.ts";
@@ -653,7 +653,10 @@ describe("catchUpOpenTrades: a restored trade follows the candles it missed", ()
     expect(closed.map((t) => t.id)).toEqual([stored.id]); // memory learned the outcome
     expect([...state.trades.values()][0]).toMatchObject({ status: "closed", exitReason: "breakeven" });
     const sent = state.outbox.slice(outboxBefore).map((row) => row.notification);
-    expect(sent.map((n) => (n._tag === "TradeUpdate" ? n.event._tag : n._tag))).toEqual(["TargetHit", "Closed"]);
+    expect(sent.map((n) => (n._tag === "TradeUpdate" ? n.event._tag : n._tag))).toEqual([
+      "TargetHit",
+      "Closed",
+    ]);
   });
 
   test("a trade whose last event is after every candle, or a symbol without trades, is left as it is", async () => {

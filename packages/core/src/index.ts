@@ -62,6 +62,7 @@ export * from "./strategy/Score.ts";
 export * from "./strategy/Snapshot.ts";
 export * from "./trade/Funding.ts";
 export * from "./trade/OpenTrades.ts";
+export * from "./trade/TrackRecord.ts";
 export * from "./trade/VirtualTrade.ts";
 export * from "./universe/Rotation.ts";
 export * from "./universe/UniverseFilter.ts";

@@ -119,11 +119,13 @@ describe("Commands over long polling", () => {
     await waitFor(() => kv.get(OFFSET_KEY) === String(last + 1) && state.outbox.length === 2);
     await Effect.runPromise(Fiber.interrupt(first));
 
-    expect(control.calls).toEqual(["status", "pause(6)"]);
+    // /status also reads every closed trade, for the bot's own record in R.
+    expect(control.calls).toEqual(["status", "stats(36500)", "pause(6)"]);
     const replies = state.outbox.map((r) =>
       r.notification._tag === "Reply" ? htmlToPlain(r.notification.text) : "",
     );
     expect(replies[0]).toContain("Trạng thái bot");
+    expect(replies[0]).toContain("Kết quả từ đầu: +0.34R/lệnh (3 lệnh, tổng +1.02R)");
     expect(replies[1]).toBe("⏸️ Đã tạm dừng phát tín hiệu 6 giờ, đến 01/06/2025 13:00 (GMT+7).");
 
     // Restart: the persisted offset confirms everything already seen; nothing runs twice.
@@ -133,7 +135,8 @@ describe("Commands over long polling", () => {
     await Effect.runPromise(Fiber.interrupt(second));
     const restartPoll = fake.received.filter((r) => r.method === "getUpdates").at(-1);
     expect(Number(restartPoll?.params.offset)).toBe(last + 1);
-    expect(control.calls).toEqual(["status", "pause(6)"]);
+    // /status also reads every closed trade, for the bot's own record in R.
+    expect(control.calls).toEqual(["status", "stats(36500)", "pause(6)"]);
     expect(state.outbox).toHaveLength(2);
   });
 
@@ -332,6 +335,7 @@ describe("command replies", () => {
     // Money and R add up; percentages of different accounts do not.
     expect(stats.text).toContain("Tổng kết quả: +1.02R");
     expect(stats.text).toContain("Lãi/lỗ cộng dồn: +10.20 USDT");
+    expect(stats.text).toContain("• Tiếp diễn xu hướng: 3 lệnh, thắng 50%, +1.02R");
     expect(stats.text).not.toContain("%)");
     expect((await reply("/universe")).text).toContain("BTCUSDT, ETHUSDT");
     expect((await reply("/resume")).text).toBe("▶️ Đã tiếp tục phát tín hiệu.");
@@ -359,7 +363,7 @@ describe("command replies", () => {
   test("tradeStats leaves break-evens out of the win rate", () => {
     const s = tradeStats([closed(2), closed(-1), closed(0.02), closed(1.5, "reversal")]);
     expect(s).toMatchObject({ trades: 4, wins: 2, losses: 1, breakevens: 1, winRate: 2 / 3 });
-    expect(s.byModel.reversal).toEqual({ trades: 1, winRate: 1 });
+    expect(s.byModel.reversal).toEqual({ trades: 1, winRate: 1, totalR: 1.5 });
   });
 });
 

@@ -19,6 +19,7 @@ import {
   SignalStore,
   type StoreError,
   signalsToday,
+  trackRecord,
   type VirtualTrade,
 } from "@signalbot/core";
 import { Clock, Context, Effect, Layer } from "effect";
@@ -230,7 +231,9 @@ export const tradesDoc = (trades: readonly VirtualTrade[], o: TemplateOptions): 
  */
 export interface TradeStats
   extends Pick<TradeSummary, "trades" | "wins" | "losses" | "breakevens" | "winRate" | "totalR" | "pnl"> {
-  readonly byModel: Readonly<Record<ModelName, { readonly trades: number; readonly winRate: number | null }>>;
+  readonly byModel: Readonly<
+    Record<ModelName, { readonly trades: number; readonly winRate: number | null; readonly totalR: number }>
+  >;
 }
 
 export const tradeStats = (trades: readonly VirtualTrade[]): TradeStats => {
@@ -238,7 +241,8 @@ export const tradeStats = (trades: readonly VirtualTrade[]): TradeStats => {
   const byModel = Object.fromEntries(
     MODELS.map((m) => {
       const ts = trades.filter((t) => t.model === m);
-      return [m, { trades: ts.length, winRate: summarize(ts).winRate }];
+      const x = summarize(ts);
+      return [m, { trades: ts.length, winRate: x.winRate, totalR: x.totalR }];
     }),
   ) as unknown as TradeStats["byModel"];
   return {
@@ -269,7 +273,9 @@ export const statsDoc = (days: number, trades: readonly VirtualTrade[]): Doc => 
       [plain(`Lãi/lỗ cộng dồn: ${formatSigned(s.pnl)} USDT`)],
       ...MODELS.map(
         (m): Line => [
-          plain(`• ${modelName(m)}: ${s.byModel[m].trades} lệnh, thắng ${formatRate(s.byModel[m].winRate)}`),
+          plain(
+            `• ${modelName(m)}: ${s.byModel[m].trades} lệnh, thắng ${formatRate(s.byModel[m].winRate)}, ${formatSigned(s.byModel[m].totalR)}R`,
+          ),
         ],
       ),
     ],
@@ -314,7 +320,7 @@ export const runCommand = (
       case "help":
         return helpDoc();
       case "status":
-        return statusDoc(yield* control.status, o);
+        return statusDoc(yield* control.status, o, trackRecord(yield* control.closedTrades(ALL_TIME_DAYS)));
       case "signals": {
         const n = intArg(args, DEFAULT_SIGNALS, 1, MAX_SIGNALS);
         if (n === undefined)

@@ -359,10 +359,11 @@ const cases: Readonly<Record<string, Exclude<Notification, { _tag: "Reply" }>>> 
       durationMs: 49 * HOUR,
     },
   },
-  status: { _tag: "Status", status },
+  status: { _tag: "Status", status, record: { trades: 42, totalR: 5.04, expectancyR: 0.12 } },
   "status-memory-unavailable": {
     _tag: "Status",
     status: { ...status, unavailable: { reason: "snapshot corrupt", since: T0 + 13 * HOUR } },
+    record: { trades: 0, totalR: 0, expectancyR: null },
   },
   ...Object.fromEntries(
     Object.entries(memoryEvents).flatMap(([rule, [fired, relaxed]]) => [

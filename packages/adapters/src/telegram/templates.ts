@@ -17,6 +17,7 @@ import {
   type Side,
   type Signal,
   type SymbolInfo,
+  type TrackRecord,
   type TradeEvent,
   type VirtualTrade,
 } from "@signalbot/core";
@@ -386,7 +387,17 @@ export const tradeUpdate = (
 
 // ---- status -------------------------------------------------------------------------------------------
 
-export const status = (st: MemoryStatus, o: TemplateOptions = {}): Doc => {
+/** The bot's own record in R with its sample size, to set beside the backtest's figures. */
+const recordLine = (r: TrackRecord): Line =>
+  r.trades === 0 || r.expectancyR === null
+    ? labelled("Kết quả từ đầu", plain("chưa có lệnh ảo nào đóng"))
+    : labelled(
+        "Kết quả từ đầu",
+        bold(`${formatSigned(r.expectancyR)}R/lệnh`),
+        plain(` (${r.trades} lệnh, tổng ${formatSigned(r.totalR)}R)`),
+      );
+
+export const status = (st: MemoryStatus, o: TemplateOptions = {}, record?: TrackRecord): Doc => {
   const c = ctxOf(o);
   const t = (v: number) => formatTime(v, c.tz);
   const paused = st.pausedUntil !== undefined && st.pausedUntil > st.time;
@@ -396,6 +407,7 @@ export const status = (st: MemoryStatus, o: TemplateOptions = {}): Doc => {
     ...(Object.keys(st.models) as ModelName[]).map((m) =>
       bullet(`${modelName(m)}: ${formatRate(st.models[m].winRate)} (${st.models[m].trades} lệnh)`),
     ),
+    ...(record === undefined ? [] : [recordLine(record)]),
     labelled(
       "Vốn ảo",
       plain(
@@ -625,7 +637,7 @@ export const render = (n: Exclude<Notification, { _tag: "Reply" }>, o: TemplateO
     case "TradeUpdate":
       return tradeUpdate(n.trade, n.event, n.info, o);
     case "Status":
-      return status(n.status, o);
+      return status(n.status, o, n.record);
     case "Alert":
       return alert(n.alert, n.time, o);
   }

@@ -30,6 +30,16 @@ export interface MemoryStatus {
   readonly unavailable?: { readonly reason: string; readonly since: number };
 }
 
+/** The bot's own record, as the daily status and `/status` give it (`trackRecord`): closed virtual trades in R. */
+export interface TrackRecord {
+  /** Closed virtual trades counted: the sample size. */
+  readonly trades: number;
+  /** Sum of their R multiples (fees, slippage and funding included). */
+  readonly totalR: number;
+  /** Mean R per trade; null without a trade. */
+  readonly expectancyR: number | null;
+}
+
 export type Alert =
   | { readonly kind: "memory"; readonly event: MemoryEvent }
   | { readonly kind: "marketDataStale"; readonly minutes: number; readonly shards: number }
@@ -63,7 +73,12 @@ export type Notification =
       readonly event: TradeEvent;
       readonly info?: SymbolInfo;
     }
-  | { readonly _tag: "Status"; readonly status: MemoryStatus }
+  | {
+      readonly _tag: "Status";
+      readonly status: MemoryStatus;
+      /** Every closed virtual trade so far, in R (absent on a status queued by an older version). */
+      readonly record?: TrackRecord;
+    }
   | { readonly _tag: "Alert"; readonly alert: Alert; readonly time: number }
   /** A reply to an owner command; `text` is already rendered by the command handler. */
   | { readonly _tag: "Reply"; readonly text: string; readonly time: number };

@@ -245,7 +245,10 @@ test("alerts: stale market data and its recovery, a REST ban, and the daily stat
     { kind: "marketDataRecovered", downMinutes: 150 },
   ]);
   expect(alerts.some((a) => a.kind === "restBan" && a.until === T0 + 12 * 3_600_000)).toBe(true);
-  expect(h.delivered.filter((n) => n._tag === "Status")).toHaveLength(1);
+  const daily = h.delivered.filter((n) => n._tag === "Status");
+  expect(daily).toHaveLength(1);
+  // The bot's own record in R with its sample size (no trade has closed yet in this scenario).
+  expect(daily[0]).toMatchObject({ record: { trades: 0, totalR: 0, expectancyR: null } });
   expect(h.logs.some((l) => l.includes("market data stale: nothing for 45 min"))).toBe(true);
   // A REST failure is a warning on its first attempt; the retries after it are debug lines.
   expect(h.logs.filter((l) => l.includes("REST GET /fapi/v1/klines failed"))).toEqual([

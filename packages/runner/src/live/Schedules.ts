@@ -15,6 +15,7 @@ import {
   SignalStore,
   signalsToday,
   slotStartAt,
+  trackRecord,
 } from "@signalbot/core";
 import { Clock, Effect, Ref } from "effect";
 import type { AppConfig } from "../Config.ts";
@@ -146,7 +147,14 @@ export const forkSchedules = (deps: ScheduleDeps) =>
             const t = yield* Clock.currentTimeMillis;
             yield* Effect.sleep(nextLocalHour(t, config.dailyStatusHour, config.timeZone) - t);
             const today = yield* signalsToday.pipe(Effect.orElseSucceed(() => 0));
-            yield* deps.enqueue({ _tag: "Status", status: yield* (yield* Memory).status(today) });
+            const closed = yield* Effect.flatMap(Effect.service(SignalStore), (store) =>
+              store.closedTrades(0),
+            ).pipe(Effect.map(trackRecord), Effect.option);
+            yield* deps.enqueue({
+              _tag: "Status",
+              status: yield* (yield* Memory).status(today),
+              ...(closed._tag === "Some" ? { record: closed.value } : {}),
+            });
             log.info("daily status queued");
           }),
         ),

@@ -96,9 +96,27 @@ describe("runDownload", () => {
       .toString("utf8")
       .split("\n")[0];
     expect(header).toBe("open_time,open,high,low,close,volume,close_time");
-    // One request per series at the cheapest weight: 480 candles (weight 2), 60 and 10 (weight 1).
+    // exchangeInfo first (weight 1), then one request per series at the cheapest weight: 480 candles
+    // (weight 2), 60 and 10 (weight 1), and the funding.
     expect(klineRequests(fake)).toBe(6);
-    expect(fake.stats.weight).toBe(2 * (2 + 1 + 1) + 2);
+    expect(fake.stats.weight).toBe(1 + 2 * (2 + 1 + 1) + 2);
+  });
+
+  test("an IP the exchange allows less than the configured budget: the budget follows exchangeInfo first", async () => {
+    fake = new FakeExchange({ dataDir: FIXTURES, generatedSymbols: 3, weightLimit: 100 });
+    const events: string[] = [];
+    const rest = new BinanceRest({
+      restUrl: fake.restUrl,
+      retries: 0,
+      weightBudget: 1000,
+      onEvent: (e) => void events.push(e._tag),
+    });
+    const outcomes = await runDownload(rest, plan());
+    expect(outcomes.every((o) => o.error === undefined)).toBe(true);
+    expect(fake.stats.byPath["/fapi/v1/exchangeInfo"]).toBe(1);
+    expect(events[0]).toBe("BudgetLimited");
+    expect(rest.governor.budget).toBe(80); // 0.8 × 100
+    expect(events).not.toContain("RateLimited");
   });
 
   test("a rerun appends only what is missing, and a third run fetches nothing", async () => {
@@ -239,7 +257,8 @@ describe("download CLI", () => {
     expect(r.stdout).toMatch(
       /^BTCUSDT +30m +\+ +480 \(had 0\) 2025-05-01 00:00 → 2025-05-10 23:30 +.*BTCUSDT-30m\.csv\.gz$/m,
     );
-    expect(r.stdout).toContain("580 rows added, 4 requests · backtest with: bun run backtest -- --data");
+    // exchangeInfo, then one request per series.
+    expect(r.stdout).toContain("580 rows added, 5 requests · backtest with: bun run backtest -- --data");
     const backtest = Bun.spawnSync([
       process.execPath,
       new URL("../cli/backtest.ts", import.meta.url).pathname,

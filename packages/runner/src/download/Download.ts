@@ -277,8 +277,9 @@ const planSafely = async (
 };
 
 /**
- * Runs the plan: every symbol × interval, then its funding, one series after the other (the governor keeps
- * the pace). A series that fails (an unreadable file, an unknown symbol, the exchange down after the
+ * Runs the plan: first exchangeInfo, whose REQUEST_WEIGHT limit caps the governor's budget (a download is heavy
+ * work: an IP allowed less than the configured budget must not be driven into 429s and a ban); then every
+ * symbol × interval, then its funding, one series after the other (the governor keeps the pace). A series that fails (an unreadable file, an unknown symbol, the exchange down after the
  * client's retries) is reported with its error; what it fetched before is saved and the others carry on.
  */
 export const runDownload = async (
@@ -287,6 +288,8 @@ export const runDownload = async (
   hooks: DownloadHooks = {},
 ): Promise<readonly FileOutcome[]> => {
   await mkdir(plan.dataDir, { recursive: true });
+  // Unreachable now: the series below report the failure each (delisted symbols still have history to fetch).
+  await rest.exchangeInfo().catch(() => undefined);
   const jobs: Planned[] = [];
   for (const symbol of plan.symbols) {
     for (const tf of plan.intervals)

@@ -404,6 +404,13 @@ describe("templates (golden)", () => {
     expect(at(3)).toBe("Đòn bẩy tối thiểu: x3 (ký quỹ 10,000.00 USDT = 100% vốn ảo)");
   });
 
+  test("the status names the memory's window as configured (MEMORY_WINDOW_GLOBAL), 20 when an old status lacks it", () => {
+    const text = (window?: number) =>
+      toPlain(render({ _tag: "Status", status: { ...status, ...(window === undefined ? {} : { window }) } }));
+    expect(text(30)).toContain("Tỉ lệ thắng 30 lệnh gần nhất: 55% (20 lệnh)");
+    expect(text()).toContain("Tỉ lệ thắng 20 lệnh gần nhất");
+  });
+
   test("the signal caption fits a photo caption and keeps the levels", () => {
     const caption = toHtml(newSignalCaption(longSignal, BTC));
     expect(caption.length).toBeLessThanOrEqual(1024);

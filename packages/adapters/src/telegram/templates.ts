@@ -403,7 +403,11 @@ export const status = (st: MemoryStatus, o: TemplateOptions = {}, record?: Track
   const paused = st.pausedUntil !== undefined && st.pausedUntil > st.time;
   const lines: Line[] = [
     [plain("📊 "), bold("Trạng thái bot"), plain(` — ${formatTime(st.time, c.tz, true)}`)],
-    labelled("Tỉ lệ thắng 20 lệnh gần nhất", bold(formatRate(st.winRate20)), plain(` (${st.trades20} lệnh)`)),
+    labelled(
+      `Tỉ lệ thắng ${st.window ?? 20} lệnh gần nhất`,
+      bold(formatRate(st.winRate20)),
+      plain(` (${st.trades20} lệnh)`),
+    ),
     ...(Object.keys(st.models) as ModelName[]).map((m) =>
       bullet(`${modelName(m)}: ${formatRate(st.models[m].winRate)} (${st.models[m].trades} lệnh)`),
     ),

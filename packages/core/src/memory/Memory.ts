@@ -260,6 +260,7 @@ export const statusOf = (
     time: now,
     trades20: s.results.length,
     winRate20: windowWinRate(s.results),
+    window: config.rules.windows.global,
     models: { continuation: model("continuation"), reversal: model("reversal") },
     equity: s.equity,
     peakEquity: s.peakEquity,

@@ -11,8 +11,11 @@ import type { TradeEvent, VirtualTrade } from "./Trade.ts";
 /** What the memory layer knows, for status messages, /status and /healthz. */
 export interface MemoryStatus {
   readonly time: number;
+  /** Closed trades in the global window (at most `window`) and their win rate. */
   readonly trades20: number;
   readonly winRate20: number | null;
+  /** The global window's length (`MEMORY_WINDOW_GLOBAL`, default 20); absent on a status from an older version: 20. */
+  readonly window?: number;
   readonly models: Readonly<Record<ModelName, { readonly trades: number; readonly winRate: number | null }>>;
   readonly equity: number;
   readonly peakEquity: number;

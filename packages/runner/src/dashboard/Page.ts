@@ -94,7 +94,11 @@ const overview = (v: DashboardView, c: Ctx) => {
       `${formatNumber(m.equity)} USDT`,
       `${c.w.peak} ${formatNumber(m.peakEquity)} · ${c.w.drawdown} ${formatNumber(m.drawdownPct)}%`,
     ),
-    card(c.w.winRate20, formatRate(m.winRate20), `${m.trades20} ${c.w.trades.toLowerCase()}`),
+    card(
+      c.w.winRate20.replace("{n}", String(m.window ?? 20)),
+      formatRate(m.winRate20),
+      `${m.trades20} ${c.w.trades.toLowerCase()}`,
+    ),
     card(c.w.threshold, formatNumber(m.threshold, 0)),
     card(c.w.signalsToday, `${m.signalsToday}/${m.maxSignalsPerDay}`),
     card(c.w.riskPerTrade, `${formatTrim(m.riskPercent)}%`),

@@ -44,6 +44,7 @@ const memorySummary = (s: MemoryStatus | undefined) =>
     : {
         trades20: s.trades20,
         winRate20: s.winRate20,
+        window: s.window ?? 20,
         equity: Math.round(s.equity * 100) / 100,
         drawdownPct: Math.round(s.drawdownPct * 100) / 100,
         lossStreak: s.lossStreak,

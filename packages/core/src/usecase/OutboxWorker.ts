@@ -17,6 +17,7 @@
  */
 import { Clock, Effect, Option, Result, Schedule } from "effect";
 import type { Notification } from "../model/Notification.ts";
+import { MINUTE_MS } from "../model/Time.ts";
 import { KeyValueStore } from "../port/KeyValueStore.ts";
 import { type DeliveryError, Notifier } from "../port/Notifier.ts";
 import { type OutboxItem, SignalStore } from "../port/SignalStore.ts";
@@ -69,8 +70,6 @@ export interface OutboxWorker {
   readonly status: () => OutboxStatus;
 }
 
-const MINUTE = 60_000;
-
 /** Key of the persisted pacing state in the KeyValueStore. */
 export const PACING_KEY = "outbox.pacing";
 
@@ -101,7 +100,7 @@ export const nextSendAt = (
   p: Pacing,
   minIntervalMs: number,
   maxPerMinute: number,
-  windowMs = MINUTE,
+  windowMs = MINUTE_MS,
 ): number => {
   const last = p.sends[p.sends.length - 1];
   let at = Math.max(p.holdUntil, last === undefined ? Number.NEGATIVE_INFINITY : last + minIntervalMs);
@@ -127,9 +126,9 @@ const describe = (n: Notification): string => {
 export const makeOutboxWorker = (config: OutboxWorkerConfig = {}): OutboxWorker => {
   const minIntervalMs = config.minIntervalMs ?? 1000;
   const maxPerMinute = config.maxPerMinute ?? 0;
-  const windowMs = config.windowMs ?? MINUTE;
+  const windowMs = config.windowMs ?? MINUTE_MS;
   const baseBackoffMs = config.baseBackoffMs ?? 1000;
-  const maxBackoffMs = config.maxBackoffMs ?? 60_000;
+  const maxBackoffMs = config.maxBackoffMs ?? MINUTE_MS;
   const defaultRetryAfterMs = config.defaultRetryAfterMs ?? 1000;
   const idleMs = config.idleMs ?? 1000;
   const batchSize = config.batchSize ?? 20;
@@ -204,7 +203,7 @@ export const makeOutboxWorker = (config: OutboxWorkerConfig = {}): OutboxWorker 
         if (Result.isSuccess(result)) {
           yield* persist(`markDelivered(${item.id})`, store.markDelivered(item.id));
           if (halted !== undefined) {
-            const minutes = Math.round(((yield* Clock.currentTimeMillis) - halted.since) / 60_000);
+            const minutes = Math.round(((yield* Clock.currentTimeMillis) - halted.since) / MINUTE_MS);
             const left = yield* store.outboxDepth.pipe(Effect.orElseSucceed(() => -1));
             yield* Effect.logInfo(
               `outbox: delivery resumed after ${minutes} min halted, ${left} notifications pending`,

@@ -14,6 +14,7 @@ import {
   type Notification,
   outcomeOf,
   type Reason,
+  SETUP_TIMEFRAME,
   type Side,
   type Signal,
   type SymbolInfo,
@@ -234,7 +235,8 @@ export const newSignal = (signal: Signal, info: SymbolInfo | undefined, o: Templ
   const p = (v: number) => formatPrice(v, c.tick);
   const lines: Line[] = [
     [plain(`${sideLabel(s.side)} `), bold(s.symbol)],
-    labelled("Mô hình", plain(`${modelName(s.model)} · khung ${s.timeframe}`)),
+    // The models set up on 4h closes (the trigger is the 30m candle closing with it): the setup's own timeframe.
+    labelled("Mô hình", plain(`${modelName(s.model)} · khung ${SETUP_TIMEFRAME}`)),
     labelled(
       "Điểm",
       bold(formatNumber(s.score, 0)),

@@ -1,6 +1,7 @@
 /**
- * @signalbot/core — the pure domain of signalbot: candles, indicators (TA-Lib semantics), the two models
- * and their scoring, risk sizing, the virtual-trade lifecycle and the adaptive memory layer.
+ * @signalbot/core — the pure domain of signalbot: candles, indicators (TA-Lib semantics), the model plug-in
+ * interface with the two built-in models and their scoring, risk sizing, the virtual-trade lifecycle and the
+ * adaptive memory layer.
  * No I/O, no clock reads: time comes from Effect's Clock, data through the ports.
  */
 
@@ -52,13 +53,16 @@ export * from "./risk/SetupOrder.ts";
 export * from "./series/CandleSeries.ts";
 export * from "./series/TimeframeAggregator.ts";
 export * from "./strategy/Analyzer.ts";
+export * from "./strategy/BuiltInModels.ts";
 export * from "./strategy/Calibration.ts";
 export * from "./strategy/Continuation.ts";
 export * from "./strategy/Levels.ts";
+export * from "./strategy/Model.ts";
 export * from "./strategy/Params.ts";
 export * from "./strategy/Reasons.ts";
 export * from "./strategy/Reversal.ts";
 export * from "./strategy/Score.ts";
+export * from "./strategy/Setup.ts";
 export * from "./strategy/Snapshot.ts";
 export * from "./trade/Funding.ts";
 export * from "./trade/OpenTrades.ts";

@@ -120,11 +120,13 @@ export const memoryRulesOf = (config: AppConfig): MemoryRulesConfig => ({
     points: config.memorySymbolPenaltyPoints,
   },
   modelDisable: {
+    models: config.memoryDisableModels,
     minTrades: config.memoryReversalMinTrades,
     floor: config.memoryReversalDisableBelowPercent / 100,
     hours: config.memoryReversalDisableHours,
   },
   modelPreference: {
+    model: config.memoryPreferredModel,
     minTrades: config.memoryContinuationMinTrades,
     winRate: config.memoryContinuationPreferAbovePercent / 100,
   },

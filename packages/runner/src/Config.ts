@@ -109,6 +109,21 @@ const oneOf =
     return values.includes(v) ? ok(v) : bad(`expected one of ${values.join(", ")}, got "${raw}"`);
   };
 
+const MODEL_NAME = /^[a-z][a-zA-Z0-9]*$/;
+/** Model names, comma-separated ("none" = no model); each an identifier such as "reversal". */
+const modelNames =
+  (fallback: readonly string[]) =>
+  (raw: string | undefined): Parsed<readonly string[]> => {
+    if (raw === undefined || raw.trim() === "") return ok(fallback);
+    if (raw.trim().toLowerCase() === "none") return ok([]);
+    const list = raw
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
+    const wrong = list.filter((s) => !MODEL_NAME.test(s));
+    return wrong.length > 0 ? bad(`not a model name: ${wrong.map((s) => `"${s}"`).join(", ")}`) : ok(list);
+  };
+
 /** An IP address or host name to listen on (no port, no scheme). */
 const host = (raw: string | undefined): Parsed<string> => {
   const h = raw === undefined || raw.trim() === "" ? "127.0.0.1" : raw.trim();
@@ -368,34 +383,52 @@ export const VARIABLES = {
     doc: "Memory rule 4b: extra score points that symbol needs.",
     parse: num(5, 0, 50),
   }),
+  memoryDisableModels: v({
+    name: "MEMORY_DISABLE_MODELS",
+    example: "reversal",
+    doc: "Memory rule 5a: the models it watches, comma-separated (none: no model); each is judged on its own trades with the three settings below.",
+    parse: modelNames(["reversal"]),
+  }),
   memoryReversalDisableBelowPercent: v({
     name: "MEMORY_REVERSAL_DISABLE_BELOW_PERCENT",
     example: "45",
-    doc: "Memory rule 5a: below this win rate (%) the reversal model is disabled.",
+    doc: "Memory rule 5a: below this win rate (%) a watched model (reversal by default) is disabled.",
     parse: num(45, 0, 100),
   }),
   memoryReversalMinTrades: v({
     name: "MEMORY_REVERSAL_MIN_TRADES",
     example: "10",
-    doc: "Memory rule 5a: decisive reversal trades needed before it may fire.",
+    doc: "Memory rule 5a: decisive trades of the watched model needed before it may fire.",
     parse: num(10, 1, 500, true),
   }),
   memoryReversalDisableHours: v({
     name: "MEMORY_REVERSAL_DISABLE_HOURS",
     example: "48",
-    doc: "Memory rule 5a: how long the reversal model stays disabled.",
+    doc: "Memory rule 5a: how long a disabled model stays disabled.",
     parse: num(48, 0, 720),
+  }),
+  memoryPreferredModel: v({
+    name: "MEMORY_PREFERRED_MODEL",
+    example: "continuation",
+    doc: "Memory rule 5b: the model it may prefer, judged on its own trades with the two settings below.",
+    parse: (raw) => {
+      const names = modelNames(["continuation"])(raw);
+      if (!names.ok) return names;
+      return names.value.length === 1
+        ? ok(names.value[0]!)
+        : bad(`expected one model name, got "${raw ?? ""}"`);
+    },
   }),
   memoryContinuationPreferAbovePercent: v({
     name: "MEMORY_CONTINUATION_PREFER_ABOVE_PERCENT",
     example: "65",
-    doc: "Memory rule 5b: above this win rate (%) continuation setups are preferred.",
+    doc: "Memory rule 5b: above this win rate (%) the preferred model's setups (continuation by default) go first.",
     parse: num(65, 0, 100),
   }),
   memoryContinuationMinTrades: v({
     name: "MEMORY_CONTINUATION_MIN_TRADES",
     example: "10",
-    doc: "Memory rule 5b: decisive continuation trades needed before it may fire.",
+    doc: "Memory rule 5b: decisive trades of that model needed before it may fire.",
     parse: num(10, 1, 500, true),
   }),
   takerFeePercent: v({

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { bollinger, ema, sma } from "@signalbot/core";
+import { bollinger, continuationModel, ema, type Model, reversalModel, sma } from "@signalbot/core";
 import { loadKlines } from "@signalbot/core/testing";
 import { FIXTURE_KLINES_DIR } from "../../../../fixtures/index.ts";
 import { foreignWords } from "../testing/Wording.ts";
-import { type ChartInput, renderChartPng, renderChartSvg } from "./CandleChart.ts";
+import { type ChartInput, modelLines, renderChartPng, renderChartSvg } from "./CandleChart.ts";
 
 // 200 candles, as the live bot sends: 120 warm the lines up, the last 80 are drawn.
 const candles = loadKlines("BTCUSDT", "30m", FIXTURE_KLINES_DIR).slice(100, 300);
@@ -20,14 +20,14 @@ const long: ChartInput = {
   entry,
   stop: entry - risk,
   targets: [entry + risk, entry + 2 * risk, entry + 3 * risk],
-  model: "continuation",
+  lines: modelLines(continuationModel, candles),
   subtitle: "Tiếp diễn xu hướng",
   tickSize: "0.10",
 };
 const reversal: ChartInput = {
   ...long,
   side: "SHORT",
-  model: "reversal",
+  lines: modelLines(reversalModel, candles),
   subtitle: "Đảo chiều Bollinger",
   stop: entry + risk,
   targets: [entry - risk, entry - 2 * risk, entry - 3 * risk],
@@ -110,6 +110,41 @@ describe("CandleChart", () => {
     expect(maxGap(middle, b.middle.slice(-80).map(toY))).toBeLessThan(0.15);
     expect(svg.match(/class="indicator" data-name="(Dải Bollinger|band-middle)/g)).toHaveLength(3);
     expect(svg).not.toContain("EMA20");
+  });
+
+  test("a custom model's own lines are drawn, each in a palette colour when it names none; no lines, none drawn", () => {
+    const channel: Model = {
+      name: "channel",
+      create: () => ({
+        warmup: {},
+        evaluate: () => ({ _tag: "NoSetup", model: "channel", reason: { code: "x" } }),
+      }),
+      chartLines: (cs) => [
+        { name: { vi: "Kênh trên", en: "Upper" }, values: cs.map((c) => c.high) },
+        { name: "Kênh dưới", values: cs.map((c) => c.low), dashed: true },
+      ],
+    };
+    const lines = modelLines(channel, candles);
+    expect(lines.map((l) => [l.name, l.color, l.dashed === true])).toEqual([
+      ["Kênh trên", "#ffb74d", false],
+      ["Kênh dưới", "#ba68c8", true],
+    ]);
+    expect(modelLines(channel, candles, "en")[0]!.name).toBe("Upper");
+    const svg = renderChartSvg({ ...long, lines });
+    const toY = priceToY(svg);
+    const upper = pathPoints(svg, "Kênh trên");
+    expect(upper).toHaveLength(80);
+    expect(
+      maxGap(
+        upper,
+        candles.slice(-80).map((c) => toY(c.high)),
+      ),
+    ).toBeLessThan(0.15);
+    expect(svg).toContain('data-name="Kênh dưới"');
+    expect(svg).not.toContain("EMA20");
+    const { chartLines: _, ...plain } = channel;
+    expect(modelLines(plain, candles)).toEqual([]);
+    expect(modelLines(undefined, candles)).toEqual([]);
   });
 
   test("volume bars share one scale, and the 20-candle average the model compares with is on it", () => {

@@ -1,18 +1,19 @@
 /**
- * The chart sent with each new signal, showing why it fired: candlesticks of the trigger timeframe with the
- * model's own lines (the pullback EMA for a continuation, the Bollinger bands for a reversal), volume with its
- * average, a price axis, and the entry, stop and target levels. Drawn as SVG and rasterised to PNG by resvg
+ * The chart sent with each new signal, showing why it fired: candlesticks of the setup timeframe with the
+ * model's own lines (`Model.chartLines`: the pullback EMA for a continuation, the Bollinger bands for a
+ * reversal), volume with its average, a price axis, and the entry, stop and target levels. Drawn as SVG and
+ * rasterised to PNG by resvg
  * with the bundled DejaVu Sans font only (precomposed Vietnamese glyphs; no system font is ever loaded, so the
  * picture is the same on every machine).
  */
 import { fileURLToPath } from "node:url";
 import { Resvg } from "@resvg/resvg-js";
 import {
-  bollinger,
   type Candle,
   DEFAULT_PARAMS,
-  ema,
-  type ModelName,
+  type Language,
+  labelText,
+  type Model,
   type Side,
   sma,
   type Timeframe,
@@ -33,8 +34,8 @@ export interface ChartInput {
   readonly entry: number;
   readonly stop: number;
   readonly targets: readonly number[];
-  /** The model that fired: its lines are drawn (none when absent). */
-  readonly model?: ModelName;
+  /** The lines of the model that fired, aligned with `candles` (`modelLines`); none when absent. */
+  readonly lines?: readonly IndicatorLine[];
   /** Title suffix, e.g. the model name. */
   readonly subtitle?: string;
   readonly tickSize?: string;
@@ -83,26 +84,27 @@ export interface IndicatorLine {
   readonly dashed?: boolean;
 }
 
-/** The model's own lines over `closes`, aligned with them (NaN during warm-up), and their legend. */
+/** Colours for a model's lines that name none, in order. */
+const LINE_PALETTE = [COLORS.ema, COLORS.band, "#4dd0e1", "#f06292", "#aed581"];
+
+/**
+ * The model's own lines (`Model.chartLines`) over `candles`, aligned with them (NaN during warm-up), named in
+ * `language`; a line without a colour takes the next of the palette. None for an absent model or one
+ * without lines.
+ */
 export const modelLines = (
-  model: ModelName | undefined,
-  closes: readonly number[],
+  model: Model | undefined,
+  candles: readonly Candle[],
+  language: Language = "vi",
 ): readonly IndicatorLine[] => {
-  const p = DEFAULT_PARAMS;
-  if (model === "continuation")
-    return [
-      { name: `EMA${p.trendEmaFast} (đường hồi về)`, color: COLORS.ema, values: ema(closes, p.trendEmaFast) },
-    ];
-  if (model === "reversal") {
-    const b = bollinger(closes, p.bbPeriod, p.bbK);
-    const name = `Dải Bollinger (${p.bbPeriod}, ${p.bbK})`;
-    return [
-      { name, color: COLORS.band, values: b.upper },
-      { name: "", color: COLORS.band, values: b.middle, dashed: true },
-      { name: "", color: COLORS.band, values: b.lower },
-    ];
-  }
-  return [];
+  if (model?.chartLines === undefined || candles.length === 0) return [];
+  let next = 0;
+  return model.chartLines(candles).map((l) => ({
+    name: labelText(l.name, language),
+    color: l.color ?? LINE_PALETTE[next++ % LINE_PALETTE.length]!,
+    values: l.values,
+    ...(l.dashed === true ? { dashed: true } : {}),
+  }));
 };
 
 /** An SVG polyline through the defined points (a NaN breaks the line). */
@@ -137,8 +139,7 @@ export const renderChartSvg = (input: ChartInput, options: ChartOptions = {}): s
   const plot = { left: 12, right: width - axisWidth, top: 58, bottom: Math.round(height * 0.74) };
   const volume = { top: plot.bottom + 14, bottom: height - 30 };
 
-  const closes = input.candles.map((c) => c.close);
-  const lines = modelLines(input.model, closes).map((l) => ({ ...l, values: l.values.slice(from) }));
+  const lines = (input.lines ?? []).map((l) => ({ ...l, values: l.values.slice(from) }));
 
   const levels = [
     { kind: "entry", label: LEVEL_LABEL.entry, price: input.entry, color: COLORS.entry },

@@ -2,7 +2,7 @@
  * `Notifier` for runs without TELEGRAM_BOT_TOKEN: prints the same Vietnamese messages as plain text (the
  * Telegram templates rendered without HTML), so a local run shows exactly what the owner would receive.
  */
-import { type Notification, Notifier } from "@signalbot/core";
+import { type Model, type Notification, Notifier } from "@signalbot/core";
 import { Effect, Layer } from "effect";
 import { htmlToPlain, toPlain } from "../telegram/Message.ts";
 import { render, type TemplateOptions } from "../telegram/templates.ts";
@@ -10,6 +10,8 @@ import { render, type TemplateOptions } from "../telegram/templates.ts";
 export interface ConsoleNotifierConfig {
   /** TIMEZONE for the times in messages, default Asia/Ho_Chi_Minh. */
   readonly timeZone?: string;
+  /** The models the bot runs (default `DEFAULT_MODELS`): their labels in messages. */
+  readonly models?: readonly Model[];
   /** Where the text goes; default standard output. */
   readonly write?: (text: string) => void;
 }
@@ -22,7 +24,7 @@ export const renderPlain = (n: Notification, options: TemplateOptions = {}): str
 
 export const makeConsoleNotifier = (config: ConsoleNotifierConfig = {}): Notifier["Service"] => {
   const write = config.write ?? ((text: string) => void process.stdout.write(`${text}\n`));
-  const options: TemplateOptions = config.timeZone === undefined ? {} : { timeZone: config.timeZone };
+  const options: TemplateOptions = config;
   return Notifier.of({
     deliver: (n) => Effect.sync(() => write(`${RULE}\n${renderPlain(n, options)}`)),
   });

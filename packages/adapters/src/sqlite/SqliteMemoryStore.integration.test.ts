@@ -1,8 +1,16 @@
 /** SqliteMemoryStore and SqliteKeyValueStore on a real file: round trips, replacement, restarts. */
 import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, expect, test } from "bun:test";
-import { KeyValueStore, type MemorySnapshot, MemoryStore } from "@signalbot/core";
-import { Effect } from "effect";
+import {
+  defaultMemoryConfig,
+  KeyValueStore,
+  Memory,
+  type MemorySnapshot,
+  MemoryStore,
+} from "@signalbot/core";
+import { Effect, Layer } from "effect";
+import { TestClock } from "effect/testing";
+import { SNAPSHOT_V1 } from "../../../core/src/memory/SnapshotV1.testkit.ts";
 import { layer } from "./index.ts";
 import { T0, tempDatabase } from "./SqliteFixtures.ts";
 
@@ -117,6 +125,38 @@ test("a state that is not an object (array, number, null) round-trips whole", as
       ),
     ).toEqual(s);
   }
+});
+
+test("a bot upgraded in place restarts from the snapshot its previous version stored (version 1)", async () => {
+  // What the previous version's memory layer saved, through this same store, before models were plug-ins.
+  await run(Effect.flatMap(MemoryStore, (m) => m.save(JSON.parse(SNAPSHOT_V1) as MemorySnapshot)));
+  const memory = Memory.layer(defaultMemoryConfig).pipe(Layer.provide(layer({ path: tmp.dbPath })));
+  const r = await Effect.runPromise(
+    Effect.gen(function* () {
+      yield* TestClock.setTime(Date.UTC(2025, 5, 3));
+      const m = yield* Memory;
+      const status = yield* m.status(0);
+      const reversal = yield* m.canTrade("BTCUSDT", "reversal");
+      yield* m.pause(1);
+      return { status, reversal };
+    }).pipe(Effect.provide(memory), Effect.provide(TestClock.layer())),
+  );
+  expect(r.status.unavailable).toBeUndefined();
+  expect(r.status.preferredModel).toBe("continuation");
+  expect(r.status.models.continuation).toEqual({ trades: 10, winRate: 0.8 });
+  expect(r.status.disabledModels.map((d) => d.model)).toEqual(["reversal"]);
+  expect(r.reversal._tag).toBe("Blocked");
+  // The next save writes version 2: the preference is a model name, the old flag's row is gone.
+  const db = new Database(tmp.dbPath, { readonly: true });
+  const rows = db.query("SELECT key, value FROM memory_state ORDER BY key").all() as {
+    key: string;
+    value: string;
+  }[];
+  db.close();
+  const value = (key: string) => rows.find((row) => row.key === key)?.value;
+  expect(JSON.parse(value("snapshot") ?? "{}").version).toBe(2);
+  expect(value("state.preferredModel")).toBe('"continuation"');
+  expect(value("state.continuationPreferred")).toBeUndefined();
 });
 
 test("key-value pairs are stored, overwritten and survive a restart", async () => {

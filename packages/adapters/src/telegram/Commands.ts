@@ -8,13 +8,15 @@
 import {
   type Alert,
   DAY_MS,
+  DEFAULT_MODELS,
   HOUR_MS,
   KeyValueStore,
   type KeyValueStore as KeyValueStoreService,
   Memory,
   type MemoryStatus,
-  MODELS,
+  type Model,
   type ModelName,
+  reportedModels,
   type Signal,
   SignalStore,
   type StoreError,
@@ -95,6 +97,8 @@ export interface CommandsConfig {
   /** TELEGRAM_ADMIN_IDS: when non-empty, only these user ids are obeyed (for groups). */
   readonly adminIds?: readonly number[];
   readonly timeZone?: string;
+  /** The models the bot runs (default `DEFAULT_MODELS`): their labels in messages, their lines on charts. */
+  readonly models?: readonly Model[];
   /** Long-poll timeout in seconds (Telegram holds the request that long). Default 30. */
   readonly pollTimeoutSeconds?: number;
   /**
@@ -182,7 +186,7 @@ export const signalsDoc = (signals: readonly Signal[], o: TemplateOptions): Doc 
         plain(x.side === "LONG" ? "🟢 " : "🔴 "),
         bold(x.symbol),
         plain(
-          ` ${x.side} · ${modelName(x.model)} · ${formatNumber(x.score, 0)} điểm · ${formatTime(s.createdAt, o.timeZone)}`,
+          ` ${x.side} · ${modelName(x.model, o.models)} · ${formatNumber(x.score, 0)} điểm · ${formatTime(s.createdAt, o.timeZone)}`,
         ),
       ],
       s.status === "emitted"
@@ -194,7 +198,7 @@ export const signalsDoc = (signals: readonly Signal[], o: TemplateOptions): Doc 
           ]
         : [
             plain(
-              `   ⛔ bị chặn: ${s.blockedBy === undefined ? "không rõ lý do" : phraseReason(s.blockedBy, { side: x.side, ...(o.timeZone ? { timeZone: o.timeZone } : {}) })}`,
+              `   ⛔ bị chặn: ${s.blockedBy === undefined ? "không rõ lý do" : phraseReason(s.blockedBy, { side: x.side, ...(o.timeZone ? { timeZone: o.timeZone } : {}), ...(o.models ? { models: o.models } : {}) })}`,
             ),
           ],
     );
@@ -209,7 +213,7 @@ export const tradesDoc = (trades: readonly VirtualTrade[], o: TemplateOptions): 
     lines.push(
       [
         bold(t.symbol),
-        plain(` ${t.side} · ${modelName(t.model)} · mở lúc ${formatTime(t.openedAt, o.timeZone)}`),
+        plain(` ${t.side} · ${modelName(t.model, o.models)} · mở lúc ${formatTime(t.openedAt, o.timeZone)}`),
       ],
       [
         plain("   giá vào "),
@@ -227,7 +231,8 @@ export const tradesDoc = (trades: readonly VirtualTrade[], o: TemplateOptions): 
 
 /**
  * What `/stats` shows: the counts of `summarize`, the summed R and money (never summed percentages: each trade's
- * % is of a different account), and each model's win rate.
+ * % is of a different account), and each model's win rate (the registered models in order, then any other
+ * that traded).
  */
 export interface TradeStats
   extends Pick<TradeSummary, "trades" | "wins" | "losses" | "breakevens" | "winRate" | "totalR" | "pnl"> {
@@ -236,15 +241,18 @@ export interface TradeStats
   >;
 }
 
-export const tradeStats = (trades: readonly VirtualTrade[]): TradeStats => {
+export const tradeStats = (
+  trades: readonly VirtualTrade[],
+  models: readonly Model[] = DEFAULT_MODELS,
+): TradeStats => {
   const all = summarize(trades);
   const byModel = Object.fromEntries(
-    MODELS.map((m) => {
+    reportedModels(models, trades).map((m) => {
       const ts = trades.filter((t) => t.model === m);
       const x = summarize(ts);
       return [m, { trades: ts.length, winRate: x.winRate, totalR: x.totalR }];
     }),
-  ) as unknown as TradeStats["byModel"];
+  );
   return {
     trades: trades.length,
     wins: all.wins,
@@ -257,8 +265,12 @@ export const tradeStats = (trades: readonly VirtualTrade[]): TradeStats => {
   };
 };
 
-export const statsDoc = (days: number, trades: readonly VirtualTrade[]): Doc => {
-  const s = tradeStats(trades);
+export const statsDoc = (
+  days: number,
+  trades: readonly VirtualTrade[],
+  models: readonly Model[] = DEFAULT_MODELS,
+): Doc => {
+  const s = tradeStats(trades, models);
   if (s.trades === 0) return { lines: [[plain(`📈 Chưa có lệnh nào đóng trong ${days} ngày qua.`)]] };
   return {
     lines: [
@@ -271,10 +283,10 @@ export const statsDoc = (days: number, trades: readonly VirtualTrade[]): Doc => 
         ),
       ],
       [plain(`Lãi/lỗ cộng dồn: ${formatSigned(s.pnl)} USDT`)],
-      ...MODELS.map(
-        (m): Line => [
+      ...Object.entries(s.byModel).map(
+        ([m, x]): Line => [
           plain(
-            `• ${modelName(m)}: ${s.byModel[m].trades} lệnh, thắng ${formatRate(s.byModel[m].winRate)}, ${formatSigned(s.byModel[m].totalR)}R`,
+            `• ${modelName(m, models)}: ${x.trades} lệnh, thắng ${formatRate(x.winRate)}, ${formatSigned(x.totalR)}R`,
           ),
         ],
       ),
@@ -333,7 +345,7 @@ export const runCommand = (
         const days = intArg(args, DEFAULT_STATS_DAYS, 1, 365);
         if (days === undefined)
           return line("❓ Cách dùng: /stats [ngày] — số ngày phải là số nguyên từ 1 đến 365.");
-        return statsDoc(days, yield* control.closedTrades(days));
+        return statsDoc(days, yield* control.closedTrades(days), o.models);
       }
       case "pause": {
         const hours = intArg(args, DEFAULT_PAUSE_HOURS, 1, MAX_PAUSE_HOURS);
@@ -372,7 +384,7 @@ export const runCommand = (
         const days = intArg(args, ALL_TIME_DAYS, 1, ALL_TIME_DAYS);
         if (days === undefined)
           return line("❓ Cách dùng: /performance [ngày] — số ngày phải là số nguyên dương.");
-        return performanceDoc(days, yield* control.closedTrades(days));
+        return performanceDoc(days, yield* control.closedTrades(days), o.models);
       }
       default:
         return line(`❓ Không hiểu lệnh “/${command.name}”. Gõ /help để xem danh sách lệnh.`);
@@ -429,7 +441,7 @@ export const handleUpdate = (
       return;
     }
     yield* Effect.logInfo(`command: "/${command.name}" from user "${m.from?.id ?? "?"}"`);
-    const o: TemplateOptions = config.timeZone === undefined ? {} : { timeZone: config.timeZone };
+    const o: TemplateOptions = config;
     yield* enqueueReply(yield* runCommand(command, o));
   });
 

@@ -3,7 +3,14 @@
  * give them: totals, day by day in the owner's time zone, and by model and symbol. Pure functions from trades to
  * a `Doc`; `summarize` is the one place wins, losses and break-evens are counted (as the memory layer does).
  */
-import { type MemoryStatus, MODELS, type ModelName, outcomeOf, type VirtualTrade } from "@signalbot/core";
+import {
+  DEFAULT_MODELS,
+  type MemoryStatus,
+  type Model,
+  outcomeOf,
+  reportedModels,
+  type VirtualTrade,
+} from "@signalbot/core";
 import { DEFAULT_TIME_ZONE, formatNumber, formatRate, formatSigned, formatTime } from "./Format.ts";
 import { bold, type Doc, type Line, plain } from "./Message.ts";
 import { modelName } from "./templates.ts";
@@ -144,14 +151,21 @@ export const dailyDoc = (
   return { lines };
 };
 
-/** `/performance [days]`: results by model, then by symbol (best total R first). */
-export const performanceDoc = (days: number, trades: readonly VirtualTrade[]): Doc => {
+/**
+ * `/performance [days]`: results by model (each registered model, then any other that traded), then by symbol
+ * (best total R first).
+ */
+export const performanceDoc = (
+  days: number,
+  trades: readonly VirtualTrade[],
+  models: readonly Model[] = DEFAULT_MODELS,
+): Doc => {
   const head: Line = [plain("🏆 "), bold(`Kết quả theo mô hình và theo mã, ${period(days)}`)];
   if (trades.length === 0) return { lines: [head, [plain("Chưa có lệnh ảo nào đóng.")]] };
   const lines: Line[] = [head, [bold("Theo mô hình")]];
-  for (const m of MODELS as readonly ModelName[]) {
+  for (const m of reportedModels(models, trades)) {
     const s = summarize(trades.filter((t) => t.model === m));
-    lines.push([plain(`• ${modelName(m)}: ${s.trades === 0 ? "chưa có lệnh" : result(s)}`)]);
+    lines.push([plain(`• ${modelName(m, models)}: ${s.trades === 0 ? "chưa có lệnh" : result(s)}`)]);
   }
   const bySymbol = new Map<string, VirtualTrade[]>();
   for (const t of trades) bySymbol.set(t.symbol, [...(bySymbol.get(t.symbol) ?? []), t]);

@@ -5,15 +5,17 @@
  */
 import {
   type Candle,
+  DEFAULT_MODELS,
   type Delivery,
   DeliveryError,
+  type Model,
   type Notification,
   Notifier,
   type OutboxWorkerConfig,
   SETUP_TIMEFRAME,
 } from "@signalbot/core";
 import { Effect, Layer } from "effect";
-import { type ChartInput, renderChartPng } from "../chart/CandleChart.ts";
+import { type ChartInput, modelLines, renderChartPng } from "../chart/CandleChart.ts";
 import { type BotApiClient, makeBotApiClient, type TelegramError } from "./BotApiClient.ts";
 import { type Doc, MAX_CAPTION, MAX_TEXT, splitText, toHtml } from "./Message.ts";
 import { modelName, newSignal, newSignalCaption, render, type TemplateOptions } from "./templates.ts";
@@ -27,6 +29,8 @@ export interface TelegramNotifierConfig {
   readonly apiRoot?: string;
   /** TIMEZONE for the times in messages, default Asia/Ho_Chi_Minh. */
   readonly timeZone?: string;
+  /** The models the bot runs (default `DEFAULT_MODELS`): their labels in messages, their lines on charts. */
+  readonly models?: readonly Model[];
   /** Gap between the parts of one split message when no outbox paces them (the per-chat limit). Default 1000 ms. */
   readonly partIntervalMs?: number;
   /** Send a chart with new signals. Default true. */
@@ -78,7 +82,8 @@ export const makeTelegramNotifier = (
       ...(config.apiRoot === undefined ? {} : { apiRoot: config.apiRoot }),
     });
   const chart = deps.chart ?? ((input: ChartInput) => renderChartPng(input));
-  const options: TemplateOptions = config.timeZone === undefined ? {} : { timeZone: config.timeZone };
+  const options: TemplateOptions = config;
+  const models = config.models ?? DEFAULT_MODELS;
   const partIntervalMs = config.partIntervalMs ?? 1000;
   const chartsOn = config.charts ?? true;
   // The notification whose parts are being sent and how many Telegram accepted: a retry resumes after them.
@@ -98,8 +103,11 @@ export const makeTelegramNotifier = (
         entry: s.entry,
         stop: s.stop,
         targets: s.targets,
-        model: s.model,
-        subtitle: modelName(s.model),
+        lines: modelLines(
+          models.find((m) => m.name === s.model),
+          candles,
+        ),
+        subtitle: modelName(s.model, models),
         ...(n.info === undefined ? {} : { tickSize: n.info.tickSize }),
         ...(config.timeZone === undefined ? {} : { timeZone: config.timeZone }),
       }),

@@ -474,6 +474,7 @@ describe("wording", () => {
       rsiNotExtreme: true,
       rsiNotTurning: true,
       higherTimeframeOpposing: true,
+      invalidSetup: true,
       invalidAtr: true,
       stopTooWide: true,
       rrBelowMin: true,

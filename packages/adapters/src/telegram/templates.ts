@@ -6,13 +6,17 @@
  */
 import {
   type Alert,
+  DEFAULT_MODELS,
   type MemoryEvent,
   type MemoryReason,
   type MemoryReasonOf,
   type MemoryStatus,
+  type Model,
   type ModelName,
+  modelLabel,
   type Notification,
   outcomeOf,
+  preferenceCodes,
   type Reason,
   SETUP_TIMEFRAME,
   type Side,
@@ -38,25 +42,30 @@ import { bold, code, type Doc, italic, type Line, plain } from "./Message.ts";
 export interface TemplateOptions {
   /** IANA zone for every time shown (TIMEZONE), default Asia/Ho_Chi_Minh. */
   readonly timeZone?: string;
+  /**
+   * The models the bot runs (MODELS; default `DEFAULT_MODELS`): messages call each by its Vietnamese label,
+   * charts draw its lines, reports list each one. A model not among them is called by its name.
+   */
+  readonly models?: readonly Model[];
 }
 
 interface Ctx {
   readonly tz: string;
   readonly tick: string | undefined;
   readonly side: Side | undefined;
+  readonly models: readonly Model[];
 }
 
 const ctxOf = (o: TemplateOptions, info?: SymbolInfo, side?: Side): Ctx => ({
   tz: o.timeZone ?? DEFAULT_TIME_ZONE,
   tick: info?.tickSize,
   side,
+  models: o.models ?? DEFAULT_MODELS,
 });
 
-export const MODEL_NAMES: Readonly<Record<ModelName, string>> = {
-  continuation: "Tiếp diễn xu hướng",
-  reversal: "Đảo chiều Bollinger",
-};
-export const modelName = (m: string): string => MODEL_NAMES[m as ModelName] ?? m;
+/** A model as the owner reads it: its Vietnamese label ("Tiếp diễn xu hướng"), else its name. */
+export const modelName = (m: ModelName, models: readonly Model[] = DEFAULT_MODELS): string =>
+  modelLabel(models, m, "vi");
 
 export const sideLabel = (side: Side): string => (side === "LONG" ? "🟢 MUA / LONG" : "🔴 BÁN / SHORT");
 const sideShort = (side: Side): string => (side === "LONG" ? "LONG" : "SHORT");
@@ -134,6 +143,7 @@ const PHRASES: Readonly<Record<string, (d: Data, c: Ctx) => string>> = {
   invalidAtr: () => "ATR bằng 0 (thị trường đi ngang tuyệt đối)",
   stopTooWide: (d) => `Điểm cắt lỗ quá xa (${n2(num(d, "stopAtr"))} ATR > ${n2(num(d, "max"))} ATR)`,
   rrBelowMin: (d) => `Tỉ lệ lợi nhuận/rủi ro thấp (R:R ${n2(num(d, "rr"))} < ${n2(num(d, "min"))})`,
+  invalidSetup: (d) => `Mô hình trả về thiết lập không hợp lệ, đã bỏ qua (${str(d, "problem") ?? "?"})`,
   // Gates (risk/, usecase/).
   scoreBelowThreshold: (d) => `Điểm ${n2(num(d, "score"), 0)} thấp hơn ngưỡng ${n2(num(d, "threshold"), 0)}`,
   costAboveRisk: (d) =>
@@ -154,19 +164,18 @@ const PHRASES: Readonly<Record<string, (d: Data, c: Ctx) => string>> = {
  * data: a new memory reason, or a datum renamed, does not compile until it is phrased here. Stored signals
  * may predate a datum, so a phrase still reads when one is missing.
  */
+type PreferenceCode = `prefer${string}` | `slotReservedFor${string}`;
 const MEMORY_PHRASES: {
-  readonly [C in MemoryReason["code"]]: (d: MemoryReasonOf<C>["data"], c: Ctx) => string;
+  readonly [C in Exclude<MemoryReason["code"], PreferenceCode>]: (
+    d: MemoryReasonOf<C>["data"],
+    c: Ctx,
+  ) => string;
 } = {
-  preferContinuation: () => "Đang ưu tiên mô hình Tiếp diễn xu hướng",
-  preferReversal: () => "Đang ưu tiên mô hình Đảo chiều Bollinger",
-  slotReservedForContinuation: (d) =>
-    `Suất tín hiệu còn lại (${n2(d.slotsLeft, 0)}) dành cho mô hình Tiếp diễn xu hướng`,
-  slotReservedForReversal: (d) =>
-    `Suất tín hiệu còn lại (${n2(d.slotsLeft, 0)}) dành cho mô hình Đảo chiều Bollinger`,
   lossStreakPause: (d, c) => `Đang tạm dừng sau chuỗi thua${untilText(c, d.until)}`,
   manualPause: (d, c) => `Đang tạm dừng theo yêu cầu${untilText(c, d.until)}`,
   symbolCooldown: (d, c) => `${d.target ?? "Mã này"} đang tạm ngưng sau chuỗi thua${untilText(c, d.until)}`,
-  modelDisable: (d, c) => `Mô hình ${modelName(d.target ?? "?")} đang tạm tắt${untilText(c, d.until)}`,
+  modelDisable: (d, c) =>
+    `Mô hình ${modelName(d.target ?? "?", c.models)} đang tạm tắt${untilText(c, d.until)}`,
   memoryUnavailable: () =>
     "Bộ nhớ thích ứng tạm thời không dùng được: mọi tín hiệu bị chặn cho an toàn đến khi khôi phục",
   // Signals stored before the window was configurable carry no `trades`: it was 20 then.
@@ -174,21 +183,66 @@ const MEMORY_PHRASES: {
     `Ngưỡng điểm +${n2(d.points, 0)} vì tỉ lệ thắng ${n2(d.trades ?? 20, 0)} lệnh gần nhất thấp (${rate(d.winRate)})`,
   drawdownSignalCap: (d) => `Giới hạn ${n2(d.maxSignalsPerDay, 0)} tín hiệu/ngày do vốn đang sụt giảm`,
   drawdownRiskCut: (d) => `Rủi ro mỗi lệnh giảm còn ${n2(d.riskPercent)}% do vốn đang sụt giảm`,
-  modelPreference: (d) => `Ưu tiên mô hình ${modelName(d.model ?? "?")} nhờ tỉ lệ thắng tốt`,
+  modelPreference: (d, c) => `Ưu tiên mô hình ${modelName(d.model ?? "?", c.models)} nhờ tỉ lệ thắng tốt`,
   symbolScorePenalty: (d) =>
     `${d.symbol ?? "Mã này"} cần thêm +${n2(d.points, 0)} điểm vì tỉ lệ thắng thấp (${rate(d.winRate)})`,
 };
 
-const phraseOf = (code: string): ((d: Data, c: Ctx) => string) | undefined =>
-  (MEMORY_PHRASES as unknown as Readonly<Record<string, (d: Data, c: Ctx) => string>>)[code] ?? PHRASES[code];
+/**
+ * A model-preference code of one candle (`preferenceCodes`) read back: which kind, and the preferred model —
+ * found among `models` ("preferDonchian" → "donchian"), or, for a model no longer registered, from the code.
+ */
+export const preferenceOf = (
+  code: string,
+  models: readonly Model[] = DEFAULT_MODELS,
+): { readonly kind: "prefer" | "slotReserved"; readonly model: ModelName } | undefined => {
+  const kind = /^prefer[A-Z]/.test(code)
+    ? "prefer"
+    : /^slotReservedFor./.test(code)
+      ? "slotReserved"
+      : undefined;
+  if (kind === undefined) return undefined;
+  const title = code.slice(kind === "prefer" ? "prefer".length : "slotReservedFor".length);
+  const model =
+    models.find((m) => preferenceCodes(m.name)[kind] === code)?.name ??
+    title.charAt(0).toLowerCase() + title.slice(1);
+  return { kind, model };
+};
 
-/** A reason in Vietnamese; `side` and `tickSize` refine direction words and price formats. */
+const preferencePhrase = (code: string, c: Ctx): ((d: Data) => string) | undefined => {
+  const p = preferenceOf(code, c.models);
+  if (p === undefined) return undefined;
+  const name = modelName(p.model, c.models);
+  return p.kind === "prefer"
+    ? () => `Đang ưu tiên mô hình ${name}`
+    : (d) => `Suất tín hiệu còn lại (${n2(num(d, "slotsLeft"), 0)}) dành cho mô hình ${name}`;
+};
+
+const phraseOf = (code: string, c: Ctx): ((d: Data, c: Ctx) => string) | undefined =>
+  (MEMORY_PHRASES as unknown as Readonly<Record<string, (d: Data, c: Ctx) => string>>)[code] ??
+  PHRASES[code] ??
+  preferencePhrase(code, c);
+
+/**
+ * A reason in Vietnamese; `side` and `tickSize` refine direction words and price formats, `models` name the
+ * models (default `DEFAULT_MODELS`).
+ */
 export const phraseReason = (
   r: Reason,
-  context: { readonly side?: Side; readonly tickSize?: string; readonly timeZone?: string } = {},
+  context: {
+    readonly side?: Side;
+    readonly tickSize?: string;
+    readonly timeZone?: string;
+    readonly models?: readonly Model[];
+  } = {},
 ): string => {
-  const f = phraseOf(r.code);
-  const c: Ctx = { tz: context.timeZone ?? DEFAULT_TIME_ZONE, tick: context.tickSize, side: context.side };
+  const c: Ctx = {
+    tz: context.timeZone ?? DEFAULT_TIME_ZONE,
+    tick: context.tickSize,
+    side: context.side,
+    models: context.models ?? DEFAULT_MODELS,
+  };
+  const f = phraseOf(r.code, c);
   return f === undefined ? genericPhrase(r) : f(r.data, c);
 };
 
@@ -236,7 +290,7 @@ export const newSignal = (signal: Signal, info: SymbolInfo | undefined, o: Templ
   const lines: Line[] = [
     [plain(`${sideLabel(s.side)} `), bold(s.symbol)],
     // The models set up on 4h closes (the trigger is the 30m candle closing with it): the setup's own timeframe.
-    labelled("Mô hình", plain(`${modelName(s.model)} · khung ${SETUP_TIMEFRAME}`)),
+    labelled("Mô hình", plain(`${modelName(s.model, c.models)} · khung ${SETUP_TIMEFRAME}`)),
     labelled(
       "Điểm",
       bold(formatNumber(s.score, 0)),
@@ -269,11 +323,14 @@ export const newSignal = (signal: Signal, info: SymbolInfo | undefined, o: Templ
   if (s.reasons.length > 0) {
     lines.push([], [bold("Lý do")]);
     for (const r of s.reasons)
-      lines.push(bullet(phraseReason(r, { side: s.side, ...(c.tick ? { tickSize: c.tick } : {}) })));
+      lines.push(
+        bullet(phraseReason(r, { side: s.side, models: c.models, ...(c.tick ? { tickSize: c.tick } : {}) })),
+      );
   }
   if (signal.adjustments.length > 0) {
     lines.push([], [bold("Điều chỉnh của bộ nhớ thích ứng")]);
-    for (const r of signal.adjustments) lines.push(bullet(phraseReason(r, { side: s.side, timeZone: c.tz })));
+    for (const r of signal.adjustments)
+      lines.push(bullet(phraseReason(r, { side: s.side, timeZone: c.tz, models: c.models })));
   }
   lines.push([], [italic("Tín hiệu tham khảo, bot không đặt lệnh thật.")]);
   return { lines };
@@ -327,7 +384,10 @@ export const tradeUpdate = (
 ): Doc => {
   const c = ctxOf(o, info, trade.side);
   const p = (v: number) => formatPrice(v, c.tick);
-  const head: Line = [bold(trade.symbol), plain(` ${sideShort(trade.side)} · ${modelName(trade.model)}`)];
+  const head: Line = [
+    bold(trade.symbol),
+    plain(` ${sideShort(trade.side)} · ${modelName(trade.model, c.models)}`),
+  ];
   switch (event._tag) {
     case "Opened":
       return {
@@ -410,8 +470,8 @@ export const status = (st: MemoryStatus, o: TemplateOptions = {}, record?: Track
       bold(formatRate(st.winRate20)),
       plain(` (${st.trades20} lệnh)`),
     ),
-    ...(Object.keys(st.models) as ModelName[]).map((m) =>
-      bullet(`${modelName(m)}: ${formatRate(st.models[m].winRate)} (${st.models[m].trades} lệnh)`),
+    ...Object.entries(st.models).map(([m, x]) =>
+      bullet(`${modelName(m, c.models)}: ${formatRate(x.winRate)} (${x.trades} lệnh)`),
     ),
     ...(record === undefined ? [] : [recordLine(record)]),
     labelled(
@@ -438,12 +498,12 @@ export const status = (st: MemoryStatus, o: TemplateOptions = {}, record?: Track
       plain(
         st.disabledModels.length === 0
           ? "không"
-          : st.disabledModels.map((x) => `${modelName(x.model)} (đến ${t(x.until)})`).join(", "),
+          : st.disabledModels.map((x) => `${modelName(x.model, c.models)} (đến ${t(x.until)})`).join(", "),
       ),
     ),
   ];
   if (st.preferredModel !== undefined)
-    lines.push(labelled("Mô hình ưu tiên", plain(modelName(st.preferredModel))));
+    lines.push(labelled("Mô hình ưu tiên", plain(modelName(st.preferredModel, c.models))));
   if (st.unavailable !== undefined)
     lines.push([
       plain("⚠️ "),
@@ -528,20 +588,20 @@ const memoryEvent = (e: MemoryEvent, c: Ctx): Line => {
       return e.action === "fired"
         ? [
             plain("🚫 "),
-            bold(`Tạm tắt mô hình ${modelName(e.scope)}`),
+            bold(`Tạm tắt mô hình ${modelName(e.scope, c.models)}`),
             plain(
               `${untilText(c, e.until)}: tỉ lệ thắng ${rate(e.data.winRate)} trên ${n2(e.data.trades, 0)} lệnh.`,
             ),
           ]
-        : [plain("✅ "), bold(`Mô hình ${modelName(e.scope)} hoạt động trở lại.`)];
+        : [plain("✅ "), bold(`Mô hình ${modelName(e.scope, c.models)} hoạt động trở lại.`)];
     case "modelPreference":
       return e.action === "fired"
         ? [
             plain("⭐ "),
-            bold(`Ưu tiên mô hình ${modelName(e.scope)}`),
+            bold(`Ưu tiên mô hình ${modelName(e.scope, c.models)}`),
             plain(`: tỉ lệ thắng ${rate(e.data.winRate)} trên ${n2(e.data.trades, 0)} lệnh.`),
           ]
-        : [plain("☆ "), bold(`Bỏ ưu tiên mô hình ${modelName(e.scope)}.`)];
+        : [plain("☆ "), bold(`Bỏ ưu tiên mô hình ${modelName(e.scope, c.models)}.`)];
     case "manualPause":
       return e.action === "fired"
         ? [

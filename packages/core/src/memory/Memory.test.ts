@@ -7,6 +7,7 @@ import type { VirtualTrade } from "../model/Trade.ts";
 import { aBreakevenTrade, aLosingTrade, aWinningTrade } from "../testing/ClosedTradeBuilders.ts";
 import { MemoryStoreMemory, type MemoryStoreMemoryState } from "../testing/MemoryStoreMemory.ts";
 import { defaultMemoryConfig, type EffectiveParameters, Memory, type MemoryConfig } from "./Memory.ts";
+import { SNAPSHOT_V1 } from "./SnapshotV1.testkit.ts";
 
 const T0 = Date.UTC(2025, 5, 1);
 const H = 3_600_000;
@@ -491,6 +492,114 @@ describe("failure safety: never silently allows", () => {
   test("a failing load fails the layer with the StoreError", async () => {
     const error = await run(Effect.flip(withMemory({ saves: 0, failLoad: "locked" }, (m) => m.snapshot)));
     expect(error).toMatchObject({ _tag: "StoreError", reason: "locked", operation: "memory.load" });
+  });
+});
+
+describe("restart safety across the plug-in models change (snapshot version 1)", () => {
+  test("a version-1 snapshot loads: windows, preference, locks and evidence restored; the next save is version 2", async () => {
+    const store: MemoryStoreMemoryState = { saves: 0, json: SNAPSHOT_V1 };
+    const r = await run(
+      withMemory(store, (m) =>
+        Effect.gen(function* () {
+          yield* TestClock.setTime(Date.UTC(2025, 5, 3));
+          const status = yield* m.status(0);
+          const params = yield* m.effectiveParameters;
+          const reversal = yield* m.canTrade("BTCUSDT", "reversal");
+          const sol = yield* m.canTrade("SOLUSDT", "continuation");
+          const eth = yield* m.canTrade("ETHUSDT", "continuation");
+          // The same evidence does not re-arm the disable; a new trade is recorded on top of the old windows.
+          yield* m.updateAfterTradeClosed(
+            aWinningTrade({ symbol: "ETHUSDT", model: "continuation", closedAt: Date.UTC(2025, 5, 3) }),
+          );
+          return { status, params, reversal, sol, eth, after: yield* m.snapshot };
+        }),
+      ),
+    );
+    expect(r.status).toMatchObject({
+      trades20: 20,
+      winRate20: 0.55,
+      models: { continuation: { trades: 10, winRate: 0.8 }, reversal: { trades: 0, winRate: null } },
+      equity: 1130,
+      peakEquity: 1150,
+      lossStreak: 2,
+      preferredModel: "continuation",
+      disabledModels: [{ model: "reversal", until: Date.UTC(2025, 5, 4, 9) }],
+      cooldowns: [{ symbol: "SOLUSDT", until: Date.UTC(2025, 5, 3, 9) }],
+    });
+    expect(r.status.unavailable).toBeUndefined();
+    expect(r.params.preferredModel).toBe("continuation");
+    expect(r.reversal).toMatchObject({ _tag: "Blocked", reason: { code: "modelDisable" } });
+    expect(r.sol).toMatchObject({ _tag: "Blocked", reason: { code: "symbolCooldown" } });
+    expect(r.eth._tag).toBe("Allowed");
+    expect(r.after.version).toBe(2);
+    const state = r.after.state as { seq: number; preferredModel: unknown; models: Record<string, unknown> };
+    expect(state.seq).toBe(21);
+    expect(state.preferredModel).toBe("continuation");
+    expect(state).not.toHaveProperty("continuationPreferred");
+    expect(state.models.continuation).toEqual({
+      results: ["W", "W", "W", "L", "W", "W", "W", "L", "W", "W", "W"],
+    });
+    expect(JSON.parse(store.json ?? "{}").version).toBe(2);
+  });
+
+  test("a snapshot of a newer version is refused by name (trading blocked until /resume), not misread", async () => {
+    const store: MemoryStoreMemoryState = {
+      saves: 0,
+      json: SNAPSHOT_V1.replace('"version":1', '"version":3'),
+    };
+    const status = await run(withMemory(store, (m) => m.status(0)));
+    expect(status.unavailable?.reason).toContain("unknown snapshot version 3 (this build reads 1 and 2)");
+  });
+});
+
+describe("any model by name", () => {
+  test("a custom model's results have their own window: the status lists it, rule 5a and 5b can watch it", async () => {
+    const config: MemoryConfig = {
+      ...defaultMemoryConfig,
+      models: ["continuation", "reversal", "donchian"],
+      rules: {
+        ...defaultMemoryConfig.rules,
+        modelDisable: { ...defaultMemoryConfig.rules.modelDisable, models: ["reversal", "donchian"] },
+      },
+    };
+    // 4 wins, 6 losses for donchian, never two losses in a row on one symbol: 40 % < 45 %.
+    const trades = ["W", "L", "W", "L", "L", "W", "L", "W", "L", "L"].map((r, i) =>
+      r === "W"
+        ? aWinningTrade({ symbol: `S${i}USDT`, model: "donchian", closedAt: at(i + 1) })
+        : aLosingTrade({ symbol: `S${i}USDT`, model: "donchian", closedAt: at(i + 1) }),
+    );
+    const store: MemoryStoreMemoryState = { saves: 0 };
+    const r = await run(
+      withMemory(
+        store,
+        (m) =>
+          Effect.gen(function* () {
+            const fresh = yield* m.status(0);
+            const events = yield* closeAll(m, trades);
+            return {
+              fresh,
+              events,
+              status: yield* m.status(0),
+              donchian: yield* m.canTrade("BTCUSDT", "donchian"),
+              reversal: yield* m.canTrade("BTCUSDT", "reversal"),
+            };
+          }),
+        config,
+      ),
+    );
+    expect(Object.keys(r.fresh.models)).toEqual(["continuation", "reversal", "donchian"]);
+    expect(r.events.filter((e) => e.rule === "modelDisable")).toMatchObject([
+      { action: "fired", scope: "donchian", until: at(10) + 48 * H },
+    ]);
+    expect(r.status.disabledModels).toEqual([{ model: "donchian", until: at(10) + 48 * H }]);
+    expect(r.donchian).toMatchObject({
+      _tag: "Blocked",
+      reason: { code: "modelDisable", data: { target: "donchian" } },
+    });
+    expect(r.reversal._tag).toBe("Allowed");
+    // A restart restores it by name.
+    const restarted = await run(withMemory(store, (m) => m.canTrade("BTCUSDT", "donchian"), config));
+    expect(restarted._tag).toBe("Blocked");
   });
 });
 

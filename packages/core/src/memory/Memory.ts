@@ -6,7 +6,7 @@
 import { Cause, Clock, Context, Effect, Exit, Layer, Ref, Result, Schema, Semaphore } from "effect";
 import type { MemoryEvent, MemoryReason, MemoryRule } from "../model/MemoryEvent.ts";
 import type { MemoryStatus } from "../model/Notification.ts";
-import type { ModelName } from "../model/Signal.ts";
+import { MODELS, type ModelName } from "../model/Signal.ts";
 import type { VirtualTrade } from "../model/Trade.ts";
 import { type MemoryLock, type MemorySnapshot, MemoryStore } from "../port/MemoryStore.ts";
 import { StoreError } from "../port/StoreError.ts";
@@ -22,11 +22,14 @@ import {
   MemoryLocksSchema,
   type MemoryState,
   MemoryStateSchema,
+  MemoryStateV1Schema,
+  modelResults,
   recordTrade,
+  stateFromV1,
   windowWinRate,
 } from "./MemoryState.ts";
 import { modelDisable } from "./ModelDisable.ts";
-import { modelPreference, PREFERRED_MODEL } from "./ModelPreference.ts";
+import { modelPreference, preferredModelOf } from "./ModelPreference.ts";
 import { outcomeOf } from "./Outcome.ts";
 import { type ClosedTrade, liftedEvent, type RuleStep } from "./Rule.ts";
 import { symbolCooldown } from "./SymbolCooldown.ts";
@@ -67,6 +70,11 @@ export interface MemoryConfig {
    * all on. Meant for backtests, which start from a fresh memory; live does not use it.
    */
   readonly disabledRules?: readonly AutomaticRule[];
+  /**
+   * The registered models' names, in order: the status lists each one's statistics (then any other model
+   * the memory has results for). Absent = the built-in models.
+   */
+  readonly models?: readonly ModelName[];
 }
 
 export const defaultMemoryConfig: MemoryConfig = {
@@ -101,7 +109,11 @@ export const memoryRules = (
 /** The automatic rules' names, in the order they run. */
 export const AUTOMATIC_RULES: readonly AutomaticRule[] = memoryRules(DEFAULT_MEMORY_RULES).map((r) => r.name);
 
-export const SNAPSHOT_VERSION = 1;
+/**
+ * The snapshot layout written: 2 since models are plug-ins (per-model windows by any name, `preferredModel`).
+ * Version 1 snapshots (written before) still load (`fromSnapshot`).
+ */
+export const SNAPSHOT_VERSION = 2;
 
 export const initialBook = (config: MemoryConfig): MemoryBook => ({
   state: initialState(config.startingBalance),
@@ -196,8 +208,8 @@ export const parametersOf = (state: MemoryState, config: MemoryConfig): Effectiv
     });
   if (on && state.riskCut)
     adjustments.push({ code: "drawdownRiskCut", data: { riskPercent: drawdownRiskCut.riskPercent } });
-  if (on && state.continuationPreferred)
-    adjustments.push({ code: "modelPreference", data: { model: PREFERRED_MODEL } });
+  const preferred = on ? preferredModelOf(state, config.rules.modelPreference) : undefined;
+  if (preferred !== undefined) adjustments.push({ code: "modelPreference", data: { model: preferred } });
   return {
     threshold: config.baseThreshold + (on && state.thresholdRaised ? winRateThreshold.points : 0),
     maxSignalsPerDay:
@@ -209,7 +221,7 @@ export const parametersOf = (state: MemoryState, config: MemoryConfig): Effectiv
         ? Math.min(drawdownRiskCut.riskPercent, config.baseRiskPercent)
         : config.baseRiskPercent,
     equity: state.equity,
-    ...(on && state.continuationPreferred ? { preferredModel: PREFERRED_MODEL } : {}),
+    ...(preferred === undefined ? {} : { preferredModel: preferred }),
     adjustments,
   };
 };
@@ -252,16 +264,17 @@ export const statusOf = (
   const params = parametersOf(s, config);
   const active = book.locks.filter((l) => l.until > now);
   const global = active.filter((l) => l.scope === "global").map((l) => l.until);
-  const model = (m: ModelName) => ({
-    trades: s.models[m].results.length,
-    winRate: windowWinRate(s.models[m].results),
-  });
+  const models: Record<ModelName, { readonly trades: number; readonly winRate: number | null }> = {};
+  for (const m of [...(config.models ?? MODELS), ...Object.keys(s.models)]) {
+    const results = modelResults(s, m);
+    models[m] ??= { trades: results.length, winRate: windowWinRate(results) };
+  }
   return {
     time: now,
     trades20: s.results.length,
     winRate20: windowWinRate(s.results),
     window: config.rules.windows.global,
-    models: { continuation: model("continuation"), reversal: model("reversal") },
+    models,
     equity: s.equity,
     peakEquity: s.peakEquity,
     drawdownPct: drawdownPct(s),
@@ -275,8 +288,8 @@ export const statusOf = (
       .filter((l) => l.scope === "symbol" && l.target !== undefined)
       .map((l) => ({ symbol: l.target ?? "", until: l.until })),
     disabledModels: active
-      .filter((l) => l.scope === "model" && (l.target === "continuation" || l.target === "reversal"))
-      .map((l) => ({ model: l.target as ModelName, until: l.until })),
+      .filter((l) => l.scope === "model" && l.target !== undefined)
+      .map((l) => ({ model: l.target ?? "", until: l.until })),
     ...(params.preferredModel === undefined ? {} : { preferredModel: params.preferredModel }),
     ...(fault === undefined
       ? {}
@@ -292,14 +305,27 @@ export const toSnapshot = (book: MemoryBook, updatedAt: number): MemorySnapshot 
 });
 
 const decodeState = Schema.decodeUnknownResult(MemoryStateSchema);
+const decodeStateV1 = Schema.decodeUnknownResult(MemoryStateV1Schema);
 const decodeLocks = Schema.decodeUnknownResult(MemoryLocksSchema);
 
-/** A stored snapshot back into a book, or why it cannot be trusted. */
+/**
+ * A stored snapshot back into a book, or why it cannot be trusted. Reads this version's layout and version
+ * 1's (a bot upgraded in place restarts with everything it knew); a newer version is refused by name.
+ */
 export const fromSnapshot = (snapshot: MemorySnapshot): Result.Result<MemoryBook, string> => {
-  if (snapshot.version !== SNAPSHOT_VERSION)
-    return Result.fail(`unknown snapshot version ${snapshot.version}`);
-  const state = decodeState(snapshot.state);
-  if (Result.isFailure(state)) return Result.fail(`state: ${state.failure.message}`);
+  let state: Result.Result<MemoryState, string>;
+  if (snapshot.version === SNAPSHOT_VERSION) {
+    const decoded = decodeState(snapshot.state);
+    state = Result.isFailure(decoded)
+      ? Result.fail(decoded.failure.message)
+      : Result.succeed(decoded.success);
+  } else if (snapshot.version === 1) {
+    const decoded = decodeStateV1(snapshot.state);
+    state = Result.isFailure(decoded)
+      ? Result.fail(decoded.failure.message)
+      : Result.succeed(stateFromV1(decoded.success));
+  } else return Result.fail(`unknown snapshot version ${snapshot.version} (this build reads 1 and 2)`);
+  if (Result.isFailure(state)) return Result.fail(`state: ${state.failure}`);
   const locks = decodeLocks(snapshot.locks);
   if (Result.isFailure(locks)) return Result.fail(`locks: ${locks.failure.message}`);
   return Result.succeed({ state: state.success, locks: locks.success });

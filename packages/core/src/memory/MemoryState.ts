@@ -25,6 +25,7 @@ export interface SymbolMemory {
   readonly penalty: boolean;
 }
 
+/** One model's memory (any model's, by name: a model without trades yet has no entry). */
 export interface ModelMemory {
   /** The last decisive results (`windows.model`, default 20), oldest first; emptied when the model is disabled (re-evaluated on new results). */
   readonly results: readonly WindowResult[];
@@ -39,6 +40,7 @@ export interface MemoryState {
   readonly lossStreak: number;
   readonly equity: number;
   readonly peakEquity: number;
+  /** Per model name; a model absent here has no decisive result yet (see `modelResults`). */
   readonly models: Readonly<Record<ModelName, ModelMemory>>;
   readonly symbols: Readonly<Record<string, SymbolMemory>>;
   /** Rule 1: threshold raised. */
@@ -47,8 +49,8 @@ export interface MemoryState {
   readonly signalCap: boolean;
   /** Rule 3b: risk per trade cut. */
   readonly riskCut: boolean;
-  /** Rule 5b: continuation preferred. */
-  readonly continuationPreferred: boolean;
+  /** Rule 5b: the model preferred (`rules.modelPreference.model`, continuation by default), or null. */
+  readonly preferredModel: ModelName | null;
   /** `rule:target` → `seq` of the trade that armed that lock: a lock never re-arms on the same evidence. */
   readonly armedAt: Readonly<Record<string, number>>;
 }
@@ -66,16 +68,22 @@ export const initialState = (startingBalance: number): MemoryState => ({
   lossStreak: 0,
   equity: startingBalance,
   peakEquity: startingBalance,
-  models: { continuation: { results: [] }, reversal: { results: [] } },
+  models: {},
   symbols: {},
   thresholdRaised: false,
   signalCap: false,
   riskCut: false,
-  continuationPreferred: false,
+  preferredModel: null,
   armedAt: {},
 });
 
 export const emptySymbol: SymbolMemory = { results: [], lossStreak: 0, penalty: false };
+
+const NO_RESULTS: readonly WindowResult[] = Object.freeze([]);
+
+/** The model's window of decisive results (empty for a model that has none yet). */
+export const modelResults = (state: MemoryState, model: ModelName): readonly WindowResult[] =>
+  state.models[model]?.results ?? NO_RESULTS;
 
 const push = (window: readonly WindowResult[], r: WindowResult, size: number): readonly WindowResult[] => {
   const next = [...window, r];
@@ -113,7 +121,7 @@ export const recordTrade = (
     lossStreak: streak(state.lossStreak, outcome),
     models: {
       ...state.models,
-      [trade.model]: { results: push(state.models[trade.model].results, r, windows.model) },
+      [trade.model]: { results: push(modelResults(state, trade.model), r, windows.model) },
     },
     symbols: {
       ...state.symbols,
@@ -139,30 +147,48 @@ export const drawdownPct = (state: MemoryState): number =>
 
 const ResultSchema = Schema.Literals(["W", "L"]);
 const ModelMemorySchema = Schema.Struct({ results: Schema.Array(ResultSchema) });
+const SymbolMemorySchema = Schema.Struct({
+  results: Schema.Array(ResultSchema),
+  lossStreak: Schema.Finite,
+  penalty: Schema.Boolean,
+});
 
-/** Decoder for a restored snapshot's `state`: anything else is a corrupt snapshot. */
-export const MemoryStateSchema = Schema.Struct({
+const common = {
   seq: Schema.Finite,
   recentIds: Schema.Array(Schema.String),
   results: Schema.Array(ResultSchema),
   lossStreak: Schema.Finite,
   equity: Schema.Finite,
   peakEquity: Schema.Finite,
-  models: Schema.Struct({ continuation: ModelMemorySchema, reversal: ModelMemorySchema }),
-  symbols: Schema.Record(
-    Schema.String,
-    Schema.Struct({
-      results: Schema.Array(ResultSchema),
-      lossStreak: Schema.Finite,
-      penalty: Schema.Boolean,
-    }),
-  ),
+  symbols: Schema.Record(Schema.String, SymbolMemorySchema),
   thresholdRaised: Schema.Boolean,
   signalCap: Schema.Boolean,
   riskCut: Schema.Boolean,
-  continuationPreferred: Schema.Boolean,
   armedAt: Schema.Record(Schema.String, Schema.Finite),
+};
+
+/** Decoder for a restored snapshot's `state` (version 2): anything else is a corrupt snapshot. */
+export const MemoryStateSchema = Schema.Struct({
+  ...common,
+  models: Schema.Record(Schema.String, ModelMemorySchema),
+  preferredModel: Schema.NullOr(Schema.String),
 });
+
+/**
+ * The state as snapshots of version 1 hold it (before models were plug-ins): exactly the two built-in
+ * models' windows, and rule 5b as `continuationPreferred`. `stateFromV1` reads it into today's state.
+ */
+export const MemoryStateV1Schema = Schema.Struct({
+  ...common,
+  models: Schema.Struct({ continuation: ModelMemorySchema, reversal: ModelMemorySchema }),
+  continuationPreferred: Schema.Boolean,
+});
+
+/** A version-1 state as today's: the same windows by name; continuation preferred or no model. */
+export const stateFromV1 = (v1: typeof MemoryStateV1Schema.Type): MemoryState => {
+  const { continuationPreferred, ...rest } = v1;
+  return { ...rest, preferredModel: continuationPreferred ? "continuation" : null };
+};
 
 const MemoryLockSchema = Schema.Struct({
   scope: Schema.Literals(["global", "symbol", "model"]),

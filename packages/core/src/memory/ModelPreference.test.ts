@@ -101,10 +101,37 @@ describe("modelPreference (rule 5b)", () => {
       },
     ]);
     const worse = bookAfter(tradesOf("WWLWWLWWLWL")); // 7/11
-    const preferred = { ...worse.book, state: { ...worse.book.state, continuationPreferred: true } };
+    const preferred = { ...worse.book, state: { ...worse.book.state, preferredModel: "continuation" } };
     expect(
       modelPreference(preferred, worse.closed, NOW, MODEL_PREFERENCE).events.map((e) => e.action),
     ).toEqual(["relaxed"]);
+  });
+
+  test("any model may be the one it watches: a custom model's own window decides, continuation's is ignored", () => {
+    const donchian = { ...MODEL_PREFERENCE, model: "donchian" };
+    const good = bookAfter(tradesOf("WWLWWLWWLW", { model: "donchian" }));
+    const on = modelPreference(good.book, good.closed, NOW, donchian);
+    expect(on.events).toMatchObject([{ action: "fired", scope: "donchian", data: { winRate: 0.7 } }]);
+    expect(on.book.state.preferredModel).toBe("donchian");
+    const continuationGood = bookAfter(tradesOf("WWLWWLWWLW", { model: "continuation" }));
+    expect(modelPreference(continuationGood.book, continuationGood.closed, NOW, donchian).events).toEqual([]);
+    const codes = applyModelPreference({
+      setups: [c(90), of("donchian", 80)],
+      slotsLeft: 3,
+      preferred: "donchian",
+    });
+    expect(codes.allowed.map((s) => s.setup.model)).toEqual(["donchian"]);
+    expect(codes.rejected.map((x) => x.reason)).toEqual([
+      { code: "preferDonchian", data: { model: "continuation" } },
+    ]);
+  });
+
+  test("a preference recorded for another model (the setting changed across a restart) is relaxed at once", () => {
+    const good = bookAfter(tradesOf("WWLWWLWWLW", { model: "continuation" }));
+    const stale = { ...good.book, state: { ...good.book.state, preferredModel: "continuation" } };
+    const step = modelPreference(stale, good.closed, NOW, { ...MODEL_PREFERENCE, model: "donchian" });
+    expect(step.events).toMatchObject([{ action: "relaxed", scope: "continuation" }]);
+    expect(step.book.state.preferredModel).toBeNull();
   });
 
   test("its win rate and minimum come from its configuration", () => {

@@ -1,43 +1,70 @@
 /**
- * Rule 5b: when the continuation model's win rate over its last decisive trades is above `winRate` (with at
- * least `minTrades` of them), continuation is the preferred model; it stops being preferred at `winRate` or
- * less. `applyModelPreference` is what "preferred" means for the pipeline, on the setups of one candle close.
- * Defaults: above 65 %, 10 trades.
+ * Rule 5b: when the watched model's win rate over its last decisive trades is above `winRate` (with at least
+ * `minTrades` of them), it is the preferred model; it stops being preferred at `winRate` or less.
+ * `applyModelPreference` is what "preferred" means for the pipeline, on the setups of one candle close.
+ * Defaults: the continuation model (the original product's rule 5: "prioritize continuation setups"), above
+ * 65 %, 10 trades.
  */
 import type { MemoryReason } from "../model/MemoryEvent.ts";
 import type { ModelName } from "../model/Signal.ts";
 import { type Competing, compareSetups } from "../risk/SetupOrder.ts";
-import { windowWinRate } from "./MemoryState.ts";
+import { type MemoryState, modelResults, windowWinRate } from "./MemoryState.ts";
 import { type Rule, toggle, unchanged } from "./Rule.ts";
 
-/** The model this rule may prefer (the original product's rule 5: "prioritize continuation setups"). */
-export const PREFERRED_MODEL: ModelName = "continuation";
-
 export interface ModelPreferenceConfig {
+  /** MEMORY_PREFERRED_MODEL: the model this rule may prefer (default continuation). */
+  readonly model: ModelName;
   /** MEMORY_CONTINUATION_MIN_TRADES. */
   readonly minTrades: number;
   /** MEMORY_CONTINUATION_PREFER_ABOVE_PERCENT as a fraction. */
   readonly winRate: number;
 }
 
-export const MODEL_PREFERENCE: ModelPreferenceConfig = { minTrades: 10, winRate: 0.65 };
+export const MODEL_PREFERENCE: ModelPreferenceConfig = {
+  model: "continuation",
+  minTrades: 10,
+  winRate: 0.65,
+};
+
+/**
+ * The model preferred now: the state's, while it is the one the rule watches (a preference recorded for
+ * another model — the setting changed across a restart — no longer counts, and is relaxed on the next trade).
+ */
+export const preferredModelOf = (state: MemoryState, config: ModelPreferenceConfig): ModelName | undefined =>
+  state.preferredModel !== null && state.preferredModel === config.model ? state.preferredModel : undefined;
 
 export const modelPreference: Rule<ModelPreferenceConfig> = (book, _closed, now, config) => {
   const s = book.state;
-  const window = s.models[PREFERRED_MODEL].results;
+  const window = modelResults(s, config.model);
   const wr = windowWinRate(window);
+  if (s.preferredModel !== null && s.preferredModel !== config.model) {
+    const before = modelResults(s, s.preferredModel);
+    return {
+      book: { ...book, state: { ...s, preferredModel: null } },
+      events: [
+        {
+          rule: "modelPreference",
+          action: "relaxed",
+          time: now,
+          scope: s.preferredModel,
+          data: { winRate: windowWinRate(before) ?? 0, trades: before.length },
+        },
+      ],
+    };
+  }
   if (wr === null) return unchanged(book);
-  const fire = !s.continuationPreferred && window.length >= config.minTrades && wr > config.winRate;
-  const relax = s.continuationPreferred && wr <= config.winRate;
+  const preferred = s.preferredModel === config.model;
+  const fire = !preferred && window.length >= config.minTrades && wr > config.winRate;
+  const relax = preferred && wr <= config.winRate;
   if (!fire && !relax) return unchanged(book);
   return {
-    book: { ...book, state: { ...s, continuationPreferred: fire } },
+    book: { ...book, state: { ...s, preferredModel: fire ? config.model : null } },
     events: [
       {
         rule: "modelPreference",
         action: toggle(fire),
         time: now,
-        scope: PREFERRED_MODEL,
+        scope: config.model,
         data: { winRate: wr, trades: window.length },
       },
     ],
@@ -59,7 +86,16 @@ export interface PreferenceResult<S> {
   readonly rejected: readonly { readonly setup: S; readonly reason: MemoryReason }[];
 }
 
-const title = (m: ModelName): Capitalize<ModelName> => (m === "continuation" ? "Continuation" : "Reversal");
+/**
+ * The reason codes of a preference for `model`, its name capitalised: "preferContinuation" and
+ * "slotReservedForContinuation" for the continuation model, "preferDonchian"... for a model "donchian".
+ */
+export const preferenceCodes = (
+  model: ModelName,
+): { readonly prefer: `prefer${string}`; readonly slotReserved: `slotReservedFor${string}` } => {
+  const title = model.charAt(0).toUpperCase() + model.slice(1);
+  return { prefer: `prefer${title}`, slotReserved: `slotReservedFor${title}` };
+};
 
 /**
  * While a model is preferred:
@@ -77,6 +113,7 @@ export const applyModelPreference = <S extends { readonly setup: Competing }>(
   const rank = (s: S): number => (preferred !== undefined && s.setup.model === preferred ? 0 : 1);
   const order = (a: S, b: S): number => rank(a) - rank(b) || compareSetups(a.setup, b.setup);
   if (preferred === undefined) return { allowed: [...setups].sort(order), rejected: [] };
+  const codes = preferenceCodes(preferred);
   const preferredFiredOn = new Set<string>();
   for (const s of setups) if (s.setup.model === preferred) preferredFiredOn.add(s.setup.symbol);
   const allowed: S[] = [];
@@ -85,12 +122,9 @@ export const applyModelPreference = <S extends { readonly setup: Competing }>(
     const { model, symbol } = s.setup;
     if (model === preferred) allowed.push(s);
     else if (preferredFiredOn.has(symbol))
-      rejected.push({ setup: s, reason: { code: `prefer${title(preferred)}`, data: { model } } });
+      rejected.push({ setup: s, reason: { code: codes.prefer, data: { model } } });
     else if (slotsLeft === 1)
-      rejected.push({
-        setup: s,
-        reason: { code: `slotReservedFor${title(preferred)}`, data: { slotsLeft } },
-      });
+      rejected.push({ setup: s, reason: { code: codes.slotReserved, data: { slotsLeft } } });
     else allowed.push(s);
   }
   return { allowed: allowed.sort(order), rejected };

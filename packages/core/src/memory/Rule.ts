@@ -62,10 +62,6 @@ export const liftedEvent = (lock: MemoryLock, now: number, by?: "owner"): Memory
     case "symbolCooldown":
       return { rule: lock.rule, scope: lock.target ?? "", ...lifted };
     case "modelDisable":
-      return {
-        rule: lock.rule,
-        scope: lock.target === "continuation" ? "continuation" : "reversal",
-        ...lifted,
-      };
+      return { rule: lock.rule, scope: lock.target ?? "", ...lifted };
   }
 };

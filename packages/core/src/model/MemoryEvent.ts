@@ -138,11 +138,14 @@ export type MemoryReason =
       readonly code: "symbolScorePenalty";
       readonly data: { readonly symbol: string; readonly points: number; readonly winRate: number };
     }
-  /** Model preference on one candle: the other model's setup gives way... */
-  | { readonly code: `prefer${Capitalize<ModelName>}`; readonly data: { readonly model: ModelName } }
-  /** ...or the day's last slot is kept for the preferred model. */
+  /**
+   * Model preference on one candle: another model's setup (`data.model`) gives way — the code is "prefer"
+   * and the preferred model's name capitalised, e.g. "preferContinuation" (see `preferenceCodes`)...
+   */
+  | { readonly code: `prefer${string}`; readonly data: { readonly model: ModelName } }
+  /** ...or the day's last slot is kept for the preferred model ("slotReservedForContinuation"). */
   | {
-      readonly code: `slotReservedFor${Capitalize<ModelName>}`;
+      readonly code: `slotReservedFor${string}`;
       readonly data: { readonly slotsLeft: number };
     };
 

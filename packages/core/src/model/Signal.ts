@@ -5,8 +5,18 @@
 import type { Timeframe } from "./Candle.ts";
 
 export type Side = "LONG" | "SHORT";
-export type ModelName = "continuation" | "reversal";
-export const MODELS: readonly ModelName[] = ["continuation", "reversal"];
+
+/**
+ * A model's name: the key of its signals and trades, of its memory statistics and of its rows in every report.
+ * Any registered model's (see strategy/Model): a lowercase identifier such as "continuation" or "donchian".
+ */
+export type ModelName = string;
+
+/** The names of the two built-in models. */
+export type BuiltInModelName = "continuation" | "reversal";
+
+/** The built-in models' names, in the order the analyzer runs them by default (`DEFAULT_MODELS`). */
+export const MODELS: readonly BuiltInModelName[] = ["continuation", "reversal"];
 
 /** A machine-readable reason: `code` is stable, `data` carries the numbers a message needs. */
 export interface Reason {

@@ -170,7 +170,7 @@ describe("series updates", () => {
   });
 
   test("series and lastClosed expose what was pushed", () => {
-    const a = new SymbolAnalyzer("X", {}, 100);
+    const a = new SymbolAnalyzer("X", { capacity: 100 });
     replay(a, btc, () => {}, 300);
     expect(a.series("30m").length).toBe(100);
     expect(a.series("30m").last).toEqual(btc["30m"][299]!);

@@ -1,8 +1,9 @@
 /**
  * One symbol's multi-timeframe analysis: a candle series and an incremental indicator frame per timeframe
  * (1d bias, 4h structure and setups, 30m trigger = the stream's closed candle), updated in O(1) without
- * allocation on every closed candle, and the two models evaluated on the just-closed 30m candle (they fire when
- * it completes a 4h candle). The hot path of live scanning and of the backtest.
+ * allocation on every closed candle — the snapshot every model reads — and the registered models (by default
+ * the two built-in ones, which fire when the 30m candle completes a 4h candle) evaluated on the just-closed
+ * 30m candle. The hot path of live scanning and of the backtest.
  */
 
 import { Adx } from "../indicator/Adx.ts";
@@ -14,12 +15,12 @@ import { RollingMax, RollingMin } from "../indicator/RollingExtreme.ts";
 import { Rsi } from "../indicator/Rsi.ts";
 import { Sma } from "../indicator/Sma.ts";
 import { type Candle, TIMEFRAME_MS, type Timeframe } from "../model/Candle.ts";
-import type { Evaluation } from "../model/Signal.ts";
+import type { Evaluation, ModelName } from "../model/Signal.ts";
 import { CandleSeries, DEFAULT_SERIES_CAPACITY, type PushResult } from "../series/CandleSeries.ts";
-import { continuation } from "./Continuation.ts";
+import { DEFAULT_MODELS } from "./BuiltInModels.ts";
+import { checkModels, type Model, type ModelInstance } from "./Model.ts";
 import { makeParams, type StrategyParams } from "./Params.ts";
-import type { NoSetupCode } from "./Reasons.ts";
-import { reversal } from "./Reversal.ts";
+import { type NoSetup, noSetup, setupProblem } from "./Setup.ts";
 import type { BiasView, Snapshot, TrendView, TriggerView } from "./Snapshot.ts";
 
 // Each indicator is called at its own site (`replacing ? x.replace(v) : x.add(v)`), not through one shared
@@ -285,26 +286,58 @@ class BiasFrame implements BiasView {
   }
 }
 
-/** Closed candles each timeframe needs before its indicators (and the windows over them) are defined. */
-export const warmupCandles = (p: StrategyParams): Readonly<Record<Timeframe, number>> => ({
-  "30m": p.atrPeriod + 1,
-  "4h":
-    Math.max(
-      p.trendEmaSlow,
-      p.trendEmaFast,
-      2 * p.adxPeriod,
-      p.atrPeriod + 1,
-      p.rsiPeriod + 1,
-      p.rocPeriod + 1,
-      p.bbPeriod,
-      p.volumePeriod,
-      p.structureLookback,
-      p.targetLookback,
-    ) +
-    p.pierceWindow +
-    1,
-  "1d": Math.max(p.biasEma, p.biasEmaFast, p.atrPeriod + 1),
-});
+export interface AnalyzerOptions {
+  /** Strategy parameters over `DEFAULT_PARAMS`: the snapshot's indicator periods and the built-in models' rules. */
+  readonly params?: Partial<StrategyParams>;
+  /**
+   * The models evaluated on every closed trigger candle, in this order (their answers come back in it):
+   * default `DEFAULT_MODELS` (continuation, reversal). `[...DEFAULT_MODELS, myModel]` adds one.
+   */
+  readonly models?: readonly Model[];
+  /** Closed candles kept per timeframe (default 500). */
+  readonly capacity?: number;
+}
+
+/** One registered model on this symbol: its instance, its warm-up and its constant answers. */
+class ModelSlot {
+  readonly name: ModelName;
+  readonly instance: ModelInstance;
+  readonly need30m: number;
+  readonly need4h: number;
+  readonly need1d: number;
+  /** Every timeframe has had its warm-up (counts only grow, so it stays so). */
+  warm = false;
+  readonly warmup: Readonly<Record<Timeframe, NoSetup>>;
+  readonly stale4h: NoSetup;
+  readonly stale1d: NoSetup;
+
+  constructor(model: Model, instance: ModelInstance, capacity: number) {
+    this.name = model.name;
+    this.instance = instance;
+    const need = (tf: Timeframe): number => {
+      const n = instance.warmup[tf] ?? 0;
+      if (!Number.isInteger(n) || n < 0 || n > capacity)
+        throw new RangeError(
+          `model "${model.name}": warm-up of ${n} ${tf} candles must be a whole number from 0 to the series capacity ${capacity}`,
+        );
+      return n;
+    };
+    this.need30m = need("30m");
+    this.need4h = need("4h");
+    this.need1d = need("1d");
+    const warm = (timeframe: Timeframe, n: number) =>
+      Object.freeze(noSetup(model.name, "warmup", Object.freeze({ timeframe, need: n })));
+    this.warmup = {
+      "30m": warm("30m", this.need30m),
+      "4h": warm("4h", this.need4h),
+      "1d": warm("1d", this.need1d),
+    };
+    const stale = (timeframe: Timeframe) =>
+      Object.freeze(noSetup(model.name, "staleTimeframe", Object.freeze({ timeframe })));
+    this.stale4h = stale("4h");
+    this.stale1d = stale("1d");
+  }
+}
 
 /**
  * Feed it closed candles of the three timeframes in event-time order — a 4h or 1d candle only once it has
@@ -318,43 +351,40 @@ export class SymbolAnalyzer implements Snapshot {
   readonly trigger: TriggerFrame;
   readonly trend: TrendFrame;
   readonly bias: BiasFrame;
+  /** The registered models' names, in evaluation order. */
+  readonly models: readonly ModelName[];
   private readonly series30m: CandleSeries;
   private readonly series4h: CandleSeries;
   private readonly series1d: CandleSeries;
-  private readonly need: Readonly<Record<Timeframe, number>>;
-  private readonly warmup: Readonly<Record<Timeframe, readonly Evaluation[]>>;
-  private readonly stale: Readonly<Record<Timeframe, readonly Evaluation[]>>;
+  private readonly slots: readonly ModelSlot[];
+  /** The instances that keep state of their own (told about every candle pushed). */
+  private readonly updating: readonly ModelInstance[];
 
-  constructor(
-    symbol: string,
-    params: Partial<StrategyParams> = {},
-    capacity: number = DEFAULT_SERIES_CAPACITY,
-  ) {
+  /**
+   * Throws a RangeError for invalid parameters (`makeParams`), an invalid models list (`checkModels`) or a
+   * model whose warm-up exceeds the series capacity.
+   */
+  constructor(symbol: string, options: AnalyzerOptions = {}) {
     this.symbol = symbol;
-    this.params = makeParams(params);
+    this.params = makeParams(options.params);
+    const capacity = options.capacity ?? DEFAULT_SERIES_CAPACITY;
     this.trigger = new TriggerFrame(this.params);
     this.trend = new TrendFrame(this.params);
     this.bias = new BiasFrame(this.params);
     this.series30m = new CandleSeries("30m", capacity);
     this.series4h = new CandleSeries("4h", capacity);
     this.series1d = new CandleSeries("1d", capacity);
-    this.need = warmupCandles(this.params);
-    const both = (
-      code: NoSetupCode,
-      data: Readonly<Record<string, string | number>>,
-    ): readonly Evaluation[] =>
-      Object.freeze(
-        (["continuation", "reversal"] as const).map(
-          (model): Evaluation => ({ _tag: "NoSetup", model, reason: { code, data } }),
-        ),
-      );
-    const warm = (timeframe: Timeframe) => both("warmup", { timeframe, need: this.need[timeframe] });
-    this.warmup = { "30m": warm("30m"), "4h": warm("4h"), "1d": warm("1d") };
-    const stale = (timeframe: Timeframe) => both("staleTimeframe", { timeframe });
-    this.stale = { "30m": stale("30m"), "4h": stale("4h"), "1d": stale("1d") };
+    const models = options.models ?? DEFAULT_MODELS;
+    checkModels(models);
+    this.models = models.map((m) => m.name);
+    this.slots = models.map((m) => new ModelSlot(m, m.create({ symbol, params: this.params }), capacity));
+    this.updating = this.slots.map((s) => s.instance).filter((i) => i.update !== undefined);
   }
 
-  /** Appends (or, same open time, replaces) a closed candle and updates that timeframe's indicators. */
+  /**
+   * Appends (or, same open time, replaces) a closed candle and updates that timeframe's indicators, then the
+   * models' own state.
+   */
   push(timeframe: Timeframe, candle: Candle): PushResult {
     const result = this.series(timeframe).push(candle);
     if (result._tag === "Rejected") return result;
@@ -362,6 +392,8 @@ export class SymbolAnalyzer implements Snapshot {
     if (timeframe === "30m") this.trigger.update(candle, replacing);
     else if (timeframe === "4h") this.trend.update(candle, replacing);
     else this.bias.update(candle, replacing);
+    const updating = this.updating;
+    for (let i = 0; i < updating.length; i++) updating[i]!.update!(timeframe, candle, replacing);
     return result;
   }
 
@@ -374,17 +406,35 @@ export class SymbolAnalyzer implements Snapshot {
   }
 
   /**
-   * One answer per model (continuation, reversal) for the last closed 30m candle, from data up to and
-   * including it. `NoSetup` "warmup" {timeframe, need} until every timeframe has enough candles;
-   * "staleTimeframe" {timeframe} when the last 4h (1d) candle closed more than two 4h (1d) periods ago.
+   * One answer per registered model, in order, for the last closed 30m candle, from data up to and including
+   * it. For each model: `NoSetup` "warmup" {timeframe, need} until every timeframe has its warm-up (checked
+   * 1d, 4h, 30m); "staleTimeframe" {timeframe} when it needs 4h (1d) candles and the last one closed more than
+   * two 4h (1d) periods ago; then the model's own answer, a malformed setup becoming "invalidSetup" {problem}.
    */
   evaluate(): readonly Evaluation[] {
-    if (this.bias.count < this.need["1d"]) return this.warmup["1d"];
-    if (this.trend.count < this.need["4h"]) return this.warmup["4h"];
-    if (this.trigger.count < this.need["30m"]) return this.warmup["30m"];
+    const slots = this.slots;
+    const out = new Array<Evaluation>(slots.length);
+    for (let i = 0; i < slots.length; i++) out[i] = this.answer(slots[i]!);
+    return out;
+  }
+
+  private answer(m: ModelSlot): Evaluation {
+    if (!m.warm) {
+      if (this.bias.count < m.need1d) return m.warmup["1d"];
+      if (this.trend.count < m.need4h) return m.warmup["4h"];
+      if (this.trigger.count < m.need30m) return m.warmup["30m"];
+      m.warm = true;
+    }
     const now = this.trigger.candle.closeTime;
-    if (now - this.series4h.last!.closeTime > 2 * TIMEFRAME_MS["4h"]) return this.stale["4h"];
-    if (now - this.series1d.last!.closeTime > 2 * TIMEFRAME_MS["1d"]) return this.stale["1d"];
-    return [continuation(this, this.params), reversal(this, this.params)];
+    if (m.need4h > 0 && now - this.series4h.last!.closeTime > 2 * TIMEFRAME_MS["4h"]) return m.stale4h;
+    if (m.need1d > 0 && now - this.series1d.last!.closeTime > 2 * TIMEFRAME_MS["1d"]) return m.stale1d;
+    const e = m.instance.evaluate(this);
+    if (e._tag === "NoSetup") return e.model === m.name ? e : this.invalid(m, `model is "${e.model}"`);
+    const problem = setupProblem(e.setup, m.name, this.symbol, this.trigger.candle);
+    return problem === undefined ? e : this.invalid(m, problem);
+  }
+
+  private invalid(m: ModelSlot, problem: string): Evaluation {
+    return noSetup(m.name, "invalidSetup", { problem });
   }
 }

@@ -4,12 +4,14 @@
  * with momentum. Rules in order (the first that fails is the `NoSetup` reason), then levels and the score.
  * Targets are pure risk multiples: a trend is expected to make new extremes, so no structure caps them.
  */
+import { ema } from "../indicator/Ema.ts";
 import type { Evaluation, Reason, Side } from "../model/Signal.ts";
 import { trendLevels } from "./Levels.ts";
-import type { StrategyParams } from "./Params.ts";
+import type { Model } from "./Model.ts";
+import { DEFAULT_PARAMS, type StrategyParams } from "./Params.ts";
 import { component, ramp, totalScore } from "./Score.ts";
 import { buildSetup, noSetup, round2 } from "./Setup.ts";
-import { onTrendClose, type Snapshot } from "./Snapshot.ts";
+import { onTrendClose, type Snapshot, warmupCandles } from "./Snapshot.ts";
 
 const MODEL = "continuation" as const;
 
@@ -99,4 +101,27 @@ export const continuation = (snap: Snapshot, p: StrategyParams): Evaluation => {
   if (volumeRatio > 1) reasons.push({ code: "volumeAboveAverage", data: { ratio: round2(volumeRatio) } });
 
   return buildSetup(snap, MODEL, side, levels, totalScore(components), components, reasons);
+};
+
+/** The continuation model as a plug-in: it reads the snapshot only; its chart line is the pullback EMA. */
+export const continuationModel: Model = {
+  name: MODEL,
+  label: { vi: "Tiếp diễn xu hướng", en: "Trend continuation" },
+  create: ({ params }) => ({
+    warmup: warmupCandles(params),
+    evaluate: (snap) => continuation(snap, params),
+  }),
+  chartLines: (candles) => {
+    const n = DEFAULT_PARAMS.trendEmaFast;
+    return [
+      {
+        name: { vi: `EMA${n} (đường hồi về)`, en: `EMA${n}` },
+        color: "#ffb74d",
+        values: ema(
+          candles.map((c) => c.close),
+          n,
+        ),
+      },
+    ];
+  },
 };

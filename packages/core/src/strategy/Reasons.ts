@@ -40,7 +40,12 @@ export type NoSetupCode =
   /** {stopAtr, max}: the structure stop is further than `maxStopAtr` ATRs. */
   | "stopTooWide"
   /** {rr, min}: reward/risk to TP2 (after the structure cap) below RR_MIN. */
-  | "rrBelowMin";
+  | "rrBelowMin"
+  /**
+   * {problem}: the model answered with a malformed setup (a stop on the wrong side, a score outside 0–100,
+   * another model's or candle's name...), which the analyzer never lets through (see `setupProblem`).
+   */
+  | "invalidSetup";
 
 /** What a setup's `reasons` say in its favour (in this order). */
 export type SetupReasonCode =

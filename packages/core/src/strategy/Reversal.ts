@@ -5,13 +5,15 @@
  * a setup whose main target would sit beyond it is capped or rejected (RR_MIN). Rules in order, then levels
  * and the score.
  */
+import { bollinger } from "../indicator/Bollinger.ts";
 import type { Evaluation, Reason, Side } from "../model/Signal.ts";
 import { candleStrength, volatilityFraction } from "./Continuation.ts";
 import { trendLevels } from "./Levels.ts";
-import type { StrategyParams } from "./Params.ts";
+import type { Model } from "./Model.ts";
+import { DEFAULT_PARAMS, type StrategyParams } from "./Params.ts";
 import { component, ramp, totalScore } from "./Score.ts";
 import { buildSetup, noSetup, round2 } from "./Setup.ts";
-import { onTrendClose, type Snapshot } from "./Snapshot.ts";
+import { onTrendClose, type Snapshot, warmupCandles } from "./Snapshot.ts";
 
 const MODEL = "reversal" as const;
 
@@ -66,4 +68,28 @@ export const reversal = (snap: Snapshot, p: StrategyParams): Evaluation => {
     reasons.push({ code: "targetAtStructure", data: { level: levels.structure } });
 
   return buildSetup(snap, MODEL, side, levels, totalScore(components), components, reasons);
+};
+
+/** The reversal model as a plug-in: it reads the snapshot only; its chart lines are the Bollinger bands. */
+export const reversalModel: Model = {
+  name: MODEL,
+  label: { vi: "Đảo chiều Bollinger", en: "Bollinger reversal" },
+  create: ({ params }) => ({
+    warmup: warmupCandles(params),
+    evaluate: (snap) => reversal(snap, params),
+  }),
+  chartLines: (candles) => {
+    const { bbPeriod: n, bbK: k } = DEFAULT_PARAMS;
+    const b = bollinger(
+      candles.map((c) => c.close),
+      n,
+      k,
+    );
+    const color = "#ba68c8";
+    return [
+      { name: { vi: `Dải Bollinger (${n}, ${k})`, en: `Bollinger (${n}, ${k})` }, color, values: b.upper },
+      { name: "", color, values: b.middle, dashed: true },
+      { name: "", color, values: b.lower },
+    ];
+  },
 };

@@ -4,6 +4,7 @@
  * so `continuation` and `reversal` stay pure functions of (snapshot, params).
  */
 import type { Candle, Timeframe } from "../model/Candle.ts";
+import type { StrategyParams } from "./Params.ts";
 
 /**
  * The timeframe the built-in models set up on (their indicators, stops and lines): the chart of a signal shows
@@ -73,6 +74,7 @@ export interface BiasView {
   readonly atr: number;
 }
 
+/** Every timeframe's view as of the trigger candle's close (the indicators' periods are `StrategyParams`). */
 export interface Snapshot {
   readonly symbol: string;
   readonly trigger: TriggerView;
@@ -83,3 +85,27 @@ export interface Snapshot {
 /** True when the last closed 4h candle closed with the trigger: the instant a 4h setup may fire. */
 export const onTrendClose = (snap: Snapshot): boolean =>
   snap.trend.candle.closeTime === snap.trigger.candle.closeTime;
+
+/**
+ * Closed candles each timeframe needs before every value of the snapshot is defined (its indicators and the
+ * windows over them): the built-in models' warm-up, and a safe one for a model that reads the snapshot.
+ */
+export const warmupCandles = (p: StrategyParams): Readonly<Record<Timeframe, number>> => ({
+  "30m": p.atrPeriod + 1,
+  "4h":
+    Math.max(
+      p.trendEmaSlow,
+      p.trendEmaFast,
+      2 * p.adxPeriod,
+      p.atrPeriod + 1,
+      p.rsiPeriod + 1,
+      p.rocPeriod + 1,
+      p.bbPeriod,
+      p.volumePeriod,
+      p.structureLookback,
+      p.targetLookback,
+    ) +
+    p.pierceWindow +
+    1,
+  "1d": Math.max(p.biasEma, p.biasEmaFast, p.atrPeriod + 1),
+});

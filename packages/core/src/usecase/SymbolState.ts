@@ -10,8 +10,7 @@ import {
   type AggregateTimeframe,
   TimeframeAggregator,
 } from "../series/TimeframeAggregator.ts";
-import { SymbolAnalyzer } from "../strategy/Analyzer.ts";
-import type { StrategyParams } from "../strategy/Params.ts";
+import { type AnalyzerOptions, SymbolAnalyzer } from "../strategy/Analyzer.ts";
 import { SETUP_TIMEFRAME } from "../strategy/Snapshot.ts";
 
 /** A higher-timeframe candle a closed 30m candle finished (see `TimeframeAggregator.add`). */
@@ -28,10 +27,11 @@ export class SymbolState {
   private readonly h4 = new TimeframeAggregator("4h");
   private readonly d1 = new TimeframeAggregator("1d");
 
-  constructor(symbol: string, info: SymbolInfo | undefined, params: Partial<StrategyParams> = {}) {
+  /** `options`: the analyzer's strategy parameters and models (default: `DEFAULT_PARAMS`, `DEFAULT_MODELS`). */
+  constructor(symbol: string, info: SymbolInfo | undefined, options: AnalyzerOptions = {}) {
     this.symbol = symbol;
     this.info = info;
-    this.analyzer = new SymbolAnalyzer(symbol, params);
+    this.analyzer = new SymbolAnalyzer(symbol, options);
   }
 
   /**

@@ -25,6 +25,7 @@ import {
   type MemoryConfig,
   type MemoryEvent,
   MemoryStore,
+  type Model,
   openedEvent,
   Pipeline,
   type PipelineConfig,
@@ -58,6 +59,8 @@ export interface EngineOptions {
   readonly timeoutCandles?: number;
   /** Strategy parameters over core's defaults (`DEFAULT_PARAMS`). */
   readonly strategy?: Partial<StrategyParams>;
+  /** The models analysed, in order (core's `DEFAULT_MODELS` when absent); the report has a row for each. */
+  readonly models?: readonly Model[];
   /** Open virtual trades allowed per symbol (core's default 1). */
   readonly maxOpenTradesPerSymbol?: number;
   /** Simulate the live rotation (`--max-symbols`): only the active set is analysed; absent = every symbol. */
@@ -175,7 +178,11 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
       const { book, config: pipelineConfig } = Context.get(services, Pipeline);
       const memoryService = Context.get(services, Memory);
 
-      const states = data.symbols.map((s) => new SymbolState(s, options.infos?.[s], options.strategy));
+      const analysis = {
+        ...(options.strategy === undefined ? {} : { params: options.strategy }),
+        ...(options.models === undefined ? {} : { models: options.models }),
+      };
+      const states = data.symbols.map((s) => new SymbolState(s, options.infos?.[s], analysis));
       /** Per symbol, the higher timeframes that have a data file (the others are built from 30m candles). */
       const hasFile = data.symbols.map((symbol) => {
         const has = (tf: AggregateTimeframe) =>

@@ -10,7 +10,7 @@ import {
   DEFAULT_COSTS,
   DEFAULT_MAX_COST_R,
   DEFAULT_MAX_LEVERAGE,
-  PREFERRED_MODEL,
+  MODEL_PREFERENCE,
   type Signal,
 } from "@signalbot/core";
 import { Effect } from "effect";
@@ -59,7 +59,7 @@ describe("the committed fixtures, 2025, through the backtest", async () => {
     for (const s of report.signals) byClose.set(s.createdAt, [...(byClose.get(s.createdAt) ?? []), s]);
     // Ahead: the preferred model while preferred (memory rule 5b), else compareSetups (score, R:R, A→Z).
     const ahead = (a: Signal, b: Signal) =>
-      (a.setup.model === PREFERRED_MODEL && b.setup.model !== PREFERRED_MODEL) ||
+      (a.setup.model === MODEL_PREFERENCE.model && b.setup.model !== MODEL_PREFERENCE.model) ||
       compareSetups(a.setup, b.setup) < 0;
     let contested = 0;
     const wrong: string[] = [];

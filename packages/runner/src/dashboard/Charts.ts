@@ -8,8 +8,9 @@
 import { CHART_COLORS, modelLines } from "@signalbot/adapters/chart";
 import {
   type Candle,
-  DEFAULT_PARAMS,
+  DEFAULT_MODELS,
   MarketData,
+  type Model,
   Pipeline,
   SETUP_TIMEFRAME,
   type Setup,
@@ -48,6 +49,7 @@ const FILL_TEXT: Readonly<Record<string, string>> = {
 
 const candleChart = (
   lang: Lang,
+  models: readonly Model[],
   candles: readonly Candle[],
   shownFrom: number,
   /** `candleOpenTime`: the open of the chart candle the trigger closed. */
@@ -55,22 +57,14 @@ const candleChart = (
   trade: VirtualTrade | undefined,
 ): ChartData => {
   const w = WORDS[lang];
-  const p = DEFAULT_PARAMS;
   const first = Math.max(
     0,
     candles.findIndex((c) => c.openTime >= shownFrom),
   );
   const shown = candles.slice(first);
-  const lines = modelLines(
-    setup.model,
-    candles.map((c) => c.close),
-  ).map((l, i) => ({
-    name:
-      i > 0
-        ? ""
-        : setup.model === "continuation"
-          ? `EMA${p.trendEmaFast}`
-          : `Bollinger (${p.bbPeriod}, ${p.bbK})`,
+  const model = models.find((m) => m.name === setup.model);
+  const lines = modelLines(model, candles, lang).map((l) => ({
+    name: l.name,
     color: l.color,
     dashed: l.dashed === true,
     points: l.values
@@ -142,7 +136,7 @@ export const equityChart = (lang: Lang, curve: EquityCurve): ChartData => ({
 
 export type ChartServices = SignalStore | Pipeline | MarketData;
 
-export const makeCharts = (loop: DashboardLoop) => {
+export const makeCharts = (loop: DashboardLoop, models: readonly Model[] = DEFAULT_MODELS) => {
   const fetched = new Map<string, readonly Candle[]>();
 
   /** Chart candles of `symbol` with open times in [from, to]: the loop's if it holds them all, else the exchange's. */
@@ -181,6 +175,7 @@ export const makeCharts = (loop: DashboardLoop) => {
       const candles = loop.candles(t.symbol, 500) ?? [];
       return candleChart(
         lang,
+        models,
         candles,
         trigger - BEFORE * STEP,
         { ...t, candleOpenTime: trigger, stop: t.initialStop },
@@ -210,6 +205,7 @@ export const makeCharts = (loop: DashboardLoop) => {
           : undefined;
       return candleChart(
         lang,
+        models,
         candles,
         trigger - BEFORE * STEP,
         { ...st, candleOpenTime: trigger },

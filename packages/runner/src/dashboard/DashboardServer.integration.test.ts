@@ -86,7 +86,12 @@ test("chart data: the signal's candles around its trigger with its levels, the o
   expect(signal.candles.some((c) => c.time === trigger)).toBe(true);
   expect(signal.candles.length).toBeGreaterThan(60);
   expect(signal.levels.map((l) => l.label)).toEqual(["Giá vào", "Cắt lỗ", "TP1", "TP2", "TP3"]);
-  expect(signal.lines[0]?.name).toBe("EMA20");
+  // The model's own line, named as on the Telegram chart (the model's label for it, in the page's language).
+  expect(signal.lines[0]?.name).toBe("EMA20 (đường hồi về)");
+  const english = (await (
+    await fetch(`${base}/api/chart?signal=${encodeURIComponent(key)}&lang=en`)
+  ).json()) as ChartData;
+  expect(english.lines[0]?.name).toBe("EMA20");
   expect(signal.markers[0]).toMatchObject({ time: trigger, shape: "arrowUp" });
   const trade = (await (
     await fetch(`${base}/api/chart?trade=${encodeURIComponent(view.trades[0]!.trade.id)}&lang=en`)

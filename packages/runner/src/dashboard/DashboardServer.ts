@@ -80,7 +80,7 @@ const langOf = (request: Request, url: URL): { lang: Lang; remember: boolean } =
 export const makeDashboard = (options: DashboardOptions): Dashboard => {
   const { log, settings } = options;
   const gather = makeViewGatherer(options.loop, settings);
-  const charts = makeCharts(options.loop);
+  const charts = makeCharts(options.loop, settings.models);
   let lastView: DashboardView | undefined;
 
   const view = () =>
@@ -91,6 +91,7 @@ export const makeDashboard = (options: DashboardOptions): Dashboard => {
 
   const pageContext = (lang: Lang): PageContext => ({
     lang,
+    ...(settings.models === undefined ? {} : { models: settings.models }),
     reports: listReports(settings.reportsDir),
     reportsDir: settings.reportsDir,
     assets: { script: SCRIPT_PATH, style: STYLE_PATH },

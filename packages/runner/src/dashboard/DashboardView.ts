@@ -7,15 +7,17 @@
 import { summarize, type TradeSummary } from "@signalbot/adapters/telegram";
 import {
   type Candle,
+  DEFAULT_MODELS,
   fundingPaid,
   Memory,
   type MemoryLock,
   type MemoryStatus,
-  MODELS,
+  type Model,
   type ModelName,
   markToMarket,
   NO_FUNDING,
   Pipeline,
+  reportedModels,
   type Signal,
   SignalStore,
   type Timeframe,
@@ -53,6 +55,8 @@ export interface DashboardSettings {
   readonly timeZone: string;
   /** Recent signals shown, emitted and blocked each (default 20). */
   readonly signals?: number;
+  /** The models the bot runs (default `DEFAULT_MODELS`): statistics have a row for each, then any other that traded. */
+  readonly models?: readonly Model[];
 }
 
 export interface OpenTradeView {
@@ -248,8 +252,9 @@ export const makeViewGatherer = (loop: DashboardLoop, settings: DashboardSetting
 
     const bySymbol = new Map<string, VirtualTrade[]>();
     for (const t of history) bySymbol.set(t.symbol, [...(bySymbol.get(t.symbol) ?? []), t]);
-    const byModel = {} as Record<ModelName, SummaryView>;
-    for (const m of MODELS) byModel[m] = summaryView(summarize(history.filter((t) => t.model === m)));
+    const byModel: Record<ModelName, SummaryView> = {};
+    for (const m of reportedModels(settings.models ?? DEFAULT_MODELS, history))
+      byModel[m] = summaryView(summarize(history.filter((t) => t.model === m)));
 
     const view: DashboardView = {
       time: now,

@@ -3,8 +3,16 @@
  * "Cắt lỗ", "Vốn ảo"...) and in English: ONE dictionary, checked by the compiler (English must have every key).
  * Reasons are phrased by the Telegram templates in Vietnamese and by the table at the end in English.
  */
-import { MODEL_NAMES, phraseReason, sideLabel } from "@signalbot/adapters/telegram";
-import type { MemoryLock, ModelName, Reason, Side } from "@signalbot/core";
+import { phraseReason, preferenceOf, sideLabel } from "@signalbot/adapters/telegram";
+import {
+  DEFAULT_MODELS,
+  modelLabel as labelOf,
+  type MemoryLock,
+  type Model,
+  type ModelName,
+  type Reason,
+  type Side,
+} from "@signalbot/core";
 
 export type Lang = "vi" | "en";
 export const LANGS: readonly Lang[] = ["vi", "en"];
@@ -255,13 +263,9 @@ export const WORDS: Readonly<Record<Lang, Words>> = { vi, en };
 export const fill = (text: string, values: Readonly<Record<string, string | number>>): string =>
   text.replace(/\{(\w+)\}/g, (m, k: string) => (k in values ? String(values[k]) : m));
 
-const EN_MODELS: Readonly<Record<ModelName, string>> = {
-  continuation: "Trend continuation",
-  reversal: "Bollinger reversal",
-};
-
-export const modelLabel = (lang: Lang, m: ModelName): string =>
-  lang === "vi" ? (MODEL_NAMES[m] ?? m) : (EN_MODELS[m] ?? m);
+/** A model's label in `lang` among the registered `models` (its name when it has none or is not one of them). */
+export const modelLabel = (lang: Lang, m: ModelName, models: readonly Model[] = DEFAULT_MODELS): string =>
+  labelOf(models, m, lang);
 
 export const sideText = (lang: Lang, side: Side): string =>
   lang === "vi" ? sideLabel(side) : side === "LONG" ? "🟢 LONG" : "🔴 SHORT";
@@ -315,6 +319,7 @@ export const EN_PHRASES: Readonly<Record<string, (d: Data, side: Side | undefine
   invalidAtr: () => "ATR is zero (perfectly flat market)",
   stopTooWide: (d) => `Stop too far (${n(d, "stopAtr")} ATR > ${n(d, "max")} ATR)`,
   rrBelowMin: (d) => `Reward/risk too low (R:R ${n(d, "rr")} < ${n(d, "min")})`,
+  invalidSetup: (d) => `The model answered with a malformed setup, ignored (${s(d, "problem")})`,
   scoreBelowThreshold: (d) => `Score ${n(d, "score", 0)} below the threshold ${n(d, "threshold", 0)}`,
   dailyCap: (d) => `Daily cap reached (${n(d, "count", 0)}/${n(d, "max", 0)} signals)`,
   openTrade: (d) => `Symbol already has ${n(d, "open", 0)} open trade(s) (max ${n(d, "max", 0)})`,
@@ -323,12 +328,6 @@ export const EN_PHRASES: Readonly<Record<string, (d: Data, side: Side | undefine
   invalidSizingInput: () => "Size cannot be computed (equity, risk or price invalid)",
   belowMinNotional: (d) => `Order value below the exchange minimum (${n(d, "minNotional")} USDT)`,
   memoryUnavailable: () => "Adaptive memory unavailable: every signal blocked until it recovers",
-  preferContinuation: () => "Trend continuation is preferred now",
-  preferReversal: () => "Bollinger reversal is preferred now",
-  slotReservedForContinuation: (d) =>
-    `The remaining signal slots (${n(d, "slotsLeft", 0)}) are kept for trend continuation`,
-  slotReservedForReversal: (d) =>
-    `The remaining signal slots (${n(d, "slotsLeft", 0)}) are kept for Bollinger reversal`,
   lossStreakPause: () => "Paused after a losing streak",
   manualPause: () => "Paused by the owner",
   symbolCooldown: (d) => `${s(d, "target", s(d, "symbol", "Symbol"))} cooled down after a losing streak`,
@@ -343,15 +342,26 @@ export const EN_PHRASES: Readonly<Record<string, (d: Data, side: Side | undefine
     `${s(d, "symbol", "Symbol")} needs +${n(d, "points", 0)} points: low win rate (${pct(d, "winRate")})`,
 };
 
-/** A reason (setup, gate or memory adjustment) in `lang`. */
+/** Model preference on one candle in English ("preferContinuation", "slotReservedForDonchian"...). */
+const preferencePhrase = (r: Reason, models: readonly Model[]): string | undefined => {
+  const p = preferenceOf(r.code, models);
+  if (p === undefined) return undefined;
+  const name = modelLabel("en", p.model, models);
+  return p.kind === "prefer"
+    ? `${name} is preferred now`
+    : `The remaining signal slots (${n(r.data, "slotsLeft", 0)}) are kept for ${name}`;
+};
+
+/** A reason (setup, gate or memory adjustment) in `lang`; `models` name the models (default the built-ins). */
 export const phrase = (
   lang: Lang,
   r: Reason,
-  context: { readonly side?: Side; readonly timeZone?: string } = {},
+  context: { readonly side?: Side; readonly timeZone?: string; readonly models?: readonly Model[] } = {},
 ): string => {
   if (lang === "vi") return phraseReason(r, context);
   const f = EN_PHRASES[r.code];
-  return f === undefined ? `Other reason (code "${r.code}")` : f(r.data, context.side);
+  if (f !== undefined) return f(r.data, context.side);
+  return preferencePhrase(r, context.models ?? DEFAULT_MODELS) ?? `Other reason (code "${r.code}")`;
 };
 
 /** Why a memory lock holds, in `lang` (its rule phrased; the English keeps the rule's own evidence). */

@@ -5,7 +5,7 @@
  * and charts are placeholders the script fills from /api/chart.
  */
 import { formatNumber, formatRate, formatSigned, formatTime, formatTrim } from "@signalbot/adapters/telegram";
-import { MODELS, type Reason, type Side, type Signal } from "@signalbot/core";
+import { DEFAULT_MODELS, type Model, type Reason, type Side, type Signal } from "@signalbot/core";
 import { countdown } from "./Countdown.ts";
 import type { DashboardView, OpenTradeView, SummaryView } from "./DashboardView.ts";
 import {
@@ -24,6 +24,8 @@ import type { ReportFile } from "./Reports.ts";
 
 export interface PageContext {
   readonly lang: Lang;
+  /** The models the bot runs (default `DEFAULT_MODELS`): their labels name them. */
+  readonly models?: readonly Model[];
   readonly reports: readonly ReportFile[];
   /** REPORTS_DIR as configured, for the "no report yet" hint. */
   readonly reportsDir: string;
@@ -50,6 +52,7 @@ export type SectionId = (typeof SECTION_IDS)[number];
 interface Ctx {
   readonly w: Words;
   readonly lang: Lang;
+  readonly models: readonly Model[];
   readonly tz: string;
   readonly now: number;
 }
@@ -75,7 +78,7 @@ const card = (label: string, value: Html | string, detail?: Html | string, cls =
 const reasonList = (c: Ctx, reasons: readonly Reason[], side: Side) =>
   reasons.length === 0
     ? ""
-    : html`<ul class="reasons">${reasons.map((x) => html`<li>${phrase(c.lang, x, { side, timeZone: c.tz })}</li>`)}</ul>`;
+    : html`<ul class="reasons">${reasons.map((x) => html`<li>${phrase(c.lang, x, { side, timeZone: c.tz, models: c.models })}</li>`)}</ul>`;
 
 const chart = (url: string, version: string | number, cls = "") =>
   html`<div class="chart ${cls}" data-chart="${url}" data-version="${version}"></div>`;
@@ -153,7 +156,7 @@ const tradeCard = (t: OpenTradeView, c: Ctx) => {
   const x = t.trade;
   const version = `${x.lastPrice}|${x.targetsHit}|${x.stop}|${x.candlesSeen}`;
   return html`<article class="trade ${sideClass(x.side)}" data-trade="${x.id}">
-<header><span class="side">${sideText(c.lang, x.side)}</span> <strong class="sym">${x.symbol}</strong> <span class="muted">${modelLabel(c.lang, x.model)}</span></header>
+<header><span class="side">${sideText(c.lang, x.side)}</span> <strong class="sym">${x.symbol}</strong> <span class="muted">${modelLabel(c.lang, x.model, c.models)}</span></header>
 <div class="trade-body">
 <div class="trade-figures">
 <div class="live ${tone(t.liveR)}"><span class="label">${c.w.livePnl}</span> <strong class="live-r">${r(t.liveR)}</strong> <span class="muted">${formatSigned(t.livePnl)} USDT</span></div>
@@ -177,7 +180,7 @@ const signalItem = (s: Signal, c: Ctx, open: boolean) => {
   const st = s.setup;
   const z = s.sizing;
   return html`<details class="signal ${sideClass(st.side)}" data-signal="${s.key}"${open ? html` open` : ""}>
-<summary><time>${at(c, st.time)}</time> <span class="side">${sideText(c.lang, st.side)}</span> <strong class="sym">${st.symbol}</strong> <span class="muted">${modelLabel(c.lang, st.model)}</span> <span class="score">${c.w.score} ${formatNumber(st.score, 0)}/${formatNumber(s.threshold, 0)}</span></summary>
+<summary><time>${at(c, st.time)}</time> <span class="side">${sideText(c.lang, st.side)}</span> <strong class="sym">${st.symbol}</strong> <span class="muted">${modelLabel(c.lang, st.model, c.models)}</span> <span class="score">${c.w.score} ${formatNumber(st.score, 0)}/${formatNumber(s.threshold, 0)}</span></summary>
 <div class="signal-body">
 <div class="signal-figures">
 ${levelsTable(c, { entry: st.entry, stop: st.stop, targets: st.targets })}
@@ -205,10 +208,10 @@ const blocked = (v: DashboardView, c: Ctx) =>
       ? html`<p class="muted">${c.w.noBlocked}</p>`
       : html`<table class="list"><thead><tr><th>${c.w.time}</th><th>${c.w.symbol}</th><th>${c.w.side}</th><th>${c.w.model}</th><th>${c.w.score}</th><th>${c.w.blockedBy}</th></tr></thead><tbody>${v.signals.blocked.map(
           (s) =>
-            html`<tr><td>${at(c, s.setup.time)}</td><td><strong>${s.setup.symbol}</strong></td><td class="${sideClass(s.setup.side)}">${s.setup.side}</td><td>${modelLabel(c.lang, s.setup.model)}</td><td class="num">${formatNumber(s.setup.score, 0)}</td><td>${
+            html`<tr><td>${at(c, s.setup.time)}</td><td><strong>${s.setup.symbol}</strong></td><td class="${sideClass(s.setup.side)}">${s.setup.side}</td><td>${modelLabel(c.lang, s.setup.model, c.models)}</td><td class="num">${formatNumber(s.setup.score, 0)}</td><td>${
               s.blockedBy === undefined
                 ? "—"
-                : phrase(c.lang, s.blockedBy, { side: s.setup.side, timeZone: c.tz })
+                : phrase(c.lang, s.blockedBy, { side: s.setup.side, timeZone: c.tz, models: c.models })
             }</td></tr>`,
         )}</tbody></table>`
   }`;
@@ -219,7 +222,7 @@ const locks = (v: DashboardView, c: Ctx) =>
       ? html`<p class="muted">${c.w.noLocks}</p>`
       : html`<table class="list"><thead><tr><th>${c.w.scope}</th><th>${c.w.reasons}</th><th>${c.w.until}</th><th>${c.w.remainingTime}</th></tr></thead><tbody>${v.locks.map(
           (l) =>
-            html`<tr class="lock" data-rule="${l.rule}"><td>${l.scope === "global" ? c.w.scopeGlobal : l.scope === "model" ? modelLabel(c.lang, l.target as never) : (l.target ?? "")}</td><td>${lockReason(c.lang, l)}</td><td>${at(c, l.until)}</td><td>${countdownTo(c, l.until)}</td></tr>`,
+            html`<tr class="lock" data-rule="${l.rule}"><td>${l.scope === "global" ? c.w.scopeGlobal : l.scope === "model" ? modelLabel(c.lang, l.target ?? "", c.models) : (l.target ?? "")}</td><td>${lockReason(c.lang, l)}</td><td>${at(c, l.until)}</td><td>${countdownTo(c, l.until)}</td></tr>`,
         )}</tbody></table>`
   }`;
 
@@ -241,8 +244,10 @@ const stats = (v: DashboardView, c: Ctx) =>
   html`<h2>${c.w.stats}</h2>${
     v.stats.total.trades === 0
       ? html`<p class="muted">${c.w.noClosed}</p>`
-      : html`<h3>${c.w.byModel}</h3><table class="list stats">${statsHead(c, c.w.model)}<tbody>${MODELS.map(
-          (m) => statsRow(modelLabel(c.lang, m), v.stats.byModel[m]),
+      : html`<h3>${c.w.byModel}</h3><table class="list stats">${statsHead(c, c.w.model)}<tbody>${Object.entries(
+          v.stats.byModel,
+        ).map(([m, s]) =>
+          statsRow(modelLabel(c.lang, m, c.models), s),
         )}${statsRow(html`<em>${c.w.all}</em>`, v.stats.total)}</tbody></table>
 <h3>${c.w.bySymbol}</h3><table class="list stats">${statsHead(c, c.w.symbol)}<tbody>${v.stats.bySymbol.map(
           (s) => statsRow(s.symbol, s),
@@ -315,11 +320,17 @@ const reports = (c: Ctx, list: readonly ReportFile[], dir: string) =>
 
 // ---- the page -----------------------------------------------------------------------------------------------
 
-const ctxOf = (v: DashboardView, lang: Lang): Ctx => ({ w: WORDS[lang], lang, tz: v.timeZone, now: v.time });
+const ctxOf = (v: DashboardView, page: PageContext): Ctx => ({
+  w: WORDS[page.lang],
+  lang: page.lang,
+  models: page.models ?? DEFAULT_MODELS,
+  tz: v.timeZone,
+  now: v.time,
+});
 
 /** Each section's inner HTML: what the live feed sends (only the ones that changed). */
 export const renderSections = (v: DashboardView, page: PageContext): Readonly<Record<SectionId, string>> => {
-  const c = ctxOf(v, page.lang);
+  const c = ctxOf(v, page);
   return {
     head: head(v, c).text,
     overview: overview(v, c).text,
@@ -337,7 +348,7 @@ export const renderSections = (v: DashboardView, page: PageContext): Readonly<Re
 };
 
 export const renderPage = (v: DashboardView, page: PageContext): string => {
-  const c = ctxOf(v, page.lang);
+  const c = ctxOf(v, page);
   const sections = renderSections(v, page);
   const box = (id: SectionId, cls = "") =>
     html`<section id="${id}" class="${cls}">${new Html(sections[id])}</section>`;

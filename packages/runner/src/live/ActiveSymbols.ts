@@ -22,6 +22,7 @@ import {
   MarketData,
   type MarketDataError,
   type MarketStream,
+  type Model,
   makeParams,
   Pipeline,
   type SymbolInfo,
@@ -58,6 +59,8 @@ export interface ActiveSymbolsConfig {
   readonly universeRangeDays: number;
   /** Undefined: the models' daily warm-up. */
   readonly universeMinAgeDays: number | undefined;
+  /** The models analysed on every symbol (MODELS; default core's `DEFAULT_MODELS`). */
+  readonly models?: readonly Model[];
 }
 
 /** The universe filter of a configuration (its age defaults to the models' daily warm-up). */
@@ -208,7 +211,10 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
       if (slotStart !== undefined && deps.replay !== undefined)
         while (history["30m"].length > 0 && analysedOnEntry(closedAt(history["30m"].at(-1)!), slotStart))
           inSlot.unshift(history["30m"].pop()!);
-      const t = new SymbolState(symbol, infos.get(symbol), { rrMin: config.rrMin });
+      const t = new SymbolState(symbol, infos.get(symbol), {
+        params: { rrMin: config.rrMin },
+        ...(config.models === undefined ? {} : { models: config.models }),
+      });
       t.warm(history);
       metrics.inc("signalbot_warmups_total", "Symbols warmed up by REST.");
       yield* catchUp(symbol, history["30m"]);

@@ -12,6 +12,7 @@ import {
   type KeyValueStore,
   MarketStream,
   Memory,
+  type Model,
   makeOutboxWorker,
   type Notification,
   type Notifier,
@@ -43,6 +44,8 @@ export type LiveServices = FlowServices | Notifier | KeyValueStore | MarketStrea
 
 export interface LiveOptions {
   readonly config: AppConfig;
+  /** The models the loop analyses (loaded from MODELS); default core's `DEFAULT_MODELS`. */
+  readonly models?: readonly Model[];
   readonly log: Logger;
   readonly metrics: Metrics;
   /** Port of /healthz and /metrics on 127.0.0.1 (0 = any free port); undefined = no server. */
@@ -139,8 +142,9 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
       // 2. The stream feeds the dispatcher; symbols are tracked by the rotation.
       // Entering symbols hand the candles of their slot to the dispatcher, created just below.
       let replay: (event: CandleEvent) => void = () => {};
+      const models = options.models === undefined ? {} : { models: options.models };
       const symbols = makeActiveSymbols({
-        config,
+        config: { ...config, ...models },
         log: log.child("universe"),
         metrics,
         stream,
@@ -193,7 +197,7 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
           symbols: () => symbols.view(),
           candles: (s, n) => symbols.tracked(s)?.recent(n),
         },
-        settings: config,
+        settings: { ...config, ...models },
         run: Effect.runPromiseWith(services),
         log: log.child("dashboard"),
       });

@@ -6,11 +6,11 @@
  * procedure out of sample.
  */
 import {
+  type BuiltInModelName,
   type CalibrationResult,
   DEFAULT_PARAMS,
   fitComponentWeights,
   MODELS,
-  type ModelName,
   type VirtualTrade,
 } from "@signalbot/core";
 import { closedInOrder, type Stats, statsOf } from "../backtest/Report.ts";
@@ -27,8 +27,9 @@ export interface Calibration {
   readonly setups: number;
   /** Symbol-days of 30m data in the window: setups per symbol-day scale to a watched universe. */
   readonly symbolDays: number;
+  /** The built-in models' (their weights are `StrategyParams`). */
   readonly models: Readonly<
-    Record<ModelName, CalibrationResult & { readonly current: Readonly<Record<string, number>> }>
+    Record<BuiltInModelName, CalibrationResult & { readonly current: Readonly<Record<string, number>> }>
   >;
   /** With the fitted weights: closed setups by score tercile... */
   readonly terciles: readonly (Stats & { readonly from: number; readonly to: number })[];
@@ -58,7 +59,7 @@ export const calibrate = (
   // The score each setup would have had with the fitted weights (points as core computes them: max × value).
   const fittedScore = new Map<string, number>();
   r.trades.forEach((t, i) => {
-    const w = models[t.model].weights;
+    const w = models[t.model as BuiltInModelName].weights;
     let s = 0;
     for (const [name, v] of Object.entries(r.values[i]!))
       s += Math.floor((w[name] ?? 0) * v * 10 + 1e-9) / 10;

@@ -65,7 +65,7 @@ export const replaySetups = (
   countTo: number,
 ): SetupTrades => {
   const rules = { costs, timeoutCandles: config.pipeline.timeoutCandles };
-  const states = data.symbols.map((s) => new SymbolState(s, undefined, config.strategy));
+  const states = data.symbols.map((s) => new SymbolState(s, undefined, { params: config.strategy }));
   // As the engine: a symbol without a 4h or 1d file gets them from its own 30m candles (in the period only
   // complete buckets, as the closed-candle step uses an unconfirmed aggregate).
   const hasFile = data.symbols.map((symbol) => {

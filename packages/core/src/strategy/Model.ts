@@ -1,0 +1,133 @@
+/**
+ * The model plug-in interface: what the analyzer runs on every closed trigger candle of a symbol. A model reads
+ * the multi-timeframe snapshot (and, if it wants, indicators of its own fed every closed candle) and answers
+ * with a `Setup` or a `NoSetup` and its reason. The two built-in models are plain `Model`s like any other;
+ * everything downstream (gates, memory, trades, reports, messages) knows a model only by its `name`.
+ */
+import type { Candle, Timeframe } from "../model/Candle.ts";
+import type { Evaluation, ModelName } from "../model/Signal.ts";
+import type { StrategyParams } from "./Params.ts";
+import type { Snapshot } from "./Snapshot.ts";
+
+/** The languages people read the bot in: the Telegram messages are Vietnamese, the dashboard vi or en. */
+export type Language = "vi" | "en";
+
+/** A name shown to people: one text for every language, or one per language. */
+export type Label = string | { readonly vi: string; readonly en: string };
+
+/** `label` in `language`. */
+export const labelText = (label: Label, language: Language = "vi"): string =>
+  typeof label === "string" ? label : label[language];
+
+/** A line a model draws on its signal charts, aligned with the candles it was computed from. */
+export interface ChartLine {
+  /** Legend text; "" = not in the legend (e.g. the second and third line of a band). */
+  readonly name: Label;
+  /** One value per candle (NaN while undefined, e.g. during an indicator's warm-up). */
+  readonly values: readonly number[];
+  readonly dashed?: boolean;
+  /** A CSS colour; absent = the chart's palette picks one. */
+  readonly color?: string;
+}
+
+/** What a model is given for each symbol it analyses. */
+export interface ModelContext {
+  readonly symbol: string;
+  /**
+   * The analyzer's strategy parameters: the periods of the snapshot's indicators and the built-in models'
+   * rules. A custom model normally brings its own settings (e.g. in a factory's arguments).
+   */
+  readonly params: StrategyParams;
+}
+
+/** One symbol's instance of a model: created by `Model.create`, owned by that symbol's analyzer. */
+export interface ModelInstance {
+  /**
+   * Closed candles needed per timeframe before `evaluate` is asked (a timeframe left out needs none): until
+   * then the analyzer answers `NoSetup` "warmup" {timeframe, need} for the model. Include what the snapshot
+   * values you read need (`warmupCandles(params)` covers all of them) and what your own indicators need. At
+   * most the series capacity (500 by default). A timeframe the model needs is also checked for freshness:
+   * `NoSetup` "staleTimeframe" when its last 4h (1d) candle closed more than two periods before the trigger.
+   */
+  readonly warmup: Partial<Readonly<Record<Timeframe, number>>>;
+  /**
+   * Optional: called after the analyzer took a closed candle of any timeframe, for the model's own
+   * incremental state. `replacing` is true when the candle corrects the last one (same open time, e.g. the
+   * exchange's 4h candle replacing the bot's own aggregate): undo-and-redo it (`replace` on the streaming
+   * indicators), never count it twice. Candles come in event-time order; a 4h/1d candle only once closed.
+   */
+  readonly update?: (timeframe: Timeframe, candle: Candle, replacing: boolean) => void;
+  /**
+   * The model's answer for the trigger candle that just closed (`snapshot.trigger.candle`), from data up to
+   * it only. A `Setup` is best built with `buildSetup` (levels from `placeLevels`/`trendLevels`, score from
+   * `component`/`totalScore`); a `NoSetup` with `noSetup`. The analyzer checks every setup (`setupProblem`)
+   * and turns a malformed one into `NoSetup` "invalidSetup" {problem}: it never reaches the gates.
+   */
+  readonly evaluate: (snapshot: Snapshot) => Evaluation;
+}
+
+/**
+ * A model, registered in the analyzer's configuration (`new SymbolAnalyzer(symbol, { models })`,
+ * `new SymbolState(symbol, info, { models })`, the backtest's `--models`, the bot's MODELS).
+ */
+export interface Model {
+  /**
+   * Unique among the registered models: a letter, then letters and digits ("donchian", "rsi2"). It keys the
+   * model's signals (`signalKey`), trades, memory statistics and report rows, so keep it once it has traded.
+   */
+  readonly name: ModelName;
+  /** How messages and the dashboard name it (default: `name`). */
+  readonly label?: Label;
+  /** A fresh instance for one symbol (its own state, if it keeps any). */
+  readonly create: (context: ModelContext) => ModelInstance;
+  /**
+   * Optional: the lines a signal's chart draws over the setup-timeframe candles (4h, `SETUP_TIMEFRAME`), oldest
+   * first; the chart shows the last 80 of them, the ones before warm the lines up.
+   */
+  readonly chartLines?: (candles: readonly Candle[]) => readonly ChartLine[];
+}
+
+const NAME = /^[a-z][a-zA-Z0-9]*$/;
+
+/**
+ * Throws a RangeError naming the problem when a models list cannot be registered: a name that is not an
+ * identifier starting with a lowercase letter, or two models with one name. A configuration bug, caught at
+ * start-up.
+ */
+export const checkModels = (models: readonly Model[]): void => {
+  const seen = new Set<string>();
+  for (const m of models) {
+    if (typeof m?.name !== "string" || typeof m.create !== "function")
+      throw new RangeError(`not a model (expected an object with a name and create): ${String(m)}`);
+    if (!NAME.test(m.name))
+      throw new RangeError(
+        `model name "${m.name}" must be a lowercase letter followed by letters and digits (e.g. "donchian")`,
+      );
+    if (seen.has(m.name)) throw new RangeError(`two models are named "${m.name}"`);
+    seen.add(m.name);
+  }
+};
+
+/** How people see the model `name`: its label among `models` in `language`, else the name itself. */
+export const modelLabel = (models: readonly Model[], name: ModelName, language: Language = "vi"): string => {
+  const label = models.find((m) => m.name === name)?.label;
+  return label === undefined ? name : labelText(label, language);
+};
+
+/**
+ * The models a report lists, in order: the registered ones (even without trades), then any other name found
+ * in `seen` (trades of a model no longer registered, restored from the database), in the order first seen.
+ */
+export const reportedModels = (
+  models: readonly (Model | ModelName)[],
+  seen: Iterable<{ readonly model: ModelName }> = [],
+): ModelName[] => {
+  const out = models.map((m) => (typeof m === "string" ? m : m.name));
+  const known = new Set(out);
+  for (const { model } of seen)
+    if (!known.has(model)) {
+      known.add(model);
+      out.push(model);
+    }
+  return out;
+};

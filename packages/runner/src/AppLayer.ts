@@ -29,6 +29,7 @@ import {
   type MemoryConfig,
   type MemoryRulesConfig,
   type MemoryStore,
+  type Model,
   type Notifier,
   Pipeline,
   type RestEvent,
@@ -65,6 +66,11 @@ export interface AppOverrides {
   readonly reconnect?: { readonly baseMs: number; readonly maxMs: number };
   /** Long-poll timeout of Telegram commands, seconds (default 30). */
   readonly pollTimeoutSeconds?: number;
+  /**
+   * The models the bot runs (loaded from MODELS; default the built-in ones): the memory's status lists them,
+   * messages and charts name and draw them.
+   */
+  readonly models?: readonly Model[];
 }
 
 /**
@@ -133,7 +139,8 @@ export const memoryRulesOf = (config: AppConfig): MemoryRulesConfig => ({
 });
 
 /** The memory layer's configuration from the environment. */
-export const memoryConfigOf = (config: AppConfig): MemoryConfig => ({
+export const memoryConfigOf = (config: AppConfig, models?: readonly Model[]): MemoryConfig => ({
+  ...(models === undefined ? {} : { models: models.map((m) => m.name) }),
   baseThreshold: config.scoreThreshold,
   baseMaxSignalsPerDay: config.maxSignalsPerDay,
   baseRiskPercent: config.riskPerTrade,
@@ -179,17 +186,19 @@ export const makeApp = (config: AppConfig, log: Logger, overrides: AppOverrides 
       ? undefined
       : { token: config.telegramBotToken, chatId: config.telegramChatId };
   const apiRoot = config.telegramApiRoot === undefined ? {} : { apiRoot: config.telegramApiRoot };
+  const models = overrides.models === undefined ? {} : { models: overrides.models };
   const notifier =
     overrides.notifier ??
     (telegram === undefined
       ? ConsoleNotifier.layer({
           timeZone: config.timeZone,
+          ...models,
           ...(overrides.consoleWrite === undefined ? {} : { write: overrides.consoleWrite }),
         })
-      : TelegramNotifier.layer({ ...telegram, ...apiRoot, timeZone: config.timeZone }));
+      : TelegramNotifier.layer({ ...telegram, ...apiRoot, timeZone: config.timeZone, ...models }));
   const marketData = BinanceMarketData.layerFromRest(rest);
   const layer: Layer.Layer<AppServices, StoreError> = Layer.mergeAll(
-    Memory.layer(memoryConfigOf(config)),
+    Memory.layer(memoryConfigOf(config, overrides.models)),
     Pipeline.layer(pipelineConfigOf(config)),
     HigherTimeframes.layerMarketData.pipe(Layer.provideMerge(marketData)),
     overrides.stream ?? binanceStream(config, log, rest, overrides.reconnect),
@@ -206,6 +215,7 @@ export const makeApp = (config: AppConfig, log: Logger, overrides: AppOverrides 
         chatId: telegram.chatId,
         adminIds: config.telegramAdminIds,
         timeZone: config.timeZone,
+        ...models,
         ...(overrides.pollTimeoutSeconds === undefined
           ? {}
           : { pollTimeoutSeconds: overrides.pollTimeoutSeconds }),

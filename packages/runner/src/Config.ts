@@ -3,7 +3,14 @@
  * from the environment (and `.env` when present). Problems are collected and reported one line each;
  * secrets are redacted wherever the configuration is shown.
  */
-import { DEFAULT_PEGGED_ASSETS, DEFAULT_TIMEOUT_CANDLES, makeParams, warmupCandles } from "@signalbot/core";
+import {
+  DEFAULT_PEGGED_ASSETS,
+  DEFAULT_TIMEOUT_CANDLES,
+  isModelName,
+  makeParams,
+  warmupCandles,
+} from "@signalbot/core";
+import { parseModelEntries } from "./plugins/ModelModules.ts";
 
 /** Days of daily candles the models need before they can answer (their 1d warm-up). */
 export const MODEL_WARMUP_DAYS = warmupCandles(makeParams({}))["1d"];
@@ -109,7 +116,12 @@ const oneOf =
     return values.includes(v) ? ok(v) : bad(`expected one of ${values.join(", ")}, got "${raw}"`);
   };
 
-const MODEL_NAME = /^[a-z][a-zA-Z0-9]*$/;
+/** MODELS: built-in model names and module paths (plugins/ModelModules), loaded at start. */
+const modelEntries = (raw: string | undefined): Parsed<readonly string[]> => {
+  const parsed = parseModelEntries(raw);
+  return "problem" in parsed ? bad(parsed.problem) : ok(parsed.entries);
+};
+
 /** Model names, comma-separated ("none" = no model); each an identifier such as "reversal". */
 const modelNames =
   (fallback: readonly string[]) =>
@@ -120,7 +132,7 @@ const modelNames =
       .split(",")
       .map((s) => s.trim())
       .filter((s) => s !== "");
-    const wrong = list.filter((s) => !MODEL_NAME.test(s));
+    const wrong = list.filter((s) => !isModelName(s));
     return wrong.length > 0 ? bad(`not a model name: ${wrong.map((s) => `"${s}"`).join(", ")}`) : ok(list);
   };
 
@@ -249,6 +261,12 @@ export const VARIABLES = {
     example: "75",
     doc: "Minimum score (0-100) for a signal (the memory layer may raise it).",
     parse: num(75, 0, 100),
+  }),
+  modelEntries: v({
+    name: "MODELS",
+    example: "continuation,reversal",
+    doc: "The models the bot runs, in order, comma-separated: built-in names (continuation, reversal) and paths of modules whose default export is a model (docs/library.md#custom-models), e.g. continuation,reversal,./examples/donchian/Donchian.ts.",
+    parse: modelEntries,
   }),
   rrMin: v({
     name: "RR_MIN",

@@ -1,10 +1,20 @@
 /** TelegramNotifier against the loopback fake Bot API, alone and behind the outbox worker. */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { makeOutboxWorker, type Notification, Notifier, SignalStore } from "@signalbot/core";
+import {
+  continuationModel,
+  DEFAULT_MODELS,
+  type Model,
+  makeOutboxWorker,
+  type Notification,
+  Notifier,
+  noSetup,
+  SignalStore,
+} from "@signalbot/core";
 import { aSignal, loadKlines, SignalStoreMemory } from "@signalbot/core/testing";
 import { Clock, Effect, Fiber, Layer, References } from "effect";
 import { TestClock } from "effect/testing";
 import { FIXTURE_KLINES_DIR } from "../../../../fixtures/index.ts";
+import type { ChartInput } from "../chart/CandleChart.ts";
 import { type FakeBotApi, startFakeBotApi } from "../testing/FakeBotApi.ts";
 import { captureLogs } from "../testing/LogCapture.ts";
 import { makeBotApiClient } from "./BotApiClient.ts";
@@ -76,6 +86,40 @@ describe("TelegramNotifier", () => {
     expect(caption).not.toContain("Lý do");
     expect(rest.map((m) => m.method)).toEqual(["sendMessage"]);
     expect(String(rest[0]?.params.text)).toStartWith("<b>Lý do</b>");
+  });
+
+  test("the chart draws the lines of the model that fired, named by its label; a custom model's too", async () => {
+    const drawn: ChartInput[] = [];
+    const chart = (input: ChartInput) => {
+      drawn.push(input);
+      return new Uint8Array([0x89, 0x50, 0x4e, 0x47]);
+    };
+    expect((await deliver(newSignal, makeTelegramNotifier(config, { chart })))._tag).toBe("Success");
+    expect(drawn[0]?.subtitle).toBe("Tiếp diễn xu hướng");
+    expect(drawn[0]?.lines?.map((l) => l.name)).toEqual(
+      continuationModel.chartLines?.(candles).map((l) => (typeof l.name === "string" ? l.name : l.name.vi)),
+    );
+    const channel: Model = {
+      name: "channel",
+      label: { vi: "Kênh giá", en: "Channel" },
+      create: () => ({ warmup: {}, evaluate: () => noSetup("channel", "none") }),
+      chartLines: (cs) => [{ name: "Đỉnh kênh", values: cs.map((c) => c.high) }],
+      phrases: { channelBroken: () => "Giá vượt đỉnh kênh" },
+    };
+    const custom: Notification = {
+      ...newSignal,
+      signal: {
+        ...signal,
+        setup: { ...signal.setup, model: "channel", reasons: [{ code: "channelBroken" }] },
+      },
+    } as Notification;
+    const notifier = makeTelegramNotifier({ ...config, models: [...DEFAULT_MODELS, channel] }, { chart });
+    expect((await deliver(custom, notifier))._tag).toBe("Success");
+    expect(drawn[1]?.subtitle).toBe("Kênh giá");
+    expect(drawn[1]?.lines?.map((l) => [l.name, l.values.length])).toEqual([["Đỉnh kênh", candles.length]]);
+    const caption = String(fake.delivered().at(-1)?.params.caption);
+    expect(caption).toContain("Mô hình: Kênh giá");
+    expect(caption).toContain("Giá vượt đỉnh kênh");
   });
 
   test("when the chart cannot be drawn the signal is sent as text", async () => {

@@ -7,12 +7,15 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import {
   type Alert,
+  DEFAULT_MODELS,
   MEMORY_RULE_NAMES,
   type MemoryEvent,
   type MemoryRule,
   type MemoryStatus,
+  type Model,
   type NoSetupCode,
   type Notification,
+  noSetup,
   type SetupReasonCode,
   type SymbolInfo,
 } from "@signalbot/core";
@@ -20,7 +23,7 @@ import { anOpenTrade, aSignal, NO_COSTS, T0 } from "@signalbot/core/testing";
 import { foreignWords, foreignWordsInDoc } from "../testing/Wording.ts";
 import { formatPrice, formatTime } from "./Format.ts";
 import { toHtml, toPlain } from "./Message.ts";
-import { newSignalCaption, phraseReason, render } from "./templates.ts";
+import { newSignalCaption, phraseReason, preferenceOf, render, status as statusDoc } from "./templates.ts";
 
 const GOLDEN = new URL("./__golden__/", import.meta.url);
 const update = process.env.UPDATE_GOLDEN === "1";
@@ -509,5 +512,68 @@ describe("wording", () => {
       expect([code, phrase.startsWith("Lý do khác")]).toEqual([code, false]);
       expect([code, foreignWords(phrase)]).toEqual([code, []]);
     }
+  });
+});
+
+describe("any model by name", () => {
+  const donchian: Model = {
+    name: "donchian",
+    label: { vi: "Phá vỡ kênh Donchian", en: "Donchian breakout" },
+    create: () => ({ warmup: {}, evaluate: () => noSetup("donchian", "none") }),
+    phrases: { insideChannel: (d, language) => (language === "vi" ? `Trong kênh ${d?.period}` : "inside") },
+  };
+  const models = [...DEFAULT_MODELS, donchian];
+
+  test("model preference phrases name the preferred model by its label, a model no longer registered by its name", () => {
+    expect(phraseReason({ code: "preferDonchian", data: { model: "reversal" } }, { models })).toBe(
+      "Đang ưu tiên mô hình Phá vỡ kênh Donchian",
+    );
+    expect(phraseReason({ code: "slotReservedForDonchian", data: { slotsLeft: 1 } }, { models })).toBe(
+      "Suất tín hiệu còn lại (1) dành cho mô hình Phá vỡ kênh Donchian",
+    );
+    expect(phraseReason({ code: "preferContinuation", data: { model: "reversal" } })).toBe(
+      "Đang ưu tiên mô hình Tiếp diễn xu hướng",
+    );
+    expect(phraseReason({ code: "preferTurtle", data: { model: "reversal" } })).toBe(
+      "Đang ưu tiên mô hình turtle",
+    );
+    expect(preferenceOf("preferred")).toBeUndefined();
+    expect(preferenceOf("slotReservedForDonchian", models)).toEqual({
+      kind: "slotReserved",
+      model: "donchian",
+    });
+  });
+
+  test("a model's own reason codes read in its words; the locks and status name it by its label", () => {
+    expect(phraseReason({ code: "insideChannel", data: { period: 20 } }, { models })).toBe("Trong kênh 20");
+    expect(phraseReason({ code: "insideChannel", data: { period: 20 } })).toStartWith("Lý do khác");
+    expect(
+      phraseReason({ code: "modelDisable", data: { target: "donchian", until: T0 } }, { models }),
+    ).toStartWith("Mô hình Phá vỡ kênh Donchian đang tạm tắt");
+    const st: MemoryStatus = {
+      time: T0,
+      trades20: 3,
+      winRate20: 0.5,
+      models: {
+        continuation: { trades: 1, winRate: 1 },
+        reversal: { trades: 0, winRate: null },
+        donchian: { trades: 2, winRate: 0.5 },
+      },
+      equity: 1000,
+      peakEquity: 1000,
+      drawdownPct: 0,
+      lossStreak: 0,
+      threshold: 75,
+      maxSignalsPerDay: 5,
+      signalsToday: 0,
+      riskPercent: 1,
+      cooldowns: [],
+      disabledModels: [{ model: "donchian", until: T0 + 3_600_000 }],
+      preferredModel: "donchian",
+    };
+    const text = toPlain(statusDoc(st, { models }));
+    expect(text).toContain("• Phá vỡ kênh Donchian: 50% (2 lệnh)");
+    expect(text).toContain("Mô hình tạm tắt: Phá vỡ kênh Donchian (đến");
+    expect(text).toContain("Mô hình ưu tiên: Phá vỡ kênh Donchian");
   });
 });

@@ -14,6 +14,7 @@ import {
   type Model,
   type ModelName,
   modelLabel,
+  modelPhrase,
   type Notification,
   outcomeOf,
   preferenceCodes,
@@ -243,7 +244,7 @@ export const phraseReason = (
     models: context.models ?? DEFAULT_MODELS,
   };
   const f = phraseOf(r.code, c);
-  return f === undefined ? genericPhrase(r) : f(r.data, c);
+  return f === undefined ? (modelPhrase(c.models, r, "vi") ?? genericPhrase(r)) : f(r.data, c);
 };
 
 // ---- new signal ---------------------------------------------------------------------------------------

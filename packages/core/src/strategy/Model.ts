@@ -5,7 +5,7 @@
  * everything downstream (gates, memory, trades, reports, messages) knows a model only by its `name`.
  */
 import type { Candle, Timeframe } from "../model/Candle.ts";
-import type { Evaluation, ModelName } from "../model/Signal.ts";
+import type { Evaluation, ModelName, Reason } from "../model/Signal.ts";
 import type { StrategyParams } from "./Params.ts";
 import type { Snapshot } from "./Snapshot.ts";
 
@@ -81,6 +81,12 @@ export interface Model {
   /** A fresh instance for one symbol (its own state, if it keeps any). */
   readonly create: (context: ModelContext) => ModelInstance;
   /**
+   * Optional: sentences for the model's own reason codes (in a `Setup`'s reasons or a `NoSetup`), by code, in
+   * the language asked (Vietnamese in the Telegram messages). Codes the bot already phrases (the built-in
+   * models' `ReasonCode`s, the gates') keep their sentence; a code phrased nowhere is quoted as a code.
+   */
+  readonly phrases?: Readonly<Record<string, (data: Reason["data"], language: Language) => string>>;
+  /**
    * Optional: the lines a signal's chart draws over the setup-timeframe candles (4h, `SETUP_TIMEFRAME`), oldest
    * first; the chart shows the last 80 of them, the ones before warm the lines up.
    */
@@ -88,6 +94,16 @@ export interface Model {
 }
 
 const NAME = /^[a-z][a-zA-Z0-9]*$/;
+
+/** Whether `name` can name a model: a lowercase letter, then letters and digits ("donchian", "rsi2"). */
+export const isModelName = (name: string): boolean => NAME.test(name);
+
+/** Whether `value` has a model's shape (a name and a `create` function): what a module must export. */
+export const isModel = (value: unknown): value is Model =>
+  typeof value === "object" &&
+  value !== null &&
+  typeof (value as Model).name === "string" &&
+  typeof (value as Model).create === "function";
 
 /**
  * Throws a RangeError naming the problem when a models list cannot be registered: a name that is not an
@@ -97,9 +113,9 @@ const NAME = /^[a-z][a-zA-Z0-9]*$/;
 export const checkModels = (models: readonly Model[]): void => {
   const seen = new Set<string>();
   for (const m of models) {
-    if (typeof m?.name !== "string" || typeof m.create !== "function")
+    if (!isModel(m))
       throw new RangeError(`not a model (expected an object with a name and create): ${String(m)}`);
-    if (!NAME.test(m.name))
+    if (!isModelName(m.name))
       throw new RangeError(
         `model name "${m.name}" must be a lowercase letter followed by letters and digits (e.g. "donchian")`,
       );
@@ -130,4 +146,17 @@ export const reportedModels = (
       out.push(model);
     }
   return out;
+};
+
+/** The sentence for the reason `code` that one of `models` supplies (`Model.phrases`), if any. */
+export const modelPhrase = (
+  models: readonly Model[],
+  reason: Reason,
+  language: Language = "vi",
+): string | undefined => {
+  for (const m of models) {
+    const f = m.phrases?.[reason.code];
+    if (f !== undefined) return f(reason.data, language);
+  }
+  return undefined;
 };

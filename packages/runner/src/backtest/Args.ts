@@ -8,9 +8,11 @@ import { VARIABLES } from "../Config.ts";
 import {
   COST_FLAGS,
   COST_USAGE,
+  MODELS_USAGE,
   type ParsedCommand,
   type ProgressMode,
   parseCosts,
+  parseModels,
   parsePeriod,
   parseProgress,
   parseSymbols,
@@ -41,6 +43,8 @@ export interface BacktestArgs {
   readonly htmlFile?: string;
   /** Progress on stderr: "auto" = only when stderr is a terminal. */
   readonly progress: ProgressMode;
+  /** `--models`: built-in model names and module paths, loaded before the replay (absent: the built-in models). */
+  readonly models?: readonly string[];
 }
 
 export type ParsedArgs = ParsedCommand<BacktestArgs>;
@@ -104,6 +108,7 @@ Options:
   --from YYYY-MM-DD    first day of the period, UTC (default: start of the data; earlier data warms up)
   --to YYYY-MM-DD      last day of the period, UTC, inclusive (default: end of the data)
   --no-memory          replay with the adaptive memory layer switched off, to compare
+${MODELS_USAGE}
   --max-symbols N      simulate the live rotation: watch at most N symbols at once (MAX_SYMBOLS_SUBSCRIBED):
                        the fixed ones, those with an open trade, and a window of the top 24 h quote volume
                        that moves every rotation slot; the others' candles are history only
@@ -146,6 +151,7 @@ const FLAGS_WITH_VALUE = new Set([
   "--json",
   "--html",
   "--progress",
+  "--models",
 ]);
 
 const SWITCHES = new Set(["--no-memory", "--no-universe-filter"]);
@@ -175,6 +181,7 @@ export const parseBacktestArgs = (argv: readonly string[]): ParsedArgs => {
       ? DEFAULT_MAX_LEVERAGE
       : parsePositive("--max-leverage", leverageRaw, 1e6, problems);
   const progress = parseProgress(values.get("--progress"), problems);
+  const models = parseModels(values, problems);
 
   if (problems.length > 0 || dataDir === undefined) return { _tag: "Invalid", problems };
   const jsonFile = values.get("--json");
@@ -198,6 +205,7 @@ export const parseBacktestArgs = (argv: readonly string[]): ParsedArgs => {
       ...(jsonFile === undefined ? {} : { jsonFile }),
       ...(htmlFile === undefined ? {} : { htmlFile }),
       progress,
+      ...(models === undefined ? {} : { models }),
     },
   };
 };

@@ -14,6 +14,7 @@ import {
   recordedFunding,
 } from "@signalbot/core";
 import { Data, Effect } from "effect";
+import { loadModelsOrFail, type ModelLoadError } from "../plugins/ModelModules.ts";
 import type { BacktestArgs } from "./Args.ts";
 import { runEngine } from "./Engine.ts";
 import type { ReportMarket } from "./Equity.ts";
@@ -76,12 +77,13 @@ const fundingCoverage = (
   return out;
 };
 
-/** Replays and reports; writes `--json`/`--html` when given. */
+/** Loads the models asked for, replays and reports; writes `--json`/`--html` when given. */
 export const runBacktest = (
   args: BacktestArgs,
   hooks: BacktestHooks = {},
-): Effect.Effect<BacktestOutcome, MarketDataError | ReportWriteError> =>
+): Effect.Effect<BacktestOutcome, MarketDataError | ReportWriteError | ModelLoadError> =>
   Effect.gen(function* () {
+    const models = args.models === undefined ? undefined : yield* loadModelsOrFail(args.models);
     const data = yield* loadReplay(args.dataDir, args.symbols, {
       ...(args.from === undefined ? {} : { from: args.from }),
       ...(args.to === undefined ? {} : { to: args.to }),
@@ -97,6 +99,7 @@ export const runBacktest = (
       ...(args.from === undefined ? {} : { from: args.from }),
       ...(args.to === undefined ? {} : { to: args.to }),
       memory: args.memory,
+      ...(models === undefined ? {} : { models }),
       ...(args.rotation === undefined ? {} : { rotation: args.rotation }),
       ...(args.universeFilter === false ? { universe: null } : {}),
       costs: { ...args.costs, funding },

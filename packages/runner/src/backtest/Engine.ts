@@ -16,6 +16,7 @@ import {
   type CostModel,
   closedCandleStep,
   DEFAULT_COSTS,
+  DEFAULT_MODELS,
   DEFAULT_PIPELINE_CONFIG,
   DEFAULT_TIMEOUT_CANDLES,
   decideSetups,
@@ -362,6 +363,7 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
           skipped: universe.periods(),
         },
         warnings: data.warnings,
+        models: (options.models ?? DEFAULT_MODELS).map((m) => m.name),
       } satisfies ReplayRecord;
     }),
   );

@@ -11,6 +11,7 @@ import {
   MODELS,
   type ModelName,
   outcomeOf,
+  reportedModels,
   type Signal,
   TIMEFRAME_MS,
   type Timeframe,
@@ -260,6 +261,8 @@ export interface ReplayRecord {
   /** The universe filter the replay applied (null: off) and the days it left symbols out. */
   readonly universe: UniverseRecord;
   readonly warnings: readonly string[];
+  /** The models the replay ran, in order (absent: the built-in ones); `byModel` has a row for each. */
+  readonly models?: readonly ModelName[];
 }
 
 export interface UniverseRecord {
@@ -490,9 +493,12 @@ export const buildReport = (record: ReplayRecord, market: ReportMarket): Backtes
     calmar: calmarRatio(cagr, mtm.pct),
   };
 
-  const byModel = Object.fromEntries(
-    MODELS.map((m) => [m, statsOf(closed.filter((t) => t.model === m))]),
-  ) as Record<ModelName, Stats>;
+  const byModel: Record<ModelName, Stats> = Object.fromEntries(
+    reportedModels(record.models ?? MODELS, closed).map((m) => [
+      m,
+      statsOf(closed.filter((t) => t.model === m)),
+    ]),
+  );
   const bySymbol = Object.fromEntries(
     record.symbols.map((s) => [s, statsOf(closed.filter((t) => t.symbol === s))]),
   );

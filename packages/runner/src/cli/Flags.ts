@@ -4,6 +4,7 @@
  * a user fixes them all at once.
  */
 import { DAY_MS, DEFAULT_COSTS, DEFAULT_FUNDING_RATE } from "@signalbot/core";
+import { parseModelEntries } from "../plugins/ModelModules.ts";
 
 /** What a CLI's argument parser returns: arguments to run with, a request for help, or every problem. */
 export type ParsedCommand<A> =
@@ -163,4 +164,24 @@ export const parseCosts = (
     fundingRate:
       (funding === undefined ? undefined : parseFundingRate(funding, problems)) ?? DEFAULT_FUNDING_RATE,
   };
+};
+
+/** `--models` in a CLI's help. */
+export const MODELS_USAGE = `  --models LIST        the models to run, in order (as MODELS): built-in names and paths of modules whose
+                       default export is a model, e.g. continuation,reversal,./examples/donchian/Donchian.ts
+                       (default continuation,reversal)`;
+
+/** `--models`: the model entries to load (plugins/ModelModules), or undefined for the built-in models. */
+export const parseModels = (
+  values: ReadonlyMap<string, string>,
+  problems: string[],
+): readonly string[] | undefined => {
+  const raw = values.get("--models");
+  if (raw === undefined) return undefined;
+  const parsed = parseModelEntries(raw);
+  if ("problem" in parsed) {
+    problems.push(`--models: ${parsed.problem}`);
+    return undefined;
+  }
+  return parsed.entries;
 };

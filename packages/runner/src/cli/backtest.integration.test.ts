@@ -12,6 +12,7 @@ import type { BacktestReport } from "../backtest/Report.ts";
 
 const CLI = new URL("./backtest.ts", import.meta.url).pathname;
 const FIXTURES = new URL("../../../../fixtures/klines/", import.meta.url).pathname;
+const DONCHIAN = new URL("../../../../examples/donchian/Donchian.ts", import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), "backtest-cli-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -218,6 +219,59 @@ describe("backtest CLI on real klines", () => {
     expect((JSON.parse(readFileSync(third, "utf8")) as BacktestReport).warnings).toContain(
       "BTCUSDT: recorded funding covers 2025-02-01 → 2025-02-28 only; flat 0.0100 %/8h for the rest of 2025-01-01 → 2025-03-31",
     );
+  }, 30_000);
+
+  test("--models registers the example Donchian model: its trades are reported by name beside the built-ins'", () => {
+    const json = join(tmp, "donchian.json");
+    const r = cli([
+      "--data",
+      FIXTURES,
+      ...PERIOD,
+      "--models",
+      `continuation,reversal,${DONCHIAN}`,
+      "--json",
+      json,
+    ]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\ndonchian +\d+ /);
+    const report = JSON.parse(readFileSync(json, "utf8")) as BacktestReport;
+    expect(Object.keys(report.byModel)).toEqual(["continuation", "reversal", "donchian"]);
+    expect(report.byModel.donchian!.trades).toBeGreaterThan(0);
+    const trades = report.trades.filter((t) => t.model === "donchian");
+    expect(trades.length).toBe(
+      report.signals.filter((s) => s.setup.model === "donchian" && s.status === "emitted").length,
+    );
+    expect(report.signals.find((s) => s.setup.model === "donchian")?.key).toMatch(
+      /\|30m\|\d+\|donchian\|(LONG|SHORT)$/,
+    );
+    checkConsistency(report);
+    // Only the example: the built-in models are not run at all.
+    const alone = cli(["--data", FIXTURES, ...PERIOD, "--models", DONCHIAN, "--json", json]);
+    expect(alone.code).toBe(0);
+    const only = JSON.parse(readFileSync(json, "utf8")) as BacktestReport;
+    expect(Object.keys(only.byModel)).toEqual(["donchian"]);
+    expect(new Set(only.signals.map((s) => s.setup.model))).toEqual(new Set(["donchian"]));
+  }, 60_000);
+
+  test("--models that cannot be loaded exits 2, one line per problem, naming the entry", () => {
+    const notModel = join(tmp, "NotAModel.ts");
+    writeFileSync(notModel, "export const period = 20;\n");
+    const broken = join(tmp, "Broken.ts");
+    writeFileSync(broken, "throw new Error('boom');\n");
+    const r = cli(["--data", FIXTURES, "--models", `continuation,turtle,${notModel},${broken},./nowhere.ts`]);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toBe(
+      'backtest: --models: unknown model "turtle" (built-in: continuation, reversal; a module is given by its path, e.g. ./models/turtle.ts)',
+    );
+    expect(lines[1]).toContain(`"${notModel}" has no default export`);
+    expect(lines[2]).toContain(`cannot load "${broken}"`);
+    expect(lines[2]).toContain("boom");
+    expect(lines[3]).toContain('cannot load "./nowhere.ts"');
+    const twice = cli(["--data", FIXTURES, "--models", "reversal,reversal"]);
+    expect(twice.stderr).toBe('backtest: --models: listed twice: "reversal"\nbacktest: see --help\n');
   }, 30_000);
 
   test("--help prints the usage; bad arguments exit 2 with one line per problem", () => {

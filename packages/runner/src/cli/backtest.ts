@@ -45,7 +45,7 @@ const main = async (argv: readonly string[]): Promise<number> => {
   }
   const failure = exit.cause.reasons.find(Cause.isFailReason);
   if (failure !== undefined) {
-    process.stderr.write(`backtest: ${failure.error.message}\n`);
+    for (const line of failure.error.message.split("\n")) process.stderr.write(`backtest: ${line}\n`);
     return 2;
   }
   process.stderr.write(`backtest: unexpected error: ${Cause.pretty(exit.cause).split("\n")[0]}\n`);

@@ -10,6 +10,7 @@ import { type AppConfig, loadConfig, parseDotEnv, redactedConfig, secretsOf } fr
 import { type LiveHandle, type LiveOptions, runLive } from "../live/Live.ts";
 import { type Logger, makeLogger } from "../observability/Log.ts";
 import { Metrics } from "../observability/Metrics.ts";
+import { loadModels, unregisteredMemoryModels } from "../plugins/ModelModules.ts";
 
 /** EX_CONFIG: systemd is told not to restart on it (RestartPreventExitStatus=78). */
 export const EXIT_CONFIG = 78;
@@ -31,13 +32,29 @@ export interface RunBotOptions extends AppOverrides {
   readonly stopReason?: () => string;
 }
 
-/** Composes and runs the bot until `signal` aborts. Resolves with the process exit code. */
+/**
+ * Loads the models of MODELS (exit 78 when one cannot be), composes and runs the bot until `signal` aborts.
+ * Resolves with the process exit code.
+ */
 export const runBot = async (config: AppConfig, options: RunBotOptions): Promise<number> => {
   const { log } = options;
-  const app = makeApp(config, log, options);
+  const loaded = await loadModels(config.modelEntries);
+  if (loaded._tag === "Invalid") {
+    for (const p of loaded.problems) log.error(`MODELS: ${p}`);
+    return EXIT_CONFIG;
+  }
+  const { models } = loaded;
+  for (const w of unregisteredMemoryModels(models, {
+    disable: config.memoryDisableModels,
+    preferred: config.memoryPreferredModel,
+  }))
+    log.warn(w);
+  log.info(`models: ${models.map((m) => `"${m.name}"`).join(", ")}`);
+  const app = makeApp(config, log, { ...options, models });
   const httpPort = options.httpPort ?? (config.httpPort === 0 ? undefined : config.httpPort);
   const program = runLive({
     config,
+    models,
     log,
     metrics: new Metrics(),
     version: VERSION,

@@ -90,7 +90,7 @@ const main = async (argv: readonly string[]): Promise<number> => {
     return 0;
   }
   const failure = exit.cause.reasons.find(Cause.isFailReason);
-  if (failure !== undefined) return fail([failure.error.message]);
+  if (failure !== undefined) return fail(failure.error.message.split("\n"));
   process.stderr.write(`walkforward: unexpected error: ${Cause.pretty(exit.cause).split("\n")[0]}\n`);
   return 1;
 };

@@ -10,6 +10,7 @@ import {
   type MemoryLock,
   type Model,
   type ModelName,
+  modelPhrase,
   type Reason,
   type Side,
 } from "@signalbot/core";
@@ -361,7 +362,8 @@ export const phrase = (
   if (lang === "vi") return phraseReason(r, context);
   const f = EN_PHRASES[r.code];
   if (f !== undefined) return f(r.data, context.side);
-  return preferencePhrase(r, context.models ?? DEFAULT_MODELS) ?? `Other reason (code "${r.code}")`;
+  const models = context.models ?? DEFAULT_MODELS;
+  return preferencePhrase(r, models) ?? modelPhrase(models, r, "en") ?? `Other reason (code "${r.code}")`;
 };
 
 /** Why a memory lock holds, in `lang` (its rule phrased; the English keeps the rule's own evidence). */

@@ -5,9 +5,11 @@
 import {
   COST_FLAGS,
   COST_USAGE,
+  MODELS_USAGE,
   type ParsedCommand,
   type ProgressMode,
   parseCosts,
+  parseModels,
   parsePeriod,
   parseProgress,
   parseSymbols,
@@ -78,6 +80,7 @@ Options:
   --ablate             also: each memory rule's marginal effect (all rules vs all but one, memory off)
   --setups             also: every setup traded alone (no memory, caps or threshold) — the raw edge
   --workers N          worker threads for the runs (default: the cores available); results do not depend on it
+${MODELS_USAGE}
 ${COST_USAGE}
   --json FILE          write the full report as JSON (schema in docs/backtest.md)
   --progress MODE      auto (stderr is a terminal), always (periodic lines) or never (default auto)
@@ -102,6 +105,7 @@ const FLAGS_WITH_VALUE = new Set([
   ...COST_FLAGS,
   "--json",
   "--progress",
+  "--models",
 ]);
 
 const SWITCHES = new Set(["--ablate", "--setups"]);
@@ -162,13 +166,14 @@ export const parseWalkForwardArgs = (argv: readonly string[], cores: number): Pa
 
   const { costs, fundingRate } = parseCosts(values, problems);
   const progress = parseProgress(values.get("--progress"), problems);
+  const models = parseModels(values, problems);
   if (problems.length > 0 || !isObjectiveName(objectiveRaw) || !isFitName(fitRaw))
     return { _tag: "Invalid", problems };
   const jsonFile = values.get("--json");
   return {
     _tag: "Run",
     args: {
-      source: { dataDir, symbols, costs, fundingRate },
+      source: { dataDir, symbols, costs, fundingRate, ...(models === undefined ? {} : { models }) },
       ...(from === undefined ? {} : { from }),
       ...(to === undefined ? {} : { to }),
       train,

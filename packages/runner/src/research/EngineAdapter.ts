@@ -46,6 +46,7 @@ export const replay = (market: Market, window: RunWindow, config: RunConfig): Ef
     timeoutCandles: pipeline.timeoutCandles,
     maxOpenTradesPerSymbol: pipeline.maxOpenTradesPerSymbol,
     strategy: config.strategy,
+    models: market.models,
     warmupCandles: WARMUP_CANDLES,
   });
 };

@@ -74,6 +74,7 @@ export const runJob = (market: Market, job: Job): Effect.Effect<JobResult> => {
           market.costs,
           job.countFrom,
           job.countTo,
+          market.models,
         );
         return { _tag: "Trades", trades: r.trades, scores: r.scores, values: r.values };
       });

@@ -6,15 +6,18 @@
 import { readFundingFiles } from "@signalbot/adapters/csv";
 import {
   type CostModel,
+  DEFAULT_MODELS,
   type FundingRates,
   flatFunding,
   type MarketDataError,
+  type Model,
   recordedFunding,
 } from "@signalbot/core";
 import { Effect } from "effect";
 import { WARMUP_CANDLES } from "../backtest/Backtest.ts";
 import type { ReportMarket } from "../backtest/Equity.ts";
 import { loadReplay, type ReplayData } from "../backtest/Replay.ts";
+import { loadModelsOrFail, type ModelLoadError } from "../plugins/ModelModules.ts";
 
 /** Where the data comes from and what trading costs: everything a worker needs to load the same market. */
 export interface MarketSource {
@@ -24,6 +27,8 @@ export interface MarketSource {
   readonly costs: { readonly takerFeeRate: number; readonly slippageRate: number };
   /** Flat funding per 8 h for symbols without a funding file. */
   readonly fundingRate: number;
+  /** `--models`: built-in model names and module paths, loaded by every process (absent: the built-in models). */
+  readonly models?: readonly string[];
 }
 
 export interface Market {
@@ -35,13 +40,16 @@ export interface Market {
   readonly costs: CostModel;
   /** 30m candles per symbol and the funding: what mark-to-market valuations read. */
   readonly report: ReportMarket;
+  /** The models every run analyses, in order. */
+  readonly models: readonly Model[];
   /** First 30m open and last 30m close over all symbols (ms), null without 30m data. */
   readonly start: number | null;
   readonly end: number | null;
 }
 
-export const loadMarket = (source: MarketSource): Effect.Effect<Market, MarketDataError> =>
+export const loadMarket = (source: MarketSource): Effect.Effect<Market, MarketDataError | ModelLoadError> =>
   Effect.gen(function* () {
+    const models = source.models === undefined ? DEFAULT_MODELS : yield* loadModelsOrFail(source.models);
     const data = yield* loadReplay(source.dataDir, source.symbols, { warmupCandles: WARMUP_CANDLES });
     const recorded = yield* readFundingFiles(source.dataDir, data.symbols);
     const funding = recordedFunding(recorded, flatFunding(source.fundingRate));
@@ -57,6 +65,7 @@ export const loadMarket = (source: MarketSource): Effect.Effect<Market, MarketDa
       funding,
       costs: { ...source.costs, funding },
       report: { candles: new Map(trigger.map((s) => [s.symbol, s.columns])), funding },
+      models,
       start,
       end,
     };

@@ -10,6 +10,8 @@ import {
   advanceTrade,
   type CostModel,
   candleTick,
+  DEFAULT_MODELS,
+  type Model,
   openTrade,
   positionSize,
   type Signal,
@@ -63,9 +65,10 @@ export const replaySetups = (
   costs: CostModel,
   countFrom: number,
   countTo: number,
+  models: readonly Model[] = DEFAULT_MODELS,
 ): SetupTrades => {
   const rules = { costs, timeoutCandles: config.pipeline.timeoutCandles };
-  const states = data.symbols.map((s) => new SymbolState(s, undefined, { params: config.strategy }));
+  const states = data.symbols.map((s) => new SymbolState(s, undefined, { params: config.strategy, models }));
   // As the engine: a symbol without a 4h or 1d file gets them from its own 30m candles (in the period only
   // complete buckets, as the closed-candle step uses an unconfirmed aggregate).
   const hasFile = data.symbols.map((symbol) => {

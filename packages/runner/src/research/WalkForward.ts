@@ -288,6 +288,7 @@ export const runWalkForward = (
             parts.flatMap((p) => p.trades),
             parts.flatMap((p) => p.scores),
             pooled.days,
+            market.models.map((m) => m.name),
           );
         })()
       : null;

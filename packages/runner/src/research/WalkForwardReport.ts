@@ -8,6 +8,8 @@ import {
   type AutomaticRule,
   DAY_MS,
   MODELS,
+  type ModelName,
+  reportedModels,
   type Side,
   TIMEFRAME_MS,
   type VirtualTrade,
@@ -240,13 +242,16 @@ export const scoreTerciles = (
   });
 };
 
+/** `registered`: the models the runs analysed (default the built-in ones); then any other that traded. */
 export const setupsReportOf = (
   trades: readonly VirtualTrade[],
   scores: readonly (number | null)[],
   days: number,
+  registered: readonly ModelName[] = MODELS,
 ): SetupsReport => {
   const scoreOf = new Map(trades.map((t, i) => [t.id, scores[i] ?? null]));
   const closed = closedInOrder(trades);
+  const models = reportedModels(registered, closed);
   const group = (key: (t: VirtualTrade) => string | undefined) => {
     const m = new Map<string, VirtualTrade[]>();
     for (const t of closed) {
@@ -266,13 +271,13 @@ export const setupsReportOf = (
     setups: trades.length,
     perDay: days > 0 ? trades.length / days : 0,
     all: statsOf(closed),
-    byModel: Object.fromEntries(MODELS.map((m) => [m, statsOf(closed.filter((t) => t.model === m))])),
+    byModel: Object.fromEntries(models.map((m) => [m, statsOf(closed.filter((t) => t.model === m))])),
     bySide: Object.fromEntries(sides.map((s) => [s, statsOf(closed.filter((t) => t.side === s))])) as Record<
       Side,
       Stats
     >,
     byModelSide: Object.fromEntries(
-      MODELS.flatMap((m) =>
+      models.flatMap((m) =>
         sides.map((s) => [`${m} ${s}`, statsOf(closed.filter((t) => t.model === m && t.side === s))]),
       ),
     ),

@@ -195,11 +195,15 @@ const checkReport = (printed: string, runtime: "node" | "bun"): void => {
     );
 };
 
-test("the report is worth comparing: the analyzer finds setups of both models on BTCUSDT, the last is sized", () => {
+test("the report is worth comparing: the analyzer finds setups of both models on BTCUSDT, the last is sized; a custom model fires beside them", () => {
   expect(expected.setups.length).toBeGreaterThan(100);
   expect(new Set(expected.setups.map((s) => s.model))).toEqual(new Set(["continuation", "reversal"]));
   expect(expected.sizing?._tag).toBe("Sized");
   expect(expected.memory).toBe("Allowed");
+  expect(expected.customModel.models).toEqual(["continuation", "reversal", "breakout"]);
+  expect(expected.customModel.label).toBe("Phá vỡ đỉnh 20 nến");
+  expect(expected.customModel.setups.length).toBeGreaterThan(10);
+  expect(expected.customModel.builtInsUnchanged).toBe(true);
 });
 
 test.skipIf(node === null || npm === null)(

@@ -70,6 +70,36 @@ describe("configuration", () => {
     ]);
   });
 
+  test("the models: MODELS takes built-in names and module paths; rules 5a and 5b watch any model by name", () => {
+    expect(valid({})).toMatchObject({
+      modelEntries: ["continuation", "reversal"],
+      memoryDisableModels: ["reversal"],
+      memoryPreferredModel: "continuation",
+    });
+    expect(
+      valid({
+        MODELS: " continuation , ./examples/donchian/Donchian.ts",
+        MEMORY_DISABLE_MODELS: "reversal,donchian",
+        MEMORY_PREFERRED_MODEL: "donchian",
+      }),
+    ).toMatchObject({
+      modelEntries: ["continuation", "./examples/donchian/Donchian.ts"],
+      memoryDisableModels: ["reversal", "donchian"],
+      memoryPreferredModel: "donchian",
+    });
+    expect(valid({ MEMORY_DISABLE_MODELS: "none" }).memoryDisableModels).toEqual([]);
+    const r = loadConfig({
+      MODELS: "reversal,reversal",
+      MEMORY_DISABLE_MODELS: "Reversal,rsi-2",
+      MEMORY_PREFERRED_MODEL: "continuation,donchian",
+    });
+    expect(r._tag === "Invalid" && r.problems).toEqual([
+      'MODELS: listed twice: "reversal"',
+      'MEMORY_DISABLE_MODELS: not a model name: "Reversal", "rsi-2"',
+      'MEMORY_PREFERRED_MODEL: expected one model name, got "continuation,donchian"',
+    ]);
+  });
+
   test("a bot token needs a chat id, and the error says how to find it", () => {
     const r = loadConfig({ TELEGRAM_BOT_TOKEN: "123:abc" });
     expect(r._tag === "Invalid" && r.problems).toEqual([

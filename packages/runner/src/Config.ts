@@ -59,23 +59,30 @@ const num =
   };
 
 /**
- * A comma-separated list of upper-case names matching `pattern` ("BTCUSDT,ETHUSDT"); empty keeps `fallback`;
- * with `none`, the word "none" is the empty list.
+ * A comma-separated list of names that `valid` accepts ("BTCUSDT,ETHUSDT"), upper-cased unless `keepCase`; empty
+ * keeps `fallback`; with `none`, the word "none" is the empty list.
  */
 const names =
-  (fallback: readonly string[], pattern: RegExp, what: string, none = false) =>
+  (
+    fallback: readonly string[],
+    valid: (name: string) => boolean,
+    what: string,
+    options: { readonly none?: boolean; readonly keepCase?: boolean } = {},
+  ) =>
   (raw: string | undefined): Parsed<readonly string[]> => {
     if (raw === undefined || raw.trim() === "") return ok(fallback);
-    if (none && raw.trim().toLowerCase() === "none") return ok([]);
+    if (options.none === true && raw.trim().toLowerCase() === "none") return ok([]);
     const list = raw
       .split(",")
-      .map((s) => s.trim().toUpperCase())
+      .map((s) => (options.keepCase === true ? s.trim() : s.trim().toUpperCase()))
       .filter((s) => s !== "");
-    const wrong = list.filter((s) => !pattern.test(s));
+    const wrong = list.filter((s) => !valid(s));
     return wrong.length > 0 ? bad(`not ${what}: ${wrong.map((s) => `"${s}"`).join(", ")}`) : ok(list);
   };
-const symbols = (fallback: readonly string[]) => names(fallback, /^[A-Z0-9]{2,30}$/, "a symbol");
-const assetList = (fallback: readonly string[]) => names(fallback, /^[A-Z0-9]{1,20}$/, "an asset", true);
+const matching = (pattern: RegExp) => (name: string) => pattern.test(name);
+const symbols = (fallback: readonly string[]) => names(fallback, matching(/^[A-Z0-9]{2,30}$/), "a symbol");
+const assetList = (fallback: readonly string[]) =>
+  names(fallback, matching(/^[A-Z0-9]{1,20}$/), "an asset", { none: true });
 
 const url =
   (fallback: string | undefined, protocols: readonly string[]) =>
@@ -123,18 +130,8 @@ const modelEntries = (raw: string | undefined): Parsed<readonly string[]> => {
 };
 
 /** Model names, comma-separated ("none" = no model); each an identifier such as "reversal". */
-const modelNames =
-  (fallback: readonly string[]) =>
-  (raw: string | undefined): Parsed<readonly string[]> => {
-    if (raw === undefined || raw.trim() === "") return ok(fallback);
-    if (raw.trim().toLowerCase() === "none") return ok([]);
-    const list = raw
-      .split(",")
-      .map((s) => s.trim())
-      .filter((s) => s !== "");
-    const wrong = list.filter((s) => !isModelName(s));
-    return wrong.length > 0 ? bad(`not a model name: ${wrong.map((s) => `"${s}"`).join(", ")}`) : ok(list);
-  };
+const modelNames = (fallback: readonly string[]) =>
+  names(fallback, isModelName, "a model name", { none: true, keepCase: true });
 
 /** An IP address or host name to listen on (no port, no scheme). */
 const host = (raw: string | undefined): Parsed<string> => {

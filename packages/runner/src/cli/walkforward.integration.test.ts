@@ -12,6 +12,7 @@ import type { WalkForwardReport } from "../research/WalkForwardReport.ts";
 const CLI = new URL("./walkforward.ts", import.meta.url).pathname;
 const FIXTURES = new URL("../../../../fixtures/klines/", import.meta.url).pathname;
 const EXAMPLE_GRID = new URL("../../../../research/grid.example.json", import.meta.url).pathname;
+const DONCHIAN = new URL("../../../../examples/donchian/Donchian.ts", import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), "walkforward-cli-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -87,6 +88,30 @@ describe("bun run walkforward", () => {
     expect(report.ablation).toBeNull();
     expect(report.setups).toBeNull();
     expect(r.stdout).toContain(`JSON report: ${json}`);
+  }, 60_000);
+
+  test("--models: every worker runs the example Donchian model beside the built-ins; its setups are reported by name", () => {
+    const json = join(tmp, "wf-models.json");
+    const args = [...BASE, "--train", "60d", "--test", "30d", "--setups", "--workers", "2", "--json", json];
+    const r = cli([...args, "--models", `continuation,reversal,${DONCHIAN}`]);
+    expect(r.stderr).not.toContain("walkforward: --models");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\ndonchian +\d+ /);
+    const report = JSON.parse(readFileSync(json, "utf8")) as WalkForwardReport;
+    expect(Object.keys(report.setups!.byModel)).toEqual(["continuation", "reversal", "donchian"]);
+    expect(report.setups!.byModel.donchian!.trades).toBeGreaterThan(0);
+    expect(Object.keys(report.setups!.byModelSide)).toContain("donchian SHORT");
+    expect(Object.keys(report.pooledBreakdown.byModel)).toEqual(["continuation", "reversal", "donchian"]);
+    // The built-in models' setups are the same with or without the third one beside them.
+    const builtIns = cli(args);
+    expect(builtIns.code).toBe(0);
+    const alone = JSON.parse(readFileSync(json, "utf8")) as WalkForwardReport;
+    expect(Object.keys(alone.setups!.byModel)).toEqual(["continuation", "reversal"]);
+    for (const m of ["continuation", "reversal"])
+      expect(report.setups!.byModel[m]).toEqual(alone.setups!.byModel[m]!);
+    const bad = cli([...BASE, "--models", "continuation,turtle"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('walkforward: --models: unknown model "turtle"');
   }, 60_000);
 
   test("--help prints the usage; bad flags exit 2 with one line per problem", () => {

@@ -340,6 +340,7 @@ export const runWalkForward = (
         trades,
         trades.map((t) => t.score),
         pooled.days,
+        market.models.map((m) => m.name),
       ),
       stability: stabilityOf(foldReports, plan.grid.parameters),
       ablation,

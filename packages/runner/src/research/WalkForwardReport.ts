@@ -7,7 +7,6 @@
 import {
   type AutomaticRule,
   DAY_MS,
-  MODELS,
   type ModelName,
   reportedModels,
   type Side,
@@ -242,12 +241,12 @@ export const scoreTerciles = (
   });
 };
 
-/** `registered`: the models the runs analysed (default the built-in ones); then any other that traded. */
+/** `registered`: the models the runs analysed, in order; then any other that traded. */
 export const setupsReportOf = (
   trades: readonly VirtualTrade[],
   scores: readonly (number | null)[],
   days: number,
-  registered: readonly ModelName[] = MODELS,
+  registered: readonly ModelName[],
 ): SetupsReport => {
   const scoreOf = new Map(trades.map((t, i) => [t.id, scores[i] ?? null]));
   const closed = closedInOrder(trades);

@@ -1,10 +1,10 @@
 /** `/profit`, `/daily`, `/performance`: what the owner reads about closed virtual trades, and how it is asked for. */
 import { describe, expect, test } from "bun:test";
-import type { MemoryStatus, VirtualTrade } from "@signalbot/core";
-import { aClosedTrade, anOpenTrade, aSignal, runTest } from "@signalbot/core/testing";
+import { DEFAULT_MODELS, type MemoryStatus, type VirtualTrade } from "@signalbot/core";
+import { aClosedTrade, anOpenTrade, aQuietModel, aSignal, runTest } from "@signalbot/core/testing";
 import { Effect, Layer } from "effect";
 import { foreignWordsInDoc } from "../testing/Wording.ts";
-import { BotControl, parseCommand, runCommand } from "./Commands.ts";
+import { BotControl, parseCommand, runCommand, statsDoc } from "./Commands.ts";
 import { toPlain } from "./Message.ts";
 import { ALL_TIME_DAYS, dailyDoc, performanceDoc, profitDoc, summarize } from "./Reports.ts";
 
@@ -107,6 +107,39 @@ describe("reports", () => {
         "3. ETHUSDT: 1 lệnh, thắng 0%, -1.00R, -10.00 USDT",
       ].join("\n"),
     );
+  });
+
+  test("/performance and /stats: every registered model by its label, even without trades; an unregistered one by name", () => {
+    const donchian = aQuietModel("donchian", {
+      label: { vi: "Phá vỡ kênh Donchian", en: "Donchian breakout" },
+    });
+    const rsi2 = aQuietModel("rsi2", { label: "RSI-2" });
+    const models = [...DEFAULT_MODELS, donchian, rsi2];
+    const withCustom = [
+      ...trades,
+      aClosedTrade({ symbol: "ETHUSDT", model: "donchian", r: 2, closedAt: NOW - 2 * HOUR }),
+      aClosedTrade({ symbol: "ETHUSDT", model: "donchian", r: -1, closedAt: NOW - 3 * HOUR }),
+      aClosedTrade({ symbol: "XRPUSDT", model: "turtle", r: 0.5, closedAt: NOW - 4 * HOUR }),
+    ];
+    const byModel = toPlain(performanceDoc(ALL_TIME_DAYS, withCustom, models))
+      .split("\n")
+      .slice(1, 7);
+    expect(byModel).toEqual([
+      "Theo mô hình",
+      "• Tiếp diễn xu hướng: 3 lệnh, thắng 50%, +1.02R, +10.20 USDT",
+      "• Đảo chiều Bollinger: 2 lệnh, thắng 50%, +0.50R, +5.00 USDT",
+      "• Phá vỡ kênh Donchian: 2 lệnh, thắng 50%, +1.00R, +10.00 USDT",
+      "• RSI-2: chưa có lệnh",
+      "• turtle: 1 lệnh, thắng 100%, +0.50R, +5.00 USDT",
+    ]);
+    const stats = toPlain(statsDoc(30, withCustom, models)).split("\n");
+    expect(stats.filter((l) => l.startsWith("• "))).toEqual([
+      "• Tiếp diễn xu hướng: 3 lệnh, thắng 50%",
+      "• Đảo chiều Bollinger: 2 lệnh, thắng 50%",
+      "• Phá vỡ kênh Donchian: 2 lệnh, thắng 50%",
+      "• RSI-2: 0 lệnh, thắng —",
+      "• turtle: 1 lệnh, thắng 100%",
+    ]);
   });
 
   test("/performance lists 15 symbols and counts the rest", () => {

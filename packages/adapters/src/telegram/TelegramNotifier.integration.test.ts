@@ -3,14 +3,12 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import {
   continuationModel,
   DEFAULT_MODELS,
-  type Model,
   makeOutboxWorker,
   type Notification,
   Notifier,
-  noSetup,
   SignalStore,
 } from "@signalbot/core";
-import { aSignal, loadKlines, SignalStoreMemory } from "@signalbot/core/testing";
+import { aQuietModel, aSignal, loadKlines, SignalStoreMemory } from "@signalbot/core/testing";
 import { Clock, Effect, Fiber, Layer, References } from "effect";
 import { TestClock } from "effect/testing";
 import { FIXTURE_KLINES_DIR } from "../../../../fixtures/index.ts";
@@ -99,13 +97,11 @@ describe("TelegramNotifier", () => {
     expect(drawn[0]?.lines?.map((l) => l.name)).toEqual(
       continuationModel.chartLines?.(candles).map((l) => (typeof l.name === "string" ? l.name : l.name.vi)),
     );
-    const channel: Model = {
-      name: "channel",
+    const channel = aQuietModel("channel", {
       label: { vi: "Kênh giá", en: "Channel" },
-      create: () => ({ warmup: {}, evaluate: () => noSetup("channel", "none") }),
       chartLines: (cs) => [{ name: "Đỉnh kênh", values: cs.map((c) => c.high) }],
       phrases: { channelBroken: () => "Giá vượt đỉnh kênh" },
-    };
+    });
     const custom: Notification = {
       ...newSignal,
       signal: {

@@ -12,14 +12,12 @@ import {
   type MemoryEvent,
   type MemoryRule,
   type MemoryStatus,
-  type Model,
   type NoSetupCode,
   type Notification,
-  noSetup,
   type SetupReasonCode,
   type SymbolInfo,
 } from "@signalbot/core";
-import { anOpenTrade, aSignal, NO_COSTS, T0 } from "@signalbot/core/testing";
+import { anOpenTrade, aQuietModel, aSignal, NO_COSTS, T0 } from "@signalbot/core/testing";
 import { foreignWords, foreignWordsInDoc } from "../testing/Wording.ts";
 import { formatPrice, formatTime } from "./Format.ts";
 import { toHtml, toPlain } from "./Message.ts";
@@ -516,12 +514,10 @@ describe("wording", () => {
 });
 
 describe("any model by name", () => {
-  const donchian: Model = {
-    name: "donchian",
+  const donchian = aQuietModel("donchian", {
     label: { vi: "Phá vỡ kênh Donchian", en: "Donchian breakout" },
-    create: () => ({ warmup: {}, evaluate: () => noSetup("donchian", "none") }),
     phrases: { insideChannel: (d, language) => (language === "vi" ? `Trong kênh ${d?.period}` : "inside") },
-  };
+  });
   const models = [...DEFAULT_MODELS, donchian];
 
   test("model preference phrases name the preferred model by its label, a model no longer registered by its name", () => {
@@ -542,6 +538,40 @@ describe("any model by name", () => {
       kind: "slotReserved",
       model: "donchian",
     });
+  });
+
+  test("a custom model's signal and trade updates: its Vietnamese label, its own reasons in its words, still Vietnamese", () => {
+    const signal = aSignal({
+      symbol: "BTCUSDT",
+      model: "donchian",
+      reasons: [
+        { code: "insideChannel", data: { period: 20 } },
+        { code: "dailyBias", data: { timeframe: "1d", ema: 50, distanceAtr: 1.2 } },
+      ],
+    });
+    const text = toPlain(render({ _tag: "NewSignal", signal, info: BTC }, { models }));
+    expect(text).toContain("Mô hình: Phá vỡ kênh Donchian · khung 30m");
+    expect(text).toContain("• Trong kênh 20");
+    expect(text).toContain("• Khung 1d: giá đóng cửa trên EMA50 (cách 1.2 ATR)");
+    expect(text).not.toContain("insideChannel");
+    expect(foreignWords(text.replace("Donchian", ""))).toEqual([]);
+    expect(toPlain(newSignalCaption(signal, BTC, { models }))).toContain("Phá vỡ kênh Donchian");
+    // Not registered (any more): named by its name, its reasons quoted by code, nothing lost.
+    const unregistered = toPlain(render({ _tag: "NewSignal", signal, info: BTC }));
+    expect(unregistered).toContain("Mô hình: donchian · khung 30m");
+    expect(unregistered).toContain("Lý do khác (mã “insideChannel”)");
+    const trade = anOpenTrade({ model: "donchian" });
+    const update = toPlain(
+      render(
+        {
+          _tag: "TradeUpdate",
+          trade,
+          event: { _tag: "TargetHit", tradeId: trade.id, target: 1, price: 105, stop: 100, time: T0 },
+        },
+        { models },
+      ),
+    );
+    expect(update.split("\n")[0]).toContain("LONG · Phá vỡ kênh Donchian");
   });
 
   test("a model's own reason codes read in its words; the locks and status name it by its label", () => {

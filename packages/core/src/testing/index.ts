@@ -7,6 +7,7 @@ export * from "./KeyValueStoreMemory.ts";
 export * from "./klines.ts";
 export * from "./MemoryBooks.ts";
 export * from "./MemoryStoreMemory.ts";
+export * from "./ModelBuilders.ts";
 export * from "./SignalStoreContract.ts";
 export * from "./SignalStoreMemory.ts";
 export * from "./TradeBuilders.ts";

@@ -1,7 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import {
+  DEFAULT_MODELS,
   defaultMemoryConfig,
   Memory,
+  type MemoryConfig,
   NO_FUNDING,
   Pipeline,
   SignalStore,
@@ -11,6 +13,7 @@ import {
   aBlockedSignal,
   aLosingTrade,
   anOpenTrade,
+  aQuietModel,
   aSignal,
   aWinningTrade,
   MemoryStoreMemory,
@@ -176,5 +179,95 @@ describe("the page", () => {
     });
     expect(Object.keys(sections)).toEqual([...SECTION_IDS]);
     for (const id of SECTION_IDS) expect(page).toContain(`id="${id}"`);
+  });
+});
+
+describe("any model by name", () => {
+  const donchian = aQuietModel("donchian", {
+    label: { vi: "Phá vỡ kênh Donchian", en: "Donchian breakout" },
+    phrases: {
+      channelBreakout: (d, language) =>
+        language === "vi" ? `Vượt kênh ${d?.period} nến` : `Broke out of the ${d?.period}-candle channel`,
+    },
+  });
+  const models = [...DEFAULT_MODELS, donchian, aQuietModel("rsi2")];
+  const ctx = { reports: [], reportsDir: "./reports", assets: { script: "", style: "" }, models };
+
+  /**
+   * A store and memory where the donchian model signalled once and lost 10 times (on 10 symbols): rule 5a,
+   * set to watch it, disabled it; "turtle", no longer registered, won once.
+   */
+  const withCustomModel = async (): Promise<DashboardView> => {
+    const config: MemoryConfig = {
+      ...defaultMemoryConfig,
+      models: models.map((m) => m.name),
+      rules: {
+        ...defaultMemoryConfig.rules,
+        modelDisable: { ...defaultMemoryConfig.rules.modelDisable, models: ["donchian"] },
+      },
+    };
+    const signal = aSignal({
+      model: "donchian",
+      candleOpenTime: T0,
+      reasons: [{ code: "channelBreakout", data: { period: 20 } }],
+    });
+    const closed = [
+      ...Array.from({ length: 10 }, (_, i) =>
+        aLosingTrade({ symbol: `S${i}USDT`, model: "donchian", closedAt: T0 - (20 - i) * HALF_HOUR }),
+      ),
+      aWinningTrade({ symbol: "ETHUSDT", model: "turtle", closedAt: T0 - 5 * HALF_HOUR }),
+    ];
+    const program = Effect.gen(function* () {
+      const store = yield* SignalStore;
+      const memory = yield* Memory;
+      yield* store.emit({
+        signal,
+        trade: anOpenTrade({ model: "donchian", candleOpenTime: T0 }),
+        notification: { _tag: "NewSignal", signal },
+      });
+      for (const t of closed) {
+        yield* store.updateTrade({ trade: t, events: [], notifications: [] });
+        yield* memory.updateAfterTradeClosed(t);
+      }
+      return yield* makeViewGatherer(loop, {
+        rotationSlotSeconds: 1800,
+        startingBalance: 1000,
+        timeZone: "UTC",
+        models,
+      });
+    });
+    const layer = Layer.mergeAll(
+      SignalStoreMemory.layer(),
+      Pipeline.layer({ costs: { ...NO_COSTS, funding: NO_FUNDING } }),
+      Memory.layer(config).pipe(Layer.provide(MemoryStoreMemory.layer())),
+    );
+    return runTest(program, layer, { at: NOW });
+  };
+
+  test("per-model statistics: each registered model in order (even without trades), then any other that traded", async () => {
+    const v = await withCustomModel();
+    expect(Object.keys(v.stats.byModel)).toEqual(["continuation", "reversal", "donchian", "rsi2", "turtle"]);
+    expect(v.stats.byModel.donchian).toMatchObject({ trades: 10, wins: 0, losses: 10, totalR: -10 });
+    expect(v.stats.byModel.rsi2).toMatchObject({ trades: 0 });
+    expect(v.stats.byModel.turtle).toMatchObject({ trades: 1, wins: 1, totalR: 2 });
+    expect(v.locks.filter((l) => l.scope === "model").map((l) => [l.rule, l.target])).toEqual([
+      ["modelDisable", "donchian"],
+    ]);
+  });
+
+  test("the page names it by its label in each language: statistics, signals, its own reasons, its lock", async () => {
+    const v = await withCustomModel();
+    const vi = renderPage(v, { ...ctx, lang: "vi" });
+    expect(vi).toContain('<tr><th>Phá vỡ kênh Donchian</th><td class="num">10</td>');
+    expect(vi).toContain('<tr><th>rsi2</th><td class="num">0</td>');
+    expect(vi).toContain('<tr><th>turtle</th><td class="num">1</td>');
+    expect(vi).toContain('<span class="muted">Phá vỡ kênh Donchian</span>');
+    expect(vi).toContain("<li>Vượt kênh 20 nến</li>");
+    expect(vi).toMatch(/<tr class="lock" data-rule="modelDisable"><td>Phá vỡ kênh Donchian<\/td>/);
+    const en = renderPage(v, { ...ctx, lang: "en" });
+    expect(en).toContain('<tr><th>Donchian breakout</th><td class="num">10</td>');
+    expect(en).toContain("<li>Broke out of the 20-candle channel</li>");
+    expect(en).toMatch(/<tr class="lock" data-rule="modelDisable"><td>Donchian breakout<\/td>/);
+    expect(en).not.toContain("Phá vỡ kênh Donchian");
   });
 });

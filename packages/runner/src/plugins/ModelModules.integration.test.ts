@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_MODELS } from "@signalbot/core";
+import { aQuietModel } from "@signalbot/core/testing";
 import { loadModels, parseModelEntries, unregisteredMemoryModels } from "./ModelModules.ts";
 
 const CORE = fileURLToPath(new URL("../../../core/src/index.ts", import.meta.url));
@@ -71,7 +72,7 @@ describe("loadModels", () => {
 
 describe("unregisteredMemoryModels", () => {
   test("rule 5a or 5b set to watch a model that is not registered is warned about, naming the registered ones", () => {
-    const donchian = { name: "donchian", create: DEFAULT_MODELS[0]!.create };
+    const donchian = aQuietModel("donchian");
     expect(
       unregisteredMemoryModels([...DEFAULT_MODELS, donchian], {
         disable: ["reversal", "donchian"],

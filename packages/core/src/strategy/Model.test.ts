@@ -4,6 +4,7 @@ import { Ema } from "../indicator/Ema.ts";
 import type { Candle, Timeframe } from "../model/Candle.ts";
 import type { Evaluation } from "../model/Signal.ts";
 import { loadSymbolKlines, replay } from "../testing/klines.ts";
+import { SymbolState } from "../usecase/SymbolState.ts";
 import { SymbolAnalyzer } from "./Analyzer.ts";
 import { DEFAULT_MODELS } from "./BuiltInModels.ts";
 import { continuation, continuationModel } from "./Continuation.ts";
@@ -156,6 +157,34 @@ describe("a model's own state", () => {
     a.push("30m", btc["30m"][0]!);
     b.push("30m", btc["30m"][0]!);
     expect(b.evaluate()).toEqual(a.evaluate());
+  });
+
+  test("a live warm-up (SymbolState.warm) feeds it the history in event-time order, the timeframes interleaved", () => {
+    const seen: { readonly timeframe: Timeframe; readonly closeTime: number }[] = [];
+    const recorder: Model = {
+      name: "recorder",
+      create: () => ({
+        warmup: {},
+        update: (timeframe, candle) => void seen.push({ timeframe, closeTime: candle.closeTime }),
+        evaluate: () => noSetup("recorder", "nothing"),
+      }),
+    };
+    // As live: up to 500 candles of each timeframe, so the 1d history starts long before the 30m one.
+    const end = btc["30m"][3000]!.closeTime;
+    const last500 = (cs: readonly Candle[]) => cs.filter((c) => c.closeTime <= end).slice(-500);
+    const history = { "30m": last500(btc["30m"]), "4h": last500(btc["4h"]), "1d": last500(btc["1d"]) };
+    new SymbolState("BTCUSDT", undefined, { models: [recorder] }).warm(history);
+    const rank = { "1d": 0, "4h": 1, "30m": 2 } as const;
+    const inEventOrder = [...seen].sort(
+      (a, b) => a.closeTime - b.closeTime || rank[a.timeframe] - rank[b.timeframe],
+    );
+    expect(seen).toEqual(inEventOrder);
+    const count = (tf: Timeframe) => seen.filter((s) => s.timeframe === tf).length;
+    expect([count("30m"), count("4h"), count("1d")]).toEqual([500, 500, history["1d"].length]);
+    // Interleaved: 4h and 1d candles that closed during the 30m history come between its candles.
+    const first30m = seen.findIndex((s) => s.timeframe === "30m");
+    expect(seen.slice(first30m).filter((s) => s.timeframe === "4h").length).toBeGreaterThan(50);
+    expect(seen.slice(first30m).filter((s) => s.timeframe === "1d").length).toBeGreaterThan(5);
   });
 
   test("each symbol's analyzer creates its own instance (one symbol's state never leaks into another's)", () => {

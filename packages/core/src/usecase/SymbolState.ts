@@ -35,15 +35,30 @@ export class SymbolState {
   }
 
   /**
-   * Loads history (closed candles, ascending). The 30m candles also seed the aggregators, so the first 4h/1d
-   * bucket after the history is complete when the history ends inside it.
+   * Loads history (closed candles, ascending) in event-time order, as a replay feeds it: the three timeframes
+   * merged by close time (on a tie 1d, then 4h, then 30m), so a model's own state sees them interleaved as they
+   * happened. The 30m candles also seed the aggregators, so the first 4h/1d bucket after the history is complete
+   * when the history ends inside it.
    */
   warm(history: Readonly<Record<Timeframe, readonly Candle[]>>): void {
-    for (const c of history["1d"]) this.analyzer.push("1d", c);
-    for (const c of history["4h"]) this.analyzer.push("4h", c);
-    for (const c of history["30m"]) {
-      this.analyzer.push("30m", c);
-      this.aggregate(c);
+    const d1 = history["1d"];
+    const h4 = history["4h"];
+    const m30 = history["30m"];
+    const closeAt = (xs: readonly Candle[], i: number) => (i < xs.length ? xs[i]!.closeTime : Infinity);
+    let i1 = 0;
+    let i4 = 0;
+    let i30 = 0;
+    while (i1 < d1.length || i4 < h4.length || i30 < m30.length) {
+      const t1 = closeAt(d1, i1);
+      const t4 = closeAt(h4, i4);
+      const t30 = closeAt(m30, i30);
+      if (t1 <= t4 && t1 <= t30) this.analyzer.push("1d", d1[i1++]!);
+      else if (t4 <= t30) this.analyzer.push("4h", h4[i4++]!);
+      else {
+        const c = m30[i30++]!;
+        this.analyzer.push("30m", c);
+        this.aggregate(c);
+      }
     }
   }
 

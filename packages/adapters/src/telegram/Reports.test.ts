@@ -134,11 +134,11 @@ describe("reports", () => {
     ]);
     const stats = toPlain(statsDoc(30, withCustom, models)).split("\n");
     expect(stats.filter((l) => l.startsWith("• "))).toEqual([
-      "• Tiếp diễn xu hướng: 3 lệnh, thắng 50%",
-      "• Đảo chiều Bollinger: 2 lệnh, thắng 50%",
-      "• Phá vỡ kênh Donchian: 2 lệnh, thắng 50%",
-      "• RSI-2: 0 lệnh, thắng —",
-      "• turtle: 1 lệnh, thắng 100%",
+      "• Tiếp diễn xu hướng: 3 lệnh, thắng 50%, +1.02R",
+      "• Đảo chiều Bollinger: 2 lệnh, thắng 50%, +0.50R",
+      "• Phá vỡ kênh Donchian: 2 lệnh, thắng 50%, +1.00R",
+      "• RSI-2: 0 lệnh, thắng —, 0.00R",
+      "• turtle: 1 lệnh, thắng 100%, +0.50R",
     ]);
   });
 

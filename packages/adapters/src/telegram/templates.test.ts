@@ -550,7 +550,7 @@ describe("any model by name", () => {
       ],
     });
     const text = toPlain(render({ _tag: "NewSignal", signal, info: BTC }, { models }));
-    expect(text).toContain("Mô hình: Phá vỡ kênh Donchian · khung 30m");
+    expect(text).toContain("Mô hình: Phá vỡ kênh Donchian · khung 4h");
     expect(text).toContain("• Trong kênh 20");
     expect(text).toContain("• Khung 1d: giá đóng cửa trên EMA50 (cách 1.2 ATR)");
     expect(text).not.toContain("insideChannel");
@@ -558,7 +558,7 @@ describe("any model by name", () => {
     expect(toPlain(newSignalCaption(signal, BTC, { models }))).toContain("Phá vỡ kênh Donchian");
     // Not registered (any more): named by its name, its reasons quoted by code, nothing lost.
     const unregistered = toPlain(render({ _tag: "NewSignal", signal, info: BTC }));
-    expect(unregistered).toContain("Mô hình: donchian · khung 30m");
+    expect(unregistered).toContain("Mô hình: donchian · khung 4h");
     expect(unregistered).toContain("Lý do khác (mã “insideChannel”)");
     const trade = anOpenTrade({ model: "donchian" });
     const update = toPlain(

@@ -89,7 +89,7 @@ test("a model from MODELS fires live: its signal, label, reason and chart reach 
   await sim.until(() => sent("sendPhoto").length > 0, "the probe's signal");
   const caption = String(sent("sendPhoto")[0]!.params.caption);
   expect(caption).toContain("BTCUSDT");
-  expect(caption).toContain("Mô hình: Mô hình thử · khung 30m");
+  expect(caption).toContain("Mô hình: Mô hình thử · khung 4h");
   expect(texts().some((t) => t.includes("Nến 4h vừa đóng cửa"))).toBe(true);
   expect(texts().join("\n")).not.toContain("probeFired");
   const trades = (await (await fetch(`http://127.0.0.1:${bot.handle.httpPort}/healthz`)).json()) as {

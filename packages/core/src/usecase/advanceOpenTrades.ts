@@ -38,11 +38,7 @@ const SUCCEED_NOTHING = Effect.succeed(NO_ADVANCE);
  *    memory Alert per memory event — one transaction;
  * 3. the book takes the new state (a closed trade leaves it).
  */
-export const advanceOpenTrades = (
-  symbol: string,
-  tick: TradeTick,
-  info?: SymbolInfo,
-): Effect.Effect<AdvanceResult, Effect.Error<ReturnType<typeof persist>>, Pipeline | SignalStore | Memory> =>
+export const advanceOpenTrades = (symbol: string, tick: TradeTick, info?: SymbolInfo): AdvanceEffect =>
   Effect.flatMap(Effect.service(Pipeline), ({ book, rules }) => advanceBook(book, rules, symbol, tick, info));
 
 /**
@@ -56,13 +52,14 @@ export const advanceBook = (
   symbol: string,
   tick: TradeTick,
   info?: SymbolInfo,
-): Effect.Effect<
+): AdvanceEffect => advanceTrades(book, rules, book.get(symbol), tick, info);
+
+/** Advancing trades: its result, a store failure, and the services persisting needs. */
+export type AdvanceEffect = Effect.Effect<
   AdvanceResult,
   Effect.Error<ReturnType<typeof persist>>,
   Pipeline | SignalStore | Memory
-> => {
-  return advanceTrades(book, rules, book.get(symbol), tick, info);
-};
+>;
 
 /** `advanceBook` for some of a symbol's trades (`trades`, from the book). */
 export const advanceTrades = (
@@ -71,11 +68,7 @@ export const advanceTrades = (
   trades: readonly VirtualTrade[],
   tick: TradeTick,
   info?: SymbolInfo,
-): Effect.Effect<
-  AdvanceResult,
-  Effect.Error<ReturnType<typeof persist>>,
-  Pipeline | SignalStore | Memory
-> => {
+): AdvanceEffect => {
   if (trades.length === 0) return SUCCEED_NOTHING;
   let changed: TradeStep[] | undefined;
   for (const trade of trades) {

@@ -6,6 +6,7 @@
  */
 import {
   BinanceMarketData,
+  BinanceMarketPoll,
   BinanceMarketStream,
   BinanceRest,
   WS_RECONNECT,
@@ -64,6 +65,11 @@ export interface AppOverrides {
   readonly outbox?: LiveOptions["outbox"];
   /** WebSocket reconnect backoff (the simulation shortens it; defaults 1 s doubling to 60 s). */
   readonly reconnect?: { readonly baseMs: number; readonly maxMs: number };
+  /**
+   * Length of the REST weight window in real ms (default 60 000, Binance's minute). Simulations that replay market
+   * days in real seconds shrink it, with the fake exchange's, so the budget keeps its proportion to market time.
+   */
+  readonly restWeightWindowMs?: number;
   /** Long-poll timeout of Telegram commands, seconds (default 30). */
   readonly pollTimeoutSeconds?: number;
   /**
@@ -94,6 +100,20 @@ export const binanceStream = (
     backfill: BinanceMarketData.backfillFrom(rest),
     log: (line) => streamLog.debug(line),
   }).pipe(Layer.provide(Layer.succeed(Clock.Clock, Clock.Clock.defaultValue())));
+};
+
+/**
+ * MARKET_DATA=poll: the same port without a WebSocket — the just-closed 30m candles fetched by REST
+ * POLL_DELAY_SECONDS after each close, through the shared REST client (same weight budget). Its rounds follow the
+ * runner's clock, so a simulation on market time polls on market time.
+ */
+export const binancePoll = (config: AppConfig, log: Logger, rest: BinanceRest): Layer.Layer<MarketStream> => {
+  const pollLog = log.child("poll");
+  return BinanceMarketPoll.layer({
+    fetch: BinanceMarketData.backfillFrom(rest),
+    delayMs: config.pollDelaySeconds * 1000,
+    log: (line) => pollLog.debug(line),
+  });
 };
 
 /** The memory rules' numbers from the MEMORY_* variables (percentages become fractions where rules use them). */
@@ -167,6 +187,7 @@ export const makeApp = (config: AppConfig, log: Logger, overrides: AppOverrides 
   const rest = new BinanceRest({
     restUrl: config.restUrl,
     weightBudget: config.restWeightBudget,
+    ...(overrides.restWeightWindowMs === undefined ? {} : { weightWindowMs: overrides.restWeightWindowMs }),
     onEvent: (event: RestEvent) => {
       for (const listener of restListeners) listener(event);
     },
@@ -201,10 +222,18 @@ export const makeApp = (config: AppConfig, log: Logger, overrides: AppOverrides 
     Memory.layer(memoryConfigOf(config, overrides.models)),
     Pipeline.layer(pipelineConfigOf(config)),
     HigherTimeframes.layerMarketData.pipe(Layer.provideMerge(marketData)),
-    overrides.stream ?? binanceStream(config, log, rest, overrides.reconnect),
+    overrides.stream ??
+      (config.marketData === "poll"
+        ? binancePoll(config, log, rest)
+        : binanceStream(config, log, rest, overrides.reconnect)),
     notifier,
   ).pipe(Layer.provideMerge(stores));
 
+  log.info(
+    config.marketData === "poll"
+      ? `market data: the closed 30m candles by REST, ${config.pollDelaySeconds} s after each close (MARKET_DATA=poll)`
+      : "market data: 30m kline WebSocket streams (MARKET_DATA=stream)",
+  );
   const companions: NonNullable<LiveOptions["companions"]>[number][] = [
     () => watchStorage(() => storageStatus()),
   ];

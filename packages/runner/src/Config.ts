@@ -542,6 +542,24 @@ export const VARIABLES = {
     doc: "Symbols always watched, comma-separated.",
     parse: symbols(["BTCUSDT", "ETHUSDT", "BNBUSDT"]),
   }),
+  marketData: v({
+    name: "MARKET_DATA",
+    example: "stream",
+    doc: "Where closed candles come from: stream (a 30m kline WebSocket stream per symbol; trade updates within seconds) or poll (REST a few seconds after each 30m close, a few MB per hour; open trades advance on closed candles, as in a backtest). See docs/market-data.md.",
+    parse: oneOf(["stream", "poll"], "stream"),
+  }),
+  pollDelaySeconds: v({
+    name: "POLL_DELAY_SECONDS",
+    example: "5",
+    doc: "MARKET_DATA=poll: seconds after each 30m close before the just-closed candles are fetched (a candle the exchange has not published yet is asked again).",
+    parse: num(5, 1, 300, true),
+  }),
+  warmupCacheSymbols: v({
+    name: "WARMUP_CACHE_SYMBOLS",
+    example: "300",
+    doc: "Symbols whose candles are kept after they rotate out (about 72 KB each), so one that rotates back in fetches only the candles it lacks; 0 fetches 3 × 499 candles at every entry.",
+    parse: num(300, 0, 5_000, true),
+  }),
   wsMaxStreamsPerConn: v({
     name: "WS_MAX_STREAMS_PER_CONN",
     example: "50",

@@ -211,6 +211,8 @@ export const makeSequencer = (config: SequencerConfig) => {
     },
     untrack: (symbol: string): void => void sequences.delete(symbol),
     has: (symbol: string): boolean => sequences.has(symbol),
+    /** Open time of the last closed candle delivered for `symbol` (undefined: none yet, or not tracked). */
+    lastClosed: (symbol: string): number | undefined => sequences.get(symbol)?.last,
     get size(): number {
       return sequences.size;
     },

@@ -233,6 +233,7 @@ const memoryEvents: Readonly<Record<MemoryRule, readonly [MemoryEvent, MemoryEve
 
 const alerts: Readonly<Record<string, Alert>> = {
   marketDataStale: { kind: "marketDataStale", minutes: 5, shards: 2 },
+  marketDataStalePolled: { kind: "marketDataStale", minutes: 35, shards: 0 },
   marketDataRecovered: { kind: "marketDataRecovered", downMinutes: 7 },
   restBan: { kind: "restBan", until: T0 + 2 * HOUR },
   telegramConflict: { kind: "telegramConflict" },

@@ -637,7 +637,12 @@ export const alert = (a: Alert, time: number, o: TemplateOptions = {}): Doc => {
       return one([
         plain("⚠️ "),
         bold("Mất dữ liệu thị trường"),
-        plain(` ${a.minutes} phút (${a.shards} kết nối luồng giá). Bot đang kết nối lại.`),
+        // No stream connections: the candles are polled by REST (MARKET_DATA=poll), asked again each round.
+        plain(
+          a.shards === 0
+            ? ` ${a.minutes} phút. Bot đang hỏi lại sàn Binance.`
+            : ` ${a.minutes} phút (${a.shards} kết nối luồng giá). Bot đang kết nối lại.`,
+        ),
       ]);
     case "marketDataRecovered":
       return one([

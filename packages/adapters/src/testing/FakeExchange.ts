@@ -96,6 +96,16 @@ export interface FakeExchangeStats {
   wsClosedForRate: number;
   pongs: number;
   framesSent: number;
+  /**
+   * Bytes the exchange sent, by what carried them: REST response bodies (all statuses, by path) and WebSocket
+   * frames (klines and subscription replies). HTTP headers and TLS are not included (see `restAnswers` to
+   * estimate them: one header block per answer).
+   */
+  restBodyBytes: number;
+  restBodyBytesByPath: Record<string, number>;
+  /** REST answers sent (each also carries a header block the body counts leave out). */
+  restAnswers: number;
+  wsBytes: number;
 }
 
 interface Conn {
@@ -172,6 +182,10 @@ export class FakeExchange {
     wsClosedForRate: 0,
     pongs: 0,
     framesSent: 0,
+    restBodyBytes: 0,
+    restBodyBytesByPath: {},
+    restAnswers: 0,
+    wsBytes: 0,
   };
   private readonly opts: Required<
     Omit<FakeExchangeOptions, "dataDir" | "port" | "dataShiftMs" | "onRest" | "peggedSymbols">
@@ -197,6 +211,7 @@ export class FakeExchange {
   private fail5xx: { count: number; status: number } = { count: 0, status: 503 };
   private storm = { count: 0, retryAfterSec: 1 };
   private closedDelayMs = 0;
+  private restCandleDelayMs = 0;
   private pending: { sendAt: number; stream: string; frame: string }[] = [];
   private slowBodies = { count: 0, totalMs: Number.POSITIVE_INFINITY };
   private hangs = 0;
@@ -207,6 +222,8 @@ export class FakeExchange {
   private readonly held = new Set<() => void>();
   private readonly requestWaiters: { n: number; resolve: () => void }[] = [];
   private waiters: { readonly condition: () => boolean; readonly resolve: () => void }[] = [];
+  /** The path of the REST request being answered (its body bytes are counted under it). */
+  private answering = "";
 
   constructor(options: FakeExchangeOptions = {}) {
     const shift = options.dataShiftMs ?? 0;
@@ -386,6 +403,13 @@ export class FakeExchange {
   ban(ms: number): void {
     this.bannedUntil = this.opts.realClock() + ms;
   }
+  /**
+   * Fault: REST klines answers leave out candles closed less than `ms` of market time ago (the exchange has not
+   * published them yet), and the candle forming then too. The stream is not affected.
+   */
+  delayRestCandles(ms: number): void {
+    this.restCandleDelayMs = ms;
+  }
   /** Fault: closed-candle messages arrive `ms` of market time after the close (forming updates go first). */
   delayClosedCandles(ms: number): void {
     this.closedDelayMs = ms;
@@ -532,15 +556,22 @@ export class FakeExchange {
   }
 
   private json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
-    return new Response(JSON.stringify(body), {
-      status,
-      headers: {
-        "content-type": "application/json",
-        "x-mbx-used-weight-1m": String(this.windowUsed),
-        date: new Date(this.marketNow).toUTCString(),
-        ...headers,
-      },
+    return this.text(JSON.stringify(body), status, {
+      "content-type": "application/json",
+      "x-mbx-used-weight-1m": String(this.windowUsed),
+      date: new Date(this.marketNow).toUTCString(),
+      ...headers,
     });
+  }
+
+  /** A REST answer whose body is counted in `stats.restBodyBytes` (under the path being answered). */
+  private text(body: string, status: number, headers: Record<string, string> = {}): Response {
+    const bytes = Buffer.byteLength(body);
+    this.stats.restBodyBytes += bytes;
+    this.stats.restAnswers++;
+    const path = this.answering;
+    this.stats.restBodyBytesByPath[path] = (this.stats.restBodyBytesByPath[path] ?? 0) + bytes;
+    return new Response(body, { status, headers });
   }
 
   /** A REST answer with the slow-body and hang faults applied on top of what the exchange decided. */
@@ -607,6 +638,7 @@ export class FakeExchange {
   private handleRest(url: URL): Response {
     const now = this.opts.realClock();
     const path = url.pathname;
+    this.answering = path;
     this.stats.requests++;
     this.stats.byPath[path] = (this.stats.byPath[path] ?? 0) + 1;
     if (now < this.bannedUntil) {
@@ -663,7 +695,7 @@ export class FakeExchange {
     if (this.fail5xx.count > 0) {
       this.fail5xx.count--;
       this.stats.serverErrors++;
-      return new Response("<html>Service Unavailable</html>", { status: this.fail5xx.status });
+      return this.text("<html>Service Unavailable</html>", this.fail5xx.status);
     }
     switch (path) {
       case "/fapi/v1/time":
@@ -836,6 +868,10 @@ export class FakeExchange {
     } else {
       rows = this.latest(symbol, interval, Math.min(to, this.marketNow - 1), limit);
     }
+    if (this.restCandleDelayMs > 0) {
+      const published = this.marketNow - this.restCandleDelayMs;
+      rows = rows.filter((c) => c.closeTime < published);
+    }
     const corrupt = this.corruptKlines.count > 0 && rows.length > 0 ? Math.floor(rows.length / 2) : -1;
     if (corrupt >= 0) this.corruptKlines.count--;
     return this.json(
@@ -962,6 +998,14 @@ export class FakeExchange {
     if (ws.data.stalled) return;
     ws.send(frame);
     this.stats.framesSent++;
+    this.stats.wsBytes += Buffer.byteLength(frame);
+  }
+
+  /** An answer to a client's message (SUBSCRIBE, LIST_SUBSCRIPTIONS...), counted in `stats.wsBytes`. */
+  private reply(ws: ServerWebSocket<Conn>, body: unknown): void {
+    const frame = JSON.stringify(body);
+    ws.send(frame);
+    this.stats.wsBytes += Buffer.byteLength(frame);
   }
 
   private broadcast(stream: string, frame: string): void {
@@ -1051,7 +1095,7 @@ export class FakeExchange {
     try {
       msg = JSON.parse(text);
     } catch {
-      ws.send(JSON.stringify({ error: { code: 2, msg: "Invalid request" }, id: null }));
+      this.reply(ws, { error: { code: 2, msg: "Invalid request" }, id: null });
       return;
     }
     const params = Array.isArray(msg.params)
@@ -1066,10 +1110,10 @@ export class FakeExchange {
     } else if (msg.method === "UNSUBSCRIBE") {
       for (const p of params) ws.data.streams.delete(p);
     } else if (msg.method === "LIST_SUBSCRIPTIONS") {
-      ws.send(JSON.stringify({ result: [...ws.data.streams], id: msg.id ?? null }));
+      this.reply(ws, { result: [...ws.data.streams], id: msg.id ?? null });
       return;
     }
-    ws.send(JSON.stringify({ result: null, id: msg.id ?? null }));
+    this.reply(ws, { result: null, id: msg.id ?? null });
   }
 
   private start(port: number): void {

@@ -1,7 +1,8 @@
 /**
- * Pushed market data: one trigger-timeframe kline stream per watched symbol on a few connections ("shards"),
- * every closed candle delivered exactly once and in order per symbol (gaps are backfilled by the source), and
- * what happened to the connections. Binance WebSocket live (adapters/binance), a scripted queue in tests.
+ * Market data as it arrives: the trigger-timeframe klines of every watched symbol, every closed candle delivered
+ * exactly once and in order per symbol (gaps are backfilled by the source), and what happened to the source.
+ * Binance WebSocket streams on a few connections ("shards"), or Binance REST polled after each close
+ * (MARKET_DATA=poll: closed candles only, no shards) in adapters/binance; a scripted queue in tests.
  */
 import { Context, type Effect, type Queue } from "effect";
 import type { CandleEvent, Timeframe } from "../model/Candle.ts";
@@ -37,12 +38,25 @@ export type StreamEvent =
       readonly to: number;
       readonly candles: number;
     }
-  /** A gap backfill failed; it is retried in `retryInMs` (the source recovers by itself). */
+  /**
+   * Fetching closed candles by REST failed — a gap's backfill, or (poll mode) a just-closed candle the exchange
+   * did not have yet — and is retried in `retryInMs` (the source recovers by itself).
+   */
   | {
       readonly _tag: "BackfillFailed";
       readonly symbol: string;
       readonly message: string;
       readonly retryInMs: number;
+    }
+  /**
+   * Poll mode: one round asked the exchange for the candle opening at `openTime` of each of `symbols` symbols;
+   * those in `late` did not have it yet (or the request failed) and are retried until the next round.
+   */
+  | {
+      readonly _tag: "Polled";
+      readonly openTime: number;
+      readonly symbols: number;
+      readonly late: readonly string[];
     }
   /** A frame the source could not decode (counted, never fatal). */
   | { readonly _tag: "Malformed"; readonly shard: number; readonly message: string };
@@ -61,15 +75,15 @@ export class MarketStream extends Context.Service<
   MarketStream,
   {
     /**
-     * Start streaming these symbols' trigger-timeframe klines. `lastClosed` (open time of the last closed
-     * candle the caller has, from warm-up): closed candles after it that the stream missed are backfilled first.
+     * Start delivering these symbols' trigger-timeframe klines. `lastClosed` (open time of the last closed
+     * candle the caller has, from warm-up): closed candles after it that the source missed are backfilled first.
      */
     readonly subscribe: (
       symbols: readonly string[],
       lastClosed: Readonly<Record<string, number>>,
     ) => Effect.Effect<void>;
     readonly unsubscribe: (symbols: readonly string[]) => Effect.Effect<void>;
-    /** The connections now (a synchronous read, for /healthz). */
+    /** The connections now (a synchronous read, for /healthz); none when the source polls. */
     readonly shards: () => readonly ShardHealth[];
     /** Every event, in order, for the one consumer (the live loop). Connections close with the Layer's scope. */
     readonly events: Queue.Dequeue<StreamEvent>;

@@ -22,6 +22,11 @@ export interface EventLogDeps {
 export const STREAM_METRICS = {
   reconnects: ["signalbot_ws_reconnects_total", "WebSocket reconnects."],
   malformed: ["signalbot_ws_malformed_total", "Malformed stream frames ignored."],
+  polls: ["signalbot_poll_rounds_total", "MARKET_DATA=poll: rounds that fetched the just-closed candles."],
+  pollLate: [
+    "signalbot_poll_late_total",
+    "MARKET_DATA=poll: symbols whose just-closed candle was not there at their round (asked again).",
+  ],
 } as const;
 
 const seconds = (ms: number) => Math.round(ms / 1000);
@@ -77,8 +82,18 @@ export const makeEventLog = (deps: EventLogDeps) => {
           return;
         case "BackfillFailed":
           streamLog.warn(
-            `stream backfill of "${e.symbol}" failed, retry in ${seconds(e.retryInMs)} s: ${e.message}`,
+            `closed candles of "${e.symbol}" not fetched, retry in ${seconds(e.retryInMs)} s: ${e.message}`,
           );
+          return;
+        case "Polled":
+          metrics.inc(...STREAM_METRICS.polls);
+          if (e.late.length > 0) {
+            metrics.inc(...STREAM_METRICS.pollLate, {}, e.late.length);
+            streamLog.warn(
+              `poll of the ${isoMinute(e.openTime)} candle: ${e.late.length} of ${e.symbols} symbols late, asking again`,
+              { late: e.late.join(",") },
+            );
+          } else streamLog.debug(`polled the ${isoMinute(e.openTime)} candle of ${e.symbols} symbols`);
           return;
         case "Malformed":
           metrics.inc(...STREAM_METRICS.malformed);

@@ -12,6 +12,7 @@ import type { ActiveSymbols } from "./ActiveSymbols.ts";
 import { isoMinute } from "./Describe.ts";
 import type { Dispatcher } from "./Dispatcher.ts";
 import type { LiveState } from "./LiveState.ts";
+import { staleAfterMs } from "./Schedules.ts";
 
 export interface HealthBody extends Record<string, unknown> {
   readonly ok: boolean;
@@ -60,7 +61,7 @@ const memorySummary = (s: MemoryStatus | undefined) =>
 
 export const makeHealth = (deps: HealthDeps) => {
   const { config, state, metrics } = deps;
-  const staleMs = config.staleAlertMinutes * 60_000;
+  const staleMs = staleAfterMs(config);
   const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
 
   const health = (): HealthBody => {
@@ -89,7 +90,8 @@ export const makeHealth = (deps: HealthDeps) => {
         universeLoaded,
         lastDataAt: iso(lastDataAt),
         ageSeconds: Math.round((now - lastDataAt) / 1000),
-        staleAfterMinutes: config.staleAlertMinutes,
+        staleAfterMinutes: Math.round(staleMs / 60_000),
+        source: config.marketData,
         reconnects: Ref.getUnsafe(state.reconnects),
         shards: deps.stream.shards().map((s) => ({
           ...s,

@@ -15,6 +15,7 @@ import {
   SignalStore,
   signalsToday,
   slotStartAt,
+  TIMEFRAME_MS,
   trackRecord,
 } from "@signalbot/core";
 import { Clock, Effect, Ref } from "effect";
@@ -45,6 +46,16 @@ export const nextLocalHour = (now: number, hour: number, timeZone: string): numb
   }
   return now + 24 * HOUR_MS; // a zone skipping that hour today (DST): try again tomorrow
 };
+
+/**
+ * How long without market data before it counts as stale: STALE_ALERT_MINUTES, plus — when the candles are polled
+ * (MARKET_DATA=poll), so data comes once per 30m close — the time from one round to the next.
+ */
+export const staleAfterMs = (
+  config: Pick<AppConfig, "staleAlertMinutes" | "marketData" | "pollDelaySeconds">,
+): number =>
+  config.staleAlertMinutes * MINUTE_MS +
+  (config.marketData === "poll" ? TIMEFRAME_MS["30m"] + config.pollDelaySeconds * 1000 : 0);
 
 /** Market-data freshness: since when data has been missing (undefined while it flows). */
 export interface Freshness {
@@ -97,7 +108,7 @@ export const forkSchedules = (deps: ScheduleDeps) =>
   Effect.gen(function* () {
     const { config, log, state, symbols } = deps;
     const slotMs = config.rotationSlotSeconds * 1000;
-    const staleMs = config.staleAlertMinutes * MINUTE_MS;
+    const staleMs = staleAfterMs(config);
     const every = (ms: number, effect: Effect.Effect<unknown, never, LiveScheduleServices>) =>
       Effect.forkScoped(Effect.forever(Effect.andThen(Effect.sleep(ms), effect)));
 

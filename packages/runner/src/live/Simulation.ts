@@ -167,7 +167,7 @@ export class Simulation {
           : load.closesPending > 0
             ? `${load.closesPending} closes waiting for their symbols`
             : "";
-      if (behind === "") {
+      if (behind === "" && bot.config.marketData === "stream") {
         const streams = new Set(this.exchange.connections().flatMap((c) => c.streams));
         const missing = view.active.find((s) => !streams.has(`${s.toLowerCase()}@kline_30m`));
         if (missing !== undefined) behind = `"${missing}" not subscribed at the exchange yet`;

@@ -1,11 +1,12 @@
 /**
  * Which symbols the loop watches, kept in step with core's rotation (`activeSet`: fixed + pinned + rotating
  * window): the top-volume universe is fetched (and refetched), entering symbols are warmed up by REST BEFORE
- * they are subscribed and analysed, leaving ones are unsubscribed and their candles freed. A symbol with an
- * open virtual trade is pinned and never leaves. At a slot boundary no candle is lost (core's timing rule,
- * `slotCloses`): a leaving symbol stays subscribed until it has stepped the candle closing at the boundary
- * (`drainClose`), and an entering one has the candles of its slot that its warm-up fetched analysed
- * (`analysedOnEntry`) — handed to the dispatcher like streamed candles, so the late-candle rule applies.
+ * they are subscribed and analysed (one that rotates back in fetches only the candles it lacks: WarmupCache),
+ * leaving ones are unsubscribed and their candles kept for their return. A symbol with an open virtual trade is
+ * pinned and never leaves. At a slot boundary no candle is lost (core's timing rule, `slotCloses`): a leaving
+ * symbol stays subscribed until it has stepped the candle closing at the boundary (`drainClose`), and an entering
+ * one has the candles of its slot that its warm-up fetched analysed (`analysedOnEntry`) — handed to the dispatcher
+ * like streamed candles, so the late-candle rule applies.
  */
 
 import { retryTelling, universeRetry } from "@signalbot/adapters/binance";
@@ -17,6 +18,7 @@ import {
   type ClosedCandleOutcome,
   catchUpOpenTrades,
   closedAt,
+  closedBetween,
   diffActive,
   drainClose,
   MarketData,
@@ -39,6 +41,7 @@ import type { Logger } from "../observability/Log.ts";
 import type { Metrics } from "../observability/Metrics.ts";
 import { isoMinute } from "./Describe.ts";
 import { makeUniverseScreen } from "./UniverseScreen.ts";
+import { resumeWindow, WarmupCache } from "./WarmupCache.ts";
 
 /**
  * Candles fetched per timeframe at warm-up. The series hold 500; `limit` < 500 costs request weight 2 instead
@@ -61,6 +64,8 @@ export interface ActiveSymbolsConfig {
   readonly universeMinAgeDays: number | undefined;
   /** The models analysed on every symbol (MODELS; default core's `DEFAULT_MODELS`). */
   readonly models?: readonly Model[];
+  /** WARMUP_CACHE_SYMBOLS: rotated-out symbols whose candles are kept for their return. */
+  readonly warmupCacheSymbols: number;
 }
 
 /** The universe filter of a configuration (its age defaults to the models' daily warm-up). */
@@ -111,6 +116,7 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
   let busy = false;
   const lock = Semaphore.makeUnsafe(1);
   const screening = makeUniverseScreen({ filter: universeFilterOf(config), log, metrics });
+  const cache = new WarmupCache(config.warmupCacheSymbols);
   let skipped = 0;
   /** Symbols being warmed up to enter: a close's round waits for them too. */
   const warming = new Set<string>();
@@ -142,6 +148,7 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
       skipped = screened.skipped.length;
       for (const e of entries) infos.set(e.symbol, e.info);
       for (const t of tracked.values()) t.info ??= infos.get(t.symbol);
+      cache.retain(new Set([...ranked, ...fixed]));
       universeAt = yield* Clock.currentTimeMillis;
       metrics.set("signalbot_universe_size", "Symbols in the top-volume list.", ranked.length);
       log.info(
@@ -199,14 +206,39 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
     );
 
   /**
-   * 499 closed candles × 3 timeframes, then a fresh SymbolState; undefined (logged) on failure. Entering at a
-   * slot boundary (`slotStart`), the 30m candles that closed in the slot are left out of the history and
-   * returned, to be analysed.
+   * The closed candles × 3 timeframes a symbol enters with: what the cache kept of it plus the candles closed
+   * since (the same window as a fresh warm-up), else 499 per timeframe by REST.
+   */
+  const warmupHistory = (symbol: string) =>
+    Effect.gen(function* () {
+      const kept = cache.get(symbol);
+      const now = yield* Clock.currentTimeMillis;
+      const md = yield* MarketData;
+      const history = {} as Record<Timeframe, Candle[]>;
+      let resumed = kept !== undefined;
+      for (const tf of TIMEFRAMES) {
+        const resume = kept === undefined ? undefined : resumeWindow(kept[tf], tf, now, WARMUP_CANDLES);
+        if (resume === undefined) {
+          resumed = false;
+          history[tf] = [...(yield* fetchHistory(symbol, tf))];
+        } else
+          history[tf] =
+            resume.from > resume.to
+              ? [...resume.kept]
+              : [...resume.kept, ...(yield* closedBetween(md, symbol, tf, resume.from, resume.to))];
+      }
+      cache.forget(symbol);
+      return { history, resumed };
+    });
+
+  /**
+   * Closed candles × 3 timeframes (`warmupHistory`), then a fresh SymbolState; undefined (logged) on failure.
+   * Entering at a slot boundary (`slotStart`), the 30m candles that closed in the slot are left out of the history
+   * and returned, to be analysed.
    */
   const warmUp = (symbol: string, slotStart: number | undefined) =>
     Effect.gen(function* () {
-      const history = {} as Record<Timeframe, Candle[]>;
-      for (const tf of TIMEFRAMES) history[tf] = [...(yield* fetchHistory(symbol, tf))];
+      const { history, resumed } = yield* warmupHistory(symbol);
       const inSlot: Candle[] = [];
       if (slotStart !== undefined && deps.replay !== undefined)
         while (history["30m"].length > 0 && analysedOnEntry(closedAt(history["30m"].at(-1)!), slotStart))
@@ -216,7 +248,12 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
         ...(config.models === undefined ? {} : { models: config.models }),
       });
       t.warm(history);
-      metrics.inc("signalbot_warmups_total", "Symbols warmed up by REST.");
+      if (resumed)
+        metrics.inc(
+          "signalbot_warmups_resumed_total",
+          "Symbols that rotated back in from the warm-up cache (only the candles they lacked fetched).",
+        );
+      else metrics.inc("signalbot_warmups_total", "Symbols warmed up by REST.");
       yield* catchUp(symbol, history["30m"]);
       return { state: t, inSlot };
     }).pipe(
@@ -242,6 +279,21 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
       if (t !== undefined) lastClosed[s] = t;
     }
     return deps.stream.subscribe(symbols, lastClosed);
+  };
+
+  /** A leaving symbol's candles go to the warm-up cache (the last 499 per timeframe, what a warm-up fetches). */
+  const keepForReturn = (symbol: string) => {
+    const t = tracked.get(symbol);
+    if (t === undefined) return;
+    const candles = {} as Record<Timeframe, readonly Candle[]>;
+    for (const tf of TIMEFRAMES) candles[tf] = t.analyzer.series(tf).tail(WARMUP_CANDLES);
+    cache.keep(symbol, candles);
+  };
+
+  /** A leaving symbol is no longer tracked; its candles are kept for its return. */
+  const untrack = (symbol: string) => {
+    keepForReturn(symbol);
+    tracked.delete(symbol);
   };
 
   /** Whether `symbol` has stepped the candle closing at `until`. */
@@ -290,7 +342,7 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
       const { book } = yield* Pipeline;
       const gone = leaving.filter((s) => book.count(s) === 0);
       yield* subscription("unsubscribe", gone);
-      for (const s of gone) tracked.delete(s);
+      for (const s of gone) untrack(s);
       return leaving.filter((s) => book.count(s) > 0);
     });
 
@@ -317,7 +369,7 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
         const { entering, leaving } = diffActive(active, set.symbols);
         if (boundary === undefined && leaving.length > 0) {
           yield* subscription("unsubscribe", leaving);
-          for (const s of leaving) tracked.delete(s);
+          for (const s of leaving) untrack(s);
         }
         const started = yield* Clock.currentTimeMillis;
         for (const s of entering) warming.add(s);
@@ -345,6 +397,12 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
         pinned = [...book.symbols()].filter((s) => !fixed.includes(s));
         rotating = set.rotating.filter((s) => !failed.has(s));
         metrics.set("signalbot_active_symbols", "Symbols subscribed and analysed.", active.length);
+        metrics.set(
+          "signalbot_warmup_cache_symbols",
+          "Rotated-out symbols whose candles are kept.",
+          cache.size,
+        );
+        metrics.set("signalbot_warmup_cache_bytes", "Bytes of candles the warm-up cache holds.", cache.bytes);
         if (entering.length > 0 || leaving.length > 0)
           log.info(`rotation slot ${set.slot}: ${active.length} symbols active`, {
             entering: ready.join(","),

@@ -12,7 +12,7 @@ import { TestClock } from "effect/testing";
 import { FakeExchange } from "../testing/FakeExchange.ts";
 import { backfillFrom } from "./BinanceMarketData.ts";
 import { BinanceRest } from "./BinanceRest.ts";
-import { type KlinePollConfig, make } from "./KlinePoll.ts";
+import { type KlinePollConfig, MISSING_PATIENCE_MS, make } from "./KlinePoll.ts";
 
 const DATA = new URL("../../../../fixtures/klines", import.meta.url).pathname;
 const HALF_HOUR = 1_800_000;
@@ -193,5 +193,56 @@ test("subscribed after a round, far behind: the missed candles are fetched at on
       expect((yield* next(tagged("Polled"))).symbols).toBe(0);
       expect(asked.length).toBe(before);
       expect(poll.stats().symbols).toBe(0);
+    }),
+  ));
+
+test("the exchange unreachable for 10 minutes after a close: the candle comes when it answers again, not a round later", () =>
+  onTestClock(
+    Effect.gen(function* () {
+      const { fake, poll, next, advance, to, closed, tagged } = yield* setup();
+      const start = LAST_CLOSE;
+      yield* poll.subscribe(["BNBUSDT"], { BNBUSDT: start - HALF_HOUR });
+      fake.failNext(1_000_000);
+      const close = start + HALF_HOUR;
+      yield* to(close + DELAY);
+      expect((yield* next(tagged("Polled"))).late).toEqual(["BNBUSDT"]);
+      while (closed("BNBUSDT").length === 0) {
+        const e = yield* next((x): x is StreamEvent => x._tag === "BackfillFailed" || x._tag === "Candle");
+        if (e._tag !== "BackfillFailed") continue;
+        if (fake.now() >= close + 10 * 60_000) fake.failNext(0); // back
+        yield* advance(e.retryInMs);
+      }
+      expect(fake.now()).toBeGreaterThan(close + 10 * 60_000);
+      expect(fake.now()).toBeLessThan(close + 15 * 60_000);
+      expect(closed("BNBUSDT")).toEqual(fake.closedCandles("BNBUSDT", "30m", start, close));
+    }),
+  ));
+
+test("a candle the exchange does not have is asked for two minutes, then passed over by the next round", () =>
+  onTestClock(
+    Effect.gen(function* () {
+      const { fake, poll, asked, next, until, advance, to, closed, tagged } = yield* setup();
+      const start = LAST_CLOSE;
+      const hole = start;
+      fake.removeCandle("LINKUSDT", "30m", hole);
+      yield* poll.subscribe(["LINKUSDT"], { LINKUSDT: start - HALF_HOUR });
+      const close = start + HALF_HOUR;
+      yield* to(close + DELAY);
+      expect((yield* next(tagged("Polled"))).late).toEqual(["LINKUSDT"]);
+      const waits: number[] = [];
+      while (fake.now() < close + DELAY + MISSING_PATIENCE_MS) {
+        const e = yield* next(tagged("BackfillFailed"));
+        waits.push(e.retryInMs);
+        yield* advance(e.retryInMs);
+      }
+      expect(waits).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000]);
+      const askedForHole = () => asked.filter((a) => a.from === hole).length;
+      expect(askedForHole()).toBe(7); // the round and 6 retries; none once the 2 minutes are over
+      yield* to(close + HALF_HOUR + DELAY);
+      expect((yield* next(tagged("Polled"))).late).toEqual([]);
+      yield* until(() => closed("LINKUSDT").length > 0); // after the gap's backfill found nothing
+      expect(closed("LINKUSDT")).toEqual(fake.closedCandles("LINKUSDT", "30m", start, close + HALF_HOUR));
+      expect(closed("LINKUSDT").map((c) => c.openTime)).toEqual([close]);
+      expect(askedForHole()).toBe(8); // and the gap's backfill, once
     }),
   ));

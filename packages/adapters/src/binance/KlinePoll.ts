@@ -50,6 +50,12 @@ export type KlinePoll = MarketStream["Service"] & {
 
 export const DEFAULT_POLL_DELAY_MS = 5_000;
 
+/**
+ * How long after its round a candle the exchange answers it does not have is asked for again: Binance publishes a
+ * closed candle within seconds; one still missing after two minutes is a hole, which the next round passes over.
+ */
+export const MISSING_PATIENCE_MS = 120_000;
+
 const iso = (t: number) => `${new Date(t).toISOString().slice(0, 16)}Z`;
 
 /** The poller, alive until the enclosing Scope closes (then no request starts and no event follows). */
@@ -120,22 +126,33 @@ export const make = (config: KlinePollConfig): Effect.Effect<KlinePoll, never, S
 
     /**
      * Asks again on the retry schedule after the round's failed ask (`failure`), until delivered, superseded or the
-     * next round is due; each wait is told (`BackfillFailed`).
+     * next round is due; each wait is told (`BackfillFailed`). A request that failed (network, 5xx, a ban) is retried
+     * all that time, so the candle is analysed as soon as the exchange is back; a candle the exchange answers it does
+     * not have only for `MISSING_PATIENCE_MS` after its round — past that it is a hole in the exchange's data (or a
+     * symbol without trades), and the next round's gap backfill passes over it.
      */
     const retryLater = (symbol: string, openTime: number, failure: MarketDataError) => {
       let pending: MarketDataError | undefined = failure;
+      const patience = openTime + step + delayMs + MISSING_PATIENCE_MS;
+      let missing = failure.reason === "notFound";
       // The round's failure comes first, so the schedule's first wait follows it.
       const again = Effect.suspend(() => {
         const e = pending;
         pending = undefined;
-        return e === undefined ? attempt(symbol, openTime) : Effect.fail(e);
+        if (e !== undefined) return Effect.fail(e);
+        if (missing && clock.currentTimeMillisUnsafe() >= patience) return Effect.succeed(true);
+        return Effect.tapError(attempt(symbol, openTime), (error) =>
+          Effect.sync(() => {
+            missing = error.reason === "notFound";
+          }),
+        );
       });
       return Effect.ignore(
         retryTelling(again, backfillRetry(retry), (e, retryInMs) =>
           Effect.sync(() => {
             if (!stillWanted(symbol, openTime, clock.currentTimeMillisUnsafe())) return;
             emit({ _tag: "BackfillFailed", symbol, message: e.message, retryInMs });
-            log(`binance poll "${symbol}" ${iso(openTime)}: ${e.message}; retry in ${retryInMs} ms`);
+            log(`binance poll "${symbol}": ${e.message}; retry in ${retryInMs} ms`);
           }),
         ),
       );

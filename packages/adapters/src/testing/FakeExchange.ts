@@ -106,6 +106,8 @@ export interface FakeExchangeStats {
   /** REST answers sent (each also carries a header block the body counts leave out). */
   restAnswers: number;
   wsBytes: number;
+  /** Frames dropped because a connection's send buffer was full (never counted in `framesSent`/`wsBytes`). */
+  wsDropped: number;
 }
 
 interface Conn {
@@ -186,6 +188,7 @@ export class FakeExchange {
     restBodyBytesByPath: {},
     restAnswers: 0,
     wsBytes: 0,
+    wsDropped: 0,
   };
   private readonly opts: Required<
     Omit<FakeExchangeOptions, "dataDir" | "port" | "dataShiftMs" | "onRest" | "peggedSymbols">
@@ -212,6 +215,8 @@ export class FakeExchange {
   private storm = { count: 0, retryAfterSec: 1 };
   private closedDelayMs = 0;
   private restCandleDelayMs = 0;
+  /** The forming-update cadence now (`updateIntervalMs`, changed by `pushEvery`). */
+  private updateIntervalMs: number;
   private pending: { sendAt: number; stream: string; frame: string }[] = [];
   private slowBodies = { count: 0, totalMs: Number.POSITIVE_INFINITY };
   private hangs = 0;
@@ -246,6 +251,7 @@ export class FakeExchange {
     };
     this.onRest = options.onRest;
     this.peggedSymbols = new Set(options.peggedSymbols ?? []);
+    this.updateIntervalMs = this.opts.updateIntervalMs;
     this.marketNow = this.opts.startTime;
     if (this.opts.dataDir !== undefined) {
       const glob = new Bun.Glob("*-30m.csv*");
@@ -294,7 +300,7 @@ export class FakeExchange {
    */
   advance(ms: number): void {
     const end = this.marketNow + ms;
-    const step = this.opts.updateIntervalMs;
+    const step = this.updateIntervalMs;
     while (this.marketNow < end) {
       const from = this.marketNow;
       const next = Math.min(end, Math.floor(from / step) * step + step);
@@ -303,6 +309,11 @@ export class FakeExchange {
       for (const stream of streams) this.pushKline(stream, from, next);
       this.flushPending(next);
     }
+  }
+
+  /** From now on a forming update every `ms` of market time (e.g. none between closes, then Binance's 250 ms). */
+  pushEvery(ms: number): void {
+    this.updateIntervalMs = ms;
   }
 
   /**
@@ -329,6 +340,13 @@ export class FakeExchange {
     const ready = this.waiters.filter((w) => w.condition());
     this.waiters = this.waiters.filter((w) => !ready.includes(w));
     for (const w of ready) w.resolve();
+  }
+
+  /** Bytes sent on the WebSocket connections that the sockets have not taken yet (a client reading slowly). */
+  bufferedBytes(): number {
+    let n = 0;
+    for (const ws of this.sockets) n += ws.getBufferedAmount();
+    return n;
   }
 
   /** Fault: closes every WebSocket connection abruptly. */
@@ -996,7 +1014,11 @@ export class FakeExchange {
 
   private send(ws: ServerWebSocket<Conn>, frame: string): void {
     if (ws.data.stalled) return;
-    ws.send(frame);
+    // 0: dropped, the connection's send buffer is full (a client that does not read fast enough).
+    if (ws.send(frame) === 0) {
+      this.stats.wsDropped++;
+      return;
+    }
     this.stats.framesSent++;
     this.stats.wsBytes += Buffer.byteLength(frame);
   }

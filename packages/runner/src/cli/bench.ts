@@ -8,6 +8,7 @@ import { availableParallelism, loadavg } from "node:os";
 import { DEFAULT_FUNDING_RATE } from "@signalbot/core";
 import { Effect } from "effect";
 import { runBacktest } from "../backtest/Backtest.ts";
+import { bandwidthSection } from "../bench/Bandwidth.ts";
 import { indicatorsSection } from "../bench/Indicators.ts";
 import { burstSection, liveSection, warmupSection } from "../bench/LivePath.ts";
 import { median } from "../bench/Stats.ts";
@@ -109,6 +110,7 @@ export const SECTIONS: readonly BenchSection[] = [
   liveSection,
   burstSection,
   warmupSection,
+  bandwidthSection,
 ];
 
 const main = async (args: readonly string[]): Promise<number> => {

@@ -441,6 +441,8 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
       skipped,
       universeAt,
       busy,
+      /** Rotated-out symbols kept for their return, and the bytes of candles that costs. */
+      warmupCache: { symbols: cache.size, bytes: cache.bytes },
     }),
     all: () => tracked.values(),
   };

@@ -120,6 +120,7 @@ export const makeHealth = (deps: HealthDeps) => {
         rotating: view.rotating,
         universe: view.ranked,
         universeSkipped: view.skipped,
+        warmupCache: view.warmupCache,
       },
       openTrades: deps.book.size,
       scans: { ...deps.dispatcher.load(), closesPending: deps.closesPending() },

@@ -1,0 +1,248 @@
+/**
+ * Bench section `bandwidth`: the bytes the loopback fake exchange sends the REAL bot (in process, on the fake's
+ * market clock, fast-forwarded) per market hour — REST bodies and WebSocket frames — in each market-data mode,
+ * with the default universe and rotation: 40 symbols (3 fixed), rotating through the top 300 every 30 minutes.
+ * The first rotation cycle warms every ranked symbol up for the first time (the warm-up cache is empty); the
+ * steady state after it is what a running bot costs. Stream mode gets Binance's push cadence (a kline update
+ * every 250 ms per stream) in its steady state; its first cycle, which only fills the cache, gets the closed
+ * candles alone (the WebSocket figure is the steady state's).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FakeExchange, type FakeExchangeStats } from "@signalbot/adapters/testing";
+import { HOUR_MS, TIMEFRAME_MS } from "@signalbot/core";
+import { loadConfig } from "../Config.ts";
+import type { BenchFigure, BenchSection } from "../cli/bench.ts";
+import { runBot } from "../cli/start.ts";
+import type { LiveHandle } from "../live/Live.ts";
+import { clockFrom, SteppedTime } from "../live/TimeSource.ts";
+import { silentLogger } from "../observability/Log.ts";
+
+const HALF_HOUR = TIMEFRAME_MS["30m"];
+/** One minute into a candle. */
+const START = Date.UTC(2025, 5, 1, 0, 1);
+/** The first rotation cycle: 297 rotating symbols, 37 per 30m slot, so 8 slots until every one was seen. */
+const COLD_HOURS = 4;
+/** Hours measured after it: poll is cheap to run, a stream at 250 ms pushes 576,000 frames per market hour. */
+const STEADY_HOURS = { poll: 6, stream: 2 } as const;
+/** Market time pushed between two looks at the bot in stream mode (40 streams × 60 frames ≈ 1 MB). */
+const CHUNK_MS = 15_000;
+/** The REST weight window of the fake and of the bot, real ms: the market runs hundreds of times faster. */
+const WEIGHT_WINDOW_MS = 1_000;
+const UNIVERSE_PATHS = ["/fapi/v1/exchangeInfo", "/fapi/v1/ticker/24hr"];
+
+interface Snapshot {
+  readonly rest: number;
+  readonly ws: number;
+  readonly byPath: Readonly<Record<string, number>>;
+  readonly requests: number;
+  readonly weight: number;
+}
+
+const snapshot = (s: FakeExchangeStats): Snapshot => ({
+  rest: s.restBodyBytes,
+  ws: s.wsBytes,
+  byPath: { ...s.restBodyBytesByPath },
+  requests: s.requests,
+  weight: s.weight,
+});
+
+export interface BandwidthRun {
+  readonly marketData: "stream" | "poll";
+  readonly cacheSymbols: number;
+  /** Bytes sent until the bot had warmed up its first 40 symbols. */
+  readonly startup: Snapshot;
+  /** Per market hour over the first rotation cycle, then over the steady state. */
+  readonly cold: Snapshot;
+  readonly steady: Snapshot;
+  readonly steadyHours: number;
+  /** Universe refresh (exchangeInfo + 24 h tickers) per market hour: once per UNIVERSE_REFRESH_SECONDS (6 h). */
+  readonly universePerHour: number;
+  readonly cache: { readonly symbols: number; readonly bytes: number };
+  readonly wsDropped: number;
+  readonly realSeconds: number;
+}
+
+const perHour = (a: Snapshot, b: Snapshot, hours: number): Snapshot => {
+  const byPath: Record<string, number> = {};
+  for (const [k, v] of Object.entries(b.byPath)) byPath[k] = (v - (a.byPath[k] ?? 0)) / hours;
+  return {
+    rest: (b.rest - a.rest) / hours,
+    ws: (b.ws - a.ws) / hours,
+    byPath,
+    requests: (b.requests - a.requests) / hours,
+    weight: (b.weight - a.weight) / hours,
+  };
+};
+
+/** Resolves once the bot has stepped the candle that closed at `close` on every active symbol. */
+const caughtUp = async (handle: LiveHandle, close: number, time: SteppedTime): Promise<void> => {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    time.release();
+    const view = handle.symbols.view();
+    const load = handle.health().scans as { readonly inFlight: number };
+    const behind =
+      view.busy || load.inFlight > 0
+        ? "busy"
+        : view.active.find((s) => (handle.symbols.tracked(s)?.lastClosedOpenTime ?? 0) < close - HALF_HOUR);
+    if (behind === undefined) return;
+    if (Date.now() > deadline)
+      throw new Error(`bench: the bot did not catch up with ${new Date(close).toISOString()}: ${behind}`);
+    await Bun.sleep(1);
+  }
+};
+
+/** Runs the bot in `marketData` mode for the cold cycle and the steady state; the bytes it was sent. */
+export const measureBandwidth = async (
+  marketData: "stream" | "poll",
+  cacheSymbols = 300,
+): Promise<BandwidthRun> => {
+  const began = performance.now();
+  const dir = mkdtempSync(join(tmpdir(), "signalbot-bench-bandwidth-"));
+  const exchange = new FakeExchange({
+    generatedSymbols: 300,
+    startTime: START,
+    updateIntervalMs: HALF_HOUR,
+    weightWindowMs: WEIGHT_WINDOW_MS,
+  });
+  const time = new SteppedTime(() => exchange.now());
+  const loaded = loadConfig({
+    BINANCE_REST_URL: exchange.restUrl,
+    BINANCE_WS_URL: exchange.wsUrl,
+    DATABASE_PATH: join(dir, "bot.db"),
+    HTTP_PORT: "0",
+    MARKET_DATA: marketData,
+    WARMUP_CACHE_SYMBOLS: String(cacheSymbols),
+    // The fake lists generated symbols only: three of them are the fixed ones.
+    FIXED_SYMBOLS: "GEN001USDT,GEN002USDT,GEN003USDT",
+    DAILY_STATUS_HOUR: "-1",
+    STALE_ALERT_MINUTES: "1440",
+  });
+  if (loaded._tag !== "Valid") throw new Error(loaded.problems.join("; "));
+  const abort = new AbortController();
+  let started: (h: LiveHandle) => void = () => {};
+  const ready = new Promise<LiveHandle>((resolve) => {
+    started = resolve;
+  });
+  const done = runBot(loaded.config, {
+    log: silentLogger,
+    clock: clockFrom(time),
+    signal: abort.signal,
+    consoleWrite: () => {},
+    outbox: { minIntervalMs: 0 },
+    restWeightWindowMs: WEIGHT_WINDOW_MS,
+    onStarted: (h) => started(h),
+  });
+  try {
+    const handle = await Promise.race([
+      ready,
+      done.then((code): never => {
+        throw new Error(`bench: the bot exited with ${code} before it started`);
+      }),
+    ]);
+    if (marketData === "stream")
+      await exchange.streamsReady(handle.symbols.view().active.map((s) => `${s.toLowerCase()}@kline_30m`));
+    const startup = snapshot(exchange.stats);
+    const run = async (hours: number) => {
+      const end = exchange.now() + hours * HOUR_MS;
+      while (exchange.now() < end) {
+        const close = Math.floor(exchange.now() / HALF_HOUR) * HALF_HOUR + HALF_HOUR;
+        // To the close a few pushes at a time, reading the bot's socket dry in between (nothing is dropped)...
+        while (exchange.now() < close + 60_000) {
+          exchange.advance(Math.min(CHUNK_MS, close + 60_000 - exchange.now()));
+          time.release();
+          while (exchange.bufferedBytes() > 0) await Bun.sleep(1);
+          await Bun.sleep(0);
+        }
+        // ...then, a minute after it (the poll round is 5 s after), until every symbol has stepped it.
+        await caughtUp(handle, close, time);
+      }
+      return snapshot(exchange.stats);
+    };
+    const afterCold = await run(COLD_HOURS);
+    exchange.pushEvery(250);
+    const end = await run(STEADY_HOURS[marketData]);
+    const universeAtStart = UNIVERSE_PATHS.reduce((n, p) => n + (startup.byPath[p] ?? 0), 0);
+    const view = handle.symbols.view();
+    return {
+      marketData,
+      cacheSymbols,
+      startup,
+      cold: perHour(startup, afterCold, COLD_HOURS),
+      steady: perHour(afterCold, end, STEADY_HOURS[marketData]),
+      steadyHours: STEADY_HOURS[marketData],
+      universePerHour: universeAtStart / (loaded.config.universeRefreshSeconds / 3600),
+      cache: view.warmupCache,
+      wsDropped: exchange.stats.wsDropped,
+      realSeconds: (performance.now() - began) / 1000,
+    };
+  } finally {
+    abort.abort();
+    await done;
+    exchange.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
+const kb = (bytes: number) => `${(bytes / 1e3).toFixed(1)} KB`;
+
+/** REST bytes but the universe's (a fast-forwarded run reuses the REST client's cache of it; see `universePerHour`). */
+const restBesidesUniverse = (s: Snapshot) =>
+  s.rest - UNIVERSE_PATHS.reduce((n, p) => n + (s.byPath[p] ?? 0), 0);
+
+/** Per market hour, with the universe refresh (every 6 h) included at its start-up size. */
+const total = (r: BandwidthRun, s: Snapshot) => restBesidesUniverse(s) + s.ws + r.universePerHour;
+
+const describe = (r: BandwidthRun): BenchFigure[] => {
+  const name = `${r.marketData}${r.cacheSymbols === 0 ? " (no cache)" : ""}`;
+  const klines = (s: Snapshot) => s.byPath["/fapi/v1/klines"] ?? 0;
+  const rest = (s: Snapshot) =>
+    `REST ${mb(restBesidesUniverse(s) + r.universePerHour)}/h (klines ${mb(klines(s))}, universe ${mb(r.universePerHour)}); ${Math.round(s.requests)} requests/h, weight ${Math.round(s.weight)}`;
+  const streamed = r.marketData === "stream";
+  return [
+    {
+      label: `${name}: start-up`,
+      value: `${mb(r.startup.rest + r.startup.ws)} (universe ${kb(UNIVERSE_PATHS.reduce((n, p) => n + (r.startup.byPath[p] ?? 0), 0))}, warm-up of 40 × 3 × 499 candles)`,
+    },
+    {
+      label: `${name}: first ${COLD_HOURS} h`,
+      value: `${streamed ? "" : `${mb(total(r, r.cold))}/h: `}${rest(r.cold)} (each ranked symbol enters for the first time)`,
+    },
+    {
+      label: `${name}: steady`,
+      value: `${mb(total(r, r.steady))}/h: ${streamed ? `WS ${mb(r.steady.ws)}/h, ` : ""}${rest(r.steady)} (hours ${COLD_HOURS}–${COLD_HOURS + r.steadyHours})`,
+    },
+  ];
+};
+
+export const bandwidthSection: BenchSection = {
+  name: "bandwidth",
+  description:
+    "bytes the fake exchange sends per market hour, 40 symbols rotating through the top 300, each MARKET_DATA mode",
+  run: async () => {
+    const poll = await measureBandwidth("poll");
+    const uncached = await measureBandwidth("poll", 0);
+    const stream = await measureBandwidth("stream");
+    const goal = total(poll, poll.steady) <= 5e6;
+    return [
+      ...describe(poll),
+      {
+        label: "poll: goal ≤ 5 MB/h",
+        value: `${goal ? "met" : "MISSED"} in the steady state (${mb(total(poll, poll.steady))}/h)`,
+      },
+      ...describe(uncached),
+      ...describe(stream),
+      {
+        label: "warm-up cache",
+        value: `${poll.cache.symbols} symbols kept, ${mb(poll.cache.bytes)} of candles (${kb(poll.cache.bytes / Math.max(1, poll.cache.symbols))} each)`,
+      },
+      {
+        label: "notes",
+        value: `REST bodies and WS frames only (HTTP headers and TLS not counted: ${Math.round(poll.steady.requests)} answers/h in poll mode); the universe refresh counted at its start-up size (the fake lists 300 symbols, Binance's exchangeInfo is ~1.1 MB); WS frames dropped: ${stream.wsDropped}; real time ${poll.realSeconds.toFixed(0)} + ${uncached.realSeconds.toFixed(0)} + ${stream.realSeconds.toFixed(0)} s`,
+      },
+    ];
+  },
+};

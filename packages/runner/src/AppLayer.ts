@@ -51,7 +51,10 @@ export interface AppParts {
   readonly layer: Layer.Layer<AppServices, StoreError>;
   readonly rest: BinanceRest;
   /** The live loop's options that come from the wiring (REST view, commands, outbox pacing, probes). */
-  readonly live: Pick<LiveOptions, "restWeightUsed" | "restEvents" | "companions" | "outbox" | "probes">;
+  readonly live: Pick<
+    LiveOptions,
+    "restWeightUsed" | "restEvents" | "companions" | "outbox" | "probes" | "lastPrice"
+  >;
 }
 
 export interface AppOverrides {
@@ -231,7 +234,7 @@ export const makeApp = (config: AppConfig, log: Logger, overrides: AppOverrides 
 
   log.info(
     config.marketData === "poll"
-      ? `market data: the closed 30m candles by REST, ${config.pollDelaySeconds} s after each close (MARKET_DATA=poll)`
+      ? `market data: the closed 30m candles by REST, ${config.pollDelaySeconds} s after each close (MARKET_DATA=poll)${config.pollPriceSeconds > 0 ? `, open trades' prices every ${config.pollPriceSeconds} s` : ""}`
       : "market data: 30m kline WebSocket streams (MARKET_DATA=stream)",
   );
   const companions: NonNullable<LiveOptions["companions"]>[number][] = [
@@ -259,6 +262,7 @@ export const makeApp = (config: AppConfig, log: Logger, overrides: AppOverrides 
     rest,
     live: {
       restWeightUsed: () => rest.governor.usedWeight(),
+      lastPrice: BinanceMarketData.priceFrom(rest),
       restEvents: (listener) => restListeners.push(listener),
       companions,
       probes: { rest: restProbe(rest), storage: storageProbe(() => storageStatus()) },

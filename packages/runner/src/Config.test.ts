@@ -121,6 +121,20 @@ describe("configuration", () => {
     ]);
   });
 
+  test("market data: the stream by default; poll with its delay, its price poll off or at least 10 s", () => {
+    expect(valid({})).toMatchObject({ marketData: "stream", pollDelaySeconds: 5, pollPriceSeconds: 0 });
+    expect(valid({ MARKET_DATA: "POLL", POLL_PRICE_SECONDS: "60" })).toMatchObject({
+      marketData: "poll",
+      pollPriceSeconds: 60,
+    });
+    const r = loadConfig({ MARKET_DATA: "rest", POLL_PRICE_SECONDS: "5", POLL_DELAY_SECONDS: "0" });
+    expect(r._tag === "Invalid" && r.problems).toEqual([
+      'MARKET_DATA: expected one of stream, poll, got "rest"',
+      "POLL_DELAY_SECONDS: must be between 1 and 300, got 0",
+      "POLL_PRICE_SECONDS: 0 (off) or at least 10, got 5 (one request per open trade each time)",
+    ]);
+  });
+
   test("the dashboard listens on 127.0.0.1 by default; any other address needs a token of 16+ characters", () => {
     expect(valid({}).httpHost).toBe("127.0.0.1");
     expect(valid({ HTTP_HOST: "::1" }).dashboardToken).toBeUndefined();

@@ -554,6 +554,12 @@ export const VARIABLES = {
     doc: "MARKET_DATA=poll: seconds after each 30m close before the just-closed candles are fetched (a candle the exchange has not published yet is asked again).",
     parse: num(5, 1, 300, true),
   }),
+  pollPriceSeconds: v({
+    name: "POLL_PRICE_SECONDS",
+    example: "0",
+    doc: "MARKET_DATA=poll: every this many seconds the last price of each symbol with an open virtual trade (one weight-1 request, about 60 bytes, per trade), so a stop or target reached is announced within that time instead of at the 30m close. 0 is off (trades advance on closed candles only, as in a backtest); otherwise at least 10.",
+    parse: num(0, 0, 3_600, true),
+  }),
   warmupCacheSymbols: v({
     name: "WARMUP_CACHE_SYMBOLS",
     example: "300",
@@ -677,6 +683,10 @@ export const loadConfig = (env: Readonly<Record<string, string | undefined>>): C
       problems.push(
         `DASHBOARD_TOKEN: required when HTTP_HOST=${parsed.httpHost} is not a loopback address (anyone who can reach the port would see the dashboard); set one, or keep HTTP_HOST=127.0.0.1 and use an SSH tunnel`,
       );
+  if (parsed.pollPriceSeconds !== undefined && parsed.pollPriceSeconds > 0 && parsed.pollPriceSeconds < 10)
+    problems.push(
+      `POLL_PRICE_SECONDS: 0 (off) or at least 10, got ${parsed.pollPriceSeconds} (one request per open trade each time)`,
+    );
   // Memory rule settings that could never act.
   const atMost = (low: keyof typeof VARIABLES, high: keyof typeof VARIABLES, what: string) => {
     const a = parsed[low];

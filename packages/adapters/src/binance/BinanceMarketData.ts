@@ -33,6 +33,10 @@ export const backfillFrom =
   (symbol, timeframe, from, to) =>
     lift("GET /fapi/v1/klines")(() => rest.klinesRange(symbol, timeframe, from, to));
 
+/** The last traded price of a symbol through `rest` (`GET /fapi/v2/ticker/price`, weight 1). */
+export const priceFrom = (rest: BinanceRest) => (symbol: string) =>
+  lift("GET /fapi/v2/ticker/price")(() => rest.price(symbol));
+
 /** Layer of `MarketData` with a new client configured by `config` (defaults: Binance production, 1200/min). */
 export const layer = (config: BinanceRestConfig = {}): Layer.Layer<MarketData> =>
   Layer.sync(MarketData, () => fromRest(new BinanceRest(config)));

@@ -384,3 +384,22 @@ test("a request landing exactly on a candle's close gets that candle final, equa
   expect(got.at(-1)?.closeTime).toBe(boundary - 1);
   expect(got).toEqual(truth.slice(-got.length));
 });
+
+test("price: one symbol's last traded price now, weight 1; an unknown symbol is notFound", async () => {
+  const { fake, rest } = setup();
+  fake.advance(600_000);
+  const sample = await rest.price("BTCUSDT");
+  const forming = await rest.klines({
+    symbol: "BTCUSDT",
+    timeframe: "30m",
+    startTime: fake.now() - 600_000,
+    limit: 1,
+  });
+  expect(forming).toEqual([]); // the candle is still forming: the price is its close so far
+  expect(sample).toMatchObject({ symbol: "BTCUSDT", time: fake.now() });
+  const truth = fake.closedCandles("BTCUSDT", "30m", fake.now() - 3_600_000, fake.now()).at(-1)!;
+  expect(sample.price).toBeGreaterThan(truth.close * 0.8);
+  expect(sample.price).toBeLessThan(truth.close * 1.2);
+  expect(fake.stats.byPath["/fapi/v2/ticker/price"]).toBe(1);
+  expect(await rest.price("NOPEUSDT").catch((e: MarketDataError) => e.reason)).toBe("notFound");
+});

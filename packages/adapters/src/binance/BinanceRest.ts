@@ -19,9 +19,11 @@ import {
   decodeExchangeInfo,
   decodeFundingRates,
   decodeKlineRows,
+  decodePriceTicker,
   decodeServerTime,
   decodeTickers,
   type ExchangeSymbol,
+  type PriceSample,
   requestWeightLimit,
   type TickerStats,
 } from "./Decode.ts";
@@ -203,6 +205,13 @@ export class BinanceRest {
     return this.get("fapi/v1/time", {}, ENDPOINT_WEIGHT.time, (body, source) =>
       decodeServerTime(body, source),
     ).then((r) => r.value);
+  }
+
+  /** `GET /fapi/v2/ticker/price?symbol=` (weight 1): the symbol's last traded price and its time. */
+  price(symbol: string): Promise<PriceSample> {
+    return this.get("fapi/v2/ticker/price", { symbol }, ENDPOINT_WEIGHT.priceOne, decodePriceTicker).then(
+      (r) => r.value,
+    );
   }
 
   /**

@@ -6,6 +6,7 @@ import {
   decodeExchangeInfo,
   decodeKlineRows,
   decodeKlines,
+  decodePriceTicker,
   decodeServerTime,
   decodeStreamFrame,
   decodeTickers,
@@ -47,6 +48,11 @@ test("captured klines, time and ticker decode", () => {
     volume: 28.72,
   });
   expect(decodeServerTime(capture["GET /fapi/v1/time"], "T")).toBe(1789478299014);
+  expect(decodePriceTicker(capture["GET /fapi/v2/ticker/price?symbol=BTCUSDT"], "P")).toEqual({
+    symbol: "BTCUSDT",
+    price: 76935.1,
+    time: 1789478433767,
+  });
   const tickers = decodeTickers([capture["GET /fapi/v1/ticker/24hr?symbol=BTCUSDT"]], "V") as Map<
     string,
     unknown
@@ -78,6 +84,13 @@ test("a malformed body is a badResponse naming the endpoint and the field", () =
     reason: "badResponse",
   });
   expect(decodeServerTime({ serverTime: "now" }, "T")).toMatchObject({ reason: "badResponse" });
+  expect(decodePriceTicker({ symbol: "BTCUSDT", price: "0", time: 1 }, "P")).toMatchObject({
+    reason: "badResponse",
+    message: "body.price: impossible price 0",
+  });
+  expect(decodePriceTicker({ symbol: "BTCUSDT", price: "1.5" }, "P")).toMatchObject({
+    reason: "badResponse",
+  });
   expect(decodeExchangeInfo({}, "E")).toMatchObject({ message: "body.symbols: expected an array" });
 });
 

@@ -148,6 +148,22 @@ export const decodeTickers = (
     return out;
   });
 
+/** One symbol's last traded price and when it traded (`GET /fapi/v2/ticker/price?symbol=`). */
+export interface PriceSample {
+  readonly symbol: string;
+  readonly price: number;
+  /** Transaction time of that price (ms UTC). */
+  readonly time: number;
+}
+
+export const decodePriceTicker = (body: unknown, source: string): PriceSample | MarketDataError =>
+  wrap(source, () => {
+    if (!isRecord(body)) throw new Invalid("body: expected an object");
+    const price = decimal(body.price, "body.price");
+    if (!(price > 0 && price < MAX_PRICE)) throw new Invalid(`body.price: impossible price ${price}`);
+    return { symbol: str(body, "symbol", "body"), price, time: int(body, "time", "body") };
+  });
+
 /** No contract trades at a billion USDT or more; a price there is a corrupt field, not a market. */
 export const MAX_PRICE = 1e9;
 /** Above any real 30m–1d volume (1000PEPE's busiest day is ~3e11 contracts). */

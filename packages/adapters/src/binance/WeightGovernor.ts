@@ -69,6 +69,8 @@ export const ENDPOINT_WEIGHT = {
   exchangeInfo: 1,
   /** All symbols; a single symbol costs 1. */
   ticker24hAll: 40,
+  /** `GET /fapi/v2/ticker/price` for one symbol (all symbols: 2). */
+  priceOne: 1,
 } as const;
 
 /**

@@ -570,6 +570,7 @@ export class FakeExchange {
       return limit < 100 ? 1 : limit < 500 ? 2 : limit <= 1000 ? 5 : 10;
     }
     if (path === "/fapi/v1/ticker/24hr") return params.has("symbol") ? 1 : 40;
+    if (path === "/fapi/v2/ticker/price") return params.has("symbol") ? 1 : 2;
     return 1;
   }
 
@@ -724,6 +725,8 @@ export class FakeExchange {
         return this.tickers(url.searchParams);
       case "/fapi/v1/klines":
         return this.klines(url.searchParams);
+      case "/fapi/v2/ticker/price":
+        return this.prices(url.searchParams);
       case "/fapi/v1/fundingRate":
         return this.fundingRate(url.searchParams);
       default:
@@ -863,6 +866,30 @@ export class FakeExchange {
       this.symbols.map((s) => this.tickerOf(s)),
       200,
     );
+  }
+
+  /** The last price of `symbol` now: the close of its 30m candle as formed so far. */
+  private priceOf(symbol: string) {
+    const s = this.seriesOf(symbol, "30m");
+    const open = Math.floor((this.marketNow - 1) / 1_800_000) * 1_800_000;
+    const c = s === undefined ? undefined : this.candle(s, "30m", open);
+    return {
+      symbol,
+      price: fmt(c === undefined ? 1 : this.asOf(c, this.marketNow).close),
+      time: this.marketNow,
+    };
+  }
+
+  /** `GET /fapi/v2/ticker/price`: one symbol's last price, or every symbol's. */
+  private prices(params: URLSearchParams): Response {
+    const symbol = params.get("symbol");
+    if (symbol === null)
+      return this.json(
+        this.symbols.map((s) => this.priceOf(s)),
+        200,
+      );
+    if (!this.symbols.includes(symbol)) return this.json({ code: -1121, msg: "Invalid symbol." }, 400);
+    return this.json(this.priceOf(symbol), 200);
   }
 
   private klines(params: URLSearchParams): Response {

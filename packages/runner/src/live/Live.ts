@@ -36,6 +36,7 @@ import { makeDispatcher } from "./Dispatcher.ts";
 import { makeEventLog, STREAM_METRICS } from "./EventLog.ts";
 import { type HealthBody, makeHealth } from "./Health.ts";
 import { makeLiveState } from "./LiveState.ts";
+import { type PricePollDeps, runPricePoll } from "./PricePoll.ts";
 import { forkSchedules } from "./Schedules.ts";
 
 export type { HealthBody } from "./Health.ts";
@@ -53,6 +54,8 @@ export interface LiveOptions {
   readonly version?: string;
   /** REST weight used in the current minute (the governor's view), for /metrics and /healthz. */
   readonly restWeightUsed?: () => number;
+  /** A symbol's last traded price (MARKET_DATA=poll with POLL_PRICE_SECONDS > 0: open trades' price poll). */
+  readonly lastPrice?: PricePollDeps["price"];
   /** Subscribes the loop to the REST client's events (429 pauses, 418 bans, retries). */
   readonly restEvents?: (listener: (event: RestEvent) => void) => void;
   /** Extra fibers that live as long as the loop, e.g. Telegram command polling (`universe`: symbols watched now). */
@@ -252,6 +255,16 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
       );
       const run = yield* FiberSet.makeRuntime<never>();
       options.restEvents?.((event) => void run(events.rest(event)));
+      if (config.marketData === "poll" && config.pollPriceSeconds > 0 && options.lastPrice !== undefined)
+        yield* Effect.forkScoped(
+          runPricePoll({
+            everyMs: config.pollPriceSeconds * 1000,
+            price: options.lastPrice,
+            tracked: symbols.tracked,
+            offer: dispatcher.offer,
+            log: log.child("prices"),
+          }),
+        );
       const universe = Effect.sync(() => symbols.view().active);
       for (const companion of options.companions ?? []) yield* Effect.forkScoped(companion({ universe }));
 

@@ -1,6 +1,7 @@
 // MARKET_DATA=poll through the real bot (Simulation: the fake Binance and Telegram, on the market clock): every
 // closed candle of every watched symbol is stepped from REST alone — no WebSocket connection is ever opened —,
 // /healthz and /metrics say so, and the half hour between two rounds is not mistaken for a market-data outage.
+// With POLL_PRICE_SECONDS the open trade's symbol, and only it, has its price asked once a minute.
 import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +11,10 @@ import { Simulation } from "./Simulation.ts";
 
 const START = Date.UTC(2025, 0, 6, 0, 0);
 const HALF_HOUR = 30 * 60_000;
+
+/** The fixtures give BTCUSDT a continuation LONG at this close (see Live.e2e.integration.test.ts). */
+const SIGNAL_CLOSE = Date.UTC(2025, 0, 6, 15, 0);
+const PRICE_PATH = "/fapi/v2/ticker/price";
 
 const dir = mkdtempSync(join(tmpdir(), "signalbot-poll-e2e-"));
 const sim = new Simulation({ startTime: START, generatedSymbols: 4 });
@@ -26,13 +31,20 @@ const log = makeLogger({
   now: () => sim.exchange.now(),
 });
 
+let bot: Awaited<ReturnType<typeof sim.startBot>>;
+const health = async () => {
+  const r = await fetch(`http://127.0.0.1:${bot.handle.httpPort}/healthz`);
+  return (await r.json()) as { readonly openTrades: number };
+};
+
 test("poll mode: every closed candle from REST, no WebSocket, fresh between rounds", async () => {
-  const bot = await sim.startBot(
+  bot = await sim.startBot(
     sim.env(join(dir, "bot.db"), {
       MARKET_DATA: "poll",
       FIXED_SYMBOLS: "BTCUSDT,ETHUSDT,SOLUSDT",
       MAX_SYMBOLS_SUBSCRIBED: "3",
       STALE_ALERT_MINUTES: "3",
+      POLL_PRICE_SECONDS: "60",
     }),
     log,
   );
@@ -64,3 +76,17 @@ test("poll mode: every closed candle from REST, no WebSocket, fresh between roun
   const metrics = await (await fetch(`http://127.0.0.1:${bot.handle.httpPort}/metrics`)).text();
   expect(metrics).toMatch(/signalbot_poll_rounds_total [1-9]/);
 }, 30_000);
+
+test("the price poll asks for the open trade's symbol once a minute, and for nothing while no trade is open", async () => {
+  const priced = () => sim.exchange.stats.byPath[PRICE_PATH] ?? 0;
+  while (sim.exchange.now() < SIGNAL_CLOSE) {
+    expect((await health()).openTrades).toBe(0);
+    expect(priced()).toBe(0);
+    await sim.step();
+  }
+  await sim.until(() => bot.handle.health().openTrades === 1, "the BTCUSDT trade");
+  const before = priced();
+  for (let minute = 1; minute <= 5; minute++)
+    await sim.until(() => priced() >= before + minute, `price request ${minute}`, 61_000);
+  expect(priced() - before).toBe(5);
+});

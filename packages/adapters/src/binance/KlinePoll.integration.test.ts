@@ -171,7 +171,9 @@ test("an outage of several rounds, then a hole in the exchange's data: exactly t
       expect(closed("DOGEUSDT").map((c) => c.openTime)).not.toContain(hole);
       expect(closed("DOGEUSDT")).toHaveLength(5);
       expect(seen.some((e) => e._tag === "BackfillFailed")).toBe(true);
-      expect(poll.stats().backfilledCandles).toBeGreaterThanOrEqual(3 * 2);
+      // The outage's candles came by the gap backfill (how many, depends on whether a retry or the next round
+      // got through first; which candles, does not).
+      expect(poll.stats().backfilledCandles).toBeGreaterThanOrEqual(symbols.length);
     }),
   ));
 

@@ -89,4 +89,4 @@ test("the price poll asks for the open trade's symbol once a minute, and for not
   for (let minute = 1; minute <= 5; minute++)
     await sim.until(() => priced() >= before + minute, `price request ${minute}`, 61_000);
   expect(priced() - before).toBe(5);
-});
+}, 30_000);

@@ -12,6 +12,7 @@ import {
   type ClosedCandleOutcome,
   defaultMemoryConfig,
   HigherTimeframes,
+  MarketData,
   MarketStream,
   Memory,
   MemoryStore,
@@ -32,8 +33,8 @@ import { Metrics } from "../observability/Metrics.ts";
 import { makeActiveSymbols, WARMUP_CANDLES } from "./ActiveSymbols.ts";
 
 const HALF_HOUR = TIMEFRAME_MS["30m"];
-/** 10 minutes into a candle: warm-ups drop the forming one, as they do live. */
-const START = Date.UTC(2025, 1, 3, 0, 10);
+/** 10 minutes into a candle (warm-ups drop the forming one, as they do live), when every fixture symbol has data. */
+const START = Date.UTC(2025, 5, 20, 0, 10);
 
 test("a symbol that rotates back in fetches only the candles it lacks, and is then as if warmed up afresh", async () => {
   const fake = new FakeExchange({
@@ -43,7 +44,17 @@ test("a symbol that rotates back in fetches only the candles it lacks, and is th
     updateIntervalMs: HALF_HOUR,
   });
   const rest = new BinanceRest({ restUrl: fake.restUrl });
-  const md = BinanceMarketData.layerFromRest(rest);
+  /** Candle rows the exchange returned to the bot (the warm-ups' and the confirmations'). */
+  let rows = 0;
+  const md = Layer.effect(
+    MarketData,
+    Effect.map(Effect.service(MarketData), (m) =>
+      MarketData.of({
+        ...m,
+        klines: (q) => Effect.tap(m.klines(q), (candles) => Effect.sync(() => void (rows += candles.length))),
+      }),
+    ),
+  ).pipe(Layer.provide(BinanceMarketData.layerFromRest(rest)));
   const stream = Layer.effect(
     MarketStream,
     Effect.map(Queue.unbounded<StreamEvent>(), (events) =>
@@ -71,13 +82,18 @@ test("a symbol that rotates back in fetches only the candles it lacks, and is th
       Effect.gen(function* () {
         yield* TestClock.setTime(START);
         const symbols = makeActiveSymbols({
-          // One rotating slot over the next 3 ranked symbols: each comes back every third slot (1.5 h).
+          // One rotating slot over the next 3 ranked symbols: each leaves and comes back within a few slots.
           config: {
             fixedSymbols: ["BTCUSDT"],
             maxSymbolsSubscribed: 2,
             topVolumeFetchLimit: 4,
             rotationSlotSeconds: 1800,
             rrMin: 1.5,
+            // No universe filter: the rotation walks the ranked list as it is.
+            universePeggedAssets: [],
+            universeMinRangePercent: 0,
+            universeRangeDays: 7,
+            universeMinAgeDays: 0,
             warmupCacheSymbols: 10,
           },
           log: silentLogger,
@@ -85,7 +101,7 @@ test("a symbol that rotates back in fetches only the candles it lacks, and is th
           stream: yield* MarketStream,
         });
         yield* symbols.loadUniverse;
-        yield* symbols.rotate;
+        yield* symbols.rotate();
         const fresh = (symbol: string) =>
           Effect.promise(async () => {
             const t = new SymbolState(symbol, undefined, { rrMin: 1.5 });
@@ -97,8 +113,16 @@ test("a symbol that rotates back in fetches only the candles it lacks, and is th
           });
         const requests = () => fake.stats.byPath["/fapi/v1/klines"] ?? 0;
         const bytes = () => fake.stats.restBodyBytesByPath["/fapi/v1/klines"] ?? 0;
-        const resumed: { symbol: string; requests: number; bytes: number }[] = [];
+        const resumed: { symbol: string; requests: number; bytes: number; rows: number; lacked: number }[] =
+          [];
         let freshBytes = 0;
+        const seen = new Set(symbols.view().active);
+        /** Per symbol and timeframe, the open time of its newest candle when it was last watched. */
+        const newest = new Map<string, Record<Timeframe, number>>();
+        const lastSeen = (t: SymbolState) =>
+          Object.fromEntries(
+            TIMEFRAMES.map((tf) => [tf, t.analyzer.series(tf).last?.openTime ?? 0]),
+          ) as Record<Timeframe, number>;
         // 10 slots: every symbol's closed candles are stepped as the loop would; the rotation runs at each slot.
         for (let slot = 1; slot <= 10; slot++) {
           const close = Math.floor(fake.now() / HALF_HOUR) * HALF_HOUR + HALF_HOUR;
@@ -111,17 +135,34 @@ test("a symbol that rotates back in fetches only the candles it lacks, and is th
           }
           fake.advance(10 * 60_000); // the rotation runs a little after the close
           yield* TestClock.setTime(fake.now());
-          const [before, beforeBytes] = [requests(), bytes()];
-          const entering = (yield* symbols.rotate).entering.filter((s) => s !== "BTCUSDT");
-          const used = { requests: requests() - before, bytes: bytes() - beforeBytes };
-          if (slot <= 3) {
+          for (const s of symbols.view().active) newest.set(s, lastSeen(symbols.tracked(s)!));
+          const [before, beforeBytes, beforeRows] = [requests(), bytes(), rows];
+          const entering = (yield* symbols.rotate()).entering.filter((s) => s !== "BTCUSDT");
+          const used = {
+            requests: requests() - before,
+            bytes: bytes() - beforeBytes,
+            rows: rows - beforeRows,
+          };
+          if (entering.some((s) => !seen.has(s))) {
+            for (const s of entering) seen.add(s);
             freshBytes = Math.max(freshBytes, used.bytes);
             continue; // first time in: a full warm-up
           }
           for (const s of entering) {
-            resumed.push({ symbol: s, ...used });
-            // The state it entered with is the one a fresh warm-up gives now...
             const a = symbols.tracked(s)!;
+            // What it lacked: the candles closed since it left, per timeframe.
+            const left = newest.get(s)!;
+            const lacked = TIMEFRAMES.reduce(
+              (n, tf) =>
+                n +
+                a.analyzer
+                  .series(tf)
+                  .toArray()
+                  .filter((c) => c.openTime > left[tf]).length,
+              0,
+            );
+            resumed.push({ symbol: s, ...used, lacked });
+            // The state it entered with is the one a fresh warm-up gives now...
             const b = yield* fresh(s);
             for (const tf of TIMEFRAMES)
               expect(a.analyzer.series(tf).toArray()).toEqual(b.analyzer.series(tf).toArray());
@@ -146,10 +187,12 @@ test("a symbol that rotates back in fetches only the candles it lacks, and is th
           }
         }
         expect(resumed.length).toBeGreaterThanOrEqual(5);
-        // Re-entry costs a few candles: 3 requests at most (weight 1), a fraction of a full warm-up's bytes.
+        // Re-entry fetches exactly the candles it lacked, in 3 requests at most (one per timeframe, weight 1).
         for (const r of resumed) {
+          expect(r.lacked).toBeGreaterThan(0);
+          expect(r.rows).toBe(r.lacked);
           expect(r.requests).toBeLessThanOrEqual(3);
-          expect(r.bytes).toBeLessThan(freshBytes / 20);
+          expect(r.bytes).toBeLessThan(freshBytes / 10);
         }
         expect(freshBytes).toBeGreaterThan(50_000);
         expect(metrics.render()).toContain("signalbot_warmups_resumed_total");

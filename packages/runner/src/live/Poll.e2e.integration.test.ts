@@ -9,11 +9,11 @@ import { join } from "node:path";
 import { makeLogger } from "../observability/Log.ts";
 import { Simulation } from "./Simulation.ts";
 
-const START = Date.UTC(2025, 0, 6, 0, 0);
+const START = Date.UTC(2025, 0, 5, 12, 0);
 const HALF_HOUR = 30 * 60_000;
 
-/** The fixtures give BTCUSDT a continuation LONG at this close (see Live.e2e.integration.test.ts). */
-const SIGNAL_CLOSE = Date.UTC(2025, 0, 6, 15, 0);
+/** The fixtures give BTCUSDT a continuation LONG at this close, a 4h close (see Live.e2e.integration.test.ts). */
+const SIGNAL_CLOSE = Date.UTC(2025, 0, 6, 0, 0);
 const PRICE_PATH = "/fapi/v2/ticker/price";
 
 const dir = mkdtempSync(join(tmpdir(), "signalbot-poll-e2e-"));

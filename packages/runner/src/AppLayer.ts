@@ -68,6 +68,8 @@ export interface AppOverrides {
   readonly outbox?: LiveOptions["outbox"];
   /** WebSocket reconnect backoff (the simulation shortens it; defaults 1 s doubling to 60 s). */
   readonly reconnect?: { readonly baseMs: number; readonly maxMs: number };
+  /** REST retry backoff after a 5xx or a network error (the simulation shortens it; default 0.5 s doubling to 30 s). */
+  readonly restRetry?: { readonly baseMs: number; readonly maxMs: number };
   /**
    * Length of the REST weight window in real ms (default 60 000, Binance's minute). Simulations that replay market
    * days in real seconds shrink it, with the fake exchange's, so the budget keeps its proportion to market time.
@@ -191,6 +193,9 @@ export const makeApp = (config: AppConfig, log: Logger, overrides: AppOverrides 
     restUrl: config.restUrl,
     weightBudget: config.restWeightBudget,
     ...(overrides.restWeightWindowMs === undefined ? {} : { weightWindowMs: overrides.restWeightWindowMs }),
+    ...(overrides.restRetry === undefined
+      ? {}
+      : { backoffBaseMs: overrides.restRetry.baseMs, backoffMaxMs: overrides.restRetry.maxMs }),
     onEvent: (event: RestEvent) => {
       for (const listener of restListeners) listener(event);
     },

@@ -105,6 +105,7 @@ export class Simulation {
       outbox: { minIntervalMs: 0 },
       pollTimeoutSeconds: 1,
       reconnect: { baseMs: 20, maxMs: 200 },
+      restRetry: { baseMs: 5, maxMs: 50 },
       stopReason: () => "simulation over",
       ...(hooks.onStep === undefined ? {} : { onStep: hooks.onStep }),
     });

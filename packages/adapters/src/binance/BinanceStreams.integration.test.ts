@@ -10,6 +10,7 @@ import type { Candle, StreamEvent } from "@signalbot/core";
 import { Effect, Queue, Random, type Scope } from "effect";
 import { TestClock } from "effect/testing";
 import { FakeExchange, type FakeExchangeOptions } from "../testing/FakeExchange.ts";
+import { streamEventReader } from "../testing/StreamEvents.ts";
 import { backfillFrom } from "./BinanceMarketData.ts";
 import { BinanceRest } from "./BinanceRest.ts";
 import { type BinanceStreamsConfig, make } from "./BinanceStreams.ts";
@@ -53,19 +54,7 @@ const setup = (
       if (e._tag === "BackfillFailed" && clock === "test") yield* TestClock.adjust(e.retryInMs);
       return e;
     });
-    /** Takes events until one satisfies `predicate` and returns it. */
-    const next = <E extends StreamEvent>(predicate: (e: StreamEvent) => e is E) =>
-      Effect.gen(function* () {
-        for (;;) {
-          const e = yield* take;
-          if (predicate(e)) return e;
-        }
-      });
-    /** Takes events until `condition` holds (at once if it already does). */
-    const until = (condition: () => boolean) =>
-      Effect.gen(function* () {
-        while (!condition()) yield* take;
-      });
+    const { next, until } = streamEventReader(take);
     const closed = (symbol: string): Candle[] =>
       seen.flatMap((e) =>
         e._tag === "Candle" && e.event.closed && e.event.symbol === symbol ? [e.event.candle] : [],

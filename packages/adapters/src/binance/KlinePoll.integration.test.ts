@@ -10,6 +10,7 @@ import type { Candle, StreamEvent } from "@signalbot/core";
 import { Effect, Queue, type Scope } from "effect";
 import { TestClock } from "effect/testing";
 import { FakeExchange } from "../testing/FakeExchange.ts";
+import { streamEventReader } from "../testing/StreamEvents.ts";
 import { backfillFrom } from "./BinanceMarketData.ts";
 import { BinanceRest } from "./BinanceRest.ts";
 import { type KlinePollConfig, MISSING_PATIENCE_MS, make } from "./KlinePoll.ts";
@@ -48,18 +49,7 @@ const setup = (config: Partial<KlinePollConfig> = {}) =>
       seen.push(e);
       return e;
     });
-    /** Takes events until one satisfies `predicate` and returns it. */
-    const next = <E extends StreamEvent>(predicate: (e: StreamEvent) => e is E) =>
-      Effect.gen(function* () {
-        for (;;) {
-          const e = yield* take;
-          if (predicate(e)) return e;
-        }
-      });
-    const until = (condition: () => boolean) =>
-      Effect.gen(function* () {
-        while (!condition()) yield* take;
-      });
+    const { next, until } = streamEventReader(take);
     /** Market time and the poller's clock move together, by `ms`... */
     const advance = (ms: number) =>
       Effect.gen(function* () {

@@ -3,4 +3,5 @@ export * from "./FakeBotApi.ts";
 export * from "./FakeExchange.ts";
 export * from "./LogCapture.ts";
 export * from "./ManualClock.ts";
+export * from "./StreamEvents.ts";
 export * from "./Wording.ts";

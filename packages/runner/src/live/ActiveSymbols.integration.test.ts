@@ -104,7 +104,7 @@ test("a symbol that rotates back in fetches only the candles it lacks, and is th
         yield* symbols.rotate();
         const fresh = (symbol: string) =>
           Effect.promise(async () => {
-            const t = new SymbolState(symbol, undefined, { rrMin: 1.5 });
+            const t = new SymbolState(symbol, undefined, { params: { rrMin: 1.5 } });
             const history = {} as Record<Timeframe, readonly Candle[]>;
             for (const tf of TIMEFRAMES)
               history[tf] = await rest.klines({ symbol, timeframe: tf, limit: WARMUP_CANDLES });

@@ -36,6 +36,7 @@ export * from "./model/Signal.ts";
 export * from "./model/Symbol.ts";
 export * from "./model/Time.ts";
 export * from "./model/Trade.ts";
+export * from "./port/CandleCache.ts";
 export * from "./port/HigherTimeframes.ts";
 export * from "./port/KeyValueStore.ts";
 export * from "./port/MarketData.ts";

@@ -112,6 +112,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX locks_until ON locks (until);
     `,
   },
+  {
+    version: 3,
+    description: "the warm-up cache: rotated-out symbols' candles, so a restart does not fetch them again",
+    sql: `
+      -- candles: a packed Float64Array (6 numbers a candle, ascending); at most WARMUP_CACHE_SYMBOLS symbols.
+      CREATE TABLE candle_cache (
+        symbol    TEXT    NOT NULL,
+        timeframe TEXT    NOT NULL CHECK (timeframe IN ('30m', '4h', '1d')),
+        candles   BLOB    NOT NULL,
+        saved_at  INTEGER NOT NULL,
+        PRIMARY KEY (symbol, timeframe)
+      );
+    `,
+  },
 ];
 
 export const LATEST_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -3,7 +3,8 @@ import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { MemoryStore, SignalStore, type StoreError } from "@signalbot/core";
+import { CandleCache, MemoryStore, type Notification, SignalStore, type StoreError } from "@signalbot/core";
+import { aCachedEntry } from "@signalbot/core/testing";
 import { Effect } from "effect";
 import { LATEST_VERSION, layer, SqliteDatabase } from "./index.ts";
 import { nthEmission, T0, tempDatabase } from "./SqliteFixtures.ts";
@@ -103,12 +104,13 @@ test("a version-1 database is upgraded in place: its rows are kept and user_vers
       layer({ path: tmp.dbPath }),
     ),
   );
-  expect(LATEST_VERSION).toBe(2);
-  expect(after.version).toEqual({ user_version: 2 });
+  expect(LATEST_VERSION).toBe(3);
+  expect(after.version).toEqual({ user_version: 3 });
   expect(after.was).toBe(true);
   expect(after.open).toEqual([trade]);
   expect(after.kv).toEqual([{ key: "telegram.offset", value: "42" }]);
   expect(after.tables).toEqual([
+    "candle_cache",
     "kv",
     "locks",
     "memory_state",
@@ -118,6 +120,55 @@ test("a version-1 database is upgraded in place: its rows are kept and user_vers
     "trades",
   ]);
   expect(after.depth).toBe(1);
+});
+
+/** Schema version 2 as it shipped (version 1 plus trade events, the outbox and locks), frozen likewise. */
+const V2_SQL = `${V1_SQL.replace("PRAGMA user_version = 1;", "")}
+  CREATE TABLE trade_events (id INTEGER PRIMARY KEY, trade_id TEXT NOT NULL REFERENCES trades (id),
+    kind TEXT NOT NULL, time INTEGER NOT NULL, price REAL NOT NULL, payload TEXT NOT NULL);
+  CREATE INDEX trade_events_trade ON trade_events (trade_id, id);
+  CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, ref TEXT, payload TEXT NOT NULL,
+    created_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, delivered_at INTEGER);
+  CREATE INDEX outbox_pending ON outbox (id) WHERE delivered_at IS NULL;
+  CREATE TABLE locks (id INTEGER PRIMARY KEY, scope TEXT NOT NULL CHECK (scope IN ('global', 'symbol', 'model')),
+    target TEXT, rule TEXT NOT NULL, until INTEGER NOT NULL, reason TEXT NOT NULL, created_at INTEGER NOT NULL);
+  CREATE INDEX locks_until ON locks (until);
+  PRAGMA user_version = 2;
+`;
+
+test("a version-2 database is upgraded in place: its outbox is kept and the warm-up cache starts empty", async () => {
+  mkdirSync(join(tmp.dir, "data"));
+  const v2 = new Database(tmp.dbPath, { create: true, strict: true });
+  v2.run(V2_SQL);
+  const reply: Notification = { _tag: "Reply", text: "kept across the upgrade", time: T0 };
+  v2.query("INSERT INTO outbox (kind, payload, created_at) VALUES ('Reply', $payload, $at)").run({
+    payload: JSON.stringify(reply),
+    at: T0,
+  });
+  v2.close();
+  const entry = aCachedEntry("BTCUSDT", T0, 1, 5);
+  const after = await Effect.runPromise(
+    Effect.provide(
+      Effect.gen(function* () {
+        const { db } = yield* SqliteDatabase;
+        const store = yield* SignalStore;
+        const cache = yield* CandleCache;
+        const before = yield* cache.load(10);
+        yield* cache.save(entry);
+        return {
+          version: db.query("PRAGMA user_version").get(),
+          pending: (yield* store.pendingOutbox(10)).map((p) => p.notification),
+          before,
+          loaded: (yield* cache.load(10)).map((e) => [...e.candles["1d"]]),
+        };
+      }),
+      layer({ path: tmp.dbPath }),
+    ),
+  );
+  expect(after.version).toEqual({ user_version: 3 });
+  expect(after.pending).toEqual([reply]);
+  expect(after.before).toEqual([]);
+  expect(after.loaded).toEqual([[...entry.candles["1d"]]]);
 });
 
 test("the seed README's example SQL runs against our schema", async () => {

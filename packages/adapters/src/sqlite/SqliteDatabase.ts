@@ -58,6 +58,11 @@ export class SqliteDatabase extends Context.Service<
      * lock up front makes a busy database wait `busyTimeoutMs` instead of failing on the lock upgrade.
      */
     readonly write: <A>(operation: string, f: () => A) => Effect.Effect<A, StoreError>;
+    /**
+     * `write` that fails at once even with `retryWritesEveryMs`: for data that can be fetched again (the candle
+     * cache), which must neither wait for a full disk nor count among the decisions held for it.
+     */
+    readonly writeOnce: <A>(operation: string, f: () => A) => Effect.Effect<A, StoreError>;
     /** Whether writes are failing and held right now (only with `retryWritesEveryMs`). */
     readonly writeStatus: () => WriteStatus;
   }
@@ -102,7 +107,7 @@ const make = (options: SqliteOptions, db: Database): SqliteDatabase["Service"] =
       ? once
       : <A>(operation: string, f: () => A): Effect.Effect<A, StoreError> =>
           retry.retrying(once(operation, f));
-  return SqliteDatabase.of({ path, db, read, write, writeStatus: retry?.status ?? (() => ({})) });
+  return SqliteDatabase.of({ path, db, read, write, writeOnce: once, writeStatus: retry?.status ?? (() => ({})) });
 };
 
 /** Opens the file, sets the connection's pragmas and migrates; on failure nothing stays open. */

@@ -1,5 +1,7 @@
 /** Test support for core and its users: in-memory layers of every port, builders, contract suites. */
 
+export * from "./CandleCacheContract.ts";
+export * from "./CandleCacheMemory.ts";
 export * from "./ClosedTradeBuilders.ts";
 export * from "./effect.ts";
 export * from "./HigherTimeframesMemory.ts";

@@ -22,6 +22,7 @@ import {
   telegramRateLimits,
 } from "@signalbot/adapters/telegram";
 import {
+  type CandleCache,
   flatFunding,
   HigherTimeframes,
   type KeyValueStore,
@@ -44,7 +45,8 @@ import { restProbe } from "./observability/HealthProbe.ts";
 import type { Logger } from "./observability/Log.ts";
 import { storageProbe, watchStorage } from "./observability/StorageWatch.ts";
 
-export type AppServices = LiveServices | MemoryStore | Sqlite.SqliteDatabase;
+/** `CandleCache`: the warm-up cache kept across restarts (the loop finds it in the context). */
+export type AppServices = LiveServices | MemoryStore | CandleCache | Sqlite.SqliteDatabase;
 
 export interface AppParts {
   /** Every service the loop needs; building it opens (and migrates) the database, closing its scope closes it. */

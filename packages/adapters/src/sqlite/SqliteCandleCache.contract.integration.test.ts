@@ -84,15 +84,20 @@ test("disk use: 300 symbols of 3 × 499 candles take about 72 KB each, and savin
       };
       const empty = size();
       const round = (seed: number) =>
-        Effect.forEach(Array.from({ length: 300 }, (_, i) => i), (i) =>
-          cache.save(aCachedEntry(`S${i}USDT`, T0 + i, seed + i)),
+        Effect.forEach(
+          Array.from({ length: 300 }, (_, i) => i),
+          (i) => cache.save(aCachedEntry(`S${i}USDT`, T0 + i, seed + i)),
         );
       yield* round(1);
       const once = size();
       yield* cache.keepOnly(new Set());
       yield* round(2);
       return { empty, once, twice: size() };
-    }).pipe(Effect.provide(SqliteCandleCache.layer.pipe(Layer.provideMerge(SqliteDatabase.layer({ path: tmp.dbPath }))))),
+    }).pipe(
+      Effect.provide(
+        SqliteCandleCache.layer.pipe(Layer.provideMerge(SqliteDatabase.layer({ path: tmp.dbPath }))),
+      ),
+    ),
   );
   const perSymbol = (sizes.once - sizes.empty) / 300;
   expect(perSymbol).toBeGreaterThan(3 * 499 * 48);

@@ -31,7 +31,10 @@ const corrupt = (message: string) =>
 /** Groups the rows (newest symbol first) into entries; a symbol without all three timeframes is corrupt. */
 const entriesOf = (rows: readonly Row[], path: string): Effect.Effect<CachedCandles[], StoreError> =>
   Effect.suspend(() => {
-    const bySymbol = new Map<string, { savedAt: number; candles: Partial<Record<Timeframe, Float64Array>> }>();
+    const bySymbol = new Map<
+      string,
+      { savedAt: number; candles: Partial<Record<Timeframe, Float64Array>> }
+    >();
     for (const row of rows) {
       const candles = toFloats(row.candles);
       if (candles === undefined)

@@ -107,7 +107,14 @@ const make = (options: SqliteOptions, db: Database): SqliteDatabase["Service"] =
       ? once
       : <A>(operation: string, f: () => A): Effect.Effect<A, StoreError> =>
           retry.retrying(once(operation, f));
-  return SqliteDatabase.of({ path, db, read, write, writeOnce: once, writeStatus: retry?.status ?? (() => ({})) });
+  return SqliteDatabase.of({
+    path,
+    db,
+    read,
+    write,
+    writeOnce: once,
+    writeStatus: retry?.status ?? (() => ({})),
+  });
 };
 
 /** Opens the file, sets the connection's pragmas and migrates; on failure nothing stays open. */

@@ -24,6 +24,4 @@ export const layer = (
     SqliteMemoryStore.layer,
     SqliteKeyValueStore.layer,
     SqliteCandleCache.layer,
-  ).pipe(
-    Layer.provideMerge(SqliteDatabase.layer(options)),
-  );
+  ).pipe(Layer.provideMerge(SqliteDatabase.layer(options)));

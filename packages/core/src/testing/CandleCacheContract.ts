@@ -6,8 +6,8 @@
 import { Effect, type Layer } from "effect";
 import { TIMEFRAME_MS, TIMEFRAMES, type Timeframe } from "../model/Candle.ts";
 import { type CachedCandles, CandleCache } from "../port/CandleCache.ts";
-import type { ContractTestApi } from "./SignalStoreContract.ts";
 import { runTest } from "./effect.ts";
+import type { ContractTestApi } from "./SignalStoreContract.ts";
 import { T0 } from "./TradeBuilders.ts";
 
 export type OpenCandleCache = () => Layer.Layer<CandleCache, unknown>;
@@ -19,7 +19,10 @@ export const aCachedEntry = (symbol: string, savedAt: number, seed = 1, n = 499)
     const a = new Float64Array(n * 6);
     for (let i = 0; i < n; i++) {
       const price = 100 * seed + i + 0.125;
-      a.set([T0 - (n - i) * TIMEFRAME_MS[tf], price, price + 1.5, price - 1.25, price + 0.5, 1e6 / 3 + i], i * 6);
+      a.set(
+        [T0 - (n - i) * TIMEFRAME_MS[tf], price, price + 1.5, price - 1.25, price + 0.5, 1e6 / 3 + i],
+        i * 6,
+      );
     }
     candles[tf] = a;
   }
@@ -74,7 +77,12 @@ export const candleCacheContract = (
       const empty = aCachedEntry("EMPTYUSDT", T0 + 3, 4, 0);
       await within(open, (c) =>
         Effect.forEach(
-          [aCachedEntry("AUSDT", T0, 1, 2), aCachedEntry("BUSDT", T0 + 1, 2, 2), aCachedEntry("CUSDT", T0 + 2, 3, 2), empty],
+          [
+            aCachedEntry("AUSDT", T0, 1, 2),
+            aCachedEntry("BUSDT", T0 + 1, 2, 2),
+            aCachedEntry("CUSDT", T0 + 2, 3, 2),
+            empty,
+          ],
           c.save,
         ),
       );

@@ -14,6 +14,7 @@ import {
   activeSet,
   analysedOnEntry,
   type Candle,
+  type CandleCache,
   type CandleEvent,
   type ClosedCandleOutcome,
   catchUpOpenTrades,
@@ -40,8 +41,9 @@ import { Clock, Deferred, Effect, Semaphore } from "effect";
 import type { Logger } from "../observability/Log.ts";
 import type { Metrics } from "../observability/Metrics.ts";
 import { isoMinute } from "./Describe.ts";
+import { makePersistentWarmupCache } from "./PersistentWarmupCache.ts";
 import { makeUniverseScreen } from "./UniverseScreen.ts";
-import { resumeWindow, WarmupCache } from "./WarmupCache.ts";
+import { resumeWindow } from "./WarmupCache.ts";
 
 /**
  * Candles fetched per timeframe at warm-up. The series hold 500; `limit` < 500 costs request weight 2 instead
@@ -86,6 +88,10 @@ export interface ActiveSymbolsDeps {
    * has the candles of its slot that its warm-up fetched analysed. Without it they stay warm-up history.
    */
   readonly replay?: (event: CandleEvent) => void;
+  /**
+   * Where the warm-up cache is kept across restarts (the bot's database); undefined: in memory only.
+   */
+  readonly candleCache?: CandleCache["Service"];
   /** How long a leaving symbol may take to step its boundary candle before it is fetched by REST (default 20 s). */
   readonly drainWaitMs?: number;
 }
@@ -116,7 +122,12 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
   let busy = false;
   const lock = Semaphore.makeUnsafe(1);
   const screening = makeUniverseScreen({ filter: universeFilterOf(config), log, metrics });
-  const cache = new WarmupCache(config.warmupCacheSymbols);
+  const cache = makePersistentWarmupCache({
+    capacity: config.warmupCacheSymbols,
+    store: deps.candleCache,
+    log,
+    window: WARMUP_CANDLES,
+  });
   let skipped = 0;
   /** Symbols being warmed up to enter: a close's round waits for them too. */
   const warming = new Set<string>();
@@ -148,7 +159,7 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
       skipped = screened.skipped.length;
       for (const e of entries) infos.set(e.symbol, e.info);
       for (const t of tracked.values()) t.info ??= infos.get(t.symbol);
-      cache.retain(new Set([...ranked, ...fixed]));
+      yield* cache.retain(new Set([...ranked, ...fixed]));
       universeAt = yield* Clock.currentTimeMillis;
       metrics.set("signalbot_universe_size", "Symbols in the top-volume list.", ranked.length);
       log.info(
@@ -169,8 +180,12 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
     return true;
   });
 
-  /** The first universe: retried on `universeRetry` (5 s → 5 min) until the exchange answers. One line per failure. */
+  /**
+   * The first universe: retried on `universeRetry` (5 s → 5 min) until the exchange answers. One line per failure.
+   * The warm-up cache kept on disk is read first, so the universe's screening can drop what left the list.
+   */
   const loadUniverse = Effect.gen(function* () {
+    yield* cache.restore;
     const md = yield* MarketData;
     const entries = yield* retryTelling(md.universe(Number.MAX_SAFE_INTEGER), universeRetry(), (e, waitMs) =>
       Effect.sync(() => log.warn(`${describeError(e)}; retrying in ${Math.round(waitMs / 1000)} s`)),
@@ -227,7 +242,7 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
               ? [...resume.kept]
               : [...resume.kept, ...(yield* closedBetween(md, symbol, tf, resume.from, resume.to))];
       }
-      cache.forget(symbol);
+      yield* cache.forget(symbol);
       return { history, resumed };
     });
 
@@ -282,19 +297,20 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
   };
 
   /** A leaving symbol's candles go to the warm-up cache (the last 499 per timeframe, what a warm-up fetches). */
-  const keepForReturn = (symbol: string) => {
-    const t = tracked.get(symbol);
-    if (t === undefined) return;
-    const candles = {} as Record<Timeframe, readonly Candle[]>;
-    for (const tf of TIMEFRAMES) candles[tf] = t.analyzer.series(tf).tail(WARMUP_CANDLES);
-    cache.keep(symbol, candles);
-  };
+  const keepForReturn = (symbol: string) =>
+    Effect.suspend(() => {
+      const t = tracked.get(symbol);
+      if (t === undefined) return Effect.void;
+      const candles = {} as Record<Timeframe, readonly Candle[]>;
+      for (const tf of TIMEFRAMES) candles[tf] = t.analyzer.series(tf).tail(WARMUP_CANDLES);
+      return cache.keep(symbol, candles);
+    });
 
-  /** A leaving symbol is no longer tracked; its candles are kept for its return. */
-  const untrack = (symbol: string) => {
-    keepForReturn(symbol);
-    tracked.delete(symbol);
-  };
+  /** Leaving symbols are no longer tracked; their candles are kept for their return. */
+  const untrack = (symbols: readonly string[]) =>
+    Effect.forEach(symbols, (s) => Effect.tap(keepForReturn(s), () => Effect.sync(() => tracked.delete(s))), {
+      discard: true,
+    });
 
   /** Whether `symbol` has stepped the candle closing at `until`. */
   const hasStepped = (symbol: string, until: number): boolean => {
@@ -342,7 +358,7 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
       const { book } = yield* Pipeline;
       const gone = leaving.filter((s) => book.count(s) === 0);
       yield* subscription("unsubscribe", gone);
-      for (const s of gone) untrack(s);
+      yield* untrack(gone);
       return leaving.filter((s) => book.count(s) > 0);
     });
 
@@ -369,7 +385,7 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
         const { entering, leaving } = diffActive(active, set.symbols);
         if (boundary === undefined && leaving.length > 0) {
           yield* subscription("unsubscribe", leaving);
-          for (const s of leaving) untrack(s);
+          yield* untrack(leaving);
         }
         const started = yield* Clock.currentTimeMillis;
         for (const s of entering) warming.add(s);
@@ -423,8 +439,17 @@ export const makeActiveSymbols = (deps: ActiveSymbolsDeps) => {
     if (d.symbols.size === 0) Deferred.doneUnsafe(d.done, Effect.void);
   };
 
+  /**
+   * At shutdown, once the last closes are decided: every tracked symbol's candles go to the warm-up cache too, so
+   * the next start resumes them instead of fetching 3 × 499 each (the cache's capacity still bounds it).
+   */
+  const keepTracked = lock.withPermits(1)(
+    Effect.suspend(() => Effect.forEach([...tracked.keys()], keepForReturn, { discard: true })),
+  );
+
   return {
     tracked: (symbol: string) => tracked.get(symbol),
+    keepTracked,
     loadUniverse,
     refreshUniverse,
     rotate,

@@ -8,6 +8,7 @@
  */
 import {
   type Alert,
+  CandleCache,
   type CandleEvent,
   type KeyValueStore,
   MarketStream,
@@ -22,7 +23,7 @@ import {
   restoreOpenTrades,
   SignalStore,
 } from "@signalbot/core";
-import { Cause, Clock, Effect, Logger as EffectLogger, FiberSet, Queue, Ref } from "effect";
+import { Cause, Clock, Effect, Logger as EffectLogger, FiberSet, Option, Queue, Ref } from "effect";
 import type { AppConfig } from "../Config.ts";
 import { makeDashboard } from "../dashboard/DashboardServer.ts";
 import type { HealthProbe } from "../observability/HealthProbe.ts";
@@ -146,12 +147,15 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
       // Entering symbols hand the candles of their slot to the dispatcher, created just below.
       let replay: (event: CandleEvent) => void = () => {};
       const models = options.models === undefined ? {} : { models: options.models };
+      // The bot's database keeps the warm-up cache across restarts (AppLayer provides it; a test may not).
+      const candleCache = Option.getOrUndefined(yield* Effect.serviceOption(CandleCache));
       const symbols = makeActiveSymbols({
         config: { ...config, ...models },
         log: log.child("universe"),
         metrics,
         stream,
         replay: (event) => replay(event),
+        ...(candleCache === undefined ? {} : { candleCache }),
       });
       const flow = makeCandleFlow({
         log: log.child("scan"),
@@ -237,6 +241,8 @@ export const runLive = (options: LiveOptions): Effect.Effect<void, never, LiveSe
           yield* dispatcher.stop(2000);
           // The closes still waiting for a symbol are decided with what was reported.
           yield* flow.flush;
+          // The symbols watched now resume from the warm-up cache at the next start.
+          yield* symbols.keepTracked;
           const left = yield* worker.drain(options.shutdownDrainMs ?? 3000);
           log.info(`stopped, ${left} notifications left for the next start`);
         }),

@@ -13,7 +13,7 @@ const FIELDS = 6;
 
 export type TimeframeCandles = Readonly<Record<Timeframe, readonly Candle[]>>;
 
-type Packed = Readonly<Record<Timeframe, Float64Array>>;
+export type Packed = Readonly<Record<Timeframe, Float64Array>>;
 
 const pack = (timeframe: Timeframe, candles: readonly Candle[]): Float64Array | undefined => {
   const out = new Float64Array(candles.length * FIELDS);
@@ -51,6 +51,32 @@ const unpack = (timeframe: Timeframe, packed: Float64Array): Candle[] => {
   return out;
 };
 
+const wellFormed = (timeframe: Timeframe, packed: Float64Array): boolean => {
+  if (packed.length % FIELDS !== 0) return false;
+  const step = TIMEFRAME_MS[timeframe];
+  let previous = -Infinity;
+  for (let k = 0; k < packed.length; k += FIELDS) {
+    const openTime = packed[k]!;
+    if (!(openTime > previous) || openTime % step !== 0) return false;
+    for (let f = 1; f < FIELDS; f++) if (!Number.isFinite(packed[k + f]!)) return false;
+    previous = openTime;
+  }
+  return true;
+};
+
+/**
+ * Whether a symbol entering at `now` can use any of `packed`: some timeframe's newest kept candle is inside the
+ * window a fresh warm-up of `count` candles would fetch (`resumeWindow`). An entry that cannot is stale.
+ */
+export const usable = (packed: Packed, now: number, count: number): boolean =>
+  TIMEFRAMES.some((tf) => {
+    const a = packed[tf];
+    if (a.length === 0) return false;
+    const step = TIMEFRAME_MS[tf];
+    const oldest = Math.floor((now - 1) / step) * step - (count - 1) * step;
+    return a[a.length - FIELDS]! >= oldest;
+  });
+
 export class WarmupCache {
   private readonly entries = new Map<string, Packed>();
 
@@ -69,6 +95,27 @@ export class WarmupCache {
     }
     this.entries.set(symbol, packed);
     return true;
+  }
+
+  /**
+   * Puts back an entry read from storage (`keep`'s packing), unless the cache is full or the entry is not what
+   * `keep` writes: whole candles, open times on the timeframe's grid, ascending, finite numbers.
+   */
+  restore(symbol: string, packed: Packed): boolean {
+    if (this.entries.size >= this.capacity || this.entries.has(symbol)) return false;
+    for (const tf of TIMEFRAMES) if (!wellFormed(tf, packed[tf])) return false;
+    this.entries.set(symbol, packed);
+    return true;
+  }
+
+  /** `symbol`'s entry as it is held (for storage; not to be modified). */
+  packed(symbol: string): Packed | undefined {
+    return this.entries.get(symbol);
+  }
+
+  /** The symbols kept. */
+  symbols(): Set<string> {
+    return new Set(this.entries.keys());
   }
 
   /** `symbol`'s kept candles (a copy; the entry stays until `forget`). */

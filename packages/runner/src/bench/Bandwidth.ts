@@ -5,7 +5,8 @@
  * The first rotation cycle warms every ranked symbol up for the first time (the warm-up cache is empty); the
  * steady state after it is what a running bot costs. Stream mode gets Binance's push cadence (a kline update
  * every 250 ms per stream) in its steady state; its first cycle, which only fills the cache, gets the closed
- * candles alone (the WebSocket figure is the steady state's).
+ * candles alone (the WebSocket figure is the steady state's). Poll mode is then restarted on its database: its
+ * first hours after the restart show what the warm-up cache kept on disk saves.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -65,6 +66,15 @@ export interface BandwidthRun {
   /** Universe refresh (exchangeInfo + 24 h tickers) per market hour: once per UNIVERSE_REFRESH_SECONDS (6 h). */
   readonly universePerHour: number;
   readonly cache: { readonly symbols: number; readonly bytes: number };
+  /**
+   * After a restart on the same database: the bytes until the new process had warmed up its 40 symbols, then per
+   * market hour over its first rotation cycle; what its warm-up cache held at the end.
+   */
+  readonly restart?: {
+    readonly startup: Snapshot;
+    readonly cold: Snapshot;
+    readonly restored: { readonly symbols: number; readonly bytes: number };
+  };
   readonly wsDropped: number;
   readonly realSeconds: number;
 }
@@ -104,6 +114,8 @@ export const measureBandwidth = async (
   marketData: "stream" | "poll",
   cacheSymbols = 300,
   steadyHours: number = STEADY_HOURS[marketData],
+  /** `restart`: after the steady state, stop the bot and start it again on its database, and measure that too. */
+  options: { readonly restart?: boolean } = {},
 ): Promise<BandwidthRun> => {
   const began = performance.now();
   const dir = mkdtempSync(join(tmpdir(), "signalbot-bench-bandwidth-"));
@@ -127,31 +139,45 @@ export const measureBandwidth = async (
     STALE_ALERT_MINUTES: "1440",
   });
   if (loaded._tag !== "Valid") throw new Error(loaded.problems.join("; "));
-  const abort = new AbortController();
-  let started: (h: LiveHandle) => void = () => {};
-  const ready = new Promise<LiveHandle>((resolve) => {
-    started = resolve;
-  });
-  const done = runBot(loaded.config, {
-    log: silentLogger,
-    clock: clockFrom(time),
-    signal: abort.signal,
-    consoleWrite: () => {},
-    outbox: { minIntervalMs: 0 },
-    restWeightWindowMs: WEIGHT_WINDOW_MS,
-    onStarted: (h) => started(h),
-  });
-  try {
+  /** One bot process on the database in `dir` (a second one after a restart finds the first's warm-up cache). */
+  const startBot = async () => {
+    const abort = new AbortController();
+    let started: (h: LiveHandle) => void = () => {};
+    const ready = new Promise<LiveHandle>((resolve) => {
+      started = resolve;
+    });
+    const done = runBot(loaded.config, {
+      log: silentLogger,
+      clock: clockFrom(time),
+      signal: abort.signal,
+      consoleWrite: () => {},
+      outbox: { minIntervalMs: 0 },
+      restWeightWindowMs: WEIGHT_WINDOW_MS,
+      onStarted: (h) => started(h),
+    });
+    const stop = async () => {
+      abort.abort();
+      await done;
+    };
     const handle = await Promise.race([
       ready,
       done.then((code): never => {
         throw new Error(`bench: the bot exited with ${code} before it started`);
       }),
-    ]);
+    ]).catch(async (e) => {
+      await stop();
+      throw e;
+    });
     if (marketData === "stream")
       await exchange.streamsReady(handle.symbols.view().active.map((s) => `${s.toLowerCase()}@kline_30m`));
+    return { handle, stop };
+  };
+  let bot: Awaited<ReturnType<typeof startBot>> | undefined;
+  try {
+    bot = await startBot();
     const startup = snapshot(exchange.stats);
     const run = async (hours: number) => {
+      const handle = bot!.handle;
       const end = exchange.now() + hours * HOUR_MS;
       while (exchange.now() < end) {
         const close = Math.floor(exchange.now() / HALF_HOUR) * HALF_HOUR + HALF_HOUR;
@@ -171,7 +197,22 @@ export const measureBandwidth = async (
     exchange.pushEvery(250);
     const end = await run(steadyHours);
     const universeAtStart = UNIVERSE_PATHS.reduce((n, p) => n + (startup.byPath[p] ?? 0), 0);
-    const view = handle.symbols.view();
+    const view = bot.handle.symbols.view();
+    let restart: BandwidthRun["restart"];
+    if (options.restart === true) {
+      // Stopped and started again at once on the same database: the warm-up cache is read back from it.
+      await bot.stop();
+      bot = undefined;
+      const before = snapshot(exchange.stats);
+      bot = await startBot();
+      const restarted = snapshot(exchange.stats);
+      const after = await run(COLD_HOURS);
+      restart = {
+        startup: perHour(before, restarted, 1),
+        cold: perHour(restarted, after, COLD_HOURS),
+        restored: bot.handle.symbols.view().warmupCache,
+      };
+    }
     return {
       marketData,
       cacheSymbols,
@@ -182,12 +223,12 @@ export const measureBandwidth = async (
       whole: end,
       universePerHour: universeAtStart / (loaded.config.universeRefreshSeconds / 3600),
       cache: view.warmupCache,
+      ...(restart === undefined ? {} : { restart }),
       wsDropped: exchange.stats.wsDropped,
       realSeconds: (performance.now() - began) / 1000,
     };
   } finally {
-    abort.abort();
-    await done;
+    await bot?.stop();
     exchange.stop();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -228,6 +269,18 @@ const describe = (r: BandwidthRun): BenchFigure[] => {
       label: `${name}: steady`,
       value: `${mb(total(r, r.steady))}/h: ${streamed ? `WS ${mb(r.steady.ws)}/h, ` : ""}${rest(r.steady)} (hours ${COLD_HOURS}–${COLD_HOURS + r.steadyHours})`,
     },
+    ...(r.restart === undefined
+      ? []
+      : [
+          {
+            label: `${name}: after a restart, start-up`,
+            value: `${mb(r.restart.startup.rest + r.restart.startup.ws)} (universe ${kb(UNIVERSE_PATHS.reduce((n, p) => n + (r.restart!.startup.byPath[p] ?? 0), 0))}; the 40 symbols resumed from the warm-up cache read back from the database)`,
+          },
+          {
+            label: `${name}: after a restart, first ${COLD_HOURS} h`,
+            value: `${mb(total(r, r.restart.cold))}/h: ${rest(r.restart.cold)} (every symbol resumed from the database's cache; ${r.restart.restored.symbols} kept at the end, ${mb(r.restart.restored.bytes)})`,
+          },
+        ]),
     ...(streamed
       ? []
       : [
@@ -244,7 +297,7 @@ export const bandwidthSection: BenchSection = {
   description:
     "bytes the fake exchange sends per market hour, 40 symbols rotating through the top 300, each MARKET_DATA mode",
   run: async () => {
-    const poll = await measureBandwidth("poll");
+    const poll = await measureBandwidth("poll", 300, undefined, { restart: true });
     // Without the cache every hour after the first cycle is alike: a few of them tell.
     const uncached = await measureBandwidth("poll", 0, 4);
     const stream = await measureBandwidth("stream");
@@ -253,7 +306,7 @@ export const bandwidthSection: BenchSection = {
       ...describe(poll),
       {
         label: "poll: goal ≤ 5 MB/h",
-        value: `in the steady state ${goal(total(poll, poll.steady))}; over the first ${wholeRun(poll).hours} h ${goal(wholeRun(poll).perHour)}; in the first ${COLD_HOURS} h ${goal(total(poll, poll.cold))}`,
+        value: `in the steady state ${goal(total(poll, poll.steady))}; over the first ${wholeRun(poll).hours} h ${goal(wholeRun(poll).perHour)}; in the first ${COLD_HOURS} h after the first start ${goal(total(poll, poll.cold))}, after a restart ${poll.restart === undefined ? "not measured" : goal(total(poll, poll.restart.cold))}`,
       },
       ...describe(uncached),
       ...describe(stream),

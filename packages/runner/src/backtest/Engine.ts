@@ -109,14 +109,19 @@ const transientMemoryStore = Layer.succeed(MemoryStore, {
 
 /** The exchange's 4h/1d candles are the data files' (a symbol without a file keeps its own aggregates). */
 const higherTimeframesOf = (series: readonly ReplaySeries[]) => {
-  const files = new Map<string, KlineColumns>();
-  for (const s of series) if (s.timeframe !== "30m") files.set(`${s.symbol}-${s.timeframe}`, s.columns);
+  const files = new Map<string, Partial<Record<AggregateTimeframe, KlineColumns>>>();
+  for (const s of series)
+    if (s.timeframe !== "30m") {
+      const bySymbol = files.get(s.symbol) ?? {};
+      bySymbol[s.timeframe] = s.columns;
+      files.set(s.symbol, bySymbol);
+    }
   return Layer.succeed(
     HigherTimeframes,
     HigherTimeframes.of({
       // A lookup in memory: answered as a completed Effect, which the step uses without a runtime trip.
       closed: (symbol, timeframe, from, to) => {
-        const columns = files.get(`${symbol}-${timeframe}`);
+        const columns = files.get(symbol)?.[timeframe];
         const out: Candle[] = [];
         if (columns !== undefined)
           for (
@@ -236,8 +241,7 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
         while (cursor.next()) {
           const s = series[cursor.series]!;
           const i = cursor.row;
-          const candle = candleAt(s.columns, i);
-          const time = candle.closeTime + 1;
+          const time = s.columns.closeTime[i]! + 1;
           if (round.length > 0 && time > roundTime) {
             const decided = decideRound();
             if (decided !== undefined) yield* decided;
@@ -247,10 +251,12 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
           if ((++delivered & (PROGRESS_EVERY - 1)) === 0) options.onProgress?.(delivered);
           const history = i < s.start;
           if (!history) rotation?.advance(time, pinned);
+          const trigger = s.timeframe === "30m";
           if (history || (rotation !== undefined && !rotation.isWatched(s.symbolIndex))) {
+            const candle = candleAt(s.columns, i);
             if (!history) {
               counts[cursor.series]!++;
-              if (s.timeframe === "30m") {
+              if (trigger) {
                 if (candle.openTime < periodStart) periodStart = candle.openTime;
                 periodEnd = time;
               }
@@ -259,15 +265,16 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
             // then equals a fresh 499-candle warm-up to ~1e-8): indicators only. 30m candles also feed the
             // 4h/1d aggregators, whose candles stand in for a missing file.
             state.analyzer.push(s.timeframe, candle);
-            if (s.timeframe === "30m")
+            if (trigger)
               for (const { timeframe, aggregated } of state.aggregate(candle))
                 if (!hasFile[s.symbolIndex]![timeframe]) state.analyzer.push(timeframe, aggregated.candle);
             continue;
           }
           counts[cursor.series]!++;
           // A 4h/1d candle of the period reaches the analysis through the step's HigherTimeframes, at the
-          // 30m close that finishes it.
-          if (s.timeframe !== "30m") continue;
+          // 30m close that finishes it (no Candle is built for it here).
+          if (!trigger) continue;
+          const candle = candleAt(s.columns, i);
           if (candle.openTime < periodStart) periodStart = candle.openTime;
           periodEnd = time;
           if (rotation !== undefined) rotation.analysed[s.symbolIndex]!++;

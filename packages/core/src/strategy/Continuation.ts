@@ -15,6 +15,9 @@ import { onTrendClose, type Snapshot, warmupCandles } from "./Snapshot.ts";
 
 const MODEL = "continuation" as const;
 
+/** The answer on every 30m candle that does not close a 4h one (most of them): one constant, no lookup. */
+const BETWEEN_TREND_CLOSES = noSetup(MODEL, "betweenTrendCloses");
+
 /** Candle shape in the trade direction: half body/range, half where the close sits in the range. */
 export const candleStrength = (
   side: Side,
@@ -35,7 +38,7 @@ export const candleStrength = (
 export const volatilityFraction = (atr: number, price: number): number => ramp((100 * atr) / price, 0.5, 3);
 
 export const continuation = (snap: Snapshot, p: StrategyParams): Evaluation => {
-  if (!onTrendClose(snap)) return noSetup(MODEL, "betweenTrendCloses");
+  if (!onTrendClose(snap)) return BETWEEN_TREND_CLOSES;
   const { trend: t, bias } = snap;
   const c = t.candle;
 

@@ -17,8 +17,11 @@ import { onTrendClose, type Snapshot, warmupCandles } from "./Snapshot.ts";
 
 const MODEL = "reversal" as const;
 
+/** The answer on every 30m candle that does not close a 4h one (most of them): one constant, no lookup. */
+const BETWEEN_TREND_CLOSES = noSetup(MODEL, "betweenTrendCloses");
+
 export const reversal = (snap: Snapshot, p: StrategyParams): Evaluation => {
-  if (!onTrendClose(snap)) return noSetup(MODEL, "betweenTrendCloses");
+  if (!onTrendClose(snap)) return BETWEEN_TREND_CLOSES;
   const { trend: t, bias } = snap;
   const c = t.candle;
 

@@ -92,6 +92,22 @@ describe("SymbolAnalyzer on real data (BTCUSDT, ETHUSDT 2025)", () => {
     });
   });
 
+  test("answers stay as given: every array is frozen, and unchanged answers come back as the same array", () => {
+    let repeated = 0;
+    for (let i = 1; i < btcAll.length; i++) {
+      const before = btcAll[i - 1];
+      const now = btcAll[i];
+      if (now === undefined) continue;
+      expect(Object.isFrozen(now)).toBe(true);
+      if (before !== undefined && now.every((e, k) => e === before[k])) {
+        expect(now).toBe(before);
+        repeated++;
+      }
+    }
+    // Seven trigger candles of eight close no 4h candle: the built-in models' constant answer.
+    expect(repeated).toBeGreaterThan(btcAll.length / 2);
+  });
+
   test("rrBelowMin and other rule rejections carry their data", () => {
     const reasons = btcAll.flatMap((es) => es.flatMap((e) => (e._tag === "NoSetup" ? [e.reason] : [])));
     const rr = reasons.find((r) => r.code === "rrBelowMin");

@@ -30,6 +30,8 @@ import type { BiasView, Snapshot, TrendView, TriggerView } from "./Snapshot.ts";
 /** "Never happened" for the bars-since counters. */
 const NEVER = 1e9;
 
+const NO_ANSWERS: readonly Evaluation[] = Object.freeze([]);
+
 const EMPTY_CANDLE: Candle = { openTime: 0, open: 0, high: 0, low: 0, close: 0, volume: 0, closeTime: 0 };
 
 /** 30m: the candle the decision is taken on, and its ATR. */
@@ -359,6 +361,9 @@ export class SymbolAnalyzer implements Snapshot {
   private readonly slots: readonly ModelSlot[];
   /** The instances that keep state of their own (told about every candle pushed). */
   private readonly updating: readonly ModelInstance[];
+  /** The last answers `evaluate()` returned, and where it collects the next ones. */
+  private answers: readonly Evaluation[] = NO_ANSWERS;
+  private readonly next: Evaluation[];
 
   /**
    * Throws a RangeError for invalid parameters (`makeParams`), an invalid models list (`checkModels`) or a
@@ -379,6 +384,7 @@ export class SymbolAnalyzer implements Snapshot {
     this.models = models.map((m) => m.name);
     this.slots = models.map((m) => new ModelSlot(m, m.create({ symbol, params: this.params }), capacity));
     this.updating = this.slots.map((s) => s.instance).filter((i) => i.update !== undefined);
+    this.next = new Array<Evaluation>(this.slots.length);
   }
 
   /**
@@ -410,12 +416,23 @@ export class SymbolAnalyzer implements Snapshot {
    * it. For each model: `NoSetup` "warmup" {timeframe, need} until every timeframe has its warm-up (checked
    * 1d, 4h, 30m); "staleTimeframe" {timeframe} when it needs 4h (1d) candles and the last one closed more than
    * two 4h (1d) periods ago; then the model's own answer, a malformed setup becoming "invalidSetup" {problem}.
+   * When every answer is the very object of the last call (a constant "nothing here", as the built-in models
+   * give on the seven 30m candles of eight that close no 4h candle), the last call's frozen array is returned
+   * again: the hot path allocates nothing for it.
    */
   evaluate(): readonly Evaluation[] {
     const slots = this.slots;
-    const out = new Array<Evaluation>(slots.length);
-    for (let i = 0; i < slots.length; i++) out[i] = this.answer(slots[i]!);
-    return out;
+    const next = this.next;
+    const last = this.answers;
+    let same = last.length === slots.length;
+    for (let i = 0; i < slots.length; i++) {
+      const e = this.answer(slots[i]!);
+      next[i] = e;
+      if (e !== last[i]) same = false;
+    }
+    if (same) return last;
+    this.answers = Object.freeze(next.slice());
+    return this.answers;
   }
 
   private answer(m: ModelSlot): Evaluation {

@@ -35,6 +35,8 @@ export class CandleSeries {
   /** Ring index of the oldest candle. */
   private start = 0;
   private size = 0;
+  /** The newest candle (read on every push and by every evaluation: no ring arithmetic for it). */
+  private newest: Candle | undefined = undefined;
 
   constructor(timeframe: Timeframe, capacity: number = DEFAULT_SERIES_CAPACITY) {
     if (!Number.isInteger(capacity) || capacity < 1) {
@@ -52,11 +54,11 @@ export class CandleSeries {
 
   /** The newest candle, if any. */
   get last(): Candle | undefined {
-    return this.size === 0 ? undefined : this.buffer[(this.start + this.size - 1) % this.capacity];
+    return this.newest;
   }
 
   get lastOpenTime(): number | undefined {
-    return this.last?.openTime;
+    return this.newest?.openTime;
   }
 
   /** The candle at `i` (0 = oldest; negative counts from the newest, −1 = last), or undefined out of range. */
@@ -68,7 +70,7 @@ export class CandleSeries {
 
   /** The open times missing between the last candle and `candle`, if any (call before `push` to backfill first). */
   gapBefore(candle: Candle): CandleGap | undefined {
-    const last = this.last;
+    const last = this.newest;
     if (last === undefined) return undefined;
     const from = last.openTime + this.step;
     if (candle.openTime <= from || (candle.openTime - from) % this.step !== 0) return undefined;
@@ -80,10 +82,11 @@ export class CandleSeries {
     if (!Number.isInteger(t) || t % this.step !== 0) {
       return { _tag: "Rejected", reason: "misaligned", openTime: t };
     }
-    const last = this.last;
+    const last = this.newest;
     if (last !== undefined) {
       if (t === last.openTime) {
         this.buffer[(this.start + this.size - 1) % this.capacity] = candle;
+        this.newest = candle;
         return REPLACED;
       }
       if (t < last.openTime) return { _tag: "Rejected", reason: "outOfOrder", openTime: t };
@@ -96,6 +99,7 @@ export class CandleSeries {
       this.buffer[this.start] = candle;
       this.start = this.start + 1 === this.capacity ? 0 : this.start + 1;
     }
+    this.newest = candle;
     return gap === undefined ? APPENDED : { _tag: "Gap", from: gap.from, count: gap.count };
   }
 

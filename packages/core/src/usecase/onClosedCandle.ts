@@ -404,13 +404,9 @@ const confirm = (
         : "replaced";
   const candle = exchange ?? a;
   if (confirmation !== "dropped") state.analyzer.push(timeframe, candle);
-  return {
-    _tag: "Finished",
-    timeframe,
-    candle,
-    complete: aggregated.complete,
-    confirmation,
-    backfilled,
-    ...(answer._tag === "Failure" ? { error: answer.failure } : {}),
-  };
+  const complete = aggregated.complete;
+  // Built without a conditional spread: this runs at every 4h/1d close of the replay.
+  return answer._tag === "Failure"
+    ? { _tag: "Finished", timeframe, candle, complete, confirmation, backfilled, error: answer.failure }
+    : { _tag: "Finished", timeframe, candle, complete, confirmation, backfilled };
 };

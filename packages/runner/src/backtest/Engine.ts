@@ -107,13 +107,28 @@ const transientMemoryStore = Layer.succeed(MemoryStore, {
   save: () => Effect.void,
 });
 
+/** A 4h/1d data file and the row after the last answer from it (the replay asks in time order). */
+interface DataFile {
+  readonly columns: KlineColumns;
+  next: number;
+}
+
+/** The first row of `file` opening at or after `from`: where the last answer ended if so, else a search. */
+const firstFrom = (file: DataFile, from: number): number => {
+  const { openTime } = file.columns;
+  const i = file.next;
+  return (i === openTime.length || openTime[i]! >= from) && (i === 0 || openTime[i - 1]! < from)
+    ? i
+    : lowerBound(openTime, from);
+};
+
 /** The exchange's 4h/1d candles are the data files' (a symbol without a file keeps its own aggregates). */
 const higherTimeframesOf = (series: readonly ReplaySeries[]) => {
-  const files = new Map<string, Partial<Record<AggregateTimeframe, KlineColumns>>>();
+  const files = new Map<string, Partial<Record<AggregateTimeframe, DataFile>>>();
   for (const s of series)
     if (s.timeframe !== "30m") {
       const bySymbol = files.get(s.symbol) ?? {};
-      bySymbol[s.timeframe] = s.columns;
+      bySymbol[s.timeframe] = { columns: s.columns, next: 0 };
       files.set(s.symbol, bySymbol);
     }
   return Layer.succeed(
@@ -121,15 +136,14 @@ const higherTimeframesOf = (series: readonly ReplaySeries[]) => {
     HigherTimeframes.of({
       // A lookup in memory: answered as a completed Effect, which the step uses without a runtime trip.
       closed: (symbol, timeframe, from, to) => {
-        const columns = files.get(symbol)?.[timeframe];
+        const file = files.get(symbol)?.[timeframe];
         const out: Candle[] = [];
-        if (columns !== undefined)
-          for (
-            let i = lowerBound(columns.openTime, from);
-            i < columns.length && columns.openTime[i]! <= to;
-            i++
-          )
-            out.push(candleAt(columns, i));
+        if (file !== undefined) {
+          const { columns } = file;
+          let i = firstFrom(file, from);
+          for (; i < columns.length && columns.openTime[i]! <= to; i++) out.push(candleAt(columns, i));
+          file.next = i;
+        }
         return Effect.succeed(out);
       },
     }),

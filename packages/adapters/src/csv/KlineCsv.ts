@@ -74,33 +74,35 @@ class Scanner {
     const start = this.pos;
     this.start = start;
     let i = start;
-    let negative = false;
-    if (i < len && buf[i] === MINUS) {
-      negative = true;
-      i++;
-    }
-    const firstDigit = i;
+    const negative = i < len && buf[i] === MINUS;
+    if (negative) i++;
+    // Integer digits, then (after one dot) the decimals, each in its own tight loop.
+    const intStart = i;
     let mantissa = 0;
-    let dot = -1;
     for (; i < len; i++) {
-      const c = buf[i]!;
-      const d = c - ZERO;
-      if (d >= 0 && d <= 9) {
+      const d = buf[i]! - ZERO;
+      if (d < 0 || d > 9) break;
+      mantissa = mantissa * 10 + d;
+    }
+    const digits = i - intStart;
+    let decimals = 0;
+    if (i < len && buf[i] === DOT) {
+      const fracStart = ++i;
+      for (; i < len; i++) {
+        const d = buf[i]! - ZERO;
+        if (d < 0 || d > 9) break;
         mantissa = mantissa * 10 + d;
-      } else if (c === DOT && dot < 0) {
-        dot = i;
-      } else if (isFieldEnd(c)) {
-        break;
-      } else {
-        let end = i;
-        while (end < len && !isFieldEnd(buf[end]!)) end++;
-        this.pos = end;
-        return Number(this.text(start, end).trim() || "x");
       }
+      decimals = i - fracStart;
+    }
+    if (i < len && !isFieldEnd(buf[i]!)) {
+      let end = i;
+      while (end < len && !isFieldEnd(buf[end]!)) end++;
+      this.pos = end;
+      return Number(this.text(start, end).trim() || "x");
     }
     this.pos = i;
-    const decimals = dot < 0 ? 0 : i - dot - 1;
-    if (i - firstDigit - (dot < 0 ? 0 : 1) === 0) return Number.NaN; // no digit at all
+    if (digits + decimals === 0) return Number.NaN; // no digit at all
     // Every partial mantissa was below the final one, so all were exact if the final one is.
     if (mantissa > Number.MAX_SAFE_INTEGER || decimals > 22) return Number(this.text(start, i));
     const value = decimals > 0 ? mantissa / POW10[decimals]! : mantissa;

@@ -47,9 +47,11 @@ export class TimeframeAggregator {
    */
   add(c: Candle): AggregatedCandle | undefined {
     const t = c.openTime;
-    if (t <= this.lastSub || t % SUB_MS !== 0) return undefined;
+    // The next 30m candle after an accepted one is on the grid: the division-free common case.
+    if (t <= this.lastSub || (t !== this.lastSub + SUB_MS && t % SUB_MS !== 0)) return undefined;
     this.lastSub = t;
-    const bucket = bucketOpenTime(t, this.target);
+    const current = t >= this.bucket && t < this.bucket + this.bucketMs;
+    const bucket = current ? this.bucket : bucketOpenTime(t, this.target);
     let abandoned: AggregatedCandle | undefined;
     if (bucket !== this.bucket) {
       if (this.count > 0) abandoned = this.emit();

@@ -79,19 +79,24 @@ export class CandleSeries {
 
   push(candle: Candle): PushResult {
     const t = candle.openTime;
-    if (!Number.isInteger(t) || t % this.step !== 0) {
-      return { _tag: "Rejected", reason: "misaligned", openTime: t };
-    }
     const last = this.newest;
-    if (last !== undefined) {
-      if (t === last.openTime) {
-        this.buffer[(this.start + this.size - 1) % this.capacity] = candle;
-        this.newest = candle;
-        return REPLACED;
+    // The candle right after the newest (nearly every push) is on the grid and leaves no gap: no modulo.
+    const next = last !== undefined && t === last.openTime + this.step;
+    let gap: CandleGap | undefined;
+    if (!next) {
+      if (!Number.isInteger(t) || t % this.step !== 0) {
+        return { _tag: "Rejected", reason: "misaligned", openTime: t };
       }
-      if (t < last.openTime) return { _tag: "Rejected", reason: "outOfOrder", openTime: t };
+      if (last !== undefined) {
+        if (t === last.openTime) {
+          this.buffer[(this.start + this.size - 1) % this.capacity] = candle;
+          this.newest = candle;
+          return REPLACED;
+        }
+        if (t < last.openTime) return { _tag: "Rejected", reason: "outOfOrder", openTime: t };
+      }
+      gap = this.gapBefore(candle);
     }
-    const gap = this.gapBefore(candle);
     if (this.size < this.capacity) {
       this.buffer[(this.start + this.size) % this.capacity] = candle;
       this.size++;

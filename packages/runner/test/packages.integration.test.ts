@@ -239,6 +239,8 @@ interface Manifest {
   readonly engines?: Record<string, string>;
   readonly sideEffects?: boolean;
   readonly exports?: Record<string, string | Record<string, string>>;
+  readonly dependencies?: Record<string, string>;
+  readonly peerDependencies?: Record<string, string>;
 }
 
 describe.each(["core", "adapters"] as const)("the %s tarball", (name) => {
@@ -282,6 +284,9 @@ describe.each(["core", "adapters"] as const)("the %s tarball", (name) => {
     expect(m.sideEffects).toBe(false);
     expect(m.engines).toEqual(name === "core" ? { node: ">=20", bun: ">=1.4" } : { bun: ">=1.4" });
     expect(JSON.stringify(m)).not.toContain("workspace:");
+    // Effect's services are compared by identity: the consumer's effect must be the one the library uses.
+    expect(m.peerDependencies?.effect).toBe("^4.1.0");
+    expect(m.dependencies?.effect).toBeUndefined();
     const files = new Set(await entries());
     const subpaths =
       name === "core" ? ["", "/testing"] : ["/binance", "/chart", "/console", "/csv", "/sqlite", "/telegram"];

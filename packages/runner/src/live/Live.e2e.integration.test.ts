@@ -2,8 +2,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { makeLogger } from "../observability/Log.ts";
-import { type RunningBot, Simulation, TELEGRAM_CHAT_ID } from "./Simulation.ts";
+import { capturingLogger, type RunningBot, Simulation, TELEGRAM_CHAT_ID } from "./Simulation.ts";
 
 // One market story, told in order (each test continues the previous one): BTCUSDT gives a continuation LONG at
 // the 2025-01-06 00:00 close (a 4h close; fixtures), the trade hits TP1 and ends at break-even on 01-07 15:30.
@@ -15,16 +14,7 @@ let sim: Simulation;
 let dir: string;
 let bot: RunningBot | undefined;
 const logs: string[] = [];
-const log = makeLogger({
-  level: "info",
-  format: "pretty",
-  secrets: [],
-  write: (l) => {
-    logs.push(l);
-    if (process.env.E2E_LOG) console.log(l);
-  },
-  now: () => sim.exchange.now(),
-});
+const log = capturingLogger(logs, () => sim.exchange.now());
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "signalbot-e2e-"));

@@ -11,8 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../Config.ts";
 import { EXIT_CONFIG, runBot } from "../cli/start.ts";
-import { makeLogger } from "../observability/Log.ts";
-import { type RunningBot, Simulation, TELEGRAM_CHAT_ID } from "./Simulation.ts";
+import { capturingLogger, type RunningBot, Simulation, TELEGRAM_CHAT_ID } from "./Simulation.ts";
 
 const START = Date.UTC(2025, 0, 5, 12, 0);
 /** The first 4h close after the start: the probe model fires there. */
@@ -48,13 +47,7 @@ let sim: Simulation;
 let dir: string;
 let bot: RunningBot | undefined;
 const logs: string[] = [];
-const log = makeLogger({
-  level: "info",
-  format: "pretty",
-  secrets: [],
-  write: (l) => void logs.push(l),
-  now: () => sim.exchange.now(),
-});
+const log = capturingLogger(logs, () => sim.exchange.now());
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "signalbot-custom-model-"));
@@ -109,13 +102,7 @@ test("a MODELS entry that cannot be loaded stops the start (exit 78), naming it"
   const loaded = loadConfig(sim.env(join(dir, "other.db"), { MODELS: "continuation,./no/such/Model.ts" }));
   if (loaded._tag !== "Valid") throw new Error("the configuration itself is valid");
   const lines: string[] = [];
-  const quiet = makeLogger({
-    level: "info",
-    format: "pretty",
-    secrets: [],
-    write: (l) => void lines.push(l),
-    now: () => 0,
-  });
+  const quiet = capturingLogger(lines, () => 0);
   expect(await runBot(loaded.config, { log: quiet })).toBe(EXIT_CONFIG);
   expect(lines.filter((l) => l.includes("MODELS:"))).toHaveLength(1);
   expect(lines.find((l) => l.includes("MODELS:"))).toContain('cannot load "./no/such/Model.ts"');

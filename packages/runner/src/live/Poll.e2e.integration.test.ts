@@ -9,8 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ClosedCandleOutcome } from "@signalbot/core";
-import { makeLogger } from "../observability/Log.ts";
-import { Simulation } from "./Simulation.ts";
+import { capturingLogger, Simulation } from "./Simulation.ts";
 
 const START = Date.UTC(2025, 0, 5, 12, 0);
 const HALF_HOUR = 30 * 60_000;
@@ -26,13 +25,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 const logs: string[] = [];
-const log = makeLogger({
-  level: "debug",
-  format: "pretty",
-  secrets: [],
-  write: (l) => void logs.push(l),
-  now: () => sim.exchange.now(),
-});
+const log = capturingLogger(logs, () => sim.exchange.now(), "debug");
 
 let bot: Awaited<ReturnType<typeof sim.startBot>>;
 const ENV = {

@@ -8,12 +8,28 @@ import { type Candle, TIMEFRAME_MS } from "@signalbot/core";
 import { FIXTURE_KLINES_DIR } from "../../../../fixtures/index.ts";
 import { type AppConfig, loadConfig } from "../Config.ts";
 import { runBot } from "../cli/start.ts";
-import type { Logger } from "../observability/Log.ts";
+import { type Logger, type LogLevel, makeLogger } from "../observability/Log.ts";
 import type { LiveHandle, LiveOptions } from "./Live.ts";
 import { clockFrom, SteppedTime } from "./TimeSource.ts";
 
 const STEP = TIMEFRAME_MS["30m"];
 export const TELEGRAM_CHAT_ID = "424242";
+
+/**
+ * A logger for the end-to-end tests: each line kept in `lines` (and printed when `E2E_LOG` is set), timed by
+ * `now` (the simulation's market clock).
+ */
+export const capturingLogger = (lines: string[], now: () => number, level: LogLevel = "info"): Logger =>
+  makeLogger({
+    level,
+    format: "pretty",
+    secrets: [],
+    write: (l) => {
+      lines.push(l);
+      if (process.env.E2E_LOG) console.log(l);
+    },
+    now,
+  });
 
 export interface SimulationOptions {
   /** Market time at start (ms UTC, on a 30m boundary). */

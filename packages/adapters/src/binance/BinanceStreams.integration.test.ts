@@ -215,7 +215,13 @@ test(
             for (let k = 0; k < 3; k++)
               longest = Math.max(longest, (yield* next(tagged("Disconnected"))).retryInMs);
             yield* TestClock.adjust(longest);
-            for (let k = 0; k < 3; k++) yield* next(connected(true));
+            // Three reconnects; a connection that fails again meanwhile (a busy machine can make the freshness
+            // watchdog cut a shard the clock jump left silent) waits on the TestClock: let its backoff pass too.
+            for (let up = 0; up < 3; ) {
+              const e = yield* next((x): x is StreamEvent => connected(true)(x) || tagged("Disconnected")(x));
+              if (e._tag === "Disconnected") yield* TestClock.adjust(e.retryInMs);
+              else up++;
+            }
             yield* wait(() => fake.streamsReady(all));
           }
         }
@@ -225,7 +231,9 @@ test(
         yield* until(() => symbols.every((s) => closed(s).length >= expected(s).length));
         for (const s of symbols) expect(closed(s)).toEqual(expected(s));
         expect(expected("BTCUSDT").length).toBeGreaterThanOrEqual(50);
-        expect(streams.stats().reconnects).toBe(3 * 8);
+        // Every drop reconnected all three shards (more only if a shard failed again under load).
+        expect(streams.stats().reconnects).toBeGreaterThanOrEqual(3 * 8);
+        expect(streams.stats().reconnects).toBe(seen.filter(connected(true)).length);
         expect(seen.filter((e) => e._tag === "Backfilled").length).toBeGreaterThan(0);
         expect(streams.stats().backfilledCandles).toBeGreaterThanOrEqual(8 * symbols.length);
       }),

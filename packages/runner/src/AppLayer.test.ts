@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
-import { DEFAULT_MEMORY_RULES } from "@signalbot/core";
+import { DEFAULT_MEMORY_RULES, MEMORY_RULE_BOUNDS, type MemoryRulesConfig } from "@signalbot/core";
 import { memoryConfigOf, memoryRulesOf, pipelineConfigOf } from "./AppLayer.ts";
-import { type AppConfig, loadConfig } from "./Config.ts";
+import { type AppConfig, loadConfig, VARIABLES } from "./Config.ts";
 
 const H8 = 8 * 3_600_000;
 
@@ -53,9 +53,35 @@ test("rule settings that could never act are refused, one line each, with the ot
   });
   expect(r._tag === "Invalid" && r.problems).toEqual([
     "MEMORY_LOSS_STREAK: must be between 1 and 100, got 0",
-    "MEMORY_DRAWDOWN_CAP_RELEASE_BELOW_PERCENT: 4 is above MEMORY_DRAWDOWN_CAP_ABOVE_PERCENT=3 (the cap would never be lifted)",
-    "MEMORY_WIN_RATE_MIN_TRADES: 10 is above MEMORY_WINDOW_TRADES=8 (the rule could never fire)",
+    "MEMORY_WIN_RATE_MIN_TRADES: 10 is above MEMORY_WINDOW_TRADES (8): the rule could never fire",
+    "MEMORY_DRAWDOWN_CAP_RELEASE_BELOW_PERCENT: 4 is above MEMORY_DRAWDOWN_CAP_ABOVE_PERCENT (3): the cap would never be lifted",
   ]);
+});
+
+test("every bound of core's MEMORY_RULE_BOUNDS is checked through its two variables", () => {
+  const numberAt = (env: Record<string, string>, path: string): number => {
+    const [section, key] = path.split(".") as [keyof MemoryRulesConfig, string];
+    return (memoryRulesOf(configOf(env))[section] as unknown as Record<string, number>)[key]!;
+  };
+  // The MEMORY_* variable behind a setting: the one whose change moves it.
+  const nameOf = (path: string): string => {
+    const base = numberAt({}, path);
+    const found = Object.values(VARIABLES).find((v) => {
+      if (!v.name.startsWith("MEMORY_") || loadConfig({ [v.name]: String(base + 1) })._tag !== "Valid")
+        return false;
+      return numberAt({ [v.name]: String(base + 1) }, path) !== base;
+    });
+    if (found === undefined) throw new Error(`no variable sets ${path}`);
+    return found.name;
+  };
+  for (const b of MEMORY_RULE_BOUNDS) {
+    // The defaults hold every bound; the setting one above its bound breaks this one alone.
+    const bound = numberAt({}, b.bound);
+    const r = loadConfig({ [nameOf(b.setting)]: String(bound + 1) });
+    expect(r._tag === "Invalid" ? r.problems : []).toEqual([
+      `${nameOf(b.setting)}: ${bound + 1} is above ${nameOf(b.bound)} (${bound}): ${b.otherwise}`,
+    ]);
+  }
 });
 
 test("live virtual trades pay the configured costs: 0.05 % fee, 0.02 % slippage, 0.01 % funding per 8 h by default", () => {

@@ -4,9 +4,11 @@
  * secrets are redacted wherever the configuration is shown.
  */
 import {
+  boundProblem,
   DEFAULT_PEGGED_ASSETS,
   DEFAULT_TIMEOUT_CANDLES,
   isModelName,
+  MEMORY_RULE_BOUNDS,
   makeParams,
   warmupCandles,
 } from "@signalbot/core";
@@ -653,6 +655,21 @@ export type ConfigResult =
   | { readonly _tag: "Valid"; readonly config: AppConfig }
   | { readonly _tag: "Invalid"; readonly problems: readonly string[] };
 
+/** The variable of each `MemoryRulesConfig` setting that `MEMORY_RULE_BOUNDS` relates (see `memoryRulesOf`). */
+const RULE_VARIABLES: Readonly<Record<string, keyof typeof VARIABLES>> = {
+  "windows.global": "memoryWindowTrades",
+  "windows.model": "memoryModelWindowTrades",
+  "windows.symbol": "memorySymbolWindowTrades",
+  "winRateThreshold.minTrades": "memoryWinRateMinTrades",
+  "symbolScorePenalty.minTrades": "memorySymbolMinTrades",
+  "modelDisable.minTrades": "memoryReversalMinTrades",
+  "modelPreference.minTrades": "memoryContinuationMinTrades",
+  "drawdownSignalCap.abovePct": "memoryDrawdownCapAbovePercent",
+  "drawdownSignalCap.releaseBelowPct": "memoryDrawdownCapReleaseBelowPercent",
+  "drawdownRiskCut.abovePct": "memoryDrawdownRiskAbovePercent",
+  "drawdownRiskCut.releaseBelowPct": "memoryDrawdownRiskReleaseBelowPercent",
+};
+
 /** Decode the configuration from an environment; every problem is reported, one line each. */
 export const loadConfig = (env: Readonly<Record<string, string | undefined>>): ConfigResult => {
   const problems: string[] = [];
@@ -687,27 +704,14 @@ export const loadConfig = (env: Readonly<Record<string, string | undefined>>): C
     problems.push(
       `POLL_PRICE_SECONDS: 0 (off) or at least 10, got ${parsed.pollPriceSeconds} (one request per open trade each time)`,
     );
-  // Memory rule settings that could never act.
-  const atMost = (low: keyof typeof VARIABLES, high: keyof typeof VARIABLES, what: string) => {
-    const a = parsed[low];
-    const b = parsed[high];
-    if (typeof a === "number" && typeof b === "number" && a > b)
-      problems.push(`${VARIABLES[low].name}: ${a} is above ${VARIABLES[high].name}=${b} (${what})`);
-  };
-  atMost(
-    "memoryDrawdownCapReleaseBelowPercent",
-    "memoryDrawdownCapAbovePercent",
-    "the cap would never be lifted",
-  );
-  atMost(
-    "memoryDrawdownRiskReleaseBelowPercent",
-    "memoryDrawdownRiskAbovePercent",
-    "the cut would never be lifted",
-  );
-  atMost("memoryWinRateMinTrades", "memoryWindowTrades", "the rule could never fire");
-  atMost("memorySymbolMinTrades", "memorySymbolWindowTrades", "the rule could never fire");
-  atMost("memoryReversalMinTrades", "memoryModelWindowTrades", "the rule could never fire");
-  atMost("memoryContinuationMinTrades", "memoryModelWindowTrades", "the rule could never fire");
+  // Memory rule settings that could never act (core's bounds; each value's range is its variable's).
+  for (const b of MEMORY_RULE_BOUNDS) {
+    const [setting, bound] = [RULE_VARIABLES[b.setting]!, RULE_VARIABLES[b.bound]!];
+    const [v, max] = [parsed[setting], parsed[bound]];
+    if (typeof v !== "number" || typeof max !== "number") continue;
+    const p = boundProblem(b, v, max, (path) => VARIABLES[RULE_VARIABLES[path]!].name);
+    if (p !== undefined) problems.push(p);
+  }
   if (problems.length > 0) return { _tag: "Invalid", problems };
   const base = values as Omit<AppConfig, "restUrl" | "wsUrl">;
   const restUrl =

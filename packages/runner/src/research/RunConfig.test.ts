@@ -98,10 +98,10 @@ describe("the run configuration and its paths", () => {
     expect(c.memory.rules.windows.global).toBe(30);
     expect(DEFAULT_RUN_CONFIG.memory.rules.lossStreakPause.hours).toBe(12);
     expect(problems({ "memory.rules.winRateThreshold.minTrades": 25 })).toEqual([
-      "memory.rules.winRateThreshold.minTrades: 25 is more than memory.rules.windows.global (20): the rule could never fire",
+      "memory.rules.winRateThreshold.minTrades: 25 is above memory.rules.windows.global (20): the rule could never fire",
     ]);
     expect(problems({ "memory.rules.drawdownRiskCut.releaseBelowPct": 9 })).toEqual([
-      "memory.rules.drawdownRiskCut.releaseBelowPct: expected from 0 to drawdownRiskCut.abovePct (8), got 9",
+      "memory.rules.drawdownRiskCut.releaseBelowPct: 9 is above memory.rules.drawdownRiskCut.abovePct (8): the cut would never be lifted",
     ]);
     expect(problems({ "memory.rules.modelDisable.floor": 45 })).toEqual([
       "memory.rules.modelDisable.floor: expected a fraction from 0 to 1, got 45",

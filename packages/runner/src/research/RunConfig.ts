@@ -14,6 +14,7 @@ import {
   defaultMemoryConfig,
   type MemoryRulesConfig,
   makeParams,
+  memoryRulesProblems,
   type StrategyParams,
 } from "@signalbot/core";
 
@@ -190,7 +191,7 @@ export const configProblems = (config: RunConfig): string[] => {
     problems.push(`memory.baseRiskPercent: expected a percentage in (0, 100], got ${m.baseRiskPercent}`);
   if (!(m.startingBalance > 0))
     problems.push(`memory.startingBalance: expected a positive amount, got ${m.startingBalance}`);
-  problems.push(...memoryRulesProblems(m.rules));
+  problems.push(...memoryRulesProblems(m.rules, (path) => `memory.rules.${path}`));
   for (const [path, v] of [
     ["pipeline.timeoutCandles", config.pipeline.timeoutCandles],
     ["pipeline.maxOpenTradesPerSymbol", config.pipeline.maxOpenTradesPerSymbol],
@@ -198,59 +199,6 @@ export const configProblems = (config: RunConfig): string[] => {
     const p = integerAtLeast(path, v, 1);
     if (p !== undefined) problems.push(p);
   }
-  return problems;
-};
-
-/** Memory rule settings that could never act or make no sense (as the MEMORY_* variables are checked). */
-const memoryRulesProblems = (r: MemoryRulesConfig): string[] => {
-  const problems: string[] = [];
-  const at = (path: string) => `memory.rules.${path}`;
-  const count = (path: string, v: number) => {
-    const p = integerAtLeast(at(path), v, 1);
-    if (p !== undefined) problems.push(p);
-  };
-  const share = (path: string, v: number) => {
-    if (!(v >= 0 && v <= 1)) problems.push(`${at(path)}: expected a fraction from 0 to 1, got ${v}`);
-  };
-  const positive = (path: string, v: number) => {
-    if (!(v > 0)) problems.push(`${at(path)}: expected a positive number, got ${v}`);
-  };
-  const within = (path: string, v: number, window: string, size: number) => {
-    if (v > size)
-      problems.push(`${at(path)}: ${v} is more than ${at(window)} (${size}): the rule could never fire`);
-  };
-  count("windows.global", r.windows.global);
-  count("windows.model", r.windows.model);
-  count("windows.symbol", r.windows.symbol);
-  count("winRateThreshold.minTrades", r.winRateThreshold.minTrades);
-  within("winRateThreshold.minTrades", r.winRateThreshold.minTrades, "windows.global", r.windows.global);
-  share("winRateThreshold.floor", r.winRateThreshold.floor);
-  positive("winRateThreshold.points", r.winRateThreshold.points);
-  count("lossStreakPause.losses", r.lossStreakPause.losses);
-  positive("lossStreakPause.hours", r.lossStreakPause.hours);
-  for (const name of ["drawdownSignalCap", "drawdownRiskCut"] as const) {
-    const c = r[name];
-    positive(`${name}.abovePct`, c.abovePct);
-    if (!(c.releaseBelowPct >= 0 && c.releaseBelowPct <= c.abovePct))
-      problems.push(
-        `${at(`${name}.releaseBelowPct`)}: expected from 0 to ${name}.abovePct (${c.abovePct}), got ${c.releaseBelowPct}`,
-      );
-  }
-  count("drawdownSignalCap.maxSignalsPerDay", r.drawdownSignalCap.maxSignalsPerDay);
-  positive("drawdownRiskCut.riskPercent", r.drawdownRiskCut.riskPercent);
-  count("symbolCooldown.losses", r.symbolCooldown.losses);
-  positive("symbolCooldown.hours", r.symbolCooldown.hours);
-  count("symbolScorePenalty.minTrades", r.symbolScorePenalty.minTrades);
-  within("symbolScorePenalty.minTrades", r.symbolScorePenalty.minTrades, "windows.symbol", r.windows.symbol);
-  share("symbolScorePenalty.floor", r.symbolScorePenalty.floor);
-  positive("symbolScorePenalty.points", r.symbolScorePenalty.points);
-  count("modelDisable.minTrades", r.modelDisable.minTrades);
-  within("modelDisable.minTrades", r.modelDisable.minTrades, "windows.model", r.windows.model);
-  share("modelDisable.floor", r.modelDisable.floor);
-  positive("modelDisable.hours", r.modelDisable.hours);
-  count("modelPreference.minTrades", r.modelPreference.minTrades);
-  within("modelPreference.minTrades", r.modelPreference.minTrades, "windows.model", r.windows.model);
-  share("modelPreference.winRate", r.modelPreference.winRate);
   return problems;
 };
 

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { defaultKlineCacheDir } from "@signalbot/adapters/csv";
 import { parseBacktestArgs } from "./Args.ts";
 
 const run = (argv: string[]) => {
@@ -22,7 +23,9 @@ describe("parseBacktestArgs", () => {
       fundingRate: 0.0001,
       gates: { maxCostR: 0.2, maxLeverage: 10 },
       progress: "auto",
+      cacheDir: defaultKlineCacheDir(),
     });
+    expect(run(["--data", "d", "--no-cache"]).cacheDir).toBeUndefined();
   });
 
   test("every flag, both --flag value and --flag=value", () => {

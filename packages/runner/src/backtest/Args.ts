@@ -6,11 +6,14 @@
 import { DEFAULT_MAX_COST_R, DEFAULT_MAX_LEVERAGE } from "@signalbot/core";
 import { VARIABLES } from "../Config.ts";
 import {
+  CACHE_USAGE,
   COST_FLAGS,
   COST_USAGE,
   MODELS_USAGE,
+  NO_CACHE,
   type ParsedCommand,
   type ProgressMode,
+  parseCache,
   parseCosts,
   parseModels,
   parsePeriod,
@@ -45,6 +48,8 @@ export interface BacktestArgs {
   readonly progress: ProgressMode;
   /** `--models`: built-in model names and module paths, loaded before the replay (absent: the built-in models). */
   readonly models?: readonly string[];
+  /** Binary copies of the validated files are kept and read here (absent with `--no-cache`: CSV every time). */
+  readonly cacheDir?: string;
 }
 
 export type ParsedArgs = ParsedCommand<BacktestArgs>;
@@ -124,6 +129,7 @@ ${COST_USAGE}
   --json FILE          write the full report as JSON (schema in docs/backtest.md)
   --html FILE          write a self-contained HTML report (charts, tables, trade list)
   --progress MODE      auto (stderr is a terminal), always (periodic lines) or never (default auto)
+${CACHE_USAGE}
   -h, --help           this help
 
 Exit codes: 0 done, 2 bad arguments or bad data (the message names the file and line), 1 unexpected error.`;
@@ -154,7 +160,7 @@ const FLAGS_WITH_VALUE = new Set([
   "--models",
 ]);
 
-const SWITCHES = new Set(["--no-memory", "--no-universe-filter"]);
+const SWITCHES = new Set(["--no-memory", "--no-universe-filter", NO_CACHE]);
 
 /** Parses `argv` (without the runtime and script). `--flag=value` and `--flag value` are both accepted. */
 export const parseBacktestArgs = (argv: readonly string[]): ParsedArgs => {
@@ -206,6 +212,7 @@ export const parseBacktestArgs = (argv: readonly string[]): ParsedArgs => {
       ...(htmlFile === undefined ? {} : { htmlFile }),
       progress,
       ...(models === undefined ? {} : { models }),
+      ...parseCache(read.switches),
     },
   };
 };

@@ -11,7 +11,7 @@ import { DEFAULT_TIMEOUT_CANDLES } from "@signalbot/core";
 import { Effect } from "effect";
 import type { BacktestArgs } from "./Args.ts";
 import { runBacktest } from "./Backtest.ts";
-import type { BacktestReport } from "./Report.ts";
+import { type BacktestReport, reportJson } from "./Report.ts";
 
 const FIXTURES = new URL("../../../../fixtures/klines/", import.meta.url).pathname;
 const DAY = 86_400_000;
@@ -178,5 +178,17 @@ describe("replay guarantees", async () => {
       for (const t of two.trades) expect(t.fills.filter((f) => f.gap === "data")).toEqual([]);
       expect(two.trades.filter((t) => t.status === "closed").length).toBe(two.summary.trades);
     });
+  });
+
+  test("the binary kline cache changes nothing: the report from the copies is the CSV's, byte for byte", async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), "backtest-cache-"));
+    try {
+      const written = await run(args({ cacheDir })); // parses the CSV files and writes their copies
+      const fromCopies = await run(args({ cacheDir }));
+      expect(reportJson(written)).toBe(reportJson(long));
+      expect(reportJson(fromCopies)).toBe(reportJson(long));
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 });

@@ -84,11 +84,16 @@ export const runBacktest = (
 ): Effect.Effect<BacktestOutcome, MarketDataError | ReportWriteError | ModelLoadError> =>
   Effect.gen(function* () {
     const models = args.models === undefined ? undefined : yield* loadModelsOrFail(args.models);
-    const data = yield* loadReplay(args.dataDir, args.symbols, {
-      ...(args.from === undefined ? {} : { from: args.from }),
-      ...(args.to === undefined ? {} : { to: args.to }),
-      warmupCandles: WARMUP_CANDLES,
-    });
+    const data = yield* loadReplay(
+      args.dataDir,
+      args.symbols,
+      {
+        ...(args.from === undefined ? {} : { from: args.from }),
+        ...(args.to === undefined ? {} : { to: args.to }),
+        warmupCandles: WARMUP_CANDLES,
+      },
+      args.cacheDir === undefined ? {} : { cacheDir: args.cacheDir },
+    );
     const recorded = yield* readFundingFiles(args.dataDir, data.symbols);
     const flat = flatFunding(args.fundingRate);
     const funding: FundingRates = recordedFunding(recorded, flat);

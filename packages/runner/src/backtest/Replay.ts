@@ -9,7 +9,13 @@
  * the 30m trigger exactly what live had, and nothing from later.
  */
 
-import { type KlineColumns, type KlineFile, listKlineFiles, readKlineFile } from "@signalbot/adapters/csv";
+import {
+  type KlineColumns,
+  type KlineFile,
+  listKlineFiles,
+  readKlineFile,
+  readKlineFileCached,
+} from "@signalbot/adapters/csv";
 import { MarketDataError, type Timeframe } from "@signalbot/core";
 import { Effect } from "effect";
 
@@ -79,6 +85,14 @@ export const windowOf = (data: ReplayData, window: ReplayWindow): ReplayData => 
   warnings: data.warnings,
 });
 
+export interface LoadOptions {
+  /**
+   * Keep a binary copy of each validated file in this folder and read the copy next time (`KlineCache`;
+   * the CLI's default is `defaultKlineCacheDir()`); absent: every file is parsed.
+   */
+  readonly cacheDir?: string;
+}
+
 /**
  * Finds and reads the series of `symbols` (all symbols in `dir` when empty) and cuts them to the window.
  * Fails, naming the file and line, on any unreadable or malformed file, and when a requested symbol has no
@@ -88,6 +102,7 @@ export const loadReplay = (
   dir: string,
   symbols: readonly string[],
   window: ReplayWindow,
+  options: LoadOptions = {},
 ): Effect.Effect<ReplayData, MarketDataError> =>
   Effect.gen(function* () {
     const all = yield* listKlineFiles(dir);
@@ -114,7 +129,9 @@ export const loadReplay = (
     const warnings: string[] = [];
     const series: ReplaySeries[] = [];
     for (const file of files) {
-      const columns = yield* readKlineFile(file);
+      const columns = yield* options.cacheDir === undefined
+        ? readKlineFile(file)
+        : readKlineFileCached(file, options.cacheDir);
       if (columns.missing > 0) {
         const first = columns.gaps[0]!;
         warnings.push(

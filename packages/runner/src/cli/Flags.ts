@@ -3,6 +3,8 @@
  * `--flag=value`, switches, dates, symbol lists and trading costs — every problem collected, one line each, so
  * a user fixes them all at once.
  */
+
+import { defaultKlineCacheDir } from "@signalbot/adapters/csv";
 import { DAY_MS, DEFAULT_COSTS, DEFAULT_FUNDING_RATE } from "@signalbot/core";
 import { parseModelEntries } from "../plugins/ModelModules.ts";
 
@@ -185,3 +187,14 @@ export const parseModels = (
   }
   return parsed.entries;
 };
+
+/** Switch that turns the binary kline cache off (the data commands read it by default). */
+export const NO_CACHE = "--no-cache";
+
+export const CACHE_USAGE = `  --no-cache           parse every CSV file again; by default each validated file is also kept as a binary
+                       copy (SIGNALBOT_CACHE_DIR, else ~/.cache/signalbot/klines) that later runs load ≈ 10×
+                       faster, and re-read whenever the file changes`;
+
+/** The cache folder the data is loaded through, unless `--no-cache` was given. */
+export const parseCache = (switches: ReadonlySet<string>): { readonly cacheDir?: string } =>
+  switches.has(NO_CACHE) ? {} : { cacheDir: defaultKlineCacheDir() };

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { defaultKlineCacheDir } from "@signalbot/adapters/csv";
 import { parseWalkForwardArgs } from "./Args.ts";
 
 const run = (argv: string[], cores = 2) => {
@@ -19,7 +20,9 @@ describe("walkforward arguments", () => {
       symbols: [],
       costs: { takerFeeRate: 0.0005, slippageRate: 0.0002 },
       fundingRate: 0.0001,
+      cacheDir: defaultKlineCacheDir(),
     });
+    expect(run(["--no-cache"], 8).source.cacheDir).toBeUndefined();
     expect([a.train.text, a.test.text]).toEqual(["6m", "1m"]);
     expect(a.objective).toEqual({ name: "ci-low", minTrades: 30 });
     expect(a.workers).toBe(8);

@@ -3,11 +3,14 @@
  * is pure — the number of cores is passed in — and reports every problem, one line each.
  */
 import {
+  CACHE_USAGE,
   COST_FLAGS,
   COST_USAGE,
   MODELS_USAGE,
+  NO_CACHE,
   type ParsedCommand,
   type ProgressMode,
+  parseCache,
   parseCosts,
   parseModels,
   parsePeriod,
@@ -84,6 +87,7 @@ ${MODELS_USAGE}
 ${COST_USAGE}
   --json FILE          write the full report as JSON (schema in docs/backtest.md)
   --progress MODE      auto (stderr is a terminal), always (periodic lines) or never (default auto)
+${CACHE_USAGE}
   -h, --help           this help
 
 Exit codes: 0 done, 2 bad arguments, grid or data (one line per problem), 1 unexpected error.`;
@@ -108,7 +112,7 @@ const FLAGS_WITH_VALUE = new Set([
   "--models",
 ]);
 
-const SWITCHES = new Set(["--ablate", "--setups"]);
+const SWITCHES = new Set(["--ablate", "--setups", NO_CACHE]);
 
 const positiveInteger = (flag: string, raw: string, problems: string[], min = 1): number | undefined => {
   const v = Number(raw);
@@ -173,7 +177,14 @@ export const parseWalkForwardArgs = (argv: readonly string[], cores: number): Pa
   return {
     _tag: "Run",
     args: {
-      source: { dataDir, symbols, costs, fundingRate, ...(models === undefined ? {} : { models }) },
+      source: {
+        dataDir,
+        symbols,
+        costs,
+        fundingRate,
+        ...(models === undefined ? {} : { models }),
+        ...parseCache(read.switches),
+      },
       ...(from === undefined ? {} : { from }),
       ...(to === undefined ? {} : { to }),
       train,

@@ -29,6 +29,8 @@ export interface MarketSource {
   readonly fundingRate: number;
   /** `--models`: built-in model names and module paths, loaded by every process (absent: the built-in models). */
   readonly models?: readonly string[];
+  /** Binary copies of the validated files are kept and read here (absent: the CSV files are parsed). */
+  readonly cacheDir?: string;
 }
 
 export interface Market {
@@ -50,7 +52,12 @@ export interface Market {
 export const loadMarket = (source: MarketSource): Effect.Effect<Market, MarketDataError | ModelLoadError> =>
   Effect.gen(function* () {
     const models = source.models === undefined ? DEFAULT_MODELS : yield* loadModelsOrFail(source.models);
-    const data = yield* loadReplay(source.dataDir, source.symbols, { warmupCandles: WARMUP_CANDLES });
+    const data = yield* loadReplay(
+      source.dataDir,
+      source.symbols,
+      { warmupCandles: WARMUP_CANDLES },
+      source.cacheDir === undefined ? {} : { cacheDir: source.cacheDir },
+    );
     const recorded = yield* readFundingFiles(source.dataDir, data.symbols);
     const funding = recordedFunding(recorded, flatFunding(source.fundingRate));
     const trigger = data.series.filter((s) => s.timeframe === "30m" && s.columns.length > 0);

@@ -1,6 +1,8 @@
 /**
  * A binary copy of each validated kline file, so the next backtest, walk-forward or sweep process maps the
- * columns in instead of gunzipping and parsing the CSV again (≈ 10 × faster to load). The CSV stays the
+ * columns in (`mmap`, no copy) instead of gunzipping and parsing the CSV again (the 2025 data of 20 symbols:
+ * ≈ 130 ms → ≈ 5 ms). A copy is never written in place — a new one is renamed over it —, so a mapping in
+ * use keeps seeing the copy it opened. The CSV stays the
  * source of truth: a cache file is used only when it was written from the very same file (path, size and
  * modification time) by this format version, and anything unexpected in it — truncated, foreign, older —
  * means the CSV is read and validated again and the copy rewritten. Writing is best effort (a read-only or
@@ -176,11 +178,12 @@ export const readKlineFileCached = (
     const before = statOf(file.path);
     if (before === undefined) return yield* readKlineFile(file);
     const path = klineCachePath(file, cacheDir);
-    const cached = yield* Effect.promise(() =>
-      Bun.file(path)
-        .bytes()
-        .catch(() => undefined),
-    );
+    let cached: Uint8Array | undefined;
+    try {
+      cached = Bun.mmap(path, { shared: false });
+    } catch {
+      cached = undefined;
+    }
     if (cached !== undefined) {
       const columns = decodeKlineCache(cached, { source: file.path, timeframe: file.timeframe, ...before });
       if (columns !== undefined) return columns;

@@ -13,6 +13,7 @@ import {
   belowGlobalThreshold,
   type Candidate,
   type Candle,
+  type ClosedCandleOutcome,
   type CostModel,
   closedCandleStep,
   DEFAULT_COSTS,
@@ -226,11 +227,14 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
         options.rotation === undefined ? undefined : new ReplayRotation(data, options.rotation);
       const pinned = () => book.symbols();
       const series = data.series;
-      const cursor = new ReplayCursor(series);
+      // Without a rotation a 4h/1d candle of the period is only counted: the step reads it through
+      // HigherTimeframes at the 30m close that finishes it. The cursor leaves those out (a third of the data).
+      const countedOnly = series.map((s) => rotation === undefined && s.timeframe !== "30m");
+      const cursor = new ReplayCursor(series, true, countedOnly);
       let delivered = 0;
       let periodStart = Number.POSITIVE_INFINITY;
       let periodEnd = Number.NEGATIVE_INFINITY;
-      const counts = series.map(() => 0);
+      const counts = series.map((s, k) => (countedOnly[k] ? s.end - s.start : 0));
       /** The setups of the close being replayed, decided once every symbol closing then is stepped. */
       let round: Candidate[] = [];
       let roundTime = 0;
@@ -251,58 +255,85 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
         });
       };
 
-      const replay = Effect.gen(function* () {
+      type Pending = Effect.Effect<void, StepError, StepServices>;
+      /** What a stepped candle leaves for the close's decision and the record. */
+      const afterStep = (
+        symbolIndex: number,
+        state: SymbolState,
+        time: number,
+        outcome: ClosedCandleOutcome,
+      ) => {
+        if (outcome._tag === "Duplicate") return;
+        for (const e of outcome.expired) memoryEvents.push(e);
+        for (const e of outcome.trades.memoryEvents) memoryEvents.push(e);
+        const admitted = universe.admits(symbolIndex, time, state.analyzer.series("1d"));
+        if (admitted && outcome.analysis._tag === "Analysed" && outcome.analysis.candidates.length > 0) {
+          for (const c of outcome.analysis.candidates) round.push(c);
+          roundTime = time;
+        }
+      };
+      /** The cursor's candle, once the close before it is decided; an Effect only when the step needs one. */
+      const deliver = (s: ReplaySeries, i: number, time: number): Pending | undefined => {
+        clock.now = time;
+        const state = states[s.symbolIndex]!;
+        if ((++delivered & (PROGRESS_EVERY - 1)) === 0) options.onProgress?.(delivered);
+        const history = i < s.start;
+        if (!history) rotation?.advance(time, pinned);
+        const trigger = s.timeframe === "30m";
+        if (history || (rotation !== undefined && !rotation.isWatched(s.symbolIndex))) {
+          const candle = candleAt(s.columns, i);
+          if (!history) {
+            counts[cursor.series]!++;
+            if (trigger) {
+              if (candle.openTime < periodStart) periodStart = candle.openTime;
+              periodEnd = time;
+            }
+          }
+          // Warm-up history, as live warms up by REST (and a symbol the rotation does not watch, whose state
+          // then equals a fresh 499-candle warm-up to ~1e-8): indicators only. 30m candles also feed the
+          // 4h/1d aggregators, whose candles stand in for a missing file.
+          state.analyzer.push(s.timeframe, candle);
+          if (trigger)
+            for (const { timeframe, aggregated } of state.aggregate(candle))
+              if (!hasFile[s.symbolIndex]![timeframe]) state.analyzer.push(timeframe, aggregated.candle);
+          return undefined;
+        }
+        counts[cursor.series]!++;
+        // A 4h/1d candle of the period reaches the analysis through the step's HigherTimeframes, at the
+        // 30m close that finishes it (no Candle is built for it here).
+        if (!trigger) return undefined;
+        const candle = candleAt(s.columns, i);
+        if (candle.openTime < periodStart) periodStart = candle.openTime;
+        periodEnd = time;
+        if (rotation !== undefined) rotation.analysed[s.symbolIndex]!++;
+        const result = stepCandle(state, candle);
+        if (Effect.isEffect(result))
+          return Effect.map(result, (outcome) => afterStep(s.symbolIndex, state, time, outcome));
+        afterStep(s.symbolIndex, state, time, result);
+        return undefined;
+      };
+      /**
+       * Plain code over the candles until one needs the Effect runtime (a close's decision through
+       * `decideSetups`, a step that persists a trade or lifts a lock): that Effect, or undefined at the end.
+       */
+      const pump = (): Pending | undefined => {
         while (cursor.next()) {
           const s = series[cursor.series]!;
           const i = cursor.row;
           const time = s.columns.closeTime[i]! + 1;
           if (round.length > 0 && time > roundTime) {
             const decided = decideRound();
-            if (decided !== undefined) yield* decided;
+            if (decided !== undefined)
+              return Effect.flatMap(decided, () => deliver(s, i, time) ?? Effect.void);
           }
-          clock.now = time;
-          const state = states[s.symbolIndex]!;
-          if ((++delivered & (PROGRESS_EVERY - 1)) === 0) options.onProgress?.(delivered);
-          const history = i < s.start;
-          if (!history) rotation?.advance(time, pinned);
-          const trigger = s.timeframe === "30m";
-          if (history || (rotation !== undefined && !rotation.isWatched(s.symbolIndex))) {
-            const candle = candleAt(s.columns, i);
-            if (!history) {
-              counts[cursor.series]!++;
-              if (trigger) {
-                if (candle.openTime < periodStart) periodStart = candle.openTime;
-                periodEnd = time;
-              }
-            }
-            // Warm-up history, as live warms up by REST (and a symbol the rotation does not watch, whose state
-            // then equals a fresh 499-candle warm-up to ~1e-8): indicators only. 30m candles also feed the
-            // 4h/1d aggregators, whose candles stand in for a missing file.
-            state.analyzer.push(s.timeframe, candle);
-            if (trigger)
-              for (const { timeframe, aggregated } of state.aggregate(candle))
-                if (!hasFile[s.symbolIndex]![timeframe]) state.analyzer.push(timeframe, aggregated.candle);
-            continue;
-          }
-          counts[cursor.series]!++;
-          // A 4h/1d candle of the period reaches the analysis through the step's HigherTimeframes, at the
-          // 30m close that finishes it (no Candle is built for it here).
-          if (!trigger) continue;
-          const candle = candleAt(s.columns, i);
-          if (candle.openTime < periodStart) periodStart = candle.openTime;
-          periodEnd = time;
-          if (rotation !== undefined) rotation.analysed[s.symbolIndex]!++;
-          const result = stepCandle(state, candle);
-          const outcome = Effect.isEffect(result) ? yield* result : result;
-          if (outcome._tag === "Duplicate") continue;
-          for (const e of outcome.expired) memoryEvents.push(e);
-          for (const e of outcome.trades.memoryEvents) memoryEvents.push(e);
-          const admitted = universe.admits(s.symbolIndex, time, state.analyzer.series("1d"));
-          if (admitted && outcome.analysis._tag === "Analysed" && outcome.analysis.candidates.length > 0) {
-            for (const c of outcome.analysis.candidates) round.push(c);
-            roundTime = time;
-          }
+          const pending = deliver(s, i, time);
+          if (pending !== undefined) return pending;
         }
+        return undefined;
+      };
+
+      const replay = Effect.gen(function* () {
+        for (let pending = pump(); pending !== undefined; pending = pump()) yield* pending;
         if (round.length > 0) {
           const decided = decideRound();
           if (decided !== undefined) yield* decided;
@@ -317,6 +348,7 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
         Effect.orDie,
         Effect.ensuring(Effect.sync(() => (Error.stackTraceLimit = limit))),
       );
+      for (let k = 0; k < series.length; k++) if (countedOnly[k]) delivered += counts[k]!;
       options.onProgress?.(delivered);
 
       // The store holds each trade as of its last event; still-open trades' latest state is in the book.

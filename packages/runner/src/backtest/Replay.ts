@@ -188,17 +188,19 @@ export class ReplayCursor {
     all: readonly ReplaySeries[],
     /** Start each series at its warm-up (true) or at the period start (false). */
     withWarmup = true,
+    /** Per series: deliver only its history, none of its period (whose candles the caller only counts). */
+    historyOnly?: readonly boolean[],
   ) {
     this.heap = new Int32Array(all.length);
     this.keys = new Float64Array(all.length);
     this.rows = new Int32Array(all.length);
     this.closeTimes = all.map((s) => s.columns.closeTime);
     this.ranks = Int32Array.from(all, (s) => RANK[s.timeframe]);
-    this.ends = Int32Array.from(all, (s) => s.end);
+    this.ends = Int32Array.from(all, (s, k) => (historyOnly?.[k] === true ? s.start : s.end));
     for (let s = 0; s < all.length; s++) {
       const first = withWarmup ? all[s]!.warmupStart : all[s]!.start;
       this.rows[s] = first;
-      if (first < all[s]!.end) {
+      if (first < this.ends[s]!) {
         this.keys[s] = this.keyOf(s, first);
         this.push(s);
       }

@@ -5,7 +5,7 @@
  * that closed at the same instant (`decideSetups`), once all are stepped. Runner code around it does I/O,
  * logging and metrics, never decisions.
  */
-import { Clock, Context, Effect, Exit, Result } from "effect";
+import { Clock, Context, Effect, Exit, type Result } from "effect";
 import { Memory } from "../memory/Memory.ts";
 import { bucketOpenTime, type Candle, closedAt, TIMEFRAME_MS } from "../model/Candle.ts";
 import type { MemoryEvent } from "../model/MemoryEvent.ts";
@@ -240,51 +240,54 @@ type Higher = readonly HigherTimeframeStep[];
 
 /**
  * Step 4's I/O: every finished bucket confirmed and pushed in order, then any catch-up. An answer that is
- * already complete (a backtest's data lookup returns an `Exit`) is used at once, so the data path stays
- * synchronous; a real request (REST live) continues as an Effect.
+ * already complete (a backtest's data lookup returns an `Exit`) is used at once, so the data path stays a
+ * plain loop; a real request (REST live) continues as an Effect from where it stopped. `k` walks the finished
+ * buckets, then the catch-up of each higher timeframe (`AGGREGATED`), in that order.
  */
 const pushHigherTimeframes = (
   higher: HigherTimeframes["Service"],
   state: SymbolState,
   buckets: readonly FinishedBucket[],
   time: number,
+  steps: HigherTimeframeStep[] = [],
+  from = 0,
 ): Higher | Effect.Effect<Higher> => {
-  const steps: HigherTimeframeStep[] = [];
-  const finish = (i: number): Higher | Effect.Effect<Higher> => {
-    if (i === buckets.length) return catchUp(0);
-    const { timeframe, aggregated } = buckets[i]!;
-    const from = fetchFrom(state, timeframe, aggregated);
-    return withAnswer(higher.closed(state.symbol, timeframe, from, aggregated.candle.openTime), (answer) => {
-      steps.push(confirm(state, timeframe, aggregated, answer));
-      return finish(i + 1);
-    });
-  };
-  const catchUp = (k: number): Higher | Effect.Effect<Higher> => {
-    for (let t = k; t < AGGREGATED.length; t++) {
-      const timeframe = AGGREGATED[t]!;
-      const missing = behind(state, timeframe, time);
-      if (missing === undefined) continue;
-      return withAnswer(higher.closed(state.symbol, timeframe, missing.from, missing.to), (answer) => {
-        steps.push(caughtUp(state, timeframe, answer));
-        return catchUp(t + 1);
+  for (let k = from; k < buckets.length + AGGREGATED.length; k++) {
+    if (k < buckets.length) {
+      const { timeframe, aggregated } = buckets[k]!;
+      const from = fetchFrom(state, timeframe, aggregated);
+      const closed = higher.closed(state.symbol, timeframe, from, aggregated.candle.openTime);
+      if (Exit.isExit(closed) && Exit.isSuccess(closed)) {
+        steps.push(confirm(state, timeframe, aggregated, closed.value as readonly Candle[], undefined));
+        continue;
+      }
+      return Effect.flatMap(Effect.result(closed), (answer) => {
+        steps.push(confirm(state, timeframe, aggregated, ...answerParts(answer)));
+        return liftHigher(pushHigherTimeframes(higher, state, buckets, time, steps, k + 1));
       });
     }
-    return steps;
-  };
-  return finish(0);
+    const timeframe = AGGREGATED[k - buckets.length]!;
+    const missing = behind(state, timeframe, time);
+    if (missing === undefined) continue;
+    const closed = higher.closed(state.symbol, timeframe, missing.from, missing.to);
+    if (Exit.isExit(closed) && Exit.isSuccess(closed)) {
+      steps.push(caughtUp(state, timeframe, closed.value as readonly Candle[], undefined));
+      continue;
+    }
+    return Effect.flatMap(Effect.result(closed), (answer) => {
+      steps.push(caughtUp(state, timeframe, ...answerParts(answer)));
+      return liftHigher(pushHigherTimeframes(higher, state, buckets, time, steps, k + 1));
+    });
+  }
+  return steps;
 };
 
-/** `f` of the answer: at once when `closed` already completed successfully, else once it has. */
-const withAnswer = <B>(
-  closed: Effect.Effect<readonly Candle[], MarketDataError>,
-  f: (answer: Answer) => B | Effect.Effect<B>,
-): B | Effect.Effect<B> =>
-  Exit.isExit(closed) && Exit.isSuccess(closed)
-    ? f(Result.succeed(closed.value) as Answer)
-    : Effect.flatMap(Effect.result(closed), (answer) => {
-        const next = f(answer);
-        return Effect.isEffect(next) ? next : Effect.succeed(next);
-      });
+const liftHigher = (h: Higher | Effect.Effect<Higher>): Effect.Effect<Higher> =>
+  Effect.isEffect(h) ? h : Effect.succeed(h);
+
+/** An answer as what `confirm` and `caughtUp` read: the candles (none on a failure) and the failure. */
+const answerParts = (answer: Answer): [readonly Candle[], MarketDataError | undefined] =>
+  answer._tag === "Success" ? [answer.success, undefined] : [NONE, answer.failure];
 
 const stepped = (
   time: number,
@@ -357,16 +360,17 @@ const behind = (state: SymbolState, timeframe: AggregateTimeframe, time: number)
 type Answer = Result.Result<readonly Candle[], MarketDataError>;
 
 /** Pushes the candles a catch-up fetched. */
-const caughtUp = (state: SymbolState, timeframe: AggregateTimeframe, answer: Answer): HigherTimeframeStep => {
+const caughtUp = (
+  state: SymbolState,
+  timeframe: AggregateTimeframe,
+  got: readonly Candle[],
+  error: MarketDataError | undefined,
+): HigherTimeframeStep => {
   let candles = 0;
-  if (answer._tag === "Success")
-    for (const c of answer.success) if (state.analyzer.push(timeframe, c)._tag !== "Rejected") candles++;
-  return {
-    _tag: "CaughtUp",
-    timeframe,
-    candles,
-    ...(answer._tag === "Failure" ? { error: answer.failure } : {}),
-  };
+  for (const c of got) if (state.analyzer.push(timeframe, c)._tag !== "Rejected") candles++;
+  return error === undefined
+    ? { _tag: "CaughtUp", timeframe, candles }
+    : { _tag: "CaughtUp", timeframe, candles, error };
 };
 
 /** What to ask for a finished bucket: from the first bucket the series lacks up to the bucket itself. */
@@ -381,10 +385,10 @@ const confirm = (
   state: SymbolState,
   timeframe: AggregateTimeframe,
   aggregated: AggregatedCandle,
-  answer: Answer,
+  got: readonly Candle[],
+  error: MarketDataError | undefined,
 ): HigherTimeframeStep => {
   const a = aggregated.candle;
-  const got = answer._tag === "Success" ? answer.success : NONE;
   let backfilled = 0;
   let exchange: Candle | undefined;
   for (const c of got) {
@@ -406,7 +410,7 @@ const confirm = (
   if (confirmation !== "dropped") state.analyzer.push(timeframe, candle);
   const complete = aggregated.complete;
   // Built without a conditional spread: this runs at every 4h/1d close of the replay.
-  return answer._tag === "Failure"
-    ? { _tag: "Finished", timeframe, candle, complete, confirmation, backfilled, error: answer.failure }
-    : { _tag: "Finished", timeframe, candle, complete, confirmation, backfilled };
+  return error === undefined
+    ? { _tag: "Finished", timeframe, candle, complete, confirmation, backfilled }
+    : { _tag: "Finished", timeframe, candle, complete, confirmation, backfilled, error };
 };

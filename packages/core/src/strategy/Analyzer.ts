@@ -312,6 +312,9 @@ class ModelSlot {
   readonly warmup: Readonly<Record<Timeframe, NoSetup>>;
   readonly stale4h: NoSetup;
   readonly stale1d: NoSetup;
+  /** The model answers only on trigger candles closing a 4h candle (`ModelInstance.cadence`). */
+  readonly onTrendCloseOnly: boolean;
+  readonly betweenTrendCloses: NoSetup;
 
   constructor(model: Model, instance: ModelInstance, capacity: number) {
     this.name = model.name;
@@ -338,6 +341,13 @@ class ModelSlot {
       Object.freeze(noSetup(model.name, "staleTimeframe", Object.freeze({ timeframe })));
     this.stale4h = stale("4h");
     this.stale1d = stale("1d");
+    const cadence: unknown = instance.cadence;
+    if (cadence !== undefined && cadence !== "trigger" && cadence !== "trendClose")
+      throw new RangeError(
+        `model "${model.name}": cadence must be "trigger" or "trendClose", got ${String(cadence)}`,
+      );
+    this.onTrendCloseOnly = cadence === "trendClose";
+    this.betweenTrendCloses = Object.freeze(noSetup(model.name, "betweenTrendCloses"));
   }
 }
 
@@ -446,6 +456,7 @@ export class SymbolAnalyzer implements Snapshot {
     const now = this.trigger.candle.closeTime;
     if (m.need4h > 0 && now - this.series4h.last!.closeTime > 2 * TIMEFRAME_MS["4h"]) return m.stale4h;
     if (m.need1d > 0 && now - this.series1d.last!.closeTime > 2 * TIMEFRAME_MS["1d"]) return m.stale1d;
+    if (m.onTrendCloseOnly && this.trend.candle.closeTime !== now) return m.betweenTrendCloses;
     const e = m.instance.evaluate(this);
     if (e._tag === "NoSetup") return e.model === m.name ? e : this.invalid(m, `model is "${e.model}"`);
     const problem = setupProblem(e.setup, m.name, this.symbol, this.trigger.candle);

@@ -112,6 +112,7 @@ export const continuationModel: Model = {
   label: { vi: "Tiếp diễn xu hướng", en: "Trend continuation" },
   create: ({ params }) => ({
     warmup: warmupCandles(params),
+    cadence: "trendClose",
     evaluate: (snap) => continuation(snap, params),
   }),
   chartLines: (candles) => {

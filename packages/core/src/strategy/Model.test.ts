@@ -286,3 +286,72 @@ describe("what the analyzer lets through", () => {
     expect(new SymbolAnalyzer("X", { models: [] }).evaluate()).toEqual([]);
   });
 });
+
+describe("cadence: a model answering on 4h closes only", () => {
+  const counting = (cadence?: "trigger" | "trendClose") => {
+    const asked: number[] = [];
+    const model: Model = {
+      name: "counting",
+      create: () => ({
+        warmup: { "4h": 5 },
+        ...(cadence === undefined ? {} : { cadence }),
+        evaluate: (snap) => {
+          asked.push(snap.trigger.candle.closeTime);
+          return noSetup("counting", "nothing");
+        },
+      }),
+    };
+    return { model, asked };
+  };
+
+  test('"trendClose": asked exactly on the trigger candles that close a 4h candle, "betweenTrendCloses" on the others', () => {
+    const { model, asked } = counting("trendClose");
+    const a = new SymbolAnalyzer("BTCUSDT", { models: [model] });
+    const closes: number[] = [];
+    const between: Evaluation[] = [];
+    replay(
+      a,
+      btc,
+      () => {
+        const [e] = a.evaluate();
+        if (e?._tag === "NoSetup" && e.reason.code === "warmup") return;
+        if (a.trend.candle.closeTime === a.trigger.candle.closeTime) closes.push(a.trigger.candle.closeTime);
+        else between.push(e!);
+      },
+      LIMIT,
+    );
+    expect(closes.length).toBeGreaterThan(LIMIT / 8 - 10);
+    expect(asked).toEqual(closes);
+    expect(between.length).toBeGreaterThan(6 * closes.length);
+    for (const e of between)
+      expect(e).toEqual({ _tag: "NoSetup", model: "counting", reason: { code: "betweenTrendCloses" } });
+  });
+
+  test('by default (or "trigger") it is asked on every trigger candle after its warm-up', () => {
+    for (const cadence of [undefined, "trigger"] as const) {
+      const { model, asked } = counting(cadence);
+      const a = new SymbolAnalyzer("BTCUSDT", { models: [model] });
+      let warm = 0;
+      replay(
+        a,
+        btc,
+        () => {
+          const [e] = a.evaluate();
+          if (!(e?._tag === "NoSetup" && e.reason.code === "warmup")) warm++;
+        },
+        LIMIT,
+      );
+      expect(asked.length).toBe(warm);
+    }
+  });
+
+  test("an unknown cadence is refused when the analyzer is built, naming the model", () => {
+    const odd = {
+      name: "odd",
+      create: () => ({ warmup: {}, cadence: "4h", evaluate: () => noSetup("odd", "nothing") }),
+    } as unknown as Model;
+    expect(() => new SymbolAnalyzer("BTCUSDT", { models: [odd] })).toThrow(
+      'model "odd": cadence must be "trigger" or "trendClose", got 4h',
+    );
+  });
+});

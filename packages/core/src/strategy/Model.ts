@@ -58,6 +58,13 @@ export interface ModelInstance {
    */
   readonly update?: (timeframe: Timeframe, candle: Candle, replacing: boolean) => void;
   /**
+   * Optional: `"trendClose"` for a model that can only find a setup on a trigger candle closing a 4h candle
+   * (`onTrendClose(snapshot)`), as the built-in models: on the seven trigger candles of eight that close none,
+   * the analyzer answers `NoSetup` "betweenTrendCloses" itself, without asking `evaluate` (after the warm-up
+   * and freshness checks, as always). Default `"trigger"`: asked on every trigger candle.
+   */
+  readonly cadence?: "trigger" | "trendClose";
+  /**
    * The model's answer for the trigger candle that just closed (`snapshot.trigger.candle`), from data up to
    * it only. A `Setup` is best built with `buildSetup` (levels from `placeLevels`/`trendLevels`, score from
    * `component`/`totalScore`); a `NoSetup` with `noSetup`. The analyzer checks every setup (`setupProblem`)

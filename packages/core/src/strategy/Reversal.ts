@@ -79,6 +79,7 @@ export const reversalModel: Model = {
   label: { vi: "Đảo chiều Bollinger", en: "Bollinger reversal" },
   create: ({ params }) => ({
     warmup: warmupCandles(params),
+    cadence: "trendClose",
     evaluate: (snap) => reversal(snap, params),
   }),
   chartLines: (candles) => {

@@ -15,7 +15,6 @@ import {
   component,
   type Model,
   noSetup,
-  onTrendClose,
   type Reason,
   RollingMax,
   RollingMin,
@@ -46,7 +45,6 @@ export const donchianBreakout = (options: DonchianOptions = {}): Model => {
   if (!Number.isInteger(period) || period < 2)
     throw new RangeError(`period must be a whole number ≥ 2, got ${period}`);
   // The answers without data, built once (most trigger candles end in one of them).
-  const betweenCloses = noSetup(name, "betweenTrendCloses");
   const inside = noSetup(name, "insideChannel", { period });
   const againstBias = noSetup(name, "againstDailyBias");
   return {
@@ -74,8 +72,9 @@ export const donchianBreakout = (options: DonchianOptions = {}): Model => {
           high.add(candle.high);
           low.add(candle.low);
         },
+        // It can only fire on a 4h close: the analyzer answers the other trigger candles itself.
+        cadence: "trendClose",
         evaluate: (snap) => {
-          if (!onTrendClose(snap)) return betweenCloses;
           const { trend: t, bias } = snap;
           const c = t.candle;
           const side: Side | undefined = c.close > upper ? "LONG" : c.close < lower ? "SHORT" : undefined;

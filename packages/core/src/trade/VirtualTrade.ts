@@ -129,62 +129,56 @@ export const openedEvent = (trade: VirtualTrade): TradeEvent => ({
   price: trade.entry,
 });
 
+type Valued = Pick<VirtualTrade, "side" | "quantity" | "riskAmount" | "fills">;
+
+/**
+ * The one pnl computation: the fills up to `until` (the entry always), minus `funding`, and — when `exitAt` is
+ * given — what the fills left open, exited at that price without fee or slippage. No list is built: a report
+ * values every open trade at every 30m close.
+ */
+const pnlOf = (trade: Valued, funding: number, until: number, exitAt?: number): number => {
+  const { fills, quantity } = trade;
+  const entry = fills[0];
+  if (entry === undefined || entry.kind !== "entry") throw new Error("realised: trade has no entry fill");
+  const sign = trade.side === "LONG" ? 1 : -1;
+  let pnl = -entry.fee - funding;
+  let held = 1;
+  for (let i = 1; i < fills.length; i++) {
+    const f = fills[i]!;
+    if (f.time > until) break;
+    pnl += sign * (f.price - entry.price) * quantity * f.fraction - f.fee;
+    held -= f.fraction;
+  }
+  if (exitAt !== undefined && held > 1e-12) pnl += sign * (exitAt - entry.price) * quantity * held;
+  return pnl;
+};
+
+/** `pnl` with its R multiple and its % of `equity` (of the entry notional without one). */
+const resultOf = (trade: Valued, pnl: number, equity: number | undefined) => ({
+  pnl,
+  rMultiple: trade.riskAmount > 0 ? pnl / trade.riskAmount : 0,
+  pnlPercent:
+    equity !== undefined && equity > 0
+      ? (pnl / equity) * 100
+      : (pnl / (trade.fills[0]!.price * trade.quantity)) * 100,
+});
+
 /**
  * The result of a trade's fills and funding: pnl (quote currency; fees, slippage — already in the fill
  * prices — and funding included), R multiple (pnl / initial risk) and % of the virtual account the trade was
- * sized on (`equity`; of the entry notional for a trade without it). The one place these are computed: closes,
- * reports and mark-to-market valuations (a synthetic exit fill) all call it.
+ * sized on (`equity`; of the entry notional for a trade without it). Computed in one place (`pnlOf`) for
+ * closes, reports and mark-to-market valuations.
  */
-export const realised = (
-  trade: Pick<VirtualTrade, "side" | "quantity" | "riskAmount" | "fills" | "funding" | "equity">,
-) => {
-  const sign = trade.side === "LONG" ? 1 : -1;
-  const entry = trade.fills[0];
-  if (entry === undefined || entry.kind !== "entry") throw new Error("realised: trade has no entry fill");
-  let pnl = -entry.fee - (trade.funding ?? 0);
-  for (let i = 1; i < trade.fills.length; i++) {
-    const f = trade.fills[i]!;
-    pnl += sign * (f.price - entry.price) * trade.quantity * f.fraction - f.fee;
-  }
-  return {
-    pnl,
-    rMultiple: trade.riskAmount > 0 ? pnl / trade.riskAmount : 0,
-    pnlPercent:
-      trade.equity !== undefined && trade.equity > 0
-        ? (pnl / trade.equity) * 100
-        : (pnl / (entry.price * trade.quantity)) * 100,
-  };
-};
+export const realised = (trade: Valued & Pick<VirtualTrade, "funding" | "equity">) =>
+  resultOf(trade, pnlOf(trade, trade.funding ?? 0, Number.POSITIVE_INFINITY), trade.equity);
 
 /**
  * What `trade` is worth at `time` with its open part valued at `price` (mark-to-market: no exit fee or
  * slippage on that part): its fills up to `time`, `funding` paid so far (see `fundingPaid`), the rest at
- * `price` — through `realised`, so with the same arithmetic as a close. A trade closed by `time` is worth
- * its result.
+ * `price` — the arithmetic of a close (`realised`). A trade closed by `time` is worth its result.
  */
-export const markToMarket = (
-  trade: Pick<VirtualTrade, "side" | "quantity" | "riskAmount" | "fills">,
-  time: number,
-  price: number,
-  funding = 0,
-) => {
-  const fills: Fill[] = [];
-  let held = 1;
-  for (let i = 0; i < trade.fills.length; i++) {
-    const f = trade.fills[i]!;
-    if (i > 0 && f.time > time) break;
-    fills.push(f);
-    if (i > 0) held -= f.fraction;
-  }
-  if (held > 1e-12) fills.push({ kind: "timeout", price, time, fraction: held, fee: 0 });
-  return realised({
-    side: trade.side,
-    quantity: trade.quantity,
-    riskAmount: trade.riskAmount,
-    fills,
-    funding,
-  });
-};
+export const markToMarket = (trade: Valued, time: number, price: number, funding = 0) =>
+  resultOf(trade, pnlOf(trade, funding, time, price), undefined);
 
 /**
  * Advances an open trade by one tick. Rules, in this order:

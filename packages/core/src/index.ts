@@ -52,6 +52,7 @@ export * from "./risk/PositionSize.ts";
 export * from "./risk/ScoreGate.ts";
 export * from "./risk/SetupOrder.ts";
 export * from "./series/CandleSeries.ts";
+export * from "./series/Search.ts";
 export * from "./series/TimeframeAggregator.ts";
 export * from "./strategy/Analyzer.ts";
 export * from "./strategy/BuiltInModels.ts";

@@ -7,13 +7,14 @@
 import {
   type Candle,
   type KlineQuery,
+  lowerBound,
   MarketData,
   MarketDataError,
   type Timeframe,
   type UniverseEntry,
 } from "@signalbot/core";
 import { Effect, Layer } from "effect";
-import { candleAt, type KlineColumns, lowerBound } from "./KlineCsv.ts";
+import { candleAt, type KlineColumns } from "./KlineCsv.ts";
 import { type KlineFile, listKlineFiles, readKlineFile } from "./KlineFiles.ts";
 
 /** Smallest power-of-ten step (as a decimal string) that all `values` are multiples of, e.g. "0.01". */

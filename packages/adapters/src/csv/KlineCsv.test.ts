@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { candleAt, formatKlineCsv, type KlineCsvResult, lowerBound, parseKlineCsv } from "./KlineCsv.ts";
+import { candleAt, formatKlineCsv, type KlineCsvResult, parseKlineCsv } from "./KlineCsv.ts";
 
 const enc = new TextEncoder();
 const parse = (text: string, tf: "30m" | "4h" | "1d" = "30m"): KlineCsvResult =>
@@ -113,14 +113,6 @@ describe("parseKlineCsv", () => {
     expect(c.open[0]).toBe(100);
     expect(c.high[0]).toBe(Number("1.2345678901234567890e2"));
     expect(c.volume[0]).toBe(Number("0.12345678901234567890"));
-  });
-
-  test("lowerBound finds the first index at or after a time", () => {
-    const times = new Float64Array([10, 20, 30]);
-    expect(lowerBound(times, 5)).toBe(0);
-    expect(lowerBound(times, 20)).toBe(1);
-    expect(lowerBound(times, 21)).toBe(2);
-    expect(lowerBound(times, 31)).toBe(3);
   });
 });
 

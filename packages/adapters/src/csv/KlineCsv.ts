@@ -272,18 +272,6 @@ export const candleAt = (columns: KlineColumns, i: number): Candle => ({
   closeTime: columns.closeTime[i]!,
 });
 
-/** Index of the first candle whose open time is ≥ `time` (binary search; `length` when none). */
-export const lowerBound = (times: Float64Array, time: number): number => {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (times[mid]! < time) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-};
-
 /** The header `formatKlineCsv` writes: the 7-column subset of Binance's kline layout. */
 export const KLINE_CSV_HEADER = "open_time,open,high,low,close,volume,close_time";
 

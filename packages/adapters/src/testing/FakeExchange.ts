@@ -9,12 +9,13 @@ import {
   type Candle,
   type FundingSettlement,
   isTimeframe,
+  lowerBound,
   TIMEFRAME_MS,
   type Timeframe,
 } from "@signalbot/core";
 import type { Server, ServerWebSocket } from "bun";
 import { parseFundingCsv } from "../csv/FundingCsv.ts";
-import { candleAt, type KlineColumns, lowerBound, parseKlineCsv } from "../csv/KlineCsv.ts";
+import { candleAt, type KlineColumns, parseKlineCsv } from "../csv/KlineCsv.ts";
 
 export interface FakeExchangeOptions {
   /** Default 0 (a free port). */

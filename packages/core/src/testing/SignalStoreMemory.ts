@@ -8,6 +8,7 @@ import type { Notification } from "../model/Notification.ts";
 import type { Signal } from "../model/Signal.ts";
 import type { TradeEvent, VirtualTrade } from "../model/Trade.ts";
 import { type OutboxItem, SignalStore } from "../port/SignalStore.ts";
+import { lowerBound } from "../series/Search.ts";
 
 interface OutboxRow extends OutboxItem {
   readonly delivered: boolean;
@@ -26,18 +27,6 @@ export class SignalStoreMemoryState {
   readonly emittedAt: number[] = [];
 }
 
-/** Index of the first of `times` (ascending) at or after `t`. */
-const firstAtOrAfter = (times: readonly number[], t: number): number => {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (times[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-};
-
 const make = (state: SignalStoreMemoryState = new SignalStoreMemoryState()): SignalStore["Service"] => {
   const push = (notification: Notification, createdAt: number) =>
     state.outbox.push({ id: state.nextOutboxId++, notification, createdAt, attempts: 0, delivered: false });
@@ -53,7 +42,7 @@ const make = (state: SignalStoreMemoryState = new SignalStoreMemoryState()): Sig
         state.signals.set(signal.key, signal);
         // After any emitted at the same instant: the list stays in time order whatever order emits came in.
         if (signal.status === "emitted")
-          state.emittedAt.splice(firstAtOrAfter(state.emittedAt, signal.createdAt + 1), 0, signal.createdAt);
+          state.emittedAt.splice(lowerBound(state.emittedAt, signal.createdAt + 1), 0, signal.createdAt);
         state.trades.set(trade.id, trade);
         push(notification, now);
         return "inserted" as const;
@@ -87,7 +76,7 @@ const make = (state: SignalStoreMemoryState = new SignalStoreMemoryState()): Sig
       ),
     countEmitted: (from, to) =>
       Effect.sync(() =>
-        to <= from ? 0 : firstAtOrAfter(state.emittedAt, to) - firstAtOrAfter(state.emittedAt, from),
+        to <= from ? 0 : lowerBound(state.emittedAt, to) - lowerBound(state.emittedAt, from),
       ),
     enqueue: (notification) => Effect.map(Clock.currentTimeMillis, (now) => void push(notification, now)),
     pendingOutbox: (limit) =>

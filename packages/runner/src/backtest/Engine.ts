@@ -7,7 +7,7 @@
  * due or a 4h/1d bucket closes.
  */
 
-import { candleAt, type KlineColumns, lowerBound } from "@signalbot/adapters/csv";
+import { candleAt, type KlineColumns } from "@signalbot/adapters/csv";
 import {
   type AggregateTimeframe,
   belowGlobalThreshold,
@@ -23,6 +23,7 @@ import {
   decideSetups,
   defaultMemoryConfig,
   HigherTimeframes,
+  lowerBound,
   Memory,
   type MemoryConfig,
   type MemoryEvent,

@@ -7,7 +7,7 @@
  * timing rule, `slotCloses`), the candle closing at a slot boundary is analysed by the window leaving there as
  * well as by the one entering.
  */
-import { activeSet, DAY_MS } from "@signalbot/core";
+import { activeSet, DAY_MS, lowerBound } from "@signalbot/core";
 import type { ReplayData } from "./Replay.ts";
 
 export interface RotationOptions {
@@ -20,18 +20,6 @@ export interface RotationOptions {
   /** UNIVERSE_REFRESH_SECONDS in ms: how often the top-volume list is re-ranked. */
   readonly refreshMs: number;
 }
-
-/** The first row of sorted `times` at or after `t`. */
-const firstAtOrAfter = (times: ArrayLike<number>, t: number): number => {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (times[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-};
 
 export class ReplayRotation {
   private readonly index = new Map<string, number>();
@@ -73,8 +61,8 @@ export class ReplayRotation {
       const c = this.trigger[i];
       if (c === undefined) continue;
       // Rows closing in (time − 24 h, time]: closeTime + 1 in that span.
-      const from = firstAtOrAfter(c.closeTime, time - DAY_MS);
-      const to = firstAtOrAfter(c.closeTime, time);
+      const from = lowerBound(c.closeTime, time - DAY_MS);
+      const to = lowerBound(c.closeTime, time);
       let quote = 0;
       for (let k = from; k < to; k++) quote += c.close[k]! * c.volume[k]!;
       if (to > from) volumes.push({ symbol, quote });

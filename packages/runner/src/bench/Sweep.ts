@@ -6,6 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
+import { defaultKlineCacheDir } from "@signalbot/adapters/csv";
 import { DEFAULT_FUNDING_RATE } from "@signalbot/core";
 import { Effect } from "effect";
 import type { BenchFigure, BenchSection } from "../cli/bench.ts";
@@ -25,7 +26,7 @@ const fmt = (n: number, digits = 0): string =>
 
 export const sweepSection: BenchSection = {
   name: "sweep",
-  description: "walk-forward search throughput: the same 8 training runs on 1 and on 2 workers",
+  description: "walk-forward search throughput: the same 8 training runs on 1 and on 2 worker processes",
   run: async () => {
     const shared = `${REPO_ROOT}../shared/data/binance-um-klines`;
     const dataDir = existsSync(shared) ? shared : `${REPO_ROOT}fixtures/klines`;
@@ -34,6 +35,7 @@ export const sweepSection: BenchSection = {
       symbols: [],
       costs: { takerFeeRate: 0.0005, slippageRate: 0.0002 },
       fundingRate: DEFAULT_FUNDING_RATE,
+      cacheDir: defaultKlineCacheDir(),
     };
     const market = await Effect.runPromise(loadMarket(source));
     const window = { from: Date.UTC(2025, 0, 1), to: Date.UTC(2025, 6, 1) };

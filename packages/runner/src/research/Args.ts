@@ -82,7 +82,7 @@ Options:
                        (default weights)
   --ablate             also: each memory rule's marginal effect (all rules vs all but one, memory off)
   --setups             also: every setup traded alone (no memory, caps or threshold) — the raw edge
-  --workers N          worker threads for the runs (default: the cores available); results do not depend on it
+  --workers N          worker processes for the runs (default: the cores available); results do not depend on it
 ${MODELS_USAGE}
 ${COST_USAGE}
   --json FILE          write the full report as JSON (schema in docs/backtest.md)

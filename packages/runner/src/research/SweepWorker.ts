@@ -1,6 +1,6 @@
 /**
- * A sweep worker (a Bun Worker started by `workerPool`): loads the market once, then runs the jobs it is
- * sent, one at a time, with the same `runJob` as the main thread.
+ * A sweep worker (a `bun` process started by `workerPool`, messages over IPC): loads the market once, then runs
+ * the jobs it is sent, one at a time, with the same `runJob` as the main thread. It exits when its parent goes.
  */
 import { Cause, Effect, Exit } from "effect";
 import { type Job, type JobResult, runJob } from "./Jobs.ts";
@@ -16,10 +16,7 @@ export type FromWorker =
   | { readonly _tag: "Done"; readonly id: number; readonly result: JobResult }
   | { readonly _tag: "Failed"; readonly id: number; readonly message: string };
 
-/** This script's side of the channel (Bun's worker global). */
-declare const self: Worker;
-
-const reply = (message: FromWorker) => self.postMessage(message);
+const reply = (message: FromWorker) => void process.send?.(message);
 
 const why = (cause: Cause.Cause<unknown>): string => {
   const failure = cause.reasons.find(Cause.isFailReason);
@@ -29,8 +26,9 @@ const why = (cause: Cause.Cause<unknown>): string => {
 
 let market: Market | undefined;
 
-self.onmessage = async (e: MessageEvent<ToWorker>) => {
-  const m = e.data;
+process.on("disconnect", () => process.exit(0));
+
+process.on("message", async (m: ToWorker) => {
   if (m._tag === "Init") {
     const exit = await Effect.runPromiseExit(loadMarket(m.source));
     if (Exit.isSuccess(exit)) {
@@ -44,4 +42,4 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
   const exit = await Effect.runPromiseExit(runJob(market, m.job));
   if (Exit.isSuccess(exit)) reply({ _tag: "Done", id: m.id, result: exit.value });
   else reply({ _tag: "Failed", id: m.id, message: why(exit.cause) });
-};
+});

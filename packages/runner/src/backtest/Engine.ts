@@ -274,7 +274,8 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
         }
       };
       /** The cursor's candle, once the close before it is decided; an Effect only when the step needs one. */
-      const deliver = (s: ReplaySeries, i: number, time: number): Pending | undefined => {
+      const deliver = (k: number, i: number, time: number): Pending | undefined => {
+        const s = series[k]!;
         clock.now = time;
         const state = states[s.symbolIndex]!;
         if ((++delivered & (PROGRESS_EVERY - 1)) === 0) options.onProgress?.(delivered);
@@ -284,7 +285,7 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
         if (history || (rotation !== undefined && !rotation.isWatched(s.symbolIndex))) {
           const candle = candleAt(s.columns, i);
           if (!history) {
-            counts[cursor.series]!++;
+            counts[k]!++;
             if (trigger) {
               if (candle.openTime < periodStart) periodStart = candle.openTime;
               periodEnd = time;
@@ -299,7 +300,7 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
               if (!hasFile[s.symbolIndex]![timeframe]) state.analyzer.push(timeframe, aggregated.candle);
           return undefined;
         }
-        counts[cursor.series]!++;
+        counts[k]!++;
         // A 4h/1d candle of the period reaches the analysis through the step's HigherTimeframes, at the
         // 30m close that finishes it (no Candle is built for it here).
         if (!trigger) return undefined;
@@ -319,15 +320,15 @@ export const runEngine = (data: ReplayData, options: EngineOptions): Effect.Effe
        */
       const pump = (): Pending | undefined => {
         while (cursor.next()) {
-          const s = series[cursor.series]!;
+          const k = cursor.series;
           const i = cursor.row;
-          const time = s.columns.closeTime[i]! + 1;
+          const time = series[k]!.columns.closeTime[i]! + 1;
           if (round.length > 0 && time > roundTime) {
             const decided = decideRound();
             if (decided !== undefined)
-              return Effect.flatMap(decided, () => deliver(s, i, time) ?? Effect.void);
+              return Effect.flatMap(decided, () => deliver(k, i, time) ?? Effect.void);
           }
-          const pending = deliver(s, i, time);
+          const pending = deliver(k, i, time);
           if (pending !== undefined) return pending;
         }
         return undefined;

@@ -50,9 +50,9 @@ const fmt = (n: number, digits = 0): string =>
 /**
  * The whole backtest pipeline (read + validate the files, merge, analyse, gates, memory, virtual trades, build
  * the report; no file output) over `../shared/data/binance-um-klines` when present, else the committed
- * fixtures, as `bun run backtest` runs it: through the binary kline cache (`KlineCache`; the warm-up run
- * writes it when it is missing or stale). `BACKTEST_WARMUP_RUNS` untimed runs, then the median of `RUNS`; the load from CSV
- * (`--no-cache`, the first run on new data) is timed apart.
+ * fixtures, as `bun run backtest` runs it: through the binary kline cache (`KlineCache`; the first run writes
+ * it when it is missing or stale). `BACKTEST_WARMUP_RUNS` untimed runs, then the median of `RUNS`; the load
+ * from CSV (`--no-cache`, or the first run on new data) is timed apart.
  */
 const backtestThroughput: BenchSection = {
   name: "backtest",
@@ -126,7 +126,7 @@ const backtestThroughput: BenchSection = {
       { label: "runs", value: seconds.map((s) => `${fmt(s * 1000)} ms`).join(", ") },
       {
         label: "first run",
-        value: `${fmt(firstSeconds * 1000)} ms = ${fmt(candles / firstSeconds)} candles/s (cold code: one backtest alone in its process)`,
+        value: `${fmt(firstSeconds * 1000)} ms = ${fmt(candles / firstSeconds)} candles/s (cold code: one backtest alone in its process; it also wrote the kline cache if a copy was missing)`,
       },
       {
         // CPU time is steadier than wall time on a busy machine (it includes the engine's GC/JIT threads).

@@ -108,3 +108,23 @@ test("starts at the warm-up or at the period start, stops at the period end", ()
   while (periodOnly.next()) rows.push(periodOnly.row);
   expect(rows).toEqual([4, 5, 6]);
 });
+
+test("a series marked history-only delivers its warm-up and none of its period; the others are untouched", () => {
+  const m30: ReplaySeries = {
+    ...series("A", 0, "30m", columns("30m", 48)),
+    warmupStart: 0,
+    start: 16,
+    end: 48,
+  };
+  const h4: ReplaySeries = { ...series("A", 0, "4h", columns("4h", 6)), warmupStart: 0, start: 2, end: 6 };
+  const all = [m30, h4];
+  const cursor = new ReplayCursor(all, true, [false, true]);
+  const got: [number, number][] = [];
+  while (cursor.next()) got.push([cursor.series, cursor.row]);
+  const full = new ReplayCursor(all);
+  const expected: [number, number][] = [];
+  while (full.next()) if (full.series === 0 || full.row < h4.start) expected.push([full.series, full.row]);
+  expect(got).toEqual(expected);
+  expect(got.filter(([s]) => s === 1).map(([, r]) => r)).toEqual([0, 1]);
+  expect(got.filter(([s]) => s === 0)).toHaveLength(48);
+});

@@ -14,6 +14,7 @@ import {
   recordedFunding,
 } from "@signalbot/core";
 import { Data, Effect } from "effect";
+import { isoDay } from "../live/Describe.ts";
 import { loadModelsOrFail, type ModelLoadError } from "../plugins/ModelModules.ts";
 import type { BacktestArgs } from "./Args.ts";
 import { runEngine } from "./Engine.ts";
@@ -53,8 +54,6 @@ const write = (path: string, text: string) =>
       }),
   });
 
-const day = (t: number): string => new Date(t).toISOString().slice(0, 10);
-
 /** A funding file that does not span the period: say where the flat rate stands in. */
 const fundingCoverage = (
   recorded: ReadonlyMap<string, readonly FundingSettlement[]>,
@@ -71,7 +70,7 @@ const fundingCoverage = (
       out.push(`${symbol}: the funding file is empty; funding is ${fallback}`);
     else if (first > start + FUNDING_INTERVAL_MS || last < end - FUNDING_INTERVAL_MS)
       out.push(
-        `${symbol}: recorded funding covers ${day(first)} → ${day(last)} only; ${fallback} for the rest of ${day(start)} → ${day(end - 1)}`,
+        `${symbol}: recorded funding covers ${isoDay(first)} → ${isoDay(last)} only; ${fallback} for the rest of ${isoDay(start)} → ${isoDay(end - 1)}`,
       );
   }
   return out;

@@ -4,6 +4,8 @@
  * (a few lines of inline script). No network, no external file: it opens from a mail attachment or a CI
  * artifact the same way.
  */
+
+import { dayMinute } from "../live/Describe.ts";
 import type { DailyEquity, PriceSeries, ReportMarket } from "./Equity.ts";
 import type { BacktestReport, Stats, TradeRecord } from "./Report.ts";
 
@@ -15,8 +17,6 @@ const fix = (v: number | null | undefined, d = 2): string =>
   v === null || v === undefined ? "–" : v.toFixed(d);
 const signed = (v: number | null | undefined, d = 2): string =>
   v === null || v === undefined ? "–" : v > 0 ? `+${v.toFixed(d)}` : v.toFixed(d);
-const when = (t: number | null | undefined): string =>
-  t === null || t === undefined ? "–" : new Date(t).toISOString().slice(0, 16).replace("T", " ");
 const tone = (v: number | null | undefined): string =>
   v === null || v === undefined || Math.abs(v) < 1e-12 ? "" : v > 0 ? "pos" : "neg";
 
@@ -90,7 +90,7 @@ const chart = (
   const xLabels = [x0, (x0 + x1) / 2, x1]
     .map((x, i) => {
       const anchor = i === 0 ? "start" : i === 1 ? "middle" : "end";
-      return `<text x="${sx(x).toFixed(1)}" y="${H - 8}" text-anchor="${anchor}" class="axis">${when(x).slice(0, 10)}</text>`;
+      return `<text x="${sx(x).toFixed(1)}" y="${H - 8}" text-anchor="${anchor}" class="axis">${dayMinute(x).slice(0, 10)}</text>`;
     })
     .join("");
   return (
@@ -133,7 +133,7 @@ const tradeRow = (t: TradeRecord, i: number): string => {
   return (
     `<tr>${cell(`<a href="#trade-${i + 1}">${i + 1}</a>`, i + 1)}${cell(esc(t.symbol), t.symbol)}${cell(esc(t.model), t.model)}` +
     `${cell(esc(t.side), t.side)}${cell(t.score === null ? "–" : t.score.toFixed(1), t.score ?? "")}` +
-    `${cell(when(t.openedAt), t.openedAt)}${cell(when(t.closedAt), t.closedAt ?? "")}${cell(price(t.entry), t.entry)}` +
+    `${cell(dayMinute(t.openedAt), t.openedAt)}${cell(dayMinute(t.closedAt), t.closedAt ?? "")}${cell(price(t.entry), t.entry)}` +
     `${cell(price(t.initialStop), t.initialStop)}${cell(t.targets.map(price).join(" / "), t.targets[0])}${cell(String(t.targetsHit), t.targetsHit)}` +
     `${cell(esc(gap === undefined ? exit : `${exit} (gap: ${gap})`), exit)}` +
     `${cell(signed(t.rMultiple), t.rMultiple ?? "", tone(t.rMultiple))}${cell(signed(t.pnl), t.pnl ?? "", tone(t.pnl))}` +
@@ -157,7 +157,7 @@ export const tradeChart = (t: TradeRecord, series: PriceSeries | undefined, end:
   const R = 12;
   const T = 24;
   const B = 22;
-  const title = `${t.symbol} ${t.side} ${t.model} · ${when(t.openedAt)} → ${t.closedAt === undefined ? "open" : when(t.closedAt)} · ${t.exitReason ?? "open"} ${signed(t.rMultiple)} R`;
+  const title = `${t.symbol} ${t.side} ${t.model} · ${dayMinute(t.openedAt)} → ${t.closedAt === undefined ? "open" : dayMinute(t.closedAt)} · ${t.exitReason ?? "open"} ${signed(t.rMultiple)} R`;
   if (series === undefined || series.length === 0)
     return `<svg viewBox="0 0 ${W} 40" role="img" aria-label="${esc(title)}"><text x="${L}" y="24" class="muted">${esc(title)}: no candles</text></svg>`;
   const lastTime = t.closedAt ?? end ?? t.openedAt;
@@ -207,7 +207,7 @@ export const tradeChart = (t: TradeRecord, series: PriceSeries | undefined, end:
   const dots = t.fills
     .map(
       (f) =>
-        `<circle cx="${sx(f.time).toFixed(1)}" cy="${sy(f.price).toFixed(1)}" r="3.5" class="${f.kind === "entry" ? "fill-entry" : "fill-exit"}"><title>${esc(`${f.kind} ${price(f.price)} ${when(f.time)}${f.gap === undefined ? "" : ` (gap: ${f.gap})`}`)}</title></circle>`,
+        `<circle cx="${sx(f.time).toFixed(1)}" cy="${sy(f.price).toFixed(1)}" r="3.5" class="${f.kind === "entry" ? "fill-entry" : "fill-exit"}"><title>${esc(`${f.kind} ${price(f.price)} ${dayMinute(f.time)}${f.gap === undefined ? "" : ` (gap: ${f.gap})`}`)}</title></circle>`,
     )
     .join("");
   return (
@@ -220,8 +220,8 @@ export const tradeChart = (t: TradeRecord, series: PriceSeries | undefined, end:
     t.targets.map((p, i) => level(p, "lvl-target", `TP${i + 1}`)).join("") +
     level(t.entry, "lvl-entry", "entry") +
     dots +
-    `<text x="${L}" y="${H - 6}" class="axis">${when(series.openTime[first]!)}</text>` +
-    `<text x="${xEnd.toFixed(1)}" y="${H - 6}" text-anchor="end" class="axis">${when(series.closeTime[last]! + 1)}</text></svg>`
+    `<text x="${L}" y="${H - 6}" class="axis">${dayMinute(series.openTime[first]!)}</text>` +
+    `<text x="${xEnd.toFixed(1)}" y="${H - 6}" text-anchor="end" class="axis">${dayMinute(series.closeTime[last]! + 1)}</text></svg>`
   );
 };
 
@@ -299,7 +299,7 @@ export const renderHtml = (report: BacktestReport, market?: ReportMarket): strin
   const card = (label: string, value: string, cls = "") =>
     `<div class="card"><span>${esc(label)}</span><b class="${cls}">${esc(value)}</b></div>`;
   const c = report.config;
-  const period = `${when(report.period.start)} → ${when(report.period.end)} UTC`;
+  const period = `${dayMinute(report.period.start)} → ${dayMinute(report.period.end)} UTC`;
   const reasons = Object.entries(m.blockedByReason);
   const rules = Object.entries(m.byRule);
   const trades = [...report.trades].sort((a, b) => a.openedAt - b.openedAt || (a.id < b.id ? -1 : 1));
@@ -394,7 +394,7 @@ ${
     ? `<h2>Open at the end (${report.openAtEnd.length}), valued at the last close</h2><table><thead><tr><th>symbol</th><th>side</th><th>opened</th><th>entry</th><th>stop</th><th>TP hit</th><th>mark</th><th>funding</th><th>pnl</th><th>R</th></tr></thead><tbody>${report.openAtEnd
         .map(
           (o) =>
-            `<tr><td>${esc(o.symbol)}</td><td>${esc(o.side)}</td><td>${when(o.openedAt)}</td><td>${price(o.entry)}</td><td>${price(o.stop)}</td><td>${o.targetsHit}</td><td>${price(o.markPrice)}</td><td>${signed(o.funding)}</td><td class="${tone(o.pnl)}">${signed(o.pnl)}</td><td class="${tone(o.rMultiple)}">${signed(o.rMultiple)}</td></tr>`,
+            `<tr><td>${esc(o.symbol)}</td><td>${esc(o.side)}</td><td>${dayMinute(o.openedAt)}</td><td>${price(o.entry)}</td><td>${price(o.stop)}</td><td>${o.targetsHit}</td><td>${price(o.markPrice)}</td><td>${signed(o.funding)}</td><td class="${tone(o.pnl)}">${signed(o.pnl)}</td><td class="${tone(o.rMultiple)}">${signed(o.rMultiple)}</td></tr>`,
         )
         .join("")}</tbody></table>`
     : ""

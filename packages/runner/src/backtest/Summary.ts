@@ -3,7 +3,7 @@
  * beside it, then the same per model, symbol, exit reason, score band and month, and what the memory layer
  * did. Plain aligned columns so it reads in a terminal and pastes into an issue.
  */
-import { describeSkip } from "../live/Describe.ts";
+import { dayMinute, describeSkip, isoDay } from "../live/Describe.ts";
 import type { BacktestReport, Stats } from "./Report.ts";
 
 export const pct = (v: number | null): string => (v === null ? "–" : `${(v * 100).toFixed(1)}%`);
@@ -41,17 +41,13 @@ export const table = (rows: readonly (readonly string[])[], left: readonly numbe
     .join("\n");
 };
 
-const date = (t: number): string => new Date(t).toISOString().slice(0, 10);
-const day = (t: number | null): string =>
-  t === null ? "–" : new Date(t).toISOString().slice(0, 16).replace("T", " ");
-
 export const renderSummary = (report: BacktestReport): string => {
   const s = report.summary;
   const m = report.memory;
   const c = report.config;
   const lines: string[] = [];
   lines.push(
-    `Backtest ${day(report.period.start)} → ${day(report.period.end)} UTC · ${report.symbols.length} symbols · ` +
+    `Backtest ${dayMinute(report.period.start)} → ${dayMinute(report.period.end)} UTC · ${report.symbols.length} symbols · ` +
       `${report.candles.total.toLocaleString("en-US")} candles · memory ${m.enabled ? "on" : "off"} · ` +
       `fee ${(c.costs.takerFeeRate * 100).toFixed(3)}%/fill + slippage ${(c.costs.slippageRate * 100).toFixed(3)}%/fill · ` +
       `funding ${c.funding} · gates: cost ≤ ${c.gates.maxCostR} R, leverage ≤ ${c.gates.maxLeverage}×`,
@@ -83,7 +79,9 @@ export const renderSummary = (report: BacktestReport): string => {
   );
   lines.push(
     `Risk: max drawdown ${s.maxDrawdownPct.toFixed(2)}% mark-to-market` +
-      (s.maxDrawdownFrom === null ? "" : ` (${day(s.maxDrawdownFrom)} → ${day(s.maxDrawdownTo)})`) +
+      (s.maxDrawdownFrom === null
+        ? ""
+        : ` (${dayMinute(s.maxDrawdownFrom)} → ${dayMinute(s.maxDrawdownTo)})`) +
       `, ${s.maxDrawdownClosedPct.toFixed(2)}% on closed trades · Sharpe ${num(s.sharpe)} · Sortino ${num(s.sortino)} · ` +
       `CAGR ${signed(s.cagrPct, 1)}% · Calmar ${num(s.calmar)}`,
   );
@@ -147,7 +145,7 @@ export const renderSummary = (report: BacktestReport): string => {
   );
   for (const p of report.universe.skipped)
     lines.push(
-      `universe: skipped "${p.symbol}" ${date(p.from)} → ${date(p.to - 1)}: ${describeSkip(p.skip)} (its first day)`,
+      `universe: skipped "${p.symbol}" ${isoDay(p.from)} → ${isoDay(p.to - 1)}: ${describeSkip(p.skip)} (its first day)`,
     );
   for (const w of report.warnings) lines.push(`warning: ${w}`);
   return `${lines.join("\n")}\n`;

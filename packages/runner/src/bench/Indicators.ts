@@ -3,15 +3,14 @@
  * JavaScript libraries, `technicalindicators` and `trading-signals`, on the same real series in the same run.
  * Reports ratios (their time ÷ ours), medians of several runs, and checks first that all three agree.
  */
-import { existsSync } from "node:fs";
 import { Atr, atr, Bollinger, bollinger, Ema, ema, Rsi, rsi, Sma, sma } from "@signalbot/core";
 import { loadKlines } from "@signalbot/core/testing";
 import * as TI from "technicalindicators";
 import * as TS from "trading-signals";
 import type { BenchFigure, BenchSection } from "../cli/bench.ts";
+import { benchKlinesDir, fmt, shownPath } from "./Data.ts";
 import { median } from "./Stats.ts";
 
-const REPO_ROOT = new URL("../../../../", import.meta.url).pathname;
 const RUNS = 9;
 const WARMUP = 4;
 /** Each timed run feeds the series this many times, so one run lasts long enough for the timer. */
@@ -28,14 +27,13 @@ export interface Series {
 }
 
 const loadSeries = (): Series => {
-  const shared = `${REPO_ROOT}../shared/data/binance-um-klines`;
-  const dir = existsSync(`${shared}/BTCUSDT-30m.csv.gz`) ? shared : `${REPO_ROOT}fixtures/klines`;
+  const dir = benchKlinesDir("BTCUSDT-30m.csv.gz");
   const candles = loadKlines("BTCUSDT", "30m", dir);
   const closeArr = candles.map((c) => c.close);
   const highArr = candles.map((c) => c.high);
   const lowArr = candles.map((c) => c.low);
   return {
-    label: `BTCUSDT 30m, ${candles.length.toLocaleString("en-US")} candles (${dir.startsWith(REPO_ROOT) ? "fixtures" : "../shared/data"})`,
+    label: `BTCUSDT 30m, ${fmt(candles.length)} candles (${shownPath(dir).startsWith("fixtures") ? "fixtures" : "../shared/data"})`,
     high: highArr,
     low: lowArr,
     close: closeArr,

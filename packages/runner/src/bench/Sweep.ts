@@ -4,7 +4,6 @@
  * counts so a busy machine slows both alike; median of the repetitions. Worker start-up (loading the data
  * once per worker, then the sweep once untimed, so the JIT has tiered up) is timed apart: a sweep pays it once.
  */
-import { existsSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { defaultKlineCacheDir } from "@signalbot/adapters/csv";
 import { DEFAULT_FUNDING_RATE } from "@signalbot/core";
@@ -16,20 +15,16 @@ import type { Job } from "../research/Jobs.ts";
 import { loadMarket, type MarketSource } from "../research/Market.ts";
 import { workerPool } from "../research/Pool.ts";
 import { DEFAULT_RUN_CONFIG } from "../research/RunConfig.ts";
+import { benchKlinesDir, fmt, shownPath } from "./Data.ts";
 import { median } from "./Stats.ts";
 
-const REPO_ROOT = new URL("../../../../", import.meta.url).pathname;
 const REPEATS = 3;
-
-const fmt = (n: number, digits = 0): string =>
-  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 export const sweepSection: BenchSection = {
   name: "sweep",
   description: "walk-forward search throughput: the same 8 training runs on 1 and on 2 worker processes",
   run: async () => {
-    const shared = `${REPO_ROOT}../shared/data/binance-um-klines`;
-    const dataDir = existsSync(shared) ? shared : `${REPO_ROOT}fixtures/klines`;
+    const dataDir = benchKlinesDir();
     const source: MarketSource = {
       dataDir,
       symbols: [],
@@ -76,7 +71,7 @@ export const sweepSection: BenchSection = {
     const one = median(seconds[1]);
     const two = median(seconds[2]);
     const figures: BenchFigure[] = [
-      { label: "data", value: dataDir.startsWith(REPO_ROOT) ? dataDir.slice(REPO_ROOT.length) : dataDir },
+      { label: "data", value: shownPath(dataDir) },
       {
         label: "sweep",
         value: `${jobs.length} runs × ${fmt(candles / jobs.length)} candles (2025-01-01 → 2025-07-01, warm-up included)`,

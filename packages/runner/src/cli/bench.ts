@@ -11,6 +11,7 @@ import { Effect } from "effect";
 import { runBacktest, WARMUP_CANDLES } from "../backtest/Backtest.ts";
 import { loadReplay } from "../backtest/Replay.ts";
 import { bandwidthSection } from "../bench/Bandwidth.ts";
+import { benchKlinesDir, fmt, shownPath } from "../bench/Data.ts";
 import { indicatorsSection } from "../bench/Indicators.ts";
 import { burstSection, liveSection, warmupSection } from "../bench/LivePath.ts";
 import { median } from "../bench/Stats.ts";
@@ -30,7 +31,6 @@ export interface BenchSection {
   readonly run: () => Promise<readonly BenchFigure[]>;
 }
 
-const REPO_ROOT = new URL("../../../../", import.meta.url).pathname;
 const RUNS = 9;
 /**
  * Backtests run before the timed ones. JavaScriptCore keeps tiering the hot code up over the first dozen runs (on
@@ -44,9 +44,6 @@ export { median } from "../bench/Stats.ts";
 
 const peakRssMb = (): number => process.resourceUsage().maxRSS / 1024;
 
-const fmt = (n: number, digits = 0): string =>
-  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-
 /**
  * The whole backtest pipeline (read + validate the files, merge, analyse, gates, memory, virtual trades, build
  * the report; no file output) over `../shared/data/binance-um-klines` when present, else the committed
@@ -58,8 +55,7 @@ const backtestThroughput: BenchSection = {
   name: "backtest",
   description: "backtest throughput: candles replayed per second through the full pipeline, one core",
   run: async () => {
-    const shared = `${REPO_ROOT}../shared/data/binance-um-klines`;
-    const dataDir = existsSync(shared) ? shared : `${REPO_ROOT}fixtures/klines`;
+    const dataDir = benchKlinesDir();
     const args = {
       dataDir,
       symbols: [],
@@ -108,7 +104,7 @@ const backtestThroughput: BenchSection = {
     const total = median(seconds);
     const load = median(loadSeconds);
     return [
-      { label: "data", value: dataDir.startsWith(REPO_ROOT) ? dataDir.slice(REPO_ROOT.length) : dataDir },
+      { label: "data", value: shownPath(dataDir) },
       { label: "candles", value: fmt(candles) },
       {
         label: "throughput",

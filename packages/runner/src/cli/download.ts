@@ -7,6 +7,7 @@ import { BinanceRest, type RestEvent } from "@signalbot/adapters/binance";
 import { loadConfig } from "../Config.ts";
 import { DOWNLOAD_USAGE, parseDownloadArgs } from "../download/Args.ts";
 import { type FileOutcome, runDownload } from "../download/Download.ts";
+import { dayMinute } from "../live/Describe.ts";
 import { makeProgress, type Progress } from "../observability/Progress.ts";
 import { progressStyle } from "./Flags.ts";
 import { readEnvironment } from "./start.ts";
@@ -16,12 +17,9 @@ const DAY = 86_400_000;
 /** The variables of the bot's configuration that reach Binance REST (the rest of `.env` is not this CLI's). */
 const REST_VARIABLES = ["BINANCE_REST_URL", "BINANCE_TESTNET", "REST_WEIGHT_BUDGET"] as const;
 
-const day = (t: number | null): string =>
-  t === null ? "–" : new Date(t).toISOString().slice(0, 16).replace("T", " ");
-
 const describe = (o: FileOutcome): string =>
   `${o.symbol.padEnd(14)} ${o.series.padEnd(7)} +${o.added.toLocaleString("en-US").padStart(6)} ` +
-  `(had ${o.had.toLocaleString("en-US")}) ${day(o.first)} → ${day(o.last)}  ${o.path}`;
+  `(had ${o.had.toLocaleString("en-US")}) ${dayMinute(o.first)} → ${dayMinute(o.last)}  ${o.path}`;
 
 const restEvent = (e: RestEvent): string => {
   switch (e._tag) {
@@ -73,7 +71,7 @@ const main = async (argv: readonly string[]): Promise<number> => {
   });
   say(
     `${args.symbols.join(", ")} · ${[...args.intervals, ...(args.funding ? ["funding"] : [])].join(", ")} · ` +
-      `${day(args.from).slice(0, 10)} → ${day(args.to - DAY).slice(0, 10)} from ${loaded.config.restUrl} into ${args.dataDir}`,
+      `${dayMinute(args.from).slice(0, 10)} → ${dayMinute(args.to - DAY).slice(0, 10)} from ${loaded.config.restUrl} into ${args.dataDir}`,
   );
   const outcomes = await runDownload(rest, args, {
     onProgress: (done, total, label) => {

@@ -7,6 +7,13 @@ import type { MemoryEvent, Reason, TradeEvent, UniverseSkip } from "@signalbot/c
 /** ISO time to the minute, UTC: `2026-03-02T14:30Z`. */
 export const isoMinute = (time: number): string => `${new Date(time).toISOString().slice(0, 16)}Z`;
 
+/** The UTC day: `2026-03-02`. */
+export const isoDay = (time: number): string => new Date(time).toISOString().slice(0, 10);
+
+/** Day and minute, UTC, as reports and tables print it: `2026-03-02 14:30`; "–" for no time. */
+export const dayMinute = (time: number | null | undefined): string =>
+  time === null || time === undefined ? "–" : new Date(time).toISOString().slice(0, 16).replace("T", " ");
+
 const value = (key: string, v: number | string): string =>
   typeof v === "number" && (key === "until" || key.endsWith("At") || key.endsWith("Time")) && v > 1e12
     ? isoMinute(v)

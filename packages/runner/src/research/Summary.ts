@@ -4,10 +4,9 @@
  * stable the choices were, and the ablation and raw-setup tables when asked for.
  */
 import { HEADER, interval, num, pct, row, signed, table } from "../backtest/Summary.ts";
+import { isoDay } from "../live/Describe.ts";
 import { describePatch } from "./RunConfig.ts";
 import type { OosStats, WalkForwardReport } from "./WalkForwardReport.ts";
-
-const day = (t: number): string => new Date(t).toISOString().slice(0, 10);
 
 const OOS_HEADER = ["trades", "exp. R", "95% CI", "PF (R)", "total R", "DD R (mtm)", "signals/day"];
 
@@ -26,7 +25,7 @@ export const renderWalkForward = (r: WalkForwardReport): string => {
   const lines: string[] = [];
   const searched = Object.keys(c.grid.parameters);
   lines.push(
-    `Walk-forward ${day(c.period.from)} → ${day(c.period.to)} UTC · ${c.symbols.length} symbols · train ${c.train}, test ${c.test} · ${r.folds.length} folds`,
+    `Walk-forward ${isoDay(c.period.from)} → ${isoDay(c.period.to)} UTC · ${c.symbols.length} symbols · train ${c.train}, test ${c.test} · ${r.folds.length} folds`,
   );
   lines.push(
     `Search: ${c.search.kind === "grid" ? "grid" : `random (${c.search.samples} samples, seed ${c.search.seed})`} · ` +
@@ -50,7 +49,7 @@ export const renderWalkForward = (r: WalkForwardReport): string => {
         ["fold", "test window", "train n", "train obj.", ...OOS_HEADER, "chosen"],
         ...r.folds.map((f) => [
           String(f.index),
-          `${day(f.test.from)} → ${day(f.test.to)}${f.partial ? " (partial)" : ""}`,
+          `${isoDay(f.test.from)} → ${isoDay(f.test.to)}${f.partial ? " (partial)" : ""}`,
           f.chosen === null ? "–" : String(f.chosen.training.trades),
           f.chosen === null ? "–" : signed(f.chosen.training.objective),
           ...oosCells(f),

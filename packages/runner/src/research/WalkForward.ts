@@ -7,6 +7,7 @@
  */
 import { AUTOMATIC_RULES, type AutomaticRule, DAY_MS, type VirtualTrade } from "@signalbot/core";
 import { Data, Effect } from "effect";
+import { isoDay } from "../live/Describe.ts";
 import { candlesIn } from "./EngineAdapter.ts";
 import type { FoldFit } from "./Fit.ts";
 import { type Fold, foldsOf, type Span } from "./Folds.ts";
@@ -128,7 +129,7 @@ export const runWalkForward = (
     const folds = foldsOf(start, end, plan.train, plan.test);
     if (folds.length === 0)
       return yield* new WalkForwardError({
-        message: `the period ${new Date(start).toISOString().slice(0, 10)} → ${new Date(end).toISOString().slice(0, 10)} (${Math.floor((end - start) / DAY_MS)} days) is too short for --train ${plan.train.text} and a test window of at least one day`,
+        message: `the period ${isoDay(start)} → ${isoDay(end)} (${Math.floor((end - start) / DAY_MS)} days) is too short for --train ${plan.train.text} and a test window of at least one day`,
       });
     const base = yield* patched(DEFAULT_RUN_CONFIG, plan.grid.fixed, "grid fixed");
     const search: Search =

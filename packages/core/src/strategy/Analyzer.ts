@@ -21,7 +21,7 @@ import { DEFAULT_MODELS } from "./BuiltInModels.ts";
 import { checkModels, type Model, type ModelInstance } from "./Model.ts";
 import { makeParams, type StrategyParams } from "./Params.ts";
 import { type NoSetup, noSetup, setupProblem } from "./Setup.ts";
-import type { BiasView, Snapshot, TrendView, TriggerView } from "./Snapshot.ts";
+import { type BiasView, onTrendClose, type Snapshot, type TrendView, type TriggerView } from "./Snapshot.ts";
 
 // Each indicator is called at its own site (`replacing ? x.replace(v) : x.add(v)`), not through one shared
 // helper: one helper called with a dozen indicator classes makes its call megamorphic (slow dispatch, no
@@ -456,7 +456,7 @@ export class SymbolAnalyzer implements Snapshot {
     const now = this.trigger.candle.closeTime;
     if (m.need4h > 0 && now - this.series4h.last!.closeTime > 2 * TIMEFRAME_MS["4h"]) return m.stale4h;
     if (m.need1d > 0 && now - this.series1d.last!.closeTime > 2 * TIMEFRAME_MS["1d"]) return m.stale1d;
-    if (m.onTrendCloseOnly && this.trend.candle.closeTime !== now) return m.betweenTrendCloses;
+    if (m.onTrendCloseOnly && !onTrendClose(this)) return m.betweenTrendCloses;
     const e = m.instance.evaluate(this);
     if (e._tag === "NoSetup") return e.model === m.name ? e : this.invalid(m, `model is "${e.model}"`);
     const problem = setupProblem(e.setup, m.name, this.symbol, this.trigger.candle);
